@@ -1,0 +1,20 @@
+//! rudder: Helm's release management, natively in Rust.
+//!
+//! rudder reads and writes Helm's own release records (one Secret,
+//! ConfigMap or SQL row per release revision) through the Kubernetes API, so
+//! that `helm` and `rudder` can manage the same releases in turn.
+//!
+//! The crate is layered like Helm itself, with dependencies pointing one
+//! way only:
+//!
+//! 1. release model and codec (pure);
+//! 2. storage drivers (Secret, ConfigMap, SQL, in-memory);
+//! 3. cluster access (discovery, apply, delete, wait, hooks);
+//! 4. actions, one per command, testable without a network;
+//! 5. the CLI, output formats and TUI, in the `rudder` binary.
+//!
+//! Only the driver and cluster layers talk to Kubernetes.
+
+
+/// The version of this crate, as printed by `rudder version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,7 @@
+//! The integration suite: one test binary, one real cluster shared by every
+//! test in it (started on first use, stopped when the binary exits), and a
+//! fresh namespace per test.
+
+mod harness;
+
+mod smoke;
