@@ -15,6 +15,8 @@
 //!
 //! Only the driver and cluster layers talk to Kubernetes.
 
+pub mod release;
+pub mod storage;
 
 /// The version of this crate, as printed by `rudder version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

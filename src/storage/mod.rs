@@ -1,0 +1,16 @@
+//! Storage of release records: the [`Driver`] trait that every backend
+//! implements (Secret, ConfigMap, in-memory), and [`Storage`], Helm's rules
+//! on top of it.
+//!
+//! Only the Kubernetes drivers in [`kube`] talk to the API server.
+
+pub mod driver;
+mod error;
+pub mod kube;
+pub mod labels;
+pub mod memory;
+mod store;
+
+pub use driver::{CorruptRecord, Driver, Listing, Record, RecordMeta, Scope};
+pub use error::StorageError;
+pub use store::{Found, Latest, Storage};

@@ -1,0 +1,315 @@
+//! Helm's storage rules over a driver (`pkg/storage/storage.go`): history,
+//! last revision, one revision; and the fast paths rudder adds.
+//!
+//! Helm answers "what is the newest revision of each release" by
+//! downloading and decoding every revision. rudder lists metadata only,
+//! picks the newest revision of each release from the `name`/`version`
+//! labels, and downloads and decodes just those. Labels are hints: each
+//! decoded record is checked against the labels that chose it, a record
+//! that does not decode makes way for the next-newest (as Helm, which skips
+//! it, would), and any disagreement falls back to Helm's full decode, so
+//! the answer is always Helm's.
+
+use std::collections::BTreeMap;
+
+use futures::stream::{self, StreamExt};
+
+use super::driver::{CorruptRecord, Driver, Listing, Record, RecordMeta, Scope};
+use super::error::StorageError;
+use crate::release::name::{parse_storage_key, storage_key};
+
+/// How many records are fetched and decoded at once.
+const CONCURRENCY: usize = 32;
+
+/// Storage policy over a driver, scoped to the current namespace.
+pub struct Storage<D> {
+    driver: D,
+    namespace: String,
+}
+
+/// A record found by looking for the newest revision, plus the newer
+/// records that had to be skipped because they could not be decoded.
+#[derive(Debug)]
+pub struct Found {
+    /// The record.
+    pub record: Record,
+    /// Newer records that are unreadable.
+    pub skipped: Vec<CorruptRecord>,
+}
+
+/// The newest readable revision of every release in a scope.
+#[derive(Debug, Default)]
+pub struct Latest {
+    /// One record per release (or, for [`Storage::list_latest`] with
+    /// `every_superseded`, every superseded record).
+    pub records: Vec<Record>,
+    /// Records that could not be decoded.
+    pub corrupt: Vec<CorruptRecord>,
+    /// Namespaces that could not be read for lack of permission (only when
+    /// listing every namespace).
+    pub forbidden: Vec<String>,
+}
+
+impl<D: Driver> Storage<D> {
+    /// Storage over `driver`, with `namespace` as the current namespace.
+    pub fn new(driver: D, namespace: impl Into<String>) -> Storage<D> {
+        Storage {
+            driver,
+            namespace: namespace.into(),
+        }
+    }
+
+    /// The driver.
+    pub fn driver(&self) -> &D {
+        &self.driver
+    }
+
+    /// The current namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// Every readable revision of `name` (Helm's `History`: a query by the
+    /// `name` and `owner` labels), in no particular order, with the
+    /// unreadable ones. [`StorageError::NotFound`] if there are no records.
+    pub async fn history(&self, name: &str) -> Result<Listing<Record>, StorageError> {
+        let listing = self
+            .driver
+            .query(Scope::Namespace(&self.namespace), &[("name", name)])
+            .await?;
+        if listing.items.is_empty() && listing.corrupt.is_empty() {
+            return Err(StorageError::NotFound);
+        }
+        Ok(listing)
+    }
+
+    /// One revision by number (Helm's `Get`).
+    pub async fn get(&self, name: &str, revision: i64) -> Result<Record, StorageError> {
+        self.driver
+            .get(&self.namespace, &storage_key(name, revision))
+            .await
+    }
+
+    /// The highest readable revision of `name`, whatever its status (Helm's
+    /// `Last`), decoding only that one when the labels allow.
+    pub async fn last(&self, name: &str) -> Result<Found, StorageError> {
+        let metas = self
+            .driver
+            .list_meta(Scope::Namespace(&self.namespace), &[("name", name)])
+            .await?;
+        if metas.is_empty() {
+            return Err(StorageError::NotFound);
+        }
+        let mut candidates: Vec<(i64, RecordMeta)> = Vec::with_capacity(metas.len());
+        for m in metas {
+            match consistent_revision(&m) {
+                Some(rev) => candidates.push((rev, m)),
+                None => return self.last_by_history(name).await,
+            }
+        }
+        candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
+        let mut skipped = Vec::new();
+        for (rev, meta) in &candidates {
+            match self.driver.get(&meta.namespace, &meta.key).await {
+                Ok(record) if agrees(&record, name, *rev) => return Ok(Found { record, skipped }),
+                Ok(_) => return self.last_by_history(name).await,
+                Err(StorageError::Corrupt {
+                    namespace,
+                    key,
+                    source,
+                }) => skipped.push(CorruptRecord {
+                    namespace,
+                    key,
+                    error: source,
+                }),
+                // Deleted since it was listed: the next one is the newest now.
+                Err(StorageError::NotFound) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        // Every record is unreadable: Helm's History would have been empty.
+        Err(StorageError::NotFound)
+    }
+
+    /// `Last` the way Helm computes it: decode the whole history, take the
+    /// highest revision.
+    async fn last_by_history(&self, name: &str) -> Result<Found, StorageError> {
+        let h = self.history(name).await?;
+        let skipped = h.corrupt;
+        h.items
+            .into_iter()
+            .max_by_key(|r| r.release.version)
+            .map(|record| Found { record, skipped })
+            .ok_or(StorageError::NotFound)
+    }
+
+    /// The newest readable revision of every release in `scope`; with
+    /// `every_superseded`, instead every revision whose status is
+    /// `superseded` (what `helm list --superseded` shows).
+    ///
+    /// When a cluster-wide listing is forbidden, every namespace the driver
+    /// can enumerate is listed on its own, and those that are forbidden too
+    /// are reported in [`Latest::forbidden`] rather than failing the whole
+    /// listing.
+    pub async fn list_latest(
+        &self,
+        scope: Scope<'_>,
+        every_superseded: bool,
+    ) -> Result<Latest, StorageError> {
+        match self.list_latest_in(scope, every_superseded).await {
+            Err(e) if e.is_forbidden() && scope == Scope::All => {}
+            other => return other,
+        }
+        let namespaces = self.driver.namespaces().await?;
+        let per_ns = stream::iter(namespaces)
+            .map(|ns| async move {
+                let r = self
+                    .list_latest_in(Scope::Namespace(&ns), every_superseded)
+                    .await;
+                (ns, r)
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await;
+        let mut out = Latest::default();
+        for (ns, r) in per_ns {
+            match r {
+                Ok(l) => {
+                    out.records.extend(l.records);
+                    out.corrupt.extend(l.corrupt);
+                }
+                Err(e) if e.is_forbidden() => out.forbidden.push(ns),
+                Err(e) => return Err(e),
+            }
+        }
+        out.forbidden.sort();
+        Ok(out)
+    }
+
+    async fn list_latest_in(
+        &self,
+        scope: Scope<'_>,
+        every_superseded: bool,
+    ) -> Result<Latest, StorageError> {
+        if every_superseded {
+            return self.list_latest_slow(scope, true).await;
+        }
+        let metas = self.driver.list_meta(scope, &[]).await?;
+        // Group by namespace and release name, newest revision first.
+        let mut groups: BTreeMap<(String, String), Vec<(i64, RecordMeta)>> = BTreeMap::new();
+        for m in metas {
+            let Some(rev) = consistent_revision(&m) else {
+                return self.list_latest_slow(scope, false).await;
+            };
+            let name = m.release_name().unwrap_or_default().to_string();
+            groups
+                .entry((m.namespace.clone(), name))
+                .or_default()
+                .push((rev, m));
+        }
+        for candidates in groups.values_mut() {
+            candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
+        }
+        let results =
+            stream::iter(groups)
+                .map(|((_, name), candidates)| async move {
+                    self.newest_readable(&name, candidates).await
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect::<Vec<_>>()
+                .await;
+        let mut out = Latest::default();
+        for r in results {
+            match r? {
+                Newest::Found(record, skipped) => {
+                    out.records.push(*record);
+                    out.corrupt.extend(skipped);
+                }
+                Newest::NoneReadable(skipped) => out.corrupt.extend(skipped),
+                Newest::Disagrees => return self.list_latest_slow(scope, false).await,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn newest_readable(
+        &self,
+        name: &str,
+        candidates: Vec<(i64, RecordMeta)>,
+    ) -> Result<Newest, StorageError> {
+        let mut skipped = Vec::new();
+        for (rev, meta) in candidates {
+            match self.driver.get(&meta.namespace, &meta.key).await {
+                Ok(record) if agrees(&record, name, rev) => {
+                    return Ok(Newest::Found(Box::new(record), skipped));
+                }
+                Ok(_) => return Ok(Newest::Disagrees),
+                Err(StorageError::Corrupt {
+                    namespace,
+                    key,
+                    source,
+                }) => skipped.push(CorruptRecord {
+                    namespace,
+                    key,
+                    error: source,
+                }),
+                Err(StorageError::NotFound) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Newest::NoneReadable(skipped))
+    }
+
+    /// Helm's algorithm: decode everything, keep the highest revision per
+    /// namespace and name from the record bodies.
+    async fn list_latest_slow(
+        &self,
+        scope: Scope<'_>,
+        every_superseded: bool,
+    ) -> Result<Latest, StorageError> {
+        let all = self.driver.query(scope, &[]).await?;
+        let records = if every_superseded {
+            all.items
+        } else {
+            let mut newest: BTreeMap<(String, String), Record> = BTreeMap::new();
+            for r in all.items {
+                let key = (r.release.namespace.clone(), r.release.name.clone());
+                match newest.get(&key) {
+                    Some(have) if have.release.version > r.release.version => {}
+                    _ => {
+                        newest.insert(key, r);
+                    }
+                }
+            }
+            newest.into_values().collect()
+        };
+        Ok(Latest {
+            records,
+            corrupt: all.corrupt,
+            forbidden: Vec::new(),
+        })
+    }
+}
+
+enum Newest {
+    Found(Box<Record>, Vec<CorruptRecord>),
+    NoneReadable(Vec<CorruptRecord>),
+    Disagrees,
+}
+
+/// The revision a record's metadata claims, if its labels and its key tell
+/// the same story (name and revision both).
+fn consistent_revision(m: &RecordMeta) -> Option<i64> {
+    let (key_name, key_rev) = parse_storage_key(&m.key)?;
+    let label_name = m.labels.get("name")?;
+    let label_rev: i64 = m.labels.get("version")?.parse().ok()?;
+    (label_name == key_name && label_rev == key_rev).then_some(key_rev)
+}
+
+/// True if a decoded record is what its labels said it was.
+fn agrees(record: &Record, name: &str, revision: i64) -> bool {
+    record.release.name == name
+        && record.release.version == revision
+        && (record.release.namespace.is_empty()
+            || record.release.namespace == record.meta.namespace)
+}
