@@ -15,6 +15,10 @@
 //!
 //! Only the driver and cluster layers talk to Kubernetes.
 
+pub mod action;
+pub mod cluster;
+pub mod output;
+pub mod present;
 pub mod release;
 pub mod storage;
 

@@ -1,24 +1,9 @@
 //! The `rudder` command line: a thin shell over the `rudder` library.
+//! Parsing and dispatch live in [`cli`]; this file only maps the outcome
+//! to an exit status.
 
-use clap::{Parser, Subcommand};
+mod cli;
 
-#[derive(Parser)]
-#[command(name = "rudder", version = rudder::VERSION, about = "Helm release management, natively")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Print the client version.
-    Version,
-}
-
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Version => println!("rudder {}", rudder::VERSION),
-    }
-    Ok(())
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

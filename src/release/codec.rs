@@ -139,8 +139,8 @@ pub fn to_go_json<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, serde_json::E
 }
 
 /// serde_json's compact output, with the escapes Go adds: `<`, `>`, `&`,
-/// U+2028 and U+2029 as `\u` escapes, and `\b` / `\f` spelled out as
-/// `\u0008` / `\u000c`.
+/// U+2028 and U+2029 as `\u` escapes (control characters are escaped the
+/// same way by both).
 struct GoEscapes;
 
 impl serde_json::ser::Formatter for GoEscapes {
@@ -176,8 +176,8 @@ impl serde_json::ser::Formatter for GoEscapes {
             CharEscape::Quote => b"\\\"",
             CharEscape::ReverseSolidus => b"\\\\",
             CharEscape::Solidus => b"\\/",
-            CharEscape::Backspace => b"\\u0008",
-            CharEscape::FormFeed => b"\\u000c",
+            CharEscape::Backspace => b"\\b",
+            CharEscape::FormFeed => b"\\f",
             CharEscape::LineFeed => b"\\n",
             CharEscape::CarriageReturn => b"\\r",
             CharEscape::Tab => b"\\t",
@@ -224,7 +224,7 @@ mod tests {
         let json = decode_to_json(text.as_bytes(), Limits::default()).expect("json");
         let json = String::from_utf8(json).expect("utf-8");
         assert!(
-            json.contains(r#""notes":"\u003cb\u003e \u0026 \u2028 \u0008""#),
+            json.contains(r#""notes":"\u003cb\u003e \u0026 \u2028 \b""#),
             "{json}"
         );
     }

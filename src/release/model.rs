@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::raw::{FieldError, Raw, RawObject};
 use super::status::Status;
-use super::time::{GoTime, opt_time};
+use super::time::{self, GoTime};
 
 /// One revision of a release.
 #[derive(Clone, Debug, Default)]
@@ -182,7 +182,7 @@ fn take_or_default<T: DeserializeOwned + Default>(
 fn take_time(o: &mut RawObject, key: &str) -> Result<Option<GoTime>, FieldError> {
     match o.take_raw(key) {
         None => Ok(None),
-        Some(raw) => opt_time::from_raw(&raw).map_err(|e| FieldError::new(key, e)),
+        Some(raw) => time::from_raw(&raw).map_err(|e| FieldError::new(key, e)),
     }
 }
 
@@ -413,7 +413,7 @@ struct TimeText<'a>(&'a GoTime);
 
 impl Serialize for TimeText<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_rfc3339_nano())
+        s.serialize_str(&time::to_json_text(self.0))
     }
 }
 

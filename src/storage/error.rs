@@ -19,6 +19,10 @@ pub enum StorageError {
         /// The storage key.
         key: String,
     },
+    /// Records exist but none of them could be read (Helm's `Last` on an
+    /// empty history).
+    #[error("no revision for release {0:?}")]
+    NoRevision(String),
     /// The release has no revision in status `deployed`.
     #[error("{0:?} has no deployed releases")]
     NoDeployed(String),

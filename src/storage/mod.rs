@@ -4,6 +4,7 @@
 //!
 //! Only the Kubernetes drivers in [`kube`] talk to the API server.
 
+pub mod any;
 pub mod driver;
 mod error;
 pub mod kube;
@@ -11,6 +12,11 @@ pub mod labels;
 pub mod memory;
 mod store;
 
+pub use any::{AnyDriver, DriverKind};
 pub use driver::{CorruptRecord, Driver, Listing, Record, RecordMeta, Scope};
 pub use error::StorageError;
 pub use store::{Found, Latest, Storage};
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;

@@ -127,8 +127,12 @@ impl<D: Driver> Storage<D> {
                 Err(e) => return Err(e),
             }
         }
-        // Every record is unreadable: Helm's History would have been empty.
-        Err(StorageError::NotFound)
+        if skipped.is_empty() {
+            // Every record went away while we looked.
+            return Err(StorageError::NotFound);
+        }
+        // Every record is unreadable: Helm's History comes back empty.
+        Err(StorageError::NoRevision(name.to_string()))
     }
 
     /// `Last` the way Helm computes it: decode the whole history, take the
@@ -140,7 +144,7 @@ impl<D: Driver> Storage<D> {
             .into_iter()
             .max_by_key(|r| r.release.version)
             .map(|record| Found { record, skipped })
-            .ok_or(StorageError::NotFound)
+            .ok_or_else(|| StorageError::NoRevision(name.to_string()))
     }
 
     /// The newest readable revision of every release in `scope`; with
@@ -270,6 +274,9 @@ impl<D: Driver> Storage<D> {
         let all = self.driver.query(scope, &[]).await?;
         let records = if every_superseded {
             all.items
+                .into_iter()
+                .filter(|r| r.release.info.status == crate::release::Status::Superseded)
+                .collect()
         } else {
             let mut newest: BTreeMap<(String, String), Record> = BTreeMap::new();
             for r in all.items {

@@ -1,0 +1,34 @@
+//! Actions: one per command, written against the storage and cluster
+//! traits so they run (and are tested) without a network.
+//!
+//! Errors carry Helm's wording, so the CLI prints what helm prints.
+
+pub mod content;
+pub mod history;
+pub mod list;
+pub mod values;
+
+use crate::release::name::NameError;
+use crate::storage::StorageError;
+
+/// Why an action failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// From the storage layer (`release: not found`, ...).
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// Bad input, with Helm's message.
+    #[error("{0}")]
+    Invalid(String),
+    /// From the cluster layer.
+    #[error("{0}")]
+    Cluster(String),
+}
+
+impl ActionError {
+    /// An invalid-name error with an action's own prefix, as Helm words it
+    /// (`releaseContent: Release name is invalid: x`).
+    pub fn invalid_name(prefix: &str, name: &str, _why: NameError) -> ActionError {
+        ActionError::Invalid(format!("{prefix}{name}"))
+    }
+}

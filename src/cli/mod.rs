@@ -1,0 +1,138 @@
+//! Parsing, dispatch, and helm's conventions for errors and exit codes:
+//! `Error: <message>` on stderr and exit status 1 for every failure, like
+//! helm; warnings on stderr; a closed stdout pipe is not an error.
+
+mod args;
+mod commands;
+mod settings;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+
+use args::Cli;
+
+/// A failure to report: the message helm would print after `Error: `.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => return parse_failure(e),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("starting the runtime: {e}")),
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                // `rudder get manifest x | head` closes the pipe early.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => fail(&format!("writing output: {e}")),
+            }
+        }
+        Err(Failure(msg)) => fail(&msg),
+    }
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("Error: {msg}");
+    ExitCode::from(1)
+}
+
+/// Turns clap's parse errors into helm's (cobra/pflag) wording where it has
+/// one, exit status 1; help and version print and exit 0.
+fn parse_failure(e: clap::Error) -> ExitCode {
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let ctx = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    };
+    let msg = match e.kind() {
+        ErrorKind::UnknownArgument => match ctx(ContextKind::InvalidArg) {
+            Some(a) if a.starts_with("--") => {
+                format!("unknown flag: {}", a.split('=').next().unwrap_or(&a))
+            }
+            Some(a) if a.starts_with('-') => {
+                let c = a.chars().nth(1).unwrap_or('-');
+                format!("unknown shorthand flag: '{c}' in {a}")
+            }
+            Some(a) => format!("unknown command {a:?} for \"rudder\""),
+            None => e.to_string(),
+        },
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue => {
+            let arg = ctx(ContextKind::InvalidArg).unwrap_or_default();
+            let value = ctx(ContextKind::InvalidValue).unwrap_or_default();
+            let why = std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            format!(
+                "invalid argument {value:?} for {:?} flag: {why}",
+                flag_display(&arg)
+            )
+        }
+        ErrorKind::InvalidSubcommand => match ctx(ContextKind::InvalidSubcommand) {
+            Some(s) => format!("unknown command {s:?} for \"rudder\""),
+            None => e.to_string(),
+        },
+        ErrorKind::MissingRequiredArgument | ErrorKind::NoEquals | ErrorKind::TooManyValues => {
+            let arg = ctx(ContextKind::InvalidArg).unwrap_or_default();
+            format!("flag needs an argument: {}", flag_display(&arg))
+        }
+        _ => e
+            .to_string()
+            .trim_start_matches("error: ")
+            .trim_end()
+            .to_string(),
+    };
+    fail(&msg)
+}
+
+/// pflag names a flag as `-o, --output` when it has a shorthand.
+fn flag_display(clap_arg: &str) -> String {
+    // clap renders `--output <OUTPUT>` or `-o, --output <OUTPUT>`.
+    let names = clap_arg
+        .split(' ')
+        .next()
+        .unwrap_or(clap_arg)
+        .trim_end_matches(',');
+    let short = match names {
+        "--output" => Some("-o"),
+        "--namespace" => Some("-n"),
+        "--filter" => Some("-f"),
+        "--selector" => Some("-l"),
+        _ => None,
+    };
+    match short {
+        Some(s) => format!("{s}, {names}"),
+        None => names.to_string(),
+    }
+}

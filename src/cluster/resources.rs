@@ -1,0 +1,305 @@
+//! The live objects of a release, as `helm status` (v4) shows them: every
+//! object in the stored manifest, fetched from the API server, plus the
+//! pods selected by its workloads (`v1/Pod(related)`).
+//!
+//! For table output helm asks the server to render each object as a
+//! `meta.k8s.io/v1` Table; for JSON and YAML it fetches the objects
+//! themselves. Objects that cannot be fetched are left out silently, as in
+//! helm.
+
+use std::collections::{BTreeMap, HashMap};
+
+use kube::Client;
+use kube::core::{GroupVersionKind, discovery::Scope};
+use serde_json::Value;
+
+/// What to fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// The objects themselves (for `-o json` / `-o yaml`).
+    Objects,
+    /// Server-rendered tables (for table output).
+    Tables,
+}
+
+/// Live objects grouped the way helm keys them: `<version>/<Kind>` (no
+/// group), plus `v1/Pod(related)`; in order of first appearance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveResources(pub Vec<(String, Vec<Value>)>);
+
+impl LiveResources {
+    fn push(&mut self, key: &str, obj: Value) {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => v.push(obj),
+            None => self.0.push((key.to_string(), vec![obj])),
+        }
+    }
+
+    /// True when nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Why the live objects could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ResourceError {
+    /// The stored manifest is not valid YAML.
+    #[error("unable to parse the release manifest: {0}")]
+    Manifest(String),
+    /// A kind in the manifest is unknown to the API server.
+    #[error(
+        "unable to build kubernetes objects from release manifest: resource mapping not found for name: {name:?} namespace: {namespace:?} from \"\": no matches for kind {kind:?} in version {api_version:?}\nensure CRDs are installed first"
+    )]
+    UnknownKind {
+        /// Object name.
+        name: String,
+        /// Object namespace.
+        namespace: String,
+        /// Its kind.
+        kind: String,
+        /// Its apiVersion.
+        api_version: String,
+    },
+    /// The API server failed in another way.
+    #[error("{0}")]
+    Api(String),
+}
+
+/// One object named by the manifest.
+#[derive(Clone, Debug)]
+struct ManifestObject {
+    api_version: String,
+    kind: String,
+    name: String,
+    namespace: Option<String>,
+    body: Value,
+}
+
+/// Parses a multi-document manifest into objects, skipping empty documents.
+fn parse_manifest(manifest: &str) -> Result<Vec<ManifestObject>, ResourceError> {
+    let docs: Vec<Value> = serde_saphyr::from_multiple(manifest)
+        .map_err(|e| ResourceError::Manifest(e.to_string()))?;
+    let mut out = Vec::new();
+    for body in docs {
+        let Value::Object(map) = &body else { continue };
+        if map.is_empty() {
+            continue;
+        }
+        let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
+        let meta = map.get("metadata");
+        out.push(ManifestObject {
+            api_version: s(map.get("apiVersion")),
+            kind: s(map.get("kind")),
+            name: s(meta.and_then(|m| m.get("name"))),
+            namespace: meta
+                .and_then(|m| m.get("namespace"))
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+            body,
+        });
+    }
+    Ok(out)
+}
+
+fn gvk_of(api_version: &str, kind: &str) -> GroupVersionKind {
+    match api_version.split_once('/') {
+        Some((g, v)) => GroupVersionKind::gvk(g, v, kind),
+        None => GroupVersionKind::gvk("", api_version, kind),
+    }
+}
+
+/// The path of a collection (`namespace` only for namespaced kinds).
+fn collection_path(group: &str, version: &str, plural: &str, namespace: Option<&str>) -> String {
+    let base = if group.is_empty() {
+        format!("/api/{version}")
+    } else {
+        format!("/apis/{group}/{version}")
+    };
+    match namespace {
+        Some(ns) => format!("{base}/namespaces/{ns}/{plural}"),
+        None => format!("{base}/{plural}"),
+    }
+}
+
+/// The Accept header helm sends to get server-side tables.
+const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+async fn get_json(client: &Client, path: &str, form: Form) -> Result<Option<Value>, kube::Error> {
+    let uri = match form {
+        Form::Objects => path.to_string(),
+        Form::Tables => {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            format!("{path}{sep}includeObject=Object")
+        }
+    };
+    let mut req = http::Request::get(uri);
+    if form == Form::Tables {
+        req = req.header(http::header::ACCEPT, TABLE_ACCEPT);
+    }
+    let req = req
+        .body(Vec::new())
+        .map_err(|e| kube::Error::BuildRequest(kube::core::request::Error::BuildRequest(e)))?;
+    match client.request::<Value>(req).await {
+        Ok(v) => Ok(Some(v)),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The pod selector helm derives from a manifest object.
+fn pod_selector(obj: &ManifestObject) -> Option<BTreeMap<String, String>> {
+    let path: &[&str] = match obj.kind.as_str() {
+        "ReplicaSet" | "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => {
+            &["spec", "selector", "matchLabels"]
+        }
+        "ReplicationController" => &["spec", "selector"],
+        _ => return None,
+    };
+    let mut v = &obj.body;
+    for p in path {
+        v = v.get(p)?;
+    }
+    let map = v.as_object()?;
+    map.iter()
+        .map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+        .collect()
+}
+
+/// Fetches the live objects of `manifest` in `namespace`.
+pub async fn live_resources(
+    client: &Client,
+    manifest: &str,
+    namespace: &str,
+    form: Form,
+) -> Result<LiveResources, ResourceError> {
+    let objects = parse_manifest(manifest)?;
+    let mut kinds: HashMap<GroupVersionKind, (kube::core::ApiResource, bool)> = HashMap::new();
+    let mut out = LiveResources::default();
+    let mut selectors: Vec<BTreeMap<String, String>> = Vec::new();
+    for obj in &objects {
+        let gvk = gvk_of(&obj.api_version, &obj.kind);
+        if !kinds.contains_key(&gvk) {
+            match kube::discovery::pinned_kind(client, &gvk).await {
+                Ok((ar, caps)) => {
+                    kinds.insert(gvk.clone(), (ar, caps.scope == Scope::Namespaced));
+                }
+                Err(_) => {
+                    return Err(ResourceError::UnknownKind {
+                        name: obj.name.clone(),
+                        namespace: obj.namespace.clone().unwrap_or_default(),
+                        kind: obj.kind.clone(),
+                        api_version: obj.api_version.clone(),
+                    });
+                }
+            }
+        }
+        let Some((ar, namespaced)) = kinds.get(&gvk) else {
+            continue;
+        };
+        let ns = namespaced.then(|| obj.namespace.as_deref().unwrap_or(namespace));
+        let path = format!(
+            "{}/{}",
+            collection_path(&ar.group, &ar.version, &ar.plural, ns),
+            obj.name
+        );
+        let fetched = match get_json(client, &path, form).await {
+            Ok(Some(v)) => v,
+            // Missing or unreadable objects are skipped, as helm does.
+            Ok(None) | Err(_) => continue,
+        };
+        out.push(&format!("{}/{}", ar.version, ar.kind), fetched);
+
+        if let Some(sel) = pod_selector(obj) {
+            if selectors.contains(&sel) {
+                continue;
+            }
+            selectors.push(sel.clone());
+            let label_selector = sel
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let pod_ns = ns.unwrap_or(namespace);
+            let path = format!(
+                "{}?labelSelector={}",
+                collection_path("", "v1", "pods", Some(pod_ns)),
+                url_escape(&label_selector)
+            );
+            // helm keeps the list as one object: a Table of pods for
+            // table output, a PodList otherwise.
+            if let Ok(Some(mut list)) = get_json(client, &path, form).await {
+                if form == Form::Objects {
+                    type_list_items(&mut list);
+                }
+                out.push("v1/Pod(related)", list);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The API server sends list items without `apiVersion` and `kind`;
+/// client-go's unstructured lists fill them in from the list's type, and
+/// helm prints them that way.
+fn type_list_items(list: &mut Value) {
+    let api_version = list
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("v1")
+        .to_string();
+    let kind = list
+        .get("kind")
+        .and_then(Value::as_str)
+        .and_then(|k| k.strip_suffix("List"))
+        .unwrap_or_default()
+        .to_string();
+    if let Some(items) = list.get_mut("items").and_then(Value::as_array_mut) {
+        for item in items {
+            if let Value::Object(m) = item {
+                m.entry("apiVersion")
+                    .or_insert_with(|| Value::String(api_version.clone()));
+                m.entry("kind")
+                    .or_insert_with(|| Value::String(kind.clone()));
+            }
+        }
+    }
+}
+
+fn url_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_helm_manifests_and_pod_selectors() {
+        let m = "---\n# Source: web/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n# Source: web/templates/d.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  namespace: other\nspec:\n  selector:\n    matchLabels:\n      app: web\n---\n# empty\n";
+        let objs = parse_manifest(m).expect("parse");
+        assert_eq!(objs.len(), 2);
+        assert_eq!(objs[1].namespace.as_deref(), Some("other"));
+        assert_eq!(
+            gvk_of(&objs[1].api_version, &objs[1].kind),
+            GroupVersionKind::gvk("apps", "v1", "Deployment")
+        );
+        let sel = pod_selector(&objs[1]).expect("selector");
+        assert_eq!(sel.get("app").map(String::as_str), Some("web"));
+        assert!(pod_selector(&objs[0]).is_none());
+        assert_eq!(
+            collection_path("apps", "v1", "deployments", Some("ns")),
+            "/apis/apps/v1/namespaces/ns/deployments"
+        );
+        assert_eq!(url_escape("a=b,c=d"), "a%3Db%2Cc%3Dd");
+    }
+}
