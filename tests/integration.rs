@@ -4,4 +4,5 @@
 
 mod harness;
 
+mod compat;
 mod smoke;

@@ -10,7 +10,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "rudder",
     version = rudder::VERSION,
     about = "Helm's release management, natively in Rust",
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    // pflag lets a repeated flag override the earlier one.
+    args_override_self = true
 )]
 pub struct Cli {
     /// Flags every command takes.
@@ -137,10 +139,10 @@ pub struct ListArgs {
     #[arg(short = 'A', long = "all-namespaces")]
     pub all_namespaces: bool,
     /// maximum number of releases to fetch
-    #[arg(short = 'm', long = "max", default_value = "256", value_parser = go_int)]
+    #[arg(short = 'm', long = "max", default_value = "256", value_parser = go_int, allow_negative_numbers = true)]
     pub max: i64,
     /// next release index in the list, used to offset from start value
-    #[arg(long, default_value = "0", value_parser = go_int)]
+    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true)]
     pub offset: i64,
     /// a regular expression; releases whose name matches it are listed
     #[arg(short = 'f', long, default_value = "")]
@@ -160,7 +162,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// maximum number of revision to include in history
-    #[arg(long = "max", default_value = "256", value_parser = go_int)]
+    #[arg(long = "max", default_value = "256", value_parser = go_int, allow_negative_numbers = true)]
     pub max: i64,
     /// output format
     #[command(flatten)]
@@ -174,7 +176,7 @@ pub struct HistoryArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// if set, display the status of the named release with revision
-    #[arg(long, default_value = "0", value_parser = go_int)]
+    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true)]
     pub revision: i64,
     /// if set, display the description message of the named release (helm v3)
     #[arg(long = "show-desc")]
@@ -211,7 +213,7 @@ pub enum GetCommand {
 #[derive(Debug, Args)]
 pub struct GetArgs {
     /// get the named release with revision
-    #[arg(long, default_value = "0", value_parser = go_int)]
+    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true)]
     pub revision: i64,
     /// go template for formatting the output (not supported yet)
     #[arg(long, default_value = "")]
@@ -225,7 +227,7 @@ pub struct GetArgs {
 #[derive(Debug, Args)]
 pub struct GetValuesArgs {
     /// get the named release with revision
-    #[arg(long, default_value = "0", value_parser = go_int)]
+    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true)]
     pub revision: i64,
     /// dump all (computed) values
     #[arg(short = 'a', long)]
@@ -242,7 +244,7 @@ pub struct GetValuesArgs {
 #[derive(Debug, Args)]
 pub struct GetOutputArgs {
     /// specify release revision
-    #[arg(long, default_value = "0", value_parser = go_int)]
+    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true)]
     pub revision: i64,
     /// output format
     #[command(flatten)]

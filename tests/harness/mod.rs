@@ -270,6 +270,21 @@ impl Tool {
         run(cmd, self, &args)
     }
 
+    /// Starts the tool with `args` and extra environment without waiting
+    /// (for tests that kill it mid-operation). Output is discarded.
+    pub fn spawn_with_env<I, S>(self, args: I, env: &[(&str, &str)]) -> Child
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = self.command();
+        cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.spawn().expect("spawn")
+    }
+
     /// Runs the tool with `args`, waiting for it.
     pub fn run<I, S>(self, args: I) -> Out
     where
@@ -345,6 +360,18 @@ impl TestNs {
         S: AsRef<OsStr>,
     {
         tool.run_with_env(args, &[("HELM_NAMESPACE", &self.name)])
+    }
+
+    /// Runs a tool with `HELM_NAMESPACE` set to this namespace and extra
+    /// environment.
+    pub fn run_env<I, S>(&self, tool: Tool, args: I, env: &[(&str, &str)]) -> Out
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut all = vec![("HELM_NAMESPACE", self.name.as_str())];
+        all.extend_from_slice(env);
+        tool.run_with_env(args, &all)
     }
 
     /// helm v3 in this namespace.

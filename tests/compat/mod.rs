@@ -1,0 +1,322 @@
+//! Compatibility with real helm: for every read command, format and flag,
+//! rudder's stdout, stderr and exit status must equal helm's, on releases
+//! that helm v3 and helm v4 themselves made (the [`matrix`]). rudder is run
+//! as-is against helm v4 and with `--compat v3` against helm v3.
+
+mod check;
+pub mod matrix;
+mod records;
+
+use check::{case, check_all, status_case};
+use matrix::{Matrix, both};
+
+/// Every release base name in a matrix.
+const RELEASES: [&str; 12] = [
+    "web", "failed", "hooks", "gone", "many", "labels", "tricky", "umbrella", "rolled", "berlin",
+    "pending", "pendup",
+];
+
+fn ns_args(m: &Matrix) -> [String; 2] {
+    ["-n".to_string(), m.ns.name.clone()]
+}
+
+fn with_ns(m: &Matrix, args: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    v.extend(ns_args(m));
+    v
+}
+
+#[test]
+fn list_matches_helm_for_every_flag() {
+    for m in both() {
+        let f = m.filter();
+        let ns = m.ns.name.as_str();
+        let mut cases = vec![];
+        for fmt in ["table", "json", "yaml"] {
+            for flags in [
+                &[][..],
+                &["--deployed"],
+                &["--failed"],
+                &["--pending"],
+                &["--superseded"],
+                &["--uninstalled"],
+                &["--uninstalling"],
+                &["--deployed", "--failed"],
+                &["-a"],
+                &["-q"],
+                &["--no-headers"],
+                &["-d"],
+                &["-r"],
+                &["-d", "-r"],
+                &["-m", "3"],
+                &["-m", "3", "--offset", "2"],
+                &["--offset", "100"],
+                &["-m", "0"],
+                &["-f", "w.b"],
+                &["-f", "^c.-(web|many)$"],
+                &["-l", "team=a"],
+                &["-l", "status!=deployed"],
+                &["-l", "name in (c3-web,c4-web,c3-many,c4-many)"],
+                &["-l", "tier"],
+                &["-l", "!tier"],
+                &["--time-format", "2006-01-02 15:04"],
+                &["--time-format", "Mon, 02 Jan 2006 15:04:05.000 MST"],
+            ] {
+                if m.major == 4 && flags == ["-a"] {
+                    continue; // helm v4 has no -a
+                }
+                let mut args = vec!["list", "-n", ns, "-o", fmt];
+                args.extend_from_slice(flags);
+                cases.push(case(&args));
+                // Across namespaces, restricted to this matrix's releases
+                // (other tests add releases concurrently).
+                if !flags.contains(&"-f") {
+                    let mut args = vec!["list", "-A", "-f", &f, "-o", fmt];
+                    args.extend_from_slice(flags);
+                    cases.push(case(&args));
+                }
+            }
+        }
+        cases.push(case(&["list", "-n", ns, "-q", "--no-headers"]));
+        cases.push(case(&["list", "-n", &m.other.name]));
+        cases.push(case(&["ls", "-n", ns, "--max", "2", "--reverse"]));
+        check_all(m, &cases, &[]);
+    }
+}
+
+#[test]
+fn list_times_match_helm_in_other_time_zones() {
+    for m in both() {
+        let ns = m.ns.name.as_str();
+        let cases = [
+            case(&["list", "-n", ns]),
+            case(&["list", "-n", ns, "-o", "json"]),
+            case(&[
+                "list",
+                "-n",
+                ns,
+                "--time-format",
+                "2006-01-02T15:04:05Z07:00 MST",
+            ]),
+            case(&["history", &m.name("berlin"), "-n", ns]),
+            case(&["status", &m.name("berlin"), "-n", ns, "-o", "json"]),
+            case(&["get", "metadata", &m.name("berlin"), "-n", ns]),
+        ];
+        for tz in ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"] {
+            check_all(m, &cases, &[("TZ", tz)]);
+        }
+    }
+}
+
+#[test]
+fn history_matches_helm() {
+    for m in both() {
+        let mut cases = vec![];
+        for r in RELEASES {
+            let name = m.name(r);
+            for fmt in ["table", "json", "yaml"] {
+                cases.push(case(
+                    &with_ns(m, &["history", &name, "-o", fmt])
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                ));
+            }
+        }
+        let many = m.name("many");
+        for max in ["1", "3", "10", "0", "-1", "300"] {
+            cases.push(case(
+                &with_ns(m, &["history", &many, "--max", max])
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ));
+        }
+        cases.push(case(
+            &with_ns(m, &["hist", &many, "-o", "json", "--max", "12"])
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        ));
+        check_all(m, &cases, &[]);
+    }
+}
+
+#[test]
+fn status_matches_helm() {
+    for m in both() {
+        let mut cases = vec![];
+        for r in RELEASES {
+            let name = m.name(r);
+            for fmt in ["table", "json", "yaml"] {
+                let args = with_ns(m, &["status", &name, "-o", fmt]);
+                cases.push(status_case(
+                    &args.iter().map(String::as_str).collect::<Vec<_>>(),
+                ));
+            }
+        }
+        for (r, rev) in [
+            ("web", "1"),
+            ("many", "9"),
+            ("many", "10"),
+            ("many", "0"),
+            ("many", "-1"),
+            ("rolled", "2"),
+        ] {
+            let args = with_ns(m, &["status", &m.name(r), "--revision", rev]);
+            cases.push(status_case(
+                &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            ));
+        }
+        if m.major == 3 {
+            for flags in [
+                &["--show-desc"][..],
+                &["--show-resources"],
+                &["--show-desc", "--show-resources"],
+            ] {
+                for r in ["web", "hooks"] {
+                    let mut args = with_ns(m, &["status", &m.name(r)]);
+                    args.extend(flags.iter().map(|s| s.to_string()));
+                    cases.push(status_case(
+                        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+                    ));
+                    args.extend(["-o".into(), "json".into()]);
+                    cases.push(status_case(
+                        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+                    ));
+                }
+            }
+        }
+        check_all(m, &cases, &[]);
+    }
+}
+
+#[test]
+fn get_matches_helm() {
+    for m in both() {
+        let mut cases = vec![];
+        for r in RELEASES {
+            let name = m.name(r);
+            let mut add = |a: &[&str]| {
+                let mut args = vec!["get"];
+                args.extend_from_slice(a);
+                args.push(&name);
+                cases.push(case(
+                    &with_ns(m, &args)
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                ));
+            };
+            add(&["all"]);
+            add(&["manifest"]);
+            add(&["notes"]);
+            add(&["hooks"]);
+            for fmt in ["table", "json", "yaml"] {
+                add(&["values", "-o", fmt]);
+                add(&["values", "-a", "-o", fmt]);
+                add(&["metadata", "-o", fmt]);
+            }
+        }
+        for (r, rev) in [
+            ("web", "1"),
+            ("many", "9"),
+            ("many", "10"),
+            ("rolled", "1"),
+            ("labels", "1"),
+        ] {
+            let name = m.name(r);
+            for sub in [
+                &["all"][..],
+                &["values"],
+                &["values", "--all"],
+                &["manifest"],
+                &["notes"],
+                &["hooks"],
+                &["metadata"],
+                &["metadata", "-o", "json"],
+            ] {
+                let mut args = vec!["get"];
+                args.extend_from_slice(sub);
+                args.extend([name.as_str(), "--revision", rev]);
+                cases.push(case(
+                    &with_ns(m, &args)
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                ));
+            }
+        }
+        check_all(m, &cases, &[]);
+    }
+}
+
+#[test]
+fn errors_match_helm() {
+    for m in both() {
+        let ns = m.ns.name.as_str();
+        let web = m.name("web");
+        let long = "a".repeat(54);
+        let cases = vec![
+            case(&["status", "no-such-release", "-n", ns]),
+            case(&["history", "no-such-release", "-n", ns]),
+            case(&["get", "values", "no-such-release", "-n", ns]),
+            case(&["get", "all", "no-such-release", "-n", ns]),
+            case(&["status", &web, "--revision", "99", "-n", ns]),
+            case(&["get", "manifest", &web, "--revision", "99", "-n", ns]),
+            case(&[
+                "get",
+                "metadata",
+                &web,
+                "--revision",
+                "99",
+                "-n",
+                ns,
+                "-o",
+                "json",
+            ]),
+            case(&["status", "Invalid_Name", "-n", ns]),
+            case(&["history", "Invalid_Name", "-n", ns]),
+            case(&["get", "notes", "Invalid_Name", "-n", ns]),
+            case(&["status", &long, "-n", ns]),
+            case(&["history", &long, "-n", ns]),
+            case(&["status", "-n", ns]),
+            case(&["status", "a", "b", "-n", ns]),
+            case(&["history", "-n", ns]),
+            case(&["get", "values", "-n", ns]),
+            case(&["list", "extra", "-n", ns]),
+            case(&["status", &web, "-o", "xml", "-n", ns]),
+            case(&["list", "-o", "xml", "-n", ns]),
+            case(&["status", &web, "--revision", "abc", "-n", ns]),
+            case(&["list", "-n", "namespace-that-does-not-exist"]),
+            case(&["history", &web, "-n", "namespace-that-does-not-exist"]),
+        ];
+        check_all(m, &cases, &[]);
+    }
+}
+
+#[test]
+fn configmap_driver_matches_helm() {
+    for m in both() {
+        let ns = m.cm.name.as_str();
+        let web = m.name("cmweb");
+        let failed = m.name("cmfailed");
+        let mut cases = vec![];
+        for fmt in ["table", "json", "yaml"] {
+            cases.push(case(&["list", "-n", ns, "-o", fmt]));
+            cases.push(case(&["history", &web, "-n", ns, "-o", fmt]));
+            cases.push(case(&["get", "values", &web, "-n", ns, "-o", fmt]));
+        }
+        cases.push(status_case(&["status", &web, "-n", ns]));
+        cases.push(status_case(&["status", &failed, "-n", ns, "-o", "json"]));
+        cases.push(case(&["get", "all", &web, "--revision", "1", "-n", ns]));
+        check_all(m, &cases, &[("HELM_DRIVER", "configmap")]);
+        check_all(
+            m,
+            &[case(&["list", "-n", ns])],
+            &[("HELM_DRIVER", "configmaps")],
+        );
+        // With the Secret driver the namespace holds no releases.
+        check_all(m, &[case(&["list", "-n", ns, "-o", "json"])], &[]);
+    }
+}
