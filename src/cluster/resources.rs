@@ -7,7 +7,7 @@
 //! themselves. Objects that cannot be fetched are left out silently, as in
 //! helm.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use kube::Client;
 use kube::core::{GroupVersionKind, discovery::Scope};
@@ -66,41 +66,47 @@ pub enum ResourceError {
     Api(String),
 }
 
-/// One object named by the manifest.
-#[derive(Clone, Debug)]
+/// One object named by the manifest: only what locating it and finding
+/// its pods needs (the rest of each document is skipped, not built).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
 struct ManifestObject {
+    #[serde(rename = "apiVersion", default)]
     api_version: String,
+    #[serde(default)]
     kind: String,
+    #[serde(default)]
+    metadata: ObjectName,
+    #[serde(default)]
+    spec: Option<Spec>,
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+struct ObjectName {
+    #[serde(default)]
     name: String,
+    #[serde(default)]
     namespace: Option<String>,
-    body: Value,
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+struct Spec {
+    #[serde(default)]
+    selector: Option<Value>,
 }
 
 /// Parses a multi-document manifest into objects, skipping empty documents.
 fn parse_manifest(manifest: &str) -> Result<Vec<ManifestObject>, ResourceError> {
-    let docs: Vec<Value> = serde_saphyr::from_multiple(manifest)
+    let docs: Vec<Option<ManifestObject>> = serde_saphyr::from_multiple(manifest)
         .map_err(|e| ResourceError::Manifest(e.to_string()))?;
-    let mut out = Vec::new();
-    for body in docs {
-        let Value::Object(map) = &body else { continue };
-        if map.is_empty() {
-            continue;
-        }
-        let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
-        let meta = map.get("metadata");
-        out.push(ManifestObject {
-            api_version: s(map.get("apiVersion")),
-            kind: s(map.get("kind")),
-            name: s(meta.and_then(|m| m.get("name"))),
-            namespace: meta
-                .and_then(|m| m.get("namespace"))
-                .and_then(Value::as_str)
-                .filter(|n| !n.is_empty())
-                .map(str::to_string),
-            body,
-        });
-    }
-    Ok(out)
+    Ok(docs
+        .into_iter()
+        .flatten()
+        .filter(|d| !d.kind.is_empty() || !d.metadata.name.is_empty())
+        .map(|mut d| {
+            d.metadata.namespace = d.metadata.namespace.filter(|n| !n.is_empty());
+            d
+        })
+        .collect())
 }
 
 fn gvk_of(api_version: &str, kind: &str) -> GroupVersionKind {
@@ -150,24 +156,109 @@ async fn get_json(client: &Client, path: &str, form: Form) -> Result<Option<Valu
 
 /// The pod selector helm derives from a manifest object.
 fn pod_selector(obj: &ManifestObject) -> Option<BTreeMap<String, String>> {
-    let path: &[&str] = match obj.kind.as_str() {
+    let selector = obj.spec.as_ref()?.selector.as_ref()?;
+    let map = match obj.kind.as_str() {
         "ReplicaSet" | "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => {
-            &["spec", "selector", "matchLabels"]
+            selector.get("matchLabels")?
         }
-        "ReplicationController" => &["spec", "selector"],
+        "ReplicationController" => selector,
         _ => return None,
-    };
-    let mut v = &obj.body;
-    for p in path {
-        v = v.get(p)?;
     }
-    let map = v.as_object()?;
+    .as_object()?;
     map.iter()
         .map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
         .collect()
 }
 
-/// Fetches the live objects of `manifest` in `namespace`.
+/// The resource (plural) and scope of the built-in kinds charts use, so
+/// `status` needs no discovery round trip for them. Anything else is
+/// discovered.
+fn builtin_kind(gvk: &GroupVersionKind) -> Option<(&'static str, bool)> {
+    let (plural, namespaced) = match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
+        ("", "v1", "ConfigMap") => ("configmaps", true),
+        ("", "v1", "Secret") => ("secrets", true),
+        ("", "v1", "Service") => ("services", true),
+        ("", "v1", "ServiceAccount") => ("serviceaccounts", true),
+        ("", "v1", "Pod") => ("pods", true),
+        ("", "v1", "PersistentVolumeClaim") => ("persistentvolumeclaims", true),
+        ("", "v1", "ReplicationController") => ("replicationcontrollers", true),
+        ("", "v1", "LimitRange") => ("limitranges", true),
+        ("", "v1", "ResourceQuota") => ("resourcequotas", true),
+        ("", "v1", "Namespace") => ("namespaces", false),
+        ("", "v1", "PersistentVolume") => ("persistentvolumes", false),
+        ("apps", "v1", "Deployment") => ("deployments", true),
+        ("apps", "v1", "StatefulSet") => ("statefulsets", true),
+        ("apps", "v1", "DaemonSet") => ("daemonsets", true),
+        ("apps", "v1", "ReplicaSet") => ("replicasets", true),
+        ("batch", "v1", "Job") => ("jobs", true),
+        ("batch", "v1", "CronJob") => ("cronjobs", true),
+        ("networking.k8s.io", "v1", "Ingress") => ("ingresses", true),
+        ("networking.k8s.io", "v1", "NetworkPolicy") => ("networkpolicies", true),
+        ("networking.k8s.io", "v1", "IngressClass") => ("ingressclasses", false),
+        ("policy", "v1", "PodDisruptionBudget") => ("poddisruptionbudgets", true),
+        ("autoscaling", "v2", "HorizontalPodAutoscaler") => ("horizontalpodautoscalers", true),
+        ("autoscaling", "v1", "HorizontalPodAutoscaler") => ("horizontalpodautoscalers", true),
+        ("rbac.authorization.k8s.io", "v1", "Role") => ("roles", true),
+        ("rbac.authorization.k8s.io", "v1", "RoleBinding") => ("rolebindings", true),
+        ("rbac.authorization.k8s.io", "v1", "ClusterRole") => ("clusterroles", false),
+        ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding") => ("clusterrolebindings", false),
+        ("storage.k8s.io", "v1", "StorageClass") => ("storageclasses", false),
+        ("scheduling.k8s.io", "v1", "PriorityClass") => ("priorityclasses", false),
+        ("apiextensions.k8s.io", "v1", "CustomResourceDefinition") => {
+            ("customresourcedefinitions", false)
+        }
+        _ => return None,
+    };
+    Some((plural, namespaced))
+}
+
+/// Where an object lives: its collection path, and helm's map key.
+struct Located {
+    path: String,
+    key: String,
+    namespace: Option<String>,
+}
+
+async fn locate(
+    client: &Client,
+    obj: &ManifestObject,
+    namespace: &str,
+) -> Result<Located, ResourceError> {
+    let gvk = gvk_of(&obj.api_version, &obj.kind);
+    let (plural, namespaced) = match builtin_kind(&gvk) {
+        Some((p, n)) => (p.to_string(), n),
+        None => match kube::discovery::pinned_kind(client, &gvk).await {
+            Ok((ar, caps)) => (ar.plural, caps.scope == Scope::Namespaced),
+            Err(_) => {
+                return Err(ResourceError::UnknownKind {
+                    name: obj.metadata.name.clone(),
+                    namespace: obj.metadata.namespace.clone().unwrap_or_default(),
+                    kind: obj.kind.clone(),
+                    api_version: obj.api_version.clone(),
+                });
+            }
+        },
+    };
+    let ns = namespaced.then(|| {
+        obj.metadata
+            .namespace
+            .clone()
+            .unwrap_or_else(|| namespace.to_string())
+    });
+    Ok(Located {
+        path: format!(
+            "{}/{}",
+            collection_path(&gvk.group, &gvk.version, &plural, ns.as_deref()),
+            obj.metadata.name
+        ),
+        key: format!("{}/{}", gvk.version, gvk.kind),
+        namespace: ns,
+    })
+}
+
+/// Fetches the live objects of `manifest` in `namespace`. The objects (and
+/// the related pods) are fetched concurrently and assembled in helm's
+/// order.
 pub async fn live_resources(
     client: &Client,
     manifest: &str,
@@ -175,66 +266,53 @@ pub async fn live_resources(
     form: Form,
 ) -> Result<LiveResources, ResourceError> {
     let objects = parse_manifest(manifest)?;
-    let mut kinds: HashMap<GroupVersionKind, (kube::core::ApiResource, bool)> = HashMap::new();
-    let mut out = LiveResources::default();
-    let mut selectors: Vec<BTreeMap<String, String>> = Vec::new();
-    for obj in &objects {
-        let gvk = gvk_of(&obj.api_version, &obj.kind);
-        if !kinds.contains_key(&gvk) {
-            match kube::discovery::pinned_kind(client, &gvk).await {
-                Ok((ar, caps)) => {
-                    kinds.insert(gvk.clone(), (ar, caps.scope == Scope::Namespaced));
-                }
-                Err(_) => {
-                    return Err(ResourceError::UnknownKind {
-                        name: obj.name.clone(),
-                        namespace: obj.namespace.clone().unwrap_or_default(),
-                        kind: obj.kind.clone(),
-                        api_version: obj.api_version.clone(),
-                    });
-                }
-            }
-        }
-        let Some((ar, namespaced)) = kinds.get(&gvk) else {
-            continue;
-        };
-        let ns = namespaced.then(|| obj.namespace.as_deref().unwrap_or(namespace));
-        let path = format!(
-            "{}/{}",
-            collection_path(&ar.group, &ar.version, &ar.plural, ns),
-            obj.name
-        );
-        let fetched = match get_json(client, &path, form).await {
-            Ok(Some(v)) => v,
-            // Missing or unreadable objects are skipped, as helm does.
-            Ok(None) | Err(_) => continue,
-        };
-        out.push(&format!("{}/{}", ar.version, ar.kind), fetched);
+    let located =
+        futures::future::try_join_all(objects.iter().map(|o| locate(client, o, namespace))).await?;
 
-        if let Some(sel) = pod_selector(obj) {
-            if selectors.contains(&sel) {
-                continue;
+    // Related pods: one listing per distinct selector.
+    let mut selectors: Vec<BTreeMap<String, String>> = Vec::new();
+    let mut pod_paths: Vec<String> = Vec::new();
+    let mut selector_of: Vec<Option<usize>> = Vec::with_capacity(objects.len());
+    for (obj, loc) in objects.iter().zip(&located) {
+        selector_of.push(pod_selector(obj).map(|sel| {
+            if let Some(i) = selectors.iter().position(|s| *s == sel) {
+                return i;
             }
-            selectors.push(sel.clone());
             let label_selector = sel
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect::<Vec<_>>()
                 .join(",");
-            let pod_ns = ns.unwrap_or(namespace);
-            let path = format!(
+            let pod_ns = loc.namespace.as_deref().unwrap_or(namespace);
+            pod_paths.push(format!(
                 "{}?labelSelector={}",
                 collection_path("", "v1", "pods", Some(pod_ns)),
                 url_escape(&label_selector)
-            );
-            // helm keeps the list as one object: a Table of pods for
-            // table output, a PodList otherwise.
-            if let Ok(Some(mut list)) = get_json(client, &path, form).await {
-                if form == Form::Objects {
-                    type_list_items(&mut list);
-                }
-                out.push("v1/Pod(related)", list);
+            ));
+            selectors.push(sel);
+            selectors.len() - 1
+        }));
+    }
+    let (fetched, pods) = futures::join!(
+        futures::future::join_all(located.iter().map(|l| get_json(client, &l.path, form))),
+        futures::future::join_all(pod_paths.iter().map(|p| get_json(client, p, form))),
+    );
+
+    // Assemble in helm's order: each object that could be read, followed by
+    // its pods the first time its selector comes up among objects read.
+    let mut out = LiveResources::default();
+    let mut pods: Vec<Option<Value>> = pods.into_iter().map(|r| r.ok().flatten()).collect();
+    for ((loc, obj), selector) in located.iter().zip(fetched).zip(selector_of) {
+        // Missing or unreadable objects are skipped, as helm does.
+        let Ok(Some(obj)) = obj else { continue };
+        out.push(&loc.key, obj);
+        // helm keeps the pod list as one object: a Table of pods for table
+        // output, a PodList otherwise.
+        if let Some(mut list) = selector.and_then(|i| pods.get_mut(i).and_then(Option::take)) {
+            if form == Form::Objects {
+                type_list_items(&mut list);
             }
+            out.push("v1/Pod(related)", list);
         }
     }
     Ok(out)
@@ -288,7 +366,7 @@ mod tests {
         let m = "---\n# Source: web/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n# Source: web/templates/d.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  namespace: other\nspec:\n  selector:\n    matchLabels:\n      app: web\n---\n# empty\n";
         let objs = parse_manifest(m).expect("parse");
         assert_eq!(objs.len(), 2);
-        assert_eq!(objs[1].namespace.as_deref(), Some("other"));
+        assert_eq!(objs[1].metadata.namespace.as_deref(), Some("other"));
         assert_eq!(
             gvk_of(&objs[1].api_version, &objs[1].kind),
             GroupVersionKind::gvk("apps", "v1", "Deployment")

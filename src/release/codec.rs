@@ -86,7 +86,7 @@ pub fn decode_with(text: &[u8], limits: Limits) -> Result<Release, DecodeError> 
 /// Undoes base64 and gzip, returning the JSON bytes.
 pub fn decode_to_json(text: &[u8], limits: Limits) -> Result<Vec<u8>, DecodeError> {
     // Go's decoder skips line breaks anywhere in the input.
-    let bytes = if text.iter().any(|&b| b == b'\n' || b == b'\r') {
+    let bytes = if memchr::memchr2(b'\n', b'\r', text).is_some() {
         let cleaned: Vec<u8> = text
             .iter()
             .copied()

@@ -16,6 +16,11 @@ use super::status::Status;
 use super::time::{self, GoTime};
 
 /// One revision of a release.
+///
+/// Read it with `serde_json::from_str`/`from_slice` (or
+/// [`codec::decode`](super::codec::decode)): members it does not know are
+/// kept as raw JSON text, which only serde_json's text deserializer can
+/// provide, so `serde_json::from_value` fails.
 #[derive(Clone, Debug, Default)]
 pub struct Release {
     /// The release name.

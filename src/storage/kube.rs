@@ -19,11 +19,19 @@ use kube::{Client, Resource};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::driver::{CorruptRecord, Driver, Listing, Record, RecordMeta, Scope, record_labels};
+use super::driver::{Driver, Listing, Record, RecordMeta, Scope, record_labels};
 use super::error::StorageError;
-use super::labels::{Labels, custom_labels, valid_label_value};
+use super::labels::{Labels, valid_label_value};
+use super::protobuf;
+use super::wire::{self, DataEncoding};
 use crate::release::Release;
 use crate::release::codec::{self, Limits};
+
+/// What record reads ask for: protobuf, whose Secret data are raw bytes
+/// (JSON base64-encodes them around Helm's own base64), else JSON.
+const ACCEPT_OBJECTS: &str = "application/vnd.kubernetes.protobuf, application/json";
+/// Metadata-only listings, protobuf preferred.
+const ACCEPT_META: &str = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
 /// Page size for metadata-only listings: small objects, so large pages.
 const META_PAGE: u32 = 500;
@@ -43,17 +51,15 @@ pub trait RecordObject:
 {
     /// Helm's driver name.
     const DRIVER: &'static str;
-    /// The encoded record text, if the object has one.
-    fn release_text(&self) -> Option<&[u8]>;
+    /// How `data.release` holds the record text on the wire.
+    const ENCODING: DataEncoding;
     /// A new object holding `text`.
     fn build(meta: ObjectMeta, text: String) -> Self;
 }
 
 impl RecordObject for Secret {
     const DRIVER: &'static str = "Secret";
-    fn release_text(&self) -> Option<&[u8]> {
-        self.data.as_ref()?.get("release").map(|b| b.0.as_slice())
-    }
+    const ENCODING: DataEncoding = DataEncoding::Base64;
     fn build(metadata: ObjectMeta, text: String) -> Secret {
         Secret {
             metadata,
@@ -69,9 +75,7 @@ impl RecordObject for Secret {
 
 impl RecordObject for ConfigMap {
     const DRIVER: &'static str = "ConfigMap";
-    fn release_text(&self) -> Option<&[u8]> {
-        self.data.as_ref()?.get("release").map(|s| s.as_bytes())
-    }
+    const ENCODING: DataEncoding = DataEncoding::Plain;
     fn build(metadata: ObjectMeta, text: String) -> ConfigMap {
         ConfigMap {
             metadata,
@@ -110,26 +114,82 @@ impl<K: RecordObject> KubeDriver<K> {
         self
     }
 
-    fn api(&self, scope: Scope<'_>) -> Api<K> {
-        match scope {
-            Scope::Namespace(ns) => Api::namespaced(self.client.clone(), ns),
-            Scope::All => Api::all(self.client.clone()),
+    /// Sends a request asking for protobuf (JSON if the server prefers),
+    /// returning the content type and body. Error responses become
+    /// [`kube::Error::Api`], as kube's own requests report them.
+    async fn fetch(
+        &self,
+        mut req: http::Request<Vec<u8>>,
+        accept: &str,
+    ) -> Result<(String, Vec<u8>), kube::Error> {
+        use http_body_util::BodyExt as _;
+        req.headers_mut().insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_str(accept).map_err(|e| {
+                kube::Error::BuildRequest(kube::core::request::Error::BuildRequest(e.into()))
+            })?,
+        );
+        let res = self.client.send(req.map(kube::client::Body::from)).await?;
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let bytes = res
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| kube::Error::Service(Box::new(e)))?
+            .to_bytes()
+            .to_vec();
+        if status.is_success() {
+            return Ok((content_type, bytes));
         }
+        Err(kube::Error::Api(Box::new(error_status(
+            status,
+            &content_type,
+            &bytes,
+        ))))
     }
 
-    fn decode(&self, obj: &K) -> Result<Record, CorruptRecord> {
-        let meta = object_meta(obj.meta());
-        let text = obj.release_text().unwrap_or_default();
-        match codec::decode_with(text, self.limits) {
-            Ok(mut release) => {
-                release.labels = custom_labels(&meta.labels);
-                Ok(Record { meta, release })
+    fn request(namespace: Option<&str>) -> kube::core::Request {
+        kube::core::Request::new(K::url_path(&(), namespace))
+    }
+
+    /// Every record matching a label selector, decoded; paginated.
+    async fn list_records(
+        &self,
+        ns: Option<&str>,
+        selector: &str,
+    ) -> Result<Listing<Record>, StorageError> {
+        let context = "query: failed to query with labels";
+        let mut lp = ListParams::default().labels(selector).limit(BODY_PAGE);
+        let mut out = Listing::default();
+        loop {
+            let req = Self::request(ns)
+                .list(&lp)
+                .map_err(|e| StorageError::InvalidInput(e.to_string()))?;
+            let (ct, body) = self
+                .fetch(req, ACCEPT_OBJECTS)
+                .await
+                .map_err(|e| api_error(context, e))?;
+            let limits = self.limits;
+            // Decoding is CPU work: keep it off the async worker threads.
+            let (page, next) = tokio::task::spawn_blocking(move || {
+                wire::Body::new(&ct, &body)
+                    .and_then(|b| wire::decode_list_body(b, K::ENCODING, limits))
+            })
+            .await
+            .map_err(|e| backend(context, e))?
+            .map_err(|e| backend(context, e))?;
+            out.items.extend(page.items);
+            out.corrupt.extend(page.corrupt);
+            match next {
+                Some(c) => lp = lp.continue_token(&c),
+                None => return Ok(out),
             }
-            Err(error) => Err(CorruptRecord {
-                namespace: meta.namespace,
-                key: meta.key,
-                error,
-            }),
         }
     }
 
@@ -200,6 +260,48 @@ fn api_error(context: impl Into<String>, e: kube::Error) -> StorageError {
     }
 }
 
+/// The `Status` an error response carries, in either encoding.
+fn error_status(code: http::StatusCode, content_type: &str, body: &[u8]) -> kube::core::Status {
+    let (message, reason) = match wire::Body::new(content_type, body) {
+        Ok(wire::Body::Protobuf(b)) => protobuf::unwrap(b)
+            .and_then(protobuf::status)
+            .map(|(m, r, _)| (m, r))
+            .unwrap_or_default(),
+        Ok(wire::Body::Json(t)) => serde_json::from_str::<serde_json::Value>(t)
+            .map(|v| {
+                let s = |k: &str| {
+                    v.get(k)
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                (s("message"), s("reason"))
+            })
+            .unwrap_or_default(),
+        Err(_) => Default::default(),
+    };
+    let message = if message.is_empty() {
+        String::from_utf8_lossy(body).into_owned()
+    } else {
+        message
+    };
+    serde_json::from_value(serde_json::json!({
+        "status": "Failure",
+        "code": code.as_u16(),
+        "message": message,
+        "reason": reason,
+    }))
+    .unwrap_or_default()
+}
+
+fn backend(context: &str, e: impl std::fmt::Display) -> StorageError {
+    StorageError::Backend {
+        context: context.to_string(),
+        message: e.to_string(),
+        code: None,
+    }
+}
+
 fn status_code(e: &kube::Error) -> Option<u16> {
     match e {
         kube::Error::Api(s) => Some(s.code),
@@ -236,18 +338,28 @@ impl<K: RecordObject> Driver for KubeDriver<K> {
         scope: Scope<'_>,
         labels: &[(&str, &str)],
     ) -> Result<Vec<RecordMeta>, StorageError> {
-        let api = self.api(scope);
+        let ns = match scope {
+            Scope::Namespace(ns) => Some(ns),
+            Scope::All => None,
+        };
+        let context = "list: failed to list";
         let mut lp = ListParams::default()
             .labels(&selector(labels)?)
             .limit(META_PAGE);
         let mut out = Vec::new();
         loop {
-            let page = api
+            let req = Self::request(ns)
                 .list_metadata(&lp)
+                .map_err(|e| StorageError::InvalidInput(e.to_string()))?;
+            let (ct, body) = self
+                .fetch(req, ACCEPT_META)
                 .await
-                .map_err(|e| api_error("list: failed to list", e))?;
-            out.extend(page.items.iter().map(|o| object_meta(&o.metadata)));
-            match page.metadata.continue_.filter(|c| !c.is_empty()) {
+                .map_err(|e| api_error(context, e))?;
+            let (items, next) = wire::Body::new(&ct, &body)
+                .and_then(wire::meta_list_body)
+                .map_err(|e| backend(context, e))?;
+            out.extend(items);
+            match next {
                 Some(c) => lp = lp.continue_token(&c),
                 None => return Ok(out),
             }
@@ -259,27 +371,11 @@ impl<K: RecordObject> Driver for KubeDriver<K> {
         scope: Scope<'_>,
         labels: &[(&str, &str)],
     ) -> Result<Listing<Record>, StorageError> {
-        let api = self.api(scope);
-        let mut lp = ListParams::default()
-            .labels(&selector(labels)?)
-            .limit(BODY_PAGE);
-        let mut out = Listing::default();
-        loop {
-            let page = api
-                .list(&lp)
-                .await
-                .map_err(|e| api_error("query: failed to query with labels", e))?;
-            for obj in &page.items {
-                match self.decode(obj) {
-                    Ok(r) => out.items.push(r),
-                    Err(c) => out.corrupt.push(c),
-                }
-            }
-            match page.metadata.continue_.filter(|c| !c.is_empty()) {
-                Some(c) => lp = lp.continue_token(&c),
-                None => return Ok(out),
-            }
-        }
+        let ns = match scope {
+            Scope::Namespace(ns) => Some(ns),
+            Scope::All => None,
+        };
+        self.list_records(ns, &selector(labels)?).await
     }
 
     async fn namespaces(&self) -> Result<Vec<String>, StorageError> {
@@ -287,13 +383,23 @@ impl<K: RecordObject> Driver for KubeDriver<K> {
     }
 
     async fn get(&self, namespace: &str, key: &str) -> Result<Record, StorageError> {
-        let api: Api<K> = Api::namespaced(self.client.clone(), namespace);
-        let obj = match api.get(key).await {
-            Ok(o) => o,
+        let context = format!("get: failed to get {key:?}");
+        let req = Self::request(Some(namespace))
+            .get(key, &Default::default())
+            .map_err(|e| StorageError::InvalidInput(e.to_string()))?;
+        let (ct, body) = match self.fetch(req, ACCEPT_OBJECTS).await {
+            Ok(r) => r,
             Err(e) if status_code(&e) == Some(404) => return Err(StorageError::NotFound),
-            Err(e) => return Err(api_error(format!("get: failed to get {key:?}"), e)),
+            Err(e) => return Err(api_error(context, e)),
         };
-        self.decode(&obj).map_err(|c| StorageError::Corrupt {
+        let limits = self.limits;
+        let decoded = tokio::task::spawn_blocking(move || {
+            wire::Body::new(&ct, &body).and_then(|b| wire::decode_body(b, K::ENCODING, limits))
+        })
+        .await
+        .map_err(|e| backend(&context, e))?
+        .map_err(|e| backend(&context, e))?;
+        decoded.map_err(|c| StorageError::Corrupt {
             namespace: c.namespace,
             key: c.key,
             source: c.error,

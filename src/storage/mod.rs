@@ -10,7 +10,9 @@ mod error;
 pub mod kube;
 pub mod labels;
 pub mod memory;
+mod protobuf;
 mod store;
+mod wire;
 
 pub use any::{AnyDriver, DriverKind};
 pub use driver::{CorruptRecord, Driver, Listing, Record, RecordMeta, Scope};

@@ -182,10 +182,19 @@ fn b64(bytes: &[u8]) -> Vec<u8> {
 fn unreadable_records_are_reported_and_everything_else_is_listed() {
     let ns = TestNs::new("records-corrupt");
     let web = chart("web").to_string_lossy().into_owned();
-    ns.helm4(["install", "good", &web]).ok();
-    ns.helm4(["install", "newest-bad", &web]).ok();
-    ns.helm4(["upgrade", "newest-bad", &web, "--set", "message=two"])
-        .ok();
+    // --wait: status shows live objects, which must have settled before
+    // helm and rudder read them one after the other.
+    ns.helm4(["install", "good", &web, "--wait"]).ok();
+    ns.helm4(["install", "newest-bad", &web, "--wait"]).ok();
+    ns.helm4([
+        "upgrade",
+        "newest-bad",
+        &web,
+        "--set",
+        "message=two",
+        "--wait",
+    ])
+    .ok();
     let labels = |name: &'static str, v: &'static str| {
         vec![
             ("owner", "helm"),
@@ -270,10 +279,11 @@ fn unreadable_records_are_reported_and_everything_else_is_listed() {
 fn labels_are_hints_and_the_record_wins() {
     let ns = TestNs::new("records-labels-lie");
     let web = chart("web").to_string_lossy().into_owned();
-    ns.helm4(["install", "liar", &web]).ok();
-    ns.helm4(["upgrade", "liar", &web, "--set", "message=two"])
+    // --wait: status shows live objects (see above).
+    ns.helm4(["install", "liar", &web, "--wait"]).ok();
+    ns.helm4(["upgrade", "liar", &web, "--set", "message=two", "--wait"])
         .ok();
-    ns.helm4(["install", "honest", &web]).ok();
+    ns.helm4(["install", "honest", &web, "--wait"]).ok();
     // A copy of revision 1 whose labels claim it is revision 9 and deployed.
     let rev1 = secrets(&ns.name)
         .into_iter()

@@ -1,0 +1,223 @@
+//! Seeds a cluster with many Helm release records, written by rudder's own
+//! encoder and Secret driver: the workload of the list/status benchmark
+//! (`tests/bench/run.sh`), and an example of using the library directly.
+//!
+//! ```text
+//! cargo run --release --example seed -- \
+//!     --namespaces 50 --releases 500 --revisions 10 --deep-revisions 300
+//! ```
+//!
+//! Releases are spread evenly over namespaces `bench-0..N`; each has
+//! `--revisions` revisions (the last deployed, the others superseded) and a
+//! realistic record of 20-60 KB, 40 KB on average (chart templates and
+//! values, a rendered
+//! manifest with hard-to-compress data). One more release, `deep` in
+//! `bench-0`, has `--deep-revisions` revisions.
+
+use std::time::Instant;
+
+use base64::Engine as _;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, PostParams};
+use rudder::release::Release;
+use rudder::release::codec;
+use rudder::release::name::storage_key;
+use rudder::storage::Driver;
+use rudder::storage::kube::SecretDriver;
+use serde_json::json;
+
+struct Args {
+    namespaces: usize,
+    releases: usize,
+    revisions: usize,
+    deep_revisions: usize,
+    concurrency: usize,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        namespaces: 50,
+        releases: 500,
+        revisions: 10,
+        deep_revisions: 300,
+        concurrency: 32,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let n: usize = value.parse().map_err(|e| format!("{flag} {value}: {e}"))?;
+        match flag.as_str() {
+            "--namespaces" => a.namespaces = n.max(1),
+            "--releases" => a.releases = n,
+            "--revisions" => a.revisions = n.max(1),
+            "--deep-revisions" => a.deep_revisions = n,
+            "--concurrency" => a.concurrency = n.max(1),
+            other => return Err(format!("unknown flag {other}")),
+        }
+    }
+    Ok(a)
+}
+
+/// A small deterministic generator, so every run seeds the same data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn token(&mut self, len: usize) -> String {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        (0..len)
+            .map(|_| ALPHABET[(self.next() % ALPHABET.len() as u64) as usize] as char)
+            .collect()
+    }
+}
+
+const TEMPLATE: &str = include_str!("../fixtures/charts/web/templates/deployment.yaml");
+const SERVICE: &str = include_str!("../fixtures/charts/web/templates/service.yaml");
+const HELPERS: &str = include_str!("../fixtures/charts/web/templates/_helpers.tpl");
+
+/// One revision's record, with `noise` bytes of hard-to-compress data in
+/// its manifest (which sets the record's size).
+fn release(
+    ns: &str,
+    name: &str,
+    revision: usize,
+    last: usize,
+    noise: usize,
+    rng: &mut Rng,
+) -> Release {
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let mut data = String::new();
+    while data.len() < noise {
+        data.push_str(&format!("    key-{}: \"{}\"\n", data.len(), rng.token(48)));
+    }
+    let manifest = format!(
+        "---\n# Source: app/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  ports:\n  - port: 80\n---\n# Source: app/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}-config\ndata:\n{data}---\n# Source: app/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n      - name: app\n        image: registry.invalid/app:{revision}\n"
+    );
+    let status = if revision == last {
+        "deployed"
+    } else {
+        "superseded"
+    };
+    let description = if revision == 1 {
+        "Install complete"
+    } else {
+        "Upgrade complete"
+    };
+    let secs = 1_700_000_000 + revision as i64 * 60;
+    let t = |s: i64| {
+        jiff::Timestamp::from_second(s)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
+    let v = json!({
+        "name": name,
+        "info": {
+            "first_deployed": t(1_700_000_000),
+            "last_deployed": t(secs),
+            "description": description,
+            "status": status,
+            "notes": format!("Thank you for installing {name}.\n")
+        },
+        "chart": {
+            "metadata": {"name": "app", "version": "1.2.3", "appVersion": "4.5.6", "apiVersion": "v2",
+                         "description": "A benchmark application chart"},
+            "lock": null,
+            "templates": [
+                {"name": "templates/deployment.yaml", "data": b64(TEMPLATE)},
+                {"name": "templates/service.yaml", "data": b64(SERVICE)},
+                {"name": "templates/_helpers.tpl", "data": b64(HELPERS)}
+            ],
+            "values": {"replicaCount": 2, "image": {"repository": "registry.invalid/app", "tag": "4.5.6"},
+                       "resources": {"limits": {"cpu": "500m", "memory": "256Mi"}}},
+            "schema": null,
+            "files": [{"name": "README.md", "data": b64("# app\n\nA benchmark chart.\n")}]
+        },
+        "config": {"replicaCount": 2, "revision": revision, "env": {"name": ns}},
+        "manifest": manifest,
+        "version": revision,
+        "namespace": ns
+    });
+    // Release keeps unknown members as raw JSON text, so it is read from
+    // text, not from a Value.
+    serde_json::from_str(&v.to_string()).unwrap_or_default()
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = parse_args()?;
+    let client = kube::Client::try_default().await?;
+    let started = Instant::now();
+
+    let namespaces: Vec<String> = (0..args.namespaces).map(|i| format!("bench-{i}")).collect();
+    let ns_api: Api<Namespace> = Api::all(client.clone());
+    for ns in &namespaces {
+        let obj: Namespace = serde_json::from_value(json!({"metadata": {"name": ns}}))?;
+        match ns_api.create(&PostParams::default(), &obj).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.code == 409 => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+
+    // (namespace, release name, revision, newest revision, noise bytes)
+    let mut jobs: Vec<(String, String, usize, usize, usize)> = Vec::new();
+    let mut rng = Rng(0x5eed);
+    for r in 0..args.releases {
+        let ns = &namespaces[r % namespaces.len()];
+        // 20-60 KB records: the noise is most of the compressed size.
+        let noise = 18_000 + (rng.next() % 52_000) as usize;
+        for rev in 1..=args.revisions {
+            jobs.push((ns.clone(), format!("app-{r}"), rev, args.revisions, noise));
+        }
+    }
+    for rev in 1..=args.deep_revisions {
+        jobs.push((
+            namespaces[0].clone(),
+            "deep".to_string(),
+            rev,
+            args.deep_revisions,
+            44_000,
+        ));
+    }
+
+    let driver = SecretDriver::new(client);
+    let total = jobs.len();
+    let bytes = std::sync::atomic::AtomicUsize::new(0);
+    stream::iter(jobs.into_iter().enumerate())
+        .map(|(i, (ns, name, rev, last, noise))| {
+            let driver = &driver;
+            let bytes = &bytes;
+            async move {
+                let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ i as u64);
+                let rel = release(&ns, &name, rev, last, noise, &mut rng);
+                let size = codec::encode(&rel).map(|t| t.len()).unwrap_or(0);
+                bytes.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+                match driver
+                    .create(&ns, &storage_key(&name, rev as i64), &rel)
+                    .await
+                {
+                    Ok(_) | Err(rudder::storage::StorageError::AlreadyExists) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            }
+        })
+        .buffer_unordered(args.concurrency)
+        .try_collect::<Vec<()>>()
+        .await?;
+    let bytes = bytes.into_inner();
+    println!(
+        "seeded {total} records ({} MB, {} KB average) in {:.1}s",
+        bytes / 1_000_000,
+        bytes / total.max(1) / 1000,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
