@@ -1,6 +1,6 @@
 //! A driver chosen at run time (`HELM_DRIVER`, `--driver`).
 
-use super::driver::{Driver, Listing, Record, RecordMeta, Scope};
+use super::driver::{Driver, Listing, MetaListing, Record, RecordMeta, Scope};
 use super::error::StorageError;
 use super::kube::{ConfigMapDriver, SecretDriver};
 use super::memory::MemoryDriver;
@@ -60,7 +60,7 @@ impl Driver for AnyDriver {
         &self,
         scope: Scope<'_>,
         labels: &[(&str, &str)],
-    ) -> Result<Vec<RecordMeta>, StorageError> {
+    ) -> Result<MetaListing, StorageError> {
         dispatch!(self, d => d.list_meta(scope, labels).await)
     }
 
@@ -70,6 +70,15 @@ impl Driver for AnyDriver {
         labels: &[(&str, &str)],
     ) -> Result<Listing<Record>, StorageError> {
         dispatch!(self, d => d.query(scope, labels).await)
+    }
+
+    async fn get_since(
+        &self,
+        namespace: &str,
+        key: &str,
+        resource_version: &str,
+    ) -> Result<Record, StorageError> {
+        dispatch!(self, d => d.get_since(namespace, key, resource_version).await)
     }
 
     async fn get(&self, namespace: &str, key: &str) -> Result<Record, StorageError> {

@@ -50,6 +50,16 @@ impl RecordMeta {
     }
 }
 
+/// A metadata-only listing.
+#[derive(Clone, Debug, Default)]
+pub struct MetaListing {
+    /// The records' metadata.
+    pub items: Vec<RecordMeta>,
+    /// The version of the collection the listing saw, if the backend has
+    /// one (the list's `resourceVersion`).
+    pub resource_version: Option<String>,
+}
+
 /// A decoded record with its object metadata.
 #[derive(Clone, Debug)]
 pub struct Record {
@@ -102,7 +112,7 @@ pub trait Driver: Send + Sync {
         &self,
         scope: Scope<'_>,
         labels: &[(&str, &str)],
-    ) -> impl Future<Output = Result<Vec<RecordMeta>, StorageError>> + Send;
+    ) -> impl Future<Output = Result<MetaListing, StorageError>> + Send;
 
     /// Every record labelled `owner=helm` plus `labels`, decoded. Records
     /// that fail to decode are returned in [`Listing::corrupt`], not as an
@@ -112,6 +122,21 @@ pub trait Driver: Send + Sync {
         scope: Scope<'_>,
         labels: &[(&str, &str)],
     ) -> impl Future<Output = Result<Listing<Record>, StorageError>> + Send;
+
+    /// One record by key, at least as new as a listing that returned
+    /// `resource_version` (so a backend may answer from a cache that is
+    /// that fresh instead of from its primary store). Defaults to [`get`].
+    ///
+    /// [`get`]: Driver::get
+    fn get_since(
+        &self,
+        namespace: &str,
+        key: &str,
+        resource_version: &str,
+    ) -> impl Future<Output = Result<Record, StorageError>> + Send {
+        let _ = resource_version;
+        self.get(namespace, key)
+    }
 
     /// One record by key. A record that exists but does not decode is
     /// [`StorageError::Corrupt`].

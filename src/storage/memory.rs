@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, MutexGuard};
 
-use super::driver::{CorruptRecord, Driver, Listing, Record, RecordMeta, Scope};
+use super::driver::{CorruptRecord, Driver, Listing, MetaListing, Record, RecordMeta, Scope};
 use super::error::StorageError;
 use super::labels::{Labels, custom_labels};
 use crate::release::Release;
@@ -149,12 +149,15 @@ impl Driver for MemoryDriver {
         &self,
         scope: Scope<'_>,
         labels: &[(&str, &str)],
-    ) -> Result<Vec<RecordMeta>, StorageError> {
+    ) -> Result<MetaListing, StorageError> {
         let st = self.lock();
         Self::check(&st, scope, "list")?;
-        Ok(Self::selected(&st, scope, labels)
-            .map(|((n, k), s)| meta(n, k, s))
-            .collect())
+        Ok(MetaListing {
+            items: Self::selected(&st, scope, labels)
+                .map(|((n, k), s)| meta(n, k, s))
+                .collect(),
+            resource_version: Some(st.next_version.to_string()),
+        })
     }
 
     async fn query(

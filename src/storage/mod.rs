@@ -15,7 +15,7 @@ mod store;
 mod wire;
 
 pub use any::{AnyDriver, DriverKind};
-pub use driver::{CorruptRecord, Driver, Listing, Record, RecordMeta, Scope};
+pub use driver::{CorruptRecord, Driver, Listing, MetaListing, Record, RecordMeta, Scope};
 pub use error::StorageError;
 pub use store::{Found, Latest, Storage};
 

@@ -178,19 +178,34 @@ pub fn record_object(b: &[u8]) -> Result<(RecordMeta, Option<&[u8]>)> {
     Ok((meta.ok_or(ProtoError("object without metadata"))?, release))
 }
 
-/// A list (`metadata` 1 with `continue` 3, `items` 2): the raw items and
-/// the continue token.
-pub fn list(b: &[u8]) -> Result<(Vec<&[u8]>, Option<String>)> {
+/// A list (`metadata` 1 with `resourceVersion` 2 and `continue` 3, `items`
+/// 2).
+pub struct List<'a> {
+    /// The raw items.
+    pub items: Vec<&'a [u8]>,
+    /// The continue token, if there are more pages.
+    pub next: Option<String>,
+    /// The list's resource version.
+    pub resource_version: Option<String>,
+}
+
+/// Reads a list.
+pub fn list(b: &[u8]) -> Result<List<'_>> {
     let mut items = Vec::new();
     let mut next = None;
+    let mut resource_version = None;
     let mut f = Fields::new(b);
     while let Some((n, v)) = f.next_field()? {
         match (n, v) {
             (1, Value::Bytes(m)) => {
                 let mut lm = Fields::new(m);
                 while let Some((n, v)) = lm.next_field()? {
-                    if let (3, Value::Bytes(c)) = (n, v) {
-                        next = Some(string(c)?).filter(|c| !c.is_empty());
+                    match (n, v) {
+                        (2, Value::Bytes(rv)) => {
+                            resource_version = Some(string(rv)?).filter(|r| !r.is_empty())
+                        }
+                        (3, Value::Bytes(c)) => next = Some(string(c)?).filter(|c| !c.is_empty()),
+                        _ => {}
                     }
                 }
             }
@@ -198,7 +213,11 @@ pub fn list(b: &[u8]) -> Result<(Vec<&[u8]>, Option<String>)> {
             _ => {}
         }
     }
-    Ok((items, next))
+    Ok(List {
+        items,
+        next,
+        resource_version,
+    })
 }
 
 /// A `PartialObjectMetadata` item: its `ObjectMeta` (field 1).
@@ -310,10 +329,11 @@ mod tests {
         lm.bytes(2, b"100").bytes(3, b"next-page");
         let mut l = W::default();
         l.bytes(1, &lm.0).bytes(2, &item.0).bytes(2, &item.0);
-        let (items, next) = list(&l.0).expect("list");
-        assert_eq!(items.len(), 2);
-        assert_eq!(next.as_deref(), Some("next-page"));
-        assert_eq!(partial_object_meta(items[0]).expect("meta").key, "a");
+        let l = list(&l.0).expect("list");
+        assert_eq!(l.items.len(), 2);
+        assert_eq!(l.next.as_deref(), Some("next-page"));
+        assert_eq!(l.resource_version.as_deref(), Some("100"));
+        assert_eq!(partial_object_meta(l.items[0]).expect("meta").key, "a");
 
         let mut st = W::default();
         st.bytes(2, b"Failure")

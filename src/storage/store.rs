@@ -93,10 +93,12 @@ impl<D: Driver> Storage<D> {
     /// The highest readable revision of `name`, whatever its status (Helm's
     /// `Last`), decoding only that one when the labels allow.
     pub async fn last(&self, name: &str) -> Result<Found, StorageError> {
-        let metas = self
+        let listing = self
             .driver
             .list_meta(Scope::Namespace(&self.namespace), &[("name", name)])
             .await?;
+        let rv = listing.resource_version;
+        let metas = listing.items;
         if metas.is_empty() {
             return Err(StorageError::NotFound);
         }
@@ -110,7 +112,7 @@ impl<D: Driver> Storage<D> {
         candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
         let mut skipped = Vec::new();
         for (rev, meta) in &candidates {
-            match self.driver.get(&meta.namespace, &meta.key).await {
+            match self.fetch(meta, rv.as_deref()).await {
                 Ok(record) if agrees(&record, name, *rev) => return Ok(Found { record, skipped }),
                 Ok(_) => return self.last_by_history(name).await,
                 Err(StorageError::Corrupt {
@@ -198,7 +200,9 @@ impl<D: Driver> Storage<D> {
         if every_superseded {
             return self.list_latest_slow(scope, true).await;
         }
-        let metas = self.driver.list_meta(scope, &[]).await?;
+        let listing = self.driver.list_meta(scope, &[]).await?;
+        let rv = listing.resource_version;
+        let metas = listing.items;
         // Group by namespace and release name, newest revision first.
         let mut groups: BTreeMap<(String, String), Vec<(i64, RecordMeta)>> = BTreeMap::new();
         for m in metas {
@@ -214,14 +218,14 @@ impl<D: Driver> Storage<D> {
         for candidates in groups.values_mut() {
             candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
         }
-        let results =
-            stream::iter(groups)
-                .map(|((_, name), candidates)| async move {
-                    self.newest_readable(&name, candidates).await
-                })
-                .buffer_unordered(CONCURRENCY)
-                .collect::<Vec<_>>()
-                .await;
+        let results = stream::iter(groups)
+            .map(|((_, name), candidates)| {
+                let rv = rv.as_deref();
+                async move { self.newest_readable(&name, candidates, rv).await }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await;
         let mut out = Latest::default();
         for r in results {
             match r? {
@@ -236,14 +240,27 @@ impl<D: Driver> Storage<D> {
         Ok(out)
     }
 
+    /// A record chosen from a listing, read at least as new as the listing.
+    async fn fetch(
+        &self,
+        meta: &RecordMeta,
+        listing_rv: Option<&str>,
+    ) -> Result<Record, StorageError> {
+        match listing_rv {
+            Some(rv) => self.driver.get_since(&meta.namespace, &meta.key, rv).await,
+            None => self.driver.get(&meta.namespace, &meta.key).await,
+        }
+    }
+
     async fn newest_readable(
         &self,
         name: &str,
         candidates: Vec<(i64, RecordMeta)>,
+        listing_rv: Option<&str>,
     ) -> Result<Newest, StorageError> {
         let mut skipped = Vec::new();
         for (rev, meta) in candidates {
-            match self.driver.get(&meta.namespace, &meta.key).await {
+            match self.fetch(&meta, listing_rv).await {
                 Ok(record) if agrees(&record, name, rev) => {
                     return Ok(Newest::Found(Box::new(record), skipped));
                 }

@@ -87,6 +87,18 @@ struct WireList<'a> {
 struct WireListMeta {
     #[serde(default, rename = "continue")]
     continue_: Option<String>,
+    #[serde(default, rename = "resourceVersion")]
+    resource_version: Option<String>,
+}
+
+/// One page of a metadata-only listing.
+pub struct MetaPage {
+    /// The records' metadata.
+    pub items: Vec<RecordMeta>,
+    /// The continue token, if there are more pages.
+    pub next: Option<String>,
+    /// The list's resource version.
+    pub resource_version: Option<String>,
 }
 
 /// A page of a metadata-only list (`PartialObjectMetadataList`).
@@ -105,14 +117,18 @@ struct WireMetaItem {
 
 /// Parses one page of a metadata-only LIST response; returns the records'
 /// metadata and the continue token.
-pub fn parse_meta_page(text: &str) -> Result<(Vec<RecordMeta>, Option<String>), serde_json::Error> {
+pub fn parse_meta_page(text: &str) -> Result<MetaPage, serde_json::Error> {
     let list: WireMetaList = serde_json::from_str(text)?;
     let items = list
         .items
         .into_iter()
         .map(|i| i.metadata.into_meta())
         .collect();
-    Ok((items, list.metadata.continue_.filter(|c| !c.is_empty())))
+    Ok(MetaPage {
+        items,
+        next: list.metadata.continue_.filter(|c| !c.is_empty()),
+        resource_version: list.metadata.resource_version.filter(|r| !r.is_empty()),
+    })
 }
 
 impl WireObject<'_> {
@@ -206,9 +222,10 @@ pub fn decode_list_body(
     match body {
         Body::Json(text) => Ok(decode_page(text, encoding, limits)?),
         Body::Protobuf(bytes) => {
-            let (items, next) = protobuf::list(protobuf::unwrap(bytes)?)?;
+            let list = protobuf::list(protobuf::unwrap(bytes)?)?;
+            let next = list.next;
             let mut out = Listing::default();
-            for item in items {
+            for item in list.items {
                 let (meta, release) = protobuf::record_object(item)?;
                 match decode_record(meta, release.unwrap_or_default(), limits) {
                     Ok(r) => out.items.push(r),
@@ -221,16 +238,21 @@ pub fn decode_list_body(
 }
 
 /// Parses one page of a metadata-only LIST response in either encoding.
-pub fn meta_list_body(body: Body<'_>) -> Result<(Vec<RecordMeta>, Option<String>), WireError> {
+pub fn meta_list_body(body: Body<'_>) -> Result<MetaPage, WireError> {
     match body {
         Body::Json(text) => Ok(parse_meta_page(text)?),
         Body::Protobuf(bytes) => {
-            let (items, next) = protobuf::list(protobuf::unwrap(bytes)?)?;
-            let metas = items
+            let list = protobuf::list(protobuf::unwrap(bytes)?)?;
+            let items = list
+                .items
                 .into_iter()
                 .map(protobuf::partial_object_meta)
                 .collect::<Result<_, _>>()?;
-            Ok((metas, next))
+            Ok(MetaPage {
+                items,
+                next: list.next,
+                resource_version: list.resource_version,
+            })
         }
     }
 }
