@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# rudder's main job on a local cluster this script starts itself.
+#
+#   tests/demo.sh          build what is missing, start a cluster, install a
+#                          handful of releases with helm, show them with
+#                          rudder, stop the cluster
+#   tests/demo.sh --keep   leave the cluster running afterwards
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" != --inside ]; then
+  keep=()
+  [ "${1:-}" = --keep ] && keep=(--keep)
+  echo "== building rudder and the local cluster's components (cached after the first run)" >&2
+  cargo build --release --locked --bin rudder
+  tests/cluster/build.sh
+  exec tests/cluster/cluster.sh run "${keep[@]}" -- "$0" --inside
+fi
+
+# --- inside the running cluster (KUBECONFIG, HELM3, HELM4 are set) ----------
+rudder=$PWD/target/release/rudder
+helm=$HELM4
+export HELM_CACHE_HOME=$RUDDER_CLUSTER_DIR/helm/cache
+export HELM_CONFIG_HOME=$RUDDER_CLUSTER_DIR/helm/config
+export HELM_DATA_HOME=$RUDDER_CLUSTER_DIR/helm/data
+charts=$PWD/fixtures/charts
+quiet() { "$@" >/dev/null 2>&1; }
+bold=; plain=
+if [ -t 1 ]; then bold=$'\033[1m'; plain=$'\033[0m'; fi
+# Runs rudder, showing the command line first.
+show() {
+  printf '\n%s$ rudder %s%s\n' "$bold" "$*" "$plain"
+  "$rudder" "$@"
+}
+
+echo "== installing releases with helm $("$helm" version --short)"
+quiet "$helm" install web "$charts/web" -n shop --create-namespace --wait
+quiet "$helm" upgrade web "$charts/web" -n shop --set message=second --wait
+quiet "$helm" upgrade web "$charts/web" -n shop --set message=third --set replicaCount=2 --wait
+quiet "$helm" install db "$charts/stateful" -n shop --wait
+quiet "$helm" install jobs "$charts/hooks" -n ops --create-namespace --wait
+quiet "$helm" upgrade jobs "$charts/hooks" -n ops --set message=again --wait
+quiet "$helm" install broken "$charts/web" -n ops --set unschedulable=true --wait --timeout 5s || true
+# A release left pending-install: helm is killed while it waits.
+"$helm" install stuck "$charts/web" -n ops --set unschedulable=true --wait --timeout 10m >/dev/null 2>&1 &
+helm_pid=$!
+until "$rudder" history stuck -n ops -o json 2>/dev/null | grep -q pending-install; do sleep 0.2; done
+sleep 0.5
+kill -9 "$helm_pid" 2>/dev/null || true
+wait "$helm_pid" 2>/dev/null || true
+
+echo
+echo "== what rudder sees (no helm involved from here on)"
+show list -A
+show history web -n shop
+show status web -n shop
+show status stuck -n ops
+show get values web -n shop -o yaml
+
+echo
+echo "== and the same answers as helm, byte for byte:"
+for args in "list -A" "history web -n shop" "status broken -n ops -o json" "get all jobs -n ops"; do
+  # shellcheck disable=SC2086
+  if cmp -s <("$helm" $args 2>&1) <("$rudder" $args 2>&1); then
+    echo "  identical: $args"
+  else
+    echo "  DIFFERENT: $args"
+  fi
+done
