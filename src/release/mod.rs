@@ -11,6 +11,10 @@ pub mod raw;
 mod status;
 pub mod time;
 
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod proptests;
+
 pub use model::{Chart, Dependency, Hook, HookExecution, Info, Metadata, Release};
 pub use status::Status;
 pub use time::GoTime;

@@ -21,4 +21,7 @@ pub use store::{Found, Latest, Storage};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
+mod kube_requests;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;
