@@ -12,8 +12,14 @@ pub struct Colors {
 
 impl Colors {
     fn paint(self, code: &str, s: &str) -> String {
+        self.paint_reset(code, "0", s)
+    }
+
+    /// fatih/color ends each attribute with its own reset: 22 for bold, the
+    /// generic 0 for colours.
+    fn paint_reset(self, code: &str, reset: &str, s: &str) -> String {
         if self.enabled {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("\x1b[{code}m{s}\x1b[{reset}m")
         } else {
             s.to_string()
         }
@@ -21,7 +27,7 @@ impl Colors {
 
     /// A table header (bold).
     pub fn header(self, s: &str) -> String {
-        self.paint("1", s)
+        self.paint_reset("1", "22", s)
     }
 
     /// A namespace (cyan).

@@ -83,6 +83,39 @@ impl<D: Driver> Storage<D> {
         Ok(listing)
     }
 
+    /// Every revision of `name` in status `deployed` (Helm's `DeployedAll`;
+    /// after concurrent operations there can be several).
+    /// [`StorageError::NoDeployed`] if there is none.
+    pub async fn deployed_all(&self, name: &str) -> Result<Vec<Record>, StorageError> {
+        let listing = self
+            .driver
+            .query(
+                Scope::Namespace(&self.namespace),
+                &[("name", name), ("status", "deployed")],
+            )
+            .await?;
+        // The label chose them; the record decides.
+        let deployed: Vec<Record> = listing
+            .items
+            .into_iter()
+            .filter(|r| r.release.info.status == crate::release::Status::Deployed)
+            .collect();
+        if deployed.is_empty() {
+            return Err(StorageError::NoDeployed(name.to_string()));
+        }
+        Ok(deployed)
+    }
+
+    /// The newest revision of `name` in status `deployed` (Helm's
+    /// `Deployed`).
+    pub async fn deployed(&self, name: &str) -> Result<Record, StorageError> {
+        self.deployed_all(name)
+            .await?
+            .into_iter()
+            .max_by_key(|r| r.release.version)
+            .ok_or_else(|| StorageError::NoDeployed(name.to_string()))
+    }
+
     /// One revision by number (Helm's `Get`).
     pub async fn get(&self, name: &str, revision: i64) -> Result<Record, StorageError> {
         self.driver

@@ -249,3 +249,38 @@ fn conditional_writes_fail_on_a_stale_resource_version() {
         );
     });
 }
+
+#[test]
+fn deployed_follows_helm_even_with_several_deployed_revisions() {
+    rt().block_on(async {
+        let d = MemoryDriver::new();
+        seed(
+            &d,
+            "ns",
+            "web",
+            &[
+                Status::Deployed,
+                Status::Superseded,
+                Status::Deployed,
+                Status::Failed,
+            ],
+        )
+        .await;
+        seed(&d, "ns", "gone", &[Status::Superseded, Status::Uninstalled]).await;
+        let s = Storage::new(d, "ns");
+        assert_eq!(s.deployed_all("web").await.expect("all").len(), 2);
+        assert_eq!(
+            s.deployed("web").await.expect("deployed").release.version,
+            3
+        );
+        let err = s.deployed("gone").await.expect_err("none deployed");
+        assert_eq!(err.to_string(), "\"gone\" has no deployed releases");
+        let history = s.history("web").await.expect("history");
+        assert_eq!(history.items.len(), 4);
+        assert!(matches!(
+            s.history("nope").await,
+            Err(StorageError::NotFound)
+        ));
+        assert!(matches!(s.get("web", 9).await, Err(StorageError::NotFound)));
+    });
+}

@@ -202,6 +202,34 @@ fn build(helm: Tool, major: u8) -> Matrix {
     );
     settle();
 
+    run(&[
+        "install",
+        &n("pendroll"),
+        &web,
+        "--set",
+        "unschedulable=true",
+    ])
+    .ok();
+    run(&["upgrade", &n("pendroll"), &web]).ok();
+    kill_mid_operation(
+        helm,
+        &[
+            "rollback",
+            &n("pendroll"),
+            "1",
+            "--wait",
+            "--timeout",
+            "5m",
+            "-n",
+            &ns,
+        ],
+        &ns,
+        &n("pendroll"),
+        3,
+        "pending-rollback",
+    );
+    settle();
+
     // a second namespace
     let other = ["-n", m.other.name.as_str()];
     helm.run(["install", &n("other"), &web].iter().chain(other.iter()))

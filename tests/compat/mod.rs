@@ -78,6 +78,22 @@ fn list_matches_helm_for_every_flag() {
             }
         }
         cases.push(case(&["list", "-n", ns, "-q", "--no-headers"]));
+        if m.major == 4 {
+            // helm v4 colours tables on request (and never when piped).
+            for color in [
+                &["--color", "always"][..],
+                &["--colour=always"],
+                &["--color", "never"],
+                &["--color", "auto"],
+            ] {
+                let mut args = vec!["list", "-n", ns];
+                args.extend_from_slice(color);
+                cases.push(case(&args));
+            }
+            let mut args = vec!["list", "-n", ns];
+            args.extend_from_slice(&["-o", "json", "--color", "always"]);
+            cases.push(case(&args));
+        }
         cases.push(case(&["list", "-n", &m.other.name]));
         cases.push(case(&["ls", "-n", ns, "--max", "2", "--reverse"]));
         check_all(m, &cases, &[]);
