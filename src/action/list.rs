@@ -159,7 +159,9 @@ pub async fn list<D: Driver>(
     // Only "superseded" alone lists every superseded revision rather than
     // the newest revision of each release.
     let every_superseded = opts.states == StateMask::SUPERSEDED;
-    let latest = storage.list_latest(scope, every_superseded).await?;
+    let latest = storage
+        .list_latest(scope, every_superseded, filter.as_ref())
+        .await?;
 
     let mut records: Vec<Record> = latest
         .records

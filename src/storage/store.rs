@@ -190,12 +190,17 @@ impl<D: Driver> Storage<D> {
     /// can enumerate is listed on its own, and those that are forbidden too
     /// are reported in [`Latest::forbidden`] rather than failing the whole
     /// listing.
+    ///
+    /// With `names`, only releases whose name matches are considered: their
+    /// records alone are fetched and decoded (and so only theirs can be
+    /// reported unreadable).
     pub async fn list_latest(
         &self,
         scope: Scope<'_>,
         every_superseded: bool,
+        names: Option<&regex::Regex>,
     ) -> Result<Latest, StorageError> {
-        match self.list_latest_in(scope, every_superseded).await {
+        match self.list_latest_in(scope, every_superseded, names).await {
             Err(e) if e.is_forbidden() && scope == Scope::All => {}
             other => return other,
         }
@@ -203,7 +208,7 @@ impl<D: Driver> Storage<D> {
         let per_ns = stream::iter(namespaces)
             .map(|ns| async move {
                 let r = self
-                    .list_latest_in(Scope::Namespace(&ns), every_superseded)
+                    .list_latest_in(Scope::Namespace(&ns), every_superseded, names)
                     .await;
                 (ns, r)
             })
@@ -229,9 +234,10 @@ impl<D: Driver> Storage<D> {
         &self,
         scope: Scope<'_>,
         every_superseded: bool,
+        names: Option<&regex::Regex>,
     ) -> Result<Latest, StorageError> {
         if every_superseded {
-            return self.list_latest_slow(scope, true).await;
+            return self.list_latest_slow(scope, true, names).await;
         }
         let listing = self.driver.list_meta(scope, &[]).await?;
         let rv = listing.resource_version;
@@ -240,9 +246,12 @@ impl<D: Driver> Storage<D> {
         let mut groups: BTreeMap<(String, String), Vec<(i64, RecordMeta)>> = BTreeMap::new();
         for m in metas {
             let Some(rev) = consistent_revision(&m) else {
-                return self.list_latest_slow(scope, false).await;
+                return self.list_latest_slow(scope, false, names).await;
             };
             let name = m.release_name().unwrap_or_default().to_string();
+            if names.is_some_and(|re| !re.is_match(&name)) {
+                continue;
+            }
             groups
                 .entry((m.namespace.clone(), name))
                 .or_default()
@@ -267,7 +276,7 @@ impl<D: Driver> Storage<D> {
                     out.corrupt.extend(skipped);
                 }
                 Newest::NoneReadable(skipped) => out.corrupt.extend(skipped),
-                Newest::Disagrees => return self.list_latest_slow(scope, false).await,
+                Newest::Disagrees => return self.list_latest_slow(scope, false, names).await,
             }
         }
         Ok(out)
@@ -320,8 +329,14 @@ impl<D: Driver> Storage<D> {
         &self,
         scope: Scope<'_>,
         every_superseded: bool,
+        names: Option<&regex::Regex>,
     ) -> Result<Latest, StorageError> {
-        let all = self.driver.query(scope, &[]).await?;
+        let mut all = self.driver.query(scope, &[]).await?;
+        if let Some(re) = names {
+            all.items.retain(|r| re.is_match(&r.release.name));
+            all.corrupt
+                .retain(|c| parse_storage_key(&c.key).is_none_or(|(name, _)| re.is_match(name)));
+        }
         let records = if every_superseded {
             all.items
                 .into_iter()

@@ -151,7 +151,7 @@ fn list_latest_picks_one_revision_per_release_per_namespace() {
         let s = Storage::new(d, "a");
 
         let mut got: Vec<_> = s
-            .list_latest(Scope::All, false)
+            .list_latest(Scope::All, false, None)
             .await
             .expect("list")
             .records
@@ -175,13 +175,23 @@ fn list_latest_picks_one_revision_per_release_per_namespace() {
         );
 
         let l = s
-            .list_latest(Scope::Namespace("a"), false)
+            .list_latest(Scope::Namespace("a"), false, None)
             .await
             .expect("list");
         assert_eq!(l.records.len(), 2);
         assert_eq!(l.corrupt.len(), 1, "the unreadable db v4 is reported");
+        let only_web = regex::Regex::new("^web$").expect("regex");
+        let l = s
+            .list_latest(Scope::Namespace("a"), false, Some(&only_web))
+            .await
+            .expect("list");
+        assert_eq!(l.records.len(), 1);
+        assert!(
+            l.corrupt.is_empty(),
+            "db's records are not read when listing web"
+        );
 
-        let sup = s.list_latest(Scope::All, true).await.expect("list");
+        let sup = s.list_latest(Scope::All, true, None).await.expect("list");
         let mut sup: Vec<_> = sup
             .records
             .iter()
@@ -200,12 +210,12 @@ fn list_latest_lists_readable_namespaces_when_the_cluster_scope_is_forbidden() {
         seed(&d, "secret-team", "db", &[Status::Deployed]).await;
         d.forbid_namespace("secret-team");
         let s = Storage::new(d, "a");
-        let l = s.list_latest(Scope::All, false).await.expect("list");
+        let l = s.list_latest(Scope::All, false, None).await.expect("list");
         assert_eq!(l.records.len(), 1);
         assert_eq!(l.forbidden, ["secret-team"]);
         // A single forbidden namespace is an error, as in helm.
         let err = s
-            .list_latest(Scope::Namespace("secret-team"), false)
+            .list_latest(Scope::Namespace("secret-team"), false, None)
             .await
             .expect_err("forbidden");
         assert!(err.is_forbidden());

@@ -1,6 +1,10 @@
 //! Running the same command with helm and rudder and comparing stdout,
 //! stderr and exit status byte for byte.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::harness::{Out, Tool};
 
 use super::matrix::Matrix;
@@ -11,10 +15,10 @@ pub enum Norm {
     /// Byte for byte.
     #[default]
     Exact,
-    /// helm prints status RESOURCES blocks in Go map order (random): compare
-    /// the blocks as a set. Server-side tables carry an AGE column, so a
-    /// mismatch is retried, as the two commands ran moments apart.
-    ResourceBlocks,
+    /// Output that shows live cluster state (`status`): see
+    /// [`normalize_live`]. A mismatch is retried, as the two commands ran
+    /// moments apart while other tests change the cluster.
+    Live,
 }
 
 /// The program name differs in usage messages; everything else must not.
@@ -26,8 +30,51 @@ fn rename(s: &str) -> String {
 fn normalize(s: &str, norm: Norm) -> String {
     match norm {
         Norm::Exact => s.to_string(),
-        Norm::ResourceBlocks => sort_resource_blocks(s),
+        Norm::Live => normalize_live(s),
     }
+}
+
+/// What may legitimately differ between two reads of live state a moment
+/// apart, and only that:
+/// - the order of status RESOURCES blocks, which helm prints in Go map order
+///   (random): compared as a set;
+/// - the AGE column of server-rendered tables, computed by the server at
+///   each request;
+/// - the `resourceVersion` of the related-pods list, which is the cluster's
+///   global revision at the time of the request.
+pub fn normalize_live(s: &str) -> String {
+    static LIST_RV_JSON: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#""kind":"PodList","metadata":\{"resourceVersion":"\d+"\}"#).expect("regex")
+    });
+    static LIST_RV_YAML: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(kind: PodList\n\s*metadata:\n\s*resourceVersion: )"\d+""#).expect("regex")
+    });
+    static AGE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\s)(\d+[smhdy])+$").expect("regex"));
+    let s = LIST_RV_JSON.replace_all(
+        s,
+        r#""kind":"PodList","metadata":{"resourceVersion":"<rv>"}"#,
+    );
+    let s = LIST_RV_YAML.replace_all(&s, r#"${1}"<rv>""#);
+    let s = sort_resource_blocks(&s);
+    // Mask a trailing age in the RESOURCES section's table rows.
+    let Some(start) = s.find("RESOURCES:\n") else {
+        return s;
+    };
+    let end = s[start..]
+        .find("\nTEST SUITE:")
+        .map_or(s.len(), |i| start + i);
+    let body: Vec<String> = s[start..end]
+        .split('\n')
+        .map(|line| {
+            if line.starts_with("==> ") {
+                line.to_string()
+            } else {
+                AGE.replace(line, "${1}<age>").into_owned()
+            }
+        })
+        .collect();
+    format!("{}{}{}", &s[..start], body.join("\n"), &s[end..])
 }
 
 /// Sorts the `==> kind` blocks of a RESOURCES section.
@@ -48,8 +95,11 @@ fn sort_resource_blocks(s: &str) -> String {
 /// One comparison's outcome: `None` when equal.
 pub fn compare(m: &Matrix, args: &[String], env: &[(&str, &str)], norm: Norm) -> Option<String> {
     let mut last = None;
-    let attempts = if norm == Norm::ResourceBlocks { 3 } else { 1 };
-    for _ in 0..attempts {
+    let attempts = if norm == Norm::Live { 3 } else { 1 };
+    for attempt in 0..attempts {
+        if attempt > 0 {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
         let helm = m.helm.run_with_env(args, env);
         let mut rargs: Vec<String> = Vec::new();
         if m.major == 3 {
@@ -150,15 +200,32 @@ pub fn case(args: &[&str]) -> (Vec<String>, Norm) {
 
 /// Builds a case compared with [`Norm::ResourceBlocks`].
 pub fn status_case(args: &[&str]) -> (Vec<String>, Norm) {
-    (
-        args.iter().map(|s| s.to_string()).collect(),
-        Norm::ResourceBlocks,
-    )
+    (args.iter().map(|s| s.to_string()).collect(), Norm::Live)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::sort_resource_blocks;
+    use super::{normalize_live, sort_resource_blocks};
+
+    #[test]
+    fn live_state_normalizes_only_what_changes_by_itself() {
+        let a = "NAME: x\nRESOURCES:\n==> v1/Pod(related)\nNAME   READY   AGE\np      1/1     81s\n\n\nTEST SUITE: None\n";
+        let b = a.replace("81s", "2m1s");
+        assert_eq!(normalize_live(a), normalize_live(&b));
+        let c = a.replace("1/1", "0/1");
+        assert_ne!(
+            normalize_live(a),
+            normalize_live(&c),
+            "anything but the age still counts"
+        );
+        let j1 = r#"{"v1/Pod(related)":[{"items":[],"kind":"PodList","metadata":{"resourceVersion":"554"}}]}"#;
+        assert_eq!(
+            normalize_live(j1),
+            normalize_live(&j1.replace("554", "559"))
+        );
+        let y1 = "    kind: PodList\n    metadata:\n      resourceVersion: \"554\"\n";
+        assert_eq!(normalize_live(y1), normalize_live(&y1.replace("554", "9")));
+    }
 
     #[test]
     fn resource_blocks_compare_as_a_set() {

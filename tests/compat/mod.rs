@@ -115,7 +115,7 @@ fn list_times_match_helm_in_other_time_zones() {
                 "2006-01-02T15:04:05Z07:00 MST",
             ]),
             case(&["history", &m.name("berlin"), "-n", ns]),
-            case(&["status", &m.name("berlin"), "-n", ns, "-o", "json"]),
+            status_case(&["status", &m.name("berlin"), "-n", ns, "-o", "json"]),
             case(&["get", "metadata", &m.name("berlin"), "-n", ns]),
         ];
         for tz in ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"] {
