@@ -5,4 +5,5 @@
 mod harness;
 
 mod compat;
+mod lifecycle;
 mod smoke;

@@ -1,13 +1,13 @@
 //! Smoke tests that prove the cluster is real: workloads become Ready and
 //! Jobs Complete only because the controllers, the scheduler and kwok do
-//! their work; RBAC is enforced; helm v3 and v4 install, upgrade and roll
-//! back against it.
+//! their work; RBAC is enforced; pod logs come through the API (kwok serves
+//! them); helm v3 and v4 install, upgrade and roll back against it.
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, ListParams, LogParams, PostParams};
 use serde_json::{Value, json};
 
 use crate::harness::{Out, TestNs, Tool, block_on, chart, cluster};
@@ -372,4 +372,76 @@ fn fixture_charts_install_and_become_ready() {
     // The custom resource exists, after its CRD from crds/.
     let manifest = ns.helm4(["get", "manifest", "crd"]).ok().stdout;
     assert!(manifest.contains("kind: Widget"));
+}
+
+/// What every container on the fake node logs: kwok serves
+/// `tests/cluster/container.log` (CRI format: the last line is on stderr)
+/// for any pod and container, whatever its command says.
+const CONTAINER_LOG: &str = "rudder test cluster: container log served by kwok\n\
+    kwok runs no containers, so every container on the fake node logs these three lines\n\
+    the last line went to stderr\n";
+
+/// `GET /api/v1/namespaces/NS/pods/NAME/log` works: the API server proxies
+/// it to kwok's kubelet endpoint on the node's advertised address and port.
+/// helm v4 streams the post-install hook Job's log, as its
+/// `helm.sh/hook-output-log-policy: hook-succeeded,hook-failed` asks,
+/// through its default logger on stderr (one `level=INFO msg="..."` record
+/// per chunk read, newlines escaped as `\n`).
+#[test]
+fn helm4_hook_logs_come_through_the_pod_log_api() {
+    let ns = TestNs::new("smoke-logs");
+    let hooks = chart("hooks");
+    let hooks = hooks.to_str().expect("utf-8 path");
+    let out = ns
+        .helm4(["install", "logged", hooks, "--wait", "--timeout", "2m"])
+        .ok();
+    for line in CONTAINER_LOG.lines() {
+        assert!(
+            out.stderr.contains(line),
+            "helm prints the hook's log ({line:?}): {out}"
+        );
+    }
+    assert!(
+        !out.stderr.contains("error outputting logs"),
+        "helm fetched the hook's log: {out}"
+    );
+
+    block_on(async {
+        let pods: Api<Pod> = Api::namespaced(cluster().admin().await, &ns.name);
+        let logs_of = |selector: &'static str, container: &'static str| {
+            let pods = pods.clone();
+            async move {
+                let list = pods
+                    .list(&ListParams::default().labels(selector))
+                    .await
+                    .expect("list pods");
+                assert_eq!(list.items.len(), 1, "one pod for {selector}");
+                let name = list.items[0].metadata.name.clone().expect("pod name");
+                let all = LogParams {
+                    container: Some(container.into()),
+                    ..LogParams::default()
+                };
+                let tail = LogParams {
+                    tail_lines: Some(1),
+                    ..all.clone()
+                };
+                let all = pods.logs(&name, &all).await.expect("pod log");
+                let tail = pods.logs(&name, &tail).await.expect("pod log tail");
+                (all, tail)
+            }
+        };
+        // The post-install hook Job's pod, kept (no hook-succeeded policy),
+        // and the Deployment's running pod.
+        for (selector, container) in [
+            ("job-name=logged-post-install-job", "hook"),
+            ("app.kubernetes.io/component=app", "app"),
+        ] {
+            let (all, tail) = logs_of(selector, container).await;
+            assert_eq!(all, CONTAINER_LOG, "{selector} container {container}");
+            assert_eq!(
+                tail, "the last line went to stderr\n",
+                "tailLines reaches kwok"
+            );
+        }
+    });
 }

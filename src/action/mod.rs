@@ -5,7 +5,12 @@
 
 pub mod content;
 pub mod history;
+pub mod hooks;
 pub mod list;
+pub mod lock;
+pub mod recover;
+pub mod rollback;
+pub mod uninstall;
 pub mod values;
 
 use crate::release::name::NameError;
@@ -23,6 +28,13 @@ pub enum ActionError {
     /// From the cluster layer.
     #[error("{0}")]
     Cluster(String),
+    /// Another operation holds or changed the release; nothing was done.
+    #[error("{0}")]
+    Busy(String),
+    /// The operation failed part-way; the message says how, and the
+    /// release record says where it was left.
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl ActionError {
@@ -32,3 +44,6 @@ impl ActionError {
         ActionError::Invalid(format!("{prefix}{name}"))
     }
 }
+
+#[cfg(test)]
+mod lifecycle_tests;

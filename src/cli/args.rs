@@ -84,6 +84,13 @@ pub enum Command {
     /// download extended information of a named release
     #[command(subcommand)]
     Get(GetCommand),
+    /// roll back a release to a previous revision
+    Rollback(RollbackArgs),
+    /// uninstall a release
+    #[command(visible_aliases = ["un", "del", "delete"])]
+    Uninstall(UninstallArgs),
+    /// bring a release stuck in pending-* or uninstalling back to a consistent state
+    Recover(RecoverArgs),
     /// print the client version information
     Version,
 }
@@ -254,6 +261,164 @@ pub struct GetOutputArgs {
     pub args: Vec<String>,
 }
 
+/// `--wait` and `--timeout`, as helm 4 has them.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// wait until resources are ready (up to --timeout). Use '--wait' alone for 'watcher' strategy, or specify one of: 'watcher', 'hookOnly', 'legacy'. Default when flag is omitted: 'hookOnly'.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_value = "hookOnly", default_missing_value = "watcher", value_name = "STRATEGY")]
+    pub wait: String,
+    /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
+    #[arg(long, default_value = "5m0s", value_parser = go_duration)]
+    pub timeout: std::time::Duration,
+}
+
+/// `rollback` flags.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// force resource updates by replacement
+    #[arg(long = "force-replace", conflicts_with = "force_conflicts")]
+    pub force_replace: bool,
+    /// deprecated: use --force-replace instead
+    #[arg(long = "force", hide = true, conflicts_with = "force_conflicts")]
+    pub force: bool,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
+    /// must be "true" or "auto": rudder always applies server-side
+    #[arg(long = "server-side", default_value = "auto")]
+    pub server_side: String,
+    /// prevent hooks from running during rollback
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// wait and timeout
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    /// if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful. It will wait for as long as --timeout
+    #[arg(long = "wait-for-jobs")]
+    pub wait_for_jobs: bool,
+    /// allow deletion of new resources created in this rollback when rollback fails
+    #[arg(long = "cleanup-on-fail")]
+    pub cleanup_on_fail: bool,
+    /// limit the maximum number of revisions saved per release. Use 0 for no limit
+    #[arg(long = "history-max", value_parser = go_int, allow_negative_numbers = true)]
+    pub history_max: Option<i64>,
+    /// simulates the operation without persisting changes: "none" (default), "client", or "server"
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_value = "none", default_missing_value = "unset", value_name = "STRATEGY")]
+    pub dry_run: String,
+    /// add a custom description (rudder; helm writes "Rollback to N")
+    #[arg(long)]
+    pub description: Option<String>,
+    /// <RELEASE> [REVISION]
+    #[arg(value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+/// `uninstall` flags.
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// simulate a uninstall
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// prevent hooks from running during uninstallation
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// Treat "release not found" as a successful uninstall
+    #[arg(long = "ignore-not-found")]
+    pub ignore_not_found: bool,
+    /// remove all associated resources and mark the release as deleted, but retain the release history
+    #[arg(long = "keep-history")]
+    pub keep_history: bool,
+    /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents. Defaults to background.
+    #[arg(long, default_value = "background")]
+    pub cascade: String,
+    /// wait and timeout
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    /// add a custom description
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// RELEASE_NAME [...]
+    #[arg(value_name = "RELEASE_NAME")]
+    pub args: Vec<String>,
+}
+
+/// `recover` flags.
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// recover even if the operation may still be running (breaks its lock)
+    #[arg(long)]
+    pub force: bool,
+    /// after marking the stuck revision failed, roll back to the newest deployed revision
+    #[arg(long)]
+    pub rollback: bool,
+    /// how long a helm operation may leave its record untouched before it is presumed dead
+    #[arg(long, default_value = "5m0s", value_parser = go_duration)]
+    pub grace: std::time::Duration,
+    /// prevent hooks from running during the rollback
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// wait and timeout (for --rollback)
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    /// if set and --wait enabled, will wait until all Jobs have been completed
+    #[arg(long = "wait-for-jobs")]
+    pub wait_for_jobs: bool,
+    /// limit the maximum number of revisions saved per release. Use 0 for no limit
+    #[arg(long = "history-max", value_parser = go_int, allow_negative_numbers = true)]
+    pub history_max: Option<i64>,
+    /// RELEASE_NAME
+    #[arg(value_name = "RELEASE_NAME")]
+    pub args: Vec<String>,
+}
+
+/// Parses a duration as Go's `time.ParseDuration` (`5m`, `1h30m`, `1.5s`,
+/// `300ms`), with Go's error text.
+pub fn go_duration(s: &str) -> Result<std::time::Duration, String> {
+    let err = || format!("time: invalid duration {s:?}");
+    let (neg, mut rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if rest == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    if rest.is_empty() {
+        return Err(err());
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, tail) = rest.split_at(num_len);
+        if num.is_empty() || num == "." {
+            return Err(err());
+        }
+        let value: f64 = num.parse().map_err(|_| err())?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, after) = tail.split_at(unit_len);
+        let scale = match unit {
+            "ns" => 1e-9,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            "" => return Err(format!("time: missing unit in duration {s:?}")),
+            other => return Err(format!("time: unknown unit {other:?} in duration {s:?}")),
+        };
+        total += value * scale;
+        rest = after;
+    }
+    if neg {
+        // A negative timeout leaves no time at all, for every caller here.
+        return Ok(std::time::Duration::ZERO);
+    }
+    std::time::Duration::try_from_secs_f64(total).map_err(|_| err())
+}
+
 /// Parses an int flag as Go's `strconv.ParseInt(s, 0, 64)` (pflag's
 /// IntVar), with Go's error text.
 pub fn go_int(s: &str) -> Result<i64, String> {
@@ -300,7 +465,29 @@ pub fn go_int(s: &str) -> Result<i64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::go_int;
+    use super::{go_duration, go_int};
+    use std::time::Duration;
+
+    #[test]
+    fn durations_parse_like_go() {
+        assert_eq!(go_duration("5m0s"), Ok(Duration::from_secs(300)));
+        assert_eq!(go_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(go_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(go_duration("300ms"), Ok(Duration::from_millis(300)));
+        assert_eq!(go_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(
+            go_duration("5"),
+            Err("time: missing unit in duration \"5\"".to_string())
+        );
+        assert_eq!(
+            go_duration("abc"),
+            Err("time: invalid duration \"abc\"".to_string())
+        );
+        assert_eq!(
+            go_duration("3x"),
+            Err("time: unknown unit \"x\" in duration \"3x\"".to_string())
+        );
+    }
 
     #[test]
     fn ints_parse_like_pflag() {

@@ -3,12 +3,18 @@
 use rudder::action::content::release_content;
 use rudder::action::history::history;
 use rudder::action::list::{ListOptions, SortBy, StateMask, list};
+use rudder::action::recover::{DEFAULT_GRACE, RecoverOptions, Verdict, judge, recover};
+use rudder::action::rollback::{RollbackOptions, WaitStrategy, rollback};
+use rudder::action::uninstall::{UninstallOptions, parse_cascade, uninstall};
+use rudder::cluster::Cluster as _;
+use rudder::cluster::client::KubeCluster;
 use rudder::cluster::resources::{Form, live_resources};
 use rudder::present::{self, Compat, Format};
-use rudder::storage::CorruptRecord;
+use rudder::storage::{CorruptRecord, Record};
 
 use super::Failure;
-use super::args::{Cli, Command, GetCommand, ListArgs};
+use super::args::{Cli, Command, GetCommand, ListArgs, RecoverArgs, RollbackArgs, UninstallArgs};
+use super::progress::Reporter;
 use super::settings::Settings;
 
 /// Runs the parsed command line; returns what to print on stdout.
@@ -37,6 +43,9 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
             let (storage, conn) = settings.storage().await?;
             let content = release_content(&storage, name, a.revision).await?;
             warn_corrupt(&content.skipped);
+            if a.revision <= 0 {
+                warn_stuck(&KubeCluster::new(conn.client.clone()), [&content.record]).await;
+            }
             let rel = &content.record.release;
             // helm v4 always reads the live objects; v3 only when asked.
             let want = settings.compat == Compat::V4 || a.show_resources;
@@ -64,6 +73,9 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
             )?)
         }
         Command::Get(g) => cmd_get(&settings, g).await,
+        Command::Rollback(a) => cmd_rollback(&settings, a).await,
+        Command::Uninstall(a) => cmd_uninstall(&settings, a).await,
+        Command::Recover(a) => cmd_recover(&settings, a).await,
     }
 }
 
@@ -108,9 +120,10 @@ async fn cmd_list(settings: &Settings, a: ListArgs) -> Result<String, Failure> {
         max: a.max,
         offset: a.offset,
     };
-    let (storage, _) = settings.storage().await?;
+    let (storage, conn) = settings.storage().await?;
     let result = list(&storage, &opts).await?;
     warn_corrupt(&result.corrupt);
+    warn_stuck(&KubeCluster::new(conn.client.clone()), &result.records).await;
     if !result.forbidden.is_empty() {
         eprintln!(
             "warning: not allowed to read releases in {} namespace{}: {}",
@@ -208,5 +221,214 @@ fn warn_corrupt(records: &[CorruptRecord]) {
             "warning: skipping unreadable release record {}/{}: {}",
             c.namespace, c.key, c.error
         );
+    }
+}
+
+/// A warning as helm 4's logger prints it (`level=WARN msg="..."`); helm 3
+/// has none of these.
+fn helm_warn(settings: &Settings, msg: &str) {
+    if settings.compat == Compat::V4 {
+        let quoted = serde_json::to_string(msg).unwrap_or_default();
+        eprintln!("level=WARN msg={quoted}");
+    }
+}
+
+/// helm 4's `--wait` values (booleans are deprecated spellings).
+fn wait_strategy(settings: &Settings, value: &str) -> Result<WaitStrategy, Failure> {
+    match value {
+        "watcher" => Ok(WaitStrategy::Watcher),
+        "hookOnly" => Ok(WaitStrategy::HookOnly),
+        "true" => {
+            helm_warn(
+                settings,
+                "--wait=true is deprecated (boolean value) and can be replaced with --wait=watcher",
+            );
+            Ok(WaitStrategy::Watcher)
+        }
+        "false" => {
+            helm_warn(
+                settings,
+                "--wait=false is deprecated (boolean value) and can be replaced with --wait=hookOnly",
+            );
+            Ok(WaitStrategy::HookOnly)
+        }
+        "legacy" => Ok(WaitStrategy::Legacy),
+        other => Err(Failure(format!(
+            "invalid argument {other:?} for \"--wait\" flag: invalid wait input {other:?}. Valid inputs are watcher, hookOnly, and legacy"
+        ))),
+    }
+}
+
+/// `--history-max`, defaulting from `HELM_MAX_HISTORY` (10 when unset or
+/// not a number); zero or less keeps every revision.
+fn history_max(flag: Option<i64>) -> usize {
+    let v = flag.unwrap_or_else(|| {
+        std::env::var("HELM_MAX_HISTORY")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10)
+    });
+    usize::try_from(v).unwrap_or(0)
+}
+
+/// helm's `require.MinimumNArgs(1)`.
+fn at_least_one(cmd: &str, usage: &str, args: &[String]) -> Result<(), Failure> {
+    if args.is_empty() {
+        return Err(Failure(format!(
+            "\"rudder {cmd}\" requires at least 1 argument\n\nUsage:  rudder {cmd} {usage} [flags]"
+        )));
+    }
+    Ok(())
+}
+
+async fn cmd_rollback(settings: &Settings, a: RollbackArgs) -> Result<String, Failure> {
+    at_least_one("rollback", "<RELEASE> [REVISION]", &a.args)?;
+    let revision = match a.args.get(1) {
+        Some(r) => r.parse::<i64>().map_err(|_| {
+            Failure(format!(
+                "could not convert revision to a number: strconv.Atoi: parsing {r:?}: invalid syntax"
+            ))
+        })?,
+        None => 0,
+    };
+    let dry_run = match a.dry_run.as_str() {
+        "unset" => {
+            helm_warn(
+                settings,
+                "--dry-run is deprecated and should be replaced with '--dry-run=client'",
+            );
+            true
+        }
+        "client" | "server" => true,
+        "none" => false,
+        b @ ("true" | "false") => {
+            let replacement = if b == "true" { "client" } else { "none" };
+            helm_warn(
+                settings,
+                &format!(
+                    "boolean '--dry-run={b}' flag is deprecated and must be replaced with '--dry-run={replacement}'"
+                ),
+            );
+            b == "true"
+        }
+        other => {
+            return Err(Failure(format!(
+                "invalid dry-run value ({other:?}). Must be \"none\", \"server\", or \"client\""
+            )));
+        }
+    };
+    match a.server_side.as_str() {
+        "true" | "auto" => {}
+        "false" => {
+            return Err(Failure(
+                "--server-side=false is not supported: rudder always applies server-side (with Helm 4's migration of client-side field ownership)".into(),
+            ));
+        }
+        other => {
+            return Err(Failure(format!(
+                "invalid/unknown release server-side apply method: {other}"
+            )));
+        }
+    }
+    let options = RollbackOptions {
+        revision,
+        wait: wait_strategy(settings, &a.wait.wait)?,
+        wait_for_jobs: a.wait_for_jobs,
+        timeout: a.wait.timeout,
+        cleanup_on_fail: a.cleanup_on_fail,
+        no_hooks: a.no_hooks,
+        dry_run,
+        description: a.description,
+        force_conflicts: a.force_conflicts,
+        force_replace: a.force_replace || a.force,
+        max_history: history_max(a.history_max),
+    };
+    let (storage, conn) = settings.storage().await?;
+    let cluster = KubeCluster::new(conn.client.clone());
+    let progress = Reporter::new();
+    rollback(&storage, &cluster, &a.args[0], &options, &progress).await?;
+    Ok("Rollback was a success! Happy Helming!\n".into())
+}
+
+async fn cmd_uninstall(settings: &Settings, a: UninstallArgs) -> Result<String, Failure> {
+    at_least_one("uninstall", "RELEASE_NAME [...]", &a.args)?;
+    let cascade = parse_cascade(&a.cascade)?;
+    let options = UninstallOptions {
+        keep_history: a.keep_history,
+        dry_run: a.dry_run,
+        cascade,
+        no_hooks: a.no_hooks,
+        wait: wait_strategy(settings, &a.wait.wait)?,
+        timeout: a.wait.timeout,
+        ignore_not_found: a.ignore_not_found,
+        description: Some(a.description).filter(|d| !d.is_empty()),
+    };
+    let (storage, conn) = settings.storage().await?;
+    let cluster = KubeCluster::new(conn.client.clone());
+    let progress = Reporter::new();
+    // Like helm, report each release as it goes: an error stops the rest,
+    // after the earlier ones were printed.
+    for name in &a.args {
+        let out = uninstall(&storage, &cluster, name, &options, &progress).await?;
+        let mut text = String::new();
+        if !out.info.is_empty() {
+            text.push_str(&out.info);
+            text.push('\n');
+        }
+        text.push_str(&format!("release \"{name}\" uninstalled\n"));
+        print_now(&text);
+    }
+    Ok(String::new())
+}
+
+async fn cmd_recover(settings: &Settings, a: RecoverArgs) -> Result<String, Failure> {
+    let name = one_arg("recover", "RELEASE_NAME", &a.args)?;
+    let options = RecoverOptions {
+        force: a.force,
+        rollback: a.rollback,
+        grace: a.grace,
+        rollback_options: RollbackOptions {
+            wait: wait_strategy(settings, &a.wait.wait)?,
+            wait_for_jobs: a.wait_for_jobs,
+            timeout: a.wait.timeout,
+            no_hooks: a.no_hooks,
+            max_history: history_max(a.history_max),
+            ..RollbackOptions::default()
+        },
+    };
+    let (storage, conn) = settings.storage().await?;
+    let cluster = KubeCluster::new(conn.client.clone());
+    let progress = Reporter::new();
+    let out = recover(&storage, &cluster, name, &options, &progress).await?;
+    Ok(out.report.iter().map(|l| format!("{l}\n")).collect())
+}
+
+/// Writes to stdout at once (a closed pipe is not an error).
+fn print_now(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Tells (on stderr) about releases that look stuck: newest revision in a
+/// transitional state, no live lock, no recent change.
+async fn warn_stuck<'a>(cluster: &KubeCluster, records: impl IntoIterator<Item = &'a Record>) {
+    let now = jiff::Timestamp::now();
+    for r in records {
+        if !r.release.info.status.is_transitional() {
+            continue;
+        }
+        let holder = cluster
+            .lock_holder(&r.release.namespace, &r.release.name)
+            .await
+            .ok()
+            .flatten();
+        if let Verdict::Stuck(why) = judge(r, holder.as_ref(), now, DEFAULT_GRACE) {
+            eprintln!(
+                "warning: release {:?} in namespace {:?} looks stuck in {} ({why}); \"rudder recover {}\" brings it back",
+                r.release.name, r.release.namespace, r.release.info.status, r.release.name
+            );
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod progress;
 mod settings;
 
 use std::io::Write as _;
@@ -26,6 +27,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> ExitCode {
+    warn_deprecated_flags();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return parse_failure(e),
@@ -51,6 +53,21 @@ pub fn main() -> ExitCode {
             }
         }
         Err(Failure(msg)) => fail(&msg),
+    }
+}
+
+/// pflag announces a deprecated flag as it parses it, whatever happens
+/// next.
+fn warn_deprecated_flags() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flags = args.iter().take_while(|a| *a != "--");
+    let mut rollback = false;
+    for a in flags {
+        if a == "rollback" {
+            rollback = true;
+        } else if rollback && (a == "--force" || a.starts_with("--force=")) {
+            eprintln!("Flag --force has been deprecated, use --force-replace instead");
+        }
     }
 }
 
@@ -103,6 +120,30 @@ fn parse_failure(e: clap::Error) -> ExitCode {
             Some(s) => format!("unknown command {s:?} for \"rudder\""),
             None => e.to_string(),
         },
+        ErrorKind::ArgumentConflict => {
+            // cobra's mutually exclusive flag groups: the group as declared
+            // (`--force-replace`/`--force` first), then the flags set, sorted.
+            let name = |a: Option<String>| {
+                a.unwrap_or_default()
+                    .split([' ', '='])
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches('-')
+                    .to_string()
+            };
+            let mut set = vec![
+                name(ctx(ContextKind::InvalidArg)),
+                name(ctx(ContextKind::PriorArg)),
+            ];
+            let mut group = set.clone();
+            group.sort_by_key(|f| f == "force-conflicts");
+            set.sort();
+            format!(
+                "if any flags in the group [{}] are set none of the others can be; [{}] were all set",
+                group.join(" "),
+                set.join(" ")
+            )
+        }
         ErrorKind::MissingRequiredArgument | ErrorKind::NoEquals | ErrorKind::TooManyValues => {
             let arg = ctx(ContextKind::InvalidArg).unwrap_or_default();
             format!("flag needs an argument: {}", flag_display(&arg))

@@ -1,8 +1,27 @@
-//! Cluster access: connecting, and (for `status`) reading the live objects
-//! a release manifest describes. Only this layer and the Kubernetes storage
-//! drivers talk to the API server.
+//! Cluster access (Helm's `pkg/kube`): connecting; building objects from a
+//! stored manifest and resolving their kinds; applying, replacing and
+//! deleting them; waiting for them; hook logs; the per-release lock; and
+//! (for `status`) reading the live objects a manifest describes. Only this
+//! layer and the Kubernetes storage drivers talk to the API server.
 
+pub mod client;
 pub mod connect;
+pub mod csa;
+pub mod discovery;
+pub mod error;
+pub mod interface;
+pub mod kstatus;
+pub mod lease;
+pub mod logs;
+pub mod memory;
+pub mod objects;
 pub mod resources;
+pub mod update;
+pub mod wait;
 
 pub use connect::{ConnectError, ConnectOptions, Connection, connect};
+pub use error::ClusterError;
+pub use interface::{
+    ApplyOptions, Cluster, Deleted, LockError, LockHolder, Pending, PodsOf, Progress, Propagation,
+    Quiet, Resource, ResourceId, WaitMode,
+};

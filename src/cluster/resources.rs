@@ -10,8 +10,10 @@
 use std::collections::BTreeMap;
 
 use kube::Client;
-use kube::core::{GroupVersionKind, discovery::Scope};
+use kube::core::GroupVersionKind;
 use serde_json::Value;
+
+use super::discovery::{Resolver, collection_path};
 
 /// What to fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,19 +118,6 @@ fn gvk_of(api_version: &str, kind: &str) -> GroupVersionKind {
     }
 }
 
-/// The path of a collection (`namespace` only for namespaced kinds).
-fn collection_path(group: &str, version: &str, plural: &str, namespace: Option<&str>) -> String {
-    let base = if group.is_empty() {
-        format!("/api/{version}")
-    } else {
-        format!("/apis/{group}/{version}")
-    };
-    match namespace {
-        Some(ns) => format!("{base}/namespaces/{ns}/{plural}"),
-        None => format!("{base}/{plural}"),
-    }
-}
-
 /// The Accept header helm sends to get server-side tables.
 const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 
@@ -170,48 +159,6 @@ fn pod_selector(obj: &ManifestObject) -> Option<BTreeMap<String, String>> {
         .collect()
 }
 
-/// The resource (plural) and scope of the built-in kinds charts use, so
-/// `status` needs no discovery round trip for them. Anything else is
-/// discovered.
-fn builtin_kind(gvk: &GroupVersionKind) -> Option<(&'static str, bool)> {
-    let (plural, namespaced) = match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-        ("", "v1", "ConfigMap") => ("configmaps", true),
-        ("", "v1", "Secret") => ("secrets", true),
-        ("", "v1", "Service") => ("services", true),
-        ("", "v1", "ServiceAccount") => ("serviceaccounts", true),
-        ("", "v1", "Pod") => ("pods", true),
-        ("", "v1", "PersistentVolumeClaim") => ("persistentvolumeclaims", true),
-        ("", "v1", "ReplicationController") => ("replicationcontrollers", true),
-        ("", "v1", "LimitRange") => ("limitranges", true),
-        ("", "v1", "ResourceQuota") => ("resourcequotas", true),
-        ("", "v1", "Namespace") => ("namespaces", false),
-        ("", "v1", "PersistentVolume") => ("persistentvolumes", false),
-        ("apps", "v1", "Deployment") => ("deployments", true),
-        ("apps", "v1", "StatefulSet") => ("statefulsets", true),
-        ("apps", "v1", "DaemonSet") => ("daemonsets", true),
-        ("apps", "v1", "ReplicaSet") => ("replicasets", true),
-        ("batch", "v1", "Job") => ("jobs", true),
-        ("batch", "v1", "CronJob") => ("cronjobs", true),
-        ("networking.k8s.io", "v1", "Ingress") => ("ingresses", true),
-        ("networking.k8s.io", "v1", "NetworkPolicy") => ("networkpolicies", true),
-        ("networking.k8s.io", "v1", "IngressClass") => ("ingressclasses", false),
-        ("policy", "v1", "PodDisruptionBudget") => ("poddisruptionbudgets", true),
-        ("autoscaling", "v2", "HorizontalPodAutoscaler") => ("horizontalpodautoscalers", true),
-        ("autoscaling", "v1", "HorizontalPodAutoscaler") => ("horizontalpodautoscalers", true),
-        ("rbac.authorization.k8s.io", "v1", "Role") => ("roles", true),
-        ("rbac.authorization.k8s.io", "v1", "RoleBinding") => ("rolebindings", true),
-        ("rbac.authorization.k8s.io", "v1", "ClusterRole") => ("clusterroles", false),
-        ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding") => ("clusterrolebindings", false),
-        ("storage.k8s.io", "v1", "StorageClass") => ("storageclasses", false),
-        ("scheduling.k8s.io", "v1", "PriorityClass") => ("priorityclasses", false),
-        ("apiextensions.k8s.io", "v1", "CustomResourceDefinition") => {
-            ("customresourcedefinitions", false)
-        }
-        _ => return None,
-    };
-    Some((plural, namespaced))
-}
-
 /// Where an object lives: its collection path, and helm's map key.
 struct Located {
     path: String,
@@ -220,26 +167,23 @@ struct Located {
 }
 
 async fn locate(
-    client: &Client,
+    resolver: &Resolver,
     obj: &ManifestObject,
     namespace: &str,
 ) -> Result<Located, ResourceError> {
     let gvk = gvk_of(&obj.api_version, &obj.kind);
-    let (plural, namespaced) = match builtin_kind(&gvk) {
-        Some((p, n)) => (p.to_string(), n),
-        None => match kube::discovery::pinned_kind(client, &gvk).await {
-            Ok((ar, caps)) => (ar.plural, caps.scope == Scope::Namespaced),
-            Err(_) => {
-                return Err(ResourceError::UnknownKind {
-                    name: obj.metadata.name.clone(),
-                    namespace: obj.metadata.namespace.clone().unwrap_or_default(),
-                    kind: obj.kind.clone(),
-                    api_version: obj.api_version.clone(),
-                });
-            }
-        },
+    let unknown = || ResourceError::UnknownKind {
+        name: obj.metadata.name.clone(),
+        namespace: obj.metadata.namespace.clone().unwrap_or_default(),
+        kind: obj.kind.clone(),
+        api_version: obj.api_version.clone(),
     };
-    let ns = namespaced.then(|| {
+    let served = resolver
+        .resolve(&gvk.group, &gvk.version, &gvk.kind)
+        .await
+        .map_err(|_| unknown())?
+        .ok_or_else(unknown)?;
+    let ns = served.namespaced.then(|| {
         obj.metadata
             .namespace
             .clone()
@@ -248,7 +192,7 @@ async fn locate(
     Ok(Located {
         path: format!(
             "{}/{}",
-            collection_path(&gvk.group, &gvk.version, &plural, ns.as_deref()),
+            collection_path(&gvk.group, &gvk.version, &served.plural, ns.as_deref()),
             obj.metadata.name
         ),
         key: format!("{}/{}", gvk.version, gvk.kind),
@@ -266,8 +210,10 @@ pub async fn live_resources(
     form: Form,
 ) -> Result<LiveResources, ResourceError> {
     let objects = parse_manifest(manifest)?;
+    let resolver = Resolver::new(client.clone());
     let located =
-        futures::future::try_join_all(objects.iter().map(|o| locate(client, o, namespace))).await?;
+        futures::future::try_join_all(objects.iter().map(|o| locate(&resolver, o, namespace)))
+            .await?;
 
     // Related pods: one listing per distinct selector.
     let mut selectors: Vec<BTreeMap<String, String>> = Vec::new();

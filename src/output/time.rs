@@ -65,6 +65,18 @@ impl GoTime {
         }
     }
 
+    /// The current time in Go's local zone, as Go's `time.Now()` would be
+    /// written (`Z` when the offset is zero).
+    pub fn now() -> GoTime {
+        let ts = Timestamp::now();
+        let offset = go_local_zone().to_offset(ts);
+        if offset == Offset::UTC {
+            GoTime::utc(ts)
+        } else {
+            GoTime::with_offset(ts, offset)
+        }
+    }
+
     /// Parses what Go's `Time.UnmarshalJSON` accepts (the text between the
     /// JSON quotes): RFC 3339, `YYYY-MM-DDTHH:MM:SS`, an optional fraction
     /// of any length (digits past the ninth are ignored, not rounded), and

@@ -16,6 +16,7 @@ use futures::stream::{self, StreamExt};
 
 use super::driver::{CorruptRecord, Driver, Listing, Record, RecordMeta, Scope};
 use super::error::StorageError;
+use crate::release::Release;
 use crate::release::name::{parse_storage_key, storage_key};
 
 /// How many records are fetched and decoded at once.
@@ -81,6 +82,97 @@ impl<D: Driver> Storage<D> {
             return Err(StorageError::NotFound);
         }
         Ok(listing)
+    }
+
+    /// Stores a new revision with create-only semantics:
+    /// [`StorageError::AlreadyExists`] means another operation stored that
+    /// revision first, and nothing was written.
+    pub async fn create(&self, release: &Release) -> Result<RecordMeta, StorageError> {
+        self.driver
+            .create(
+                &self.namespace,
+                &storage_key(&release.name, release.version),
+                release,
+            )
+            .await
+    }
+
+    /// Rewrites a revision, only if it is still at `resource_version`
+    /// ([`StorageError::Conflict`] otherwise).
+    pub async fn update(
+        &self,
+        release: &Release,
+        resource_version: Option<&str>,
+    ) -> Result<RecordMeta, StorageError> {
+        self.driver
+            .update(
+                &self.namespace,
+                &storage_key(&release.name, release.version),
+                release,
+                resource_version,
+            )
+            .await
+    }
+
+    /// Deletes a revision, only if it is still at `resource_version`.
+    pub async fn delete(
+        &self,
+        name: &str,
+        revision: i64,
+        resource_version: Option<&str>,
+    ) -> Result<(), StorageError> {
+        self.driver
+            .delete(
+                &self.namespace,
+                &storage_key(name, revision),
+                resource_version,
+            )
+            .await
+    }
+
+    /// Helm's history limit (`removeLeastRecent`): deletes the oldest
+    /// revisions until at most `max` remain, never the newest `deployed`
+    /// one. Returns the revisions deleted. Each delete is conditional on
+    /// the record being unchanged since it was read.
+    pub async fn prune(&self, name: &str, max: usize) -> Result<Vec<i64>, StorageError> {
+        let history = match self.history(name).await {
+            Ok(h) => h.items,
+            Err(StorageError::NotFound) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        if history.len() <= max {
+            return Ok(Vec::new());
+        }
+        let mut records = history;
+        records.sort_by_key(|r| r.release.version);
+        let last_deployed = records
+            .iter()
+            .filter(|r| r.release.info.status == crate::release::Status::Deployed)
+            .map(|r| r.release.version)
+            .max();
+        let excess = records.len() - max;
+        let doomed: Vec<&Record> = records
+            .iter()
+            .filter(|r| Some(r.release.version) != last_deployed)
+            .take(excess)
+            .collect();
+        let mut deleted = Vec::new();
+        let mut first_error = None;
+        for r in doomed {
+            match self
+                .delete(name, r.release.version, r.meta.resource_version.as_deref())
+                .await
+            {
+                Ok(()) | Err(StorageError::NotFound) => deleted.push(r.release.version),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(deleted),
+        }
     }
 
     /// Every revision of `name` in status `deployed` (Helm's `DeployedAll`;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts and stops a real, throw-away Kubernetes control plane on loopback:
 # etcd -> kube-apiserver -> kube-controller-manager -> kube-scheduler -> kwok
-# (one fake node, so Deployments become Ready and Jobs Complete), all built
-# from their Go modules by build.sh.
+# (one fake node, so Deployments become Ready, Jobs Complete and pod logs
+# can be read), all built from their Go modules by build.sh.
 #
 #   cluster.sh up [--dir DIR]        start in the background; prints
 #                                    `export KUBECONFIG=...` lines for eval
@@ -80,6 +80,19 @@ gen_pki() {
       >apiserver.ext
     openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
       -days 3650 -sha256 -extfile apiserver.ext -out apiserver.crt 2>/dev/null
+    # kwok's kubelet endpoint (pod logs), at the node's loopback address.
+    # Signed by the same CA so the API server verifies it
+    # (--kubelet-certificate-authority) instead of skipping verification.
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out kwok.key 2>/dev/null
+    openssl req -new -key kwok.key -subj "/CN=kwok-node-0" -out kwok.csr 2>/dev/null
+    printf '%s\n' \
+      "basicConstraints=critical,CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" \
+      "extendedKeyUsage=serverAuth" \
+      "subjectAltName=IP:127.0.0.1" \
+      >kwok.ext
+    openssl x509 -req -in kwok.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+      -days 3650 -sha256 -extfile kwok.ext -out kwok.crt 2>/dev/null
     # Service-account token signing key pair.
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sa.key 2>/dev/null
     openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null
@@ -208,10 +221,11 @@ stop_all() {
 }
 
 start_cluster() {
-  local etcd_client etcd_peer apiserver_port start
+  local etcd_client etcd_peer apiserver_port kubelet_port start
   etcd_client=$(pick_port)
   etcd_peer=$(pick_port)
   apiserver_port=$(pick_port)
+  kubelet_port=$(pick_port)
   echo "$apiserver_port" >"$dir/apiserver.port"
   rm -rf "$dir/etcd-data"
 
@@ -239,7 +253,9 @@ start_cluster() {
     --service-account-key-file="$dir/pki/sa.pub" \
     --service-account-signing-key-file="$dir/pki/sa.key" \
     --service-cluster-ip-range=10.96.0.0/16 \
-    --allow-privileged=true --profiling=false
+    --allow-privileged=true --profiling=false \
+    --kubelet-preferred-address-types=InternalIP \
+    --kubelet-certificate-authority="$dir/pki/ca.crt"
   wait_for "kube-apiserver /readyz" 90 api GET /readyz || return 1
   wait_for "namespace default" 30 api GET /api/v1/namespaces/default || return 1
   log "kube-apiserver ready ($(elapsed "$start")s)"
@@ -276,12 +292,20 @@ start_cluster() {
     stages+=("--config=$KWOK_STAGES/$f.yaml")
   done
   for f in "$here"/stages/*.yaml; do stages+=("--config=$f"); done
+  write_kwok_logs "$dir/kwok-logs.yaml"
+  # kwok also plays the kubelet's API for pod logs: node-initialize
+  # advertises --node-ip as the node's InternalIP and --node-port as its
+  # kubelet port, which is where the API server sends
+  # GET .../pods/NAME/log. The server takes no client certificate (kwok
+  # checks none), so the API server needs no --kubelet-client-certificate.
   start_component kwok "$KWOK" \
     --kubeconfig="$dir/admin.kubeconfig" \
     --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-    --cidr=10.244.0.0/16 --node-ip=10.0.0.2 --node-lease-duration-seconds=0 \
-    "${stages[@]}"
+    --cidr=10.244.0.0/16 --node-ip=127.0.0.1 --node-lease-duration-seconds=0 \
+    --node-port="$kubelet_port" --server-address="127.0.0.1:$kubelet_port" \
+    --tls-cert-file="$dir/pki/kwok.crt" --tls-private-key-file="$dir/pki/kwok.key" \
+    "${stages[@]}" --config="$dir/kwok-logs.yaml"
 
   # The default StorageClass that kwok's volume stages provision for.
   api POST /apis/storage.k8s.io/v1/storageclasses -H 'Content-Type: application/yaml' \
@@ -292,6 +316,22 @@ start_cluster() {
     api GET /api/v1/namespaces/default/serviceaccounts/default || return 1
   probe_pod "$start" || return 1
   log "cluster ready in $(elapsed "$start")s; kubeconfig: $dir/kubeconfig"
+}
+
+# Every container of every pod on the fake node logs the same fixed lines,
+# tests/cluster/container.log (CRI log format). kwok resolves a relative
+# logsFile against its working directory, hence a config written per cluster
+# with the absolute path.
+write_kwok_logs() {
+  cat >"$1" <<EOF
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: rudder-container-log
+spec:
+  logs:
+  - logsFile: "$here/container.log"
+EOF
 }
 
 node_ready() {
@@ -305,6 +345,9 @@ probe_pod() {
     "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "rudder-probe"},
     "spec": {"containers": [{"name": "probe", "image": "probe"}]}}' >/dev/null || return 1
   wait_for "probe pod Running" 60 pod_running || return 1
+  # Its log comes through the API server from kwok's kubelet endpoint.
+  wait_for "probe pod log (kwok's kubelet endpoint)" 30 \
+    api GET /api/v1/namespaces/default/pods/rudder-probe/log || return 1
   api DELETE /api/v1/namespaces/default/pods/rudder-probe >/dev/null || return 1
   log "scheduler and kwok ready ($(elapsed "$1")s)"
 }

@@ -1,0 +1,221 @@
+//! Running a release's hooks for one event (Helm's `execHook`): in order
+//! of weight, then name; each hook's old objects deleted first by the
+//! `before-hook-creation` policy (the default when a hook names none); its
+//! objects created, then watched until Jobs complete and Pods succeed; its
+//! phase and times recorded in the release record; its output shown when
+//! its output-log policy asks; its objects deleted afterwards as its
+//! delete policies say.
+//!
+//! One difference from Helm: deleting a hook's objects always waits until
+//! they are gone, so a hook recreated under the same name never meets its
+//! terminating predecessor (Helm waits only with `--wait`).
+
+use std::time::Duration;
+
+use crate::cluster::{Cluster, PodsOf, Progress, WaitMode};
+use crate::output::time::GoTime;
+use crate::release::{Hook, HookExecution, Release};
+use crate::storage::{Driver, Storage, StorageError};
+
+use super::ActionError;
+
+/// Helm's hook delete policies.
+pub const BEFORE_HOOK_CREATION: &str = "before-hook-creation";
+/// Delete after the hook succeeded.
+pub const HOOK_SUCCEEDED: &str = "hook-succeeded";
+/// Delete after the hook failed.
+pub const HOOK_FAILED: &str = "hook-failed";
+
+/// A release record being changed by an operation, with the
+/// `resourceVersion` it was last read or written at, so every write is
+/// conditional on nobody else having written in between.
+#[derive(Clone, Debug)]
+pub struct Tracked {
+    /// The release.
+    pub release: Release,
+    /// The record's `resourceVersion`.
+    pub resource_version: Option<String>,
+}
+
+impl Tracked {
+    /// Writes the release back, if the record is unchanged since we last
+    /// read or wrote it.
+    pub async fn save<D: Driver>(&mut self, storage: &Storage<D>) -> Result<(), StorageError> {
+        let meta = storage
+            .update(&self.release, self.resource_version.as_deref())
+            .await?;
+        self.resource_version = meta.resource_version;
+        Ok(())
+    }
+}
+
+/// What hooks run with.
+pub struct HookRun<'a, D, C> {
+    /// Release storage.
+    pub storage: &'a Storage<D>,
+    /// The cluster.
+    pub cluster: &'a C,
+    /// Where progress and hook output go.
+    pub progress: &'a dyn Progress,
+    /// How long each wait may take.
+    pub timeout: Duration,
+}
+
+fn has(policies: &[String], p: &str) -> bool {
+    policies.iter().any(|x| x == p)
+}
+
+impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
+    /// Runs the hooks of `release` for `event`, recording their phases.
+    pub async fn run(&self, tracked: &mut Tracked, event: &str) -> Result<(), ActionError> {
+        let mut order: Vec<usize> = tracked
+            .release
+            .hooks
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.events.iter().any(|e| e == event))
+            .map(|(i, _)| i)
+            .collect();
+        {
+            let hooks = &tracked.release.hooks;
+            order.sort_by(|&a, &b| {
+                (hooks[a].weight, &hooks[a].name).cmp(&(hooks[b].weight, &hooks[b].name))
+            });
+        }
+        let namespace = tracked.release.namespace.clone();
+        for (pos, &i) in order.iter().enumerate() {
+            {
+                let h = &mut tracked.release.hooks[i];
+                if h.delete_policies.is_empty() {
+                    h.delete_policies = vec![BEFORE_HOOK_CREATION.to_string()];
+                }
+            }
+            let hook = tracked.release.hooks[i].clone();
+            self.delete_by_policy(&hook, BEFORE_HOOK_CREATION, &namespace)
+                .await?;
+            let resources = self
+                .cluster
+                .build(&hook.manifest, &namespace)
+                .await
+                .map_err(|e| {
+                    ActionError::Failed(format!(
+                        "unable to build kubernetes object for {event} hook {}: {e}",
+                        hook.path
+                    ))
+                })?;
+            let mut run = HookExecution::default();
+            run.started_at = Some(GoTime::now());
+            run.phase = "Running".into();
+            tracked.release.hooks[i].last_run = run;
+            tracked.save(self.storage).await?;
+            tracked.release.hooks[i].last_run.phase = "Unknown".into();
+            for r in &resources {
+                if let Err(e) = self.cluster.apply(r, Default::default()).await {
+                    let run = &mut tracked.release.hooks[i].last_run;
+                    run.completed_at = Some(GoTime::now());
+                    run.phase = "Failed".into();
+                    return Err(ActionError::Failed(format!(
+                        "warning: Hook {event} {} failed: {e}",
+                        hook.path
+                    )));
+                }
+            }
+            let waited = self
+                .cluster
+                .wait(&resources, WaitMode::Hook, self.timeout, self.progress)
+                .await;
+            tracked.release.hooks[i].last_run.completed_at = Some(GoTime::now());
+            if let Err(e) = waited {
+                tracked.release.hooks[i].last_run.phase = "Failed".into();
+                self.output_logs(&hook, HOOK_FAILED, &namespace).await;
+                if let Err(d) = self.delete_by_policy(&hook, HOOK_FAILED, &namespace).await {
+                    self.progress.note(&format!(
+                        "error deleting the hook resource on hook failure: {d}"
+                    ));
+                }
+                for &j in &order[..pos] {
+                    let earlier = tracked.release.hooks[j].clone();
+                    self.delete_by_policy(&earlier, HOOK_SUCCEEDED, &namespace)
+                        .await?;
+                }
+                return Err(ActionError::Failed(e.to_string()));
+            }
+            tracked.release.hooks[i].last_run.phase = "Succeeded".into();
+        }
+        // Every hook succeeded: show output and clean up, last first.
+        for &i in order.iter().rev() {
+            let hook = tracked.release.hooks[i].clone();
+            self.output_logs(&hook, HOOK_SUCCEEDED, &namespace).await;
+            self.delete_by_policy(&hook, HOOK_SUCCEEDED, &namespace)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a hook's objects if it has `policy`, and waits until they
+    /// are gone. CRDs made by hooks are never deleted, as in Helm.
+    async fn delete_by_policy(
+        &self,
+        hook: &Hook,
+        policy: &str,
+        namespace: &str,
+    ) -> Result<(), ActionError> {
+        if hook.kind == "CustomResourceDefinition" || !has(&hook.delete_policies, policy) {
+            return Ok(());
+        }
+        let resources = self
+            .cluster
+            .build(&hook.manifest, namespace)
+            .await
+            .map_err(|e| {
+                ActionError::Failed(format!(
+                    "unable to build kubernetes object for deleting hook {}: {e}",
+                    hook.path
+                ))
+            })?;
+        let mut errs = Vec::new();
+        for r in &resources {
+            if let Err(e) = self
+                .cluster
+                .delete(r, crate::cluster::Propagation::Background)
+                .await
+            {
+                errs.push(e.to_string());
+            }
+        }
+        if !errs.is_empty() {
+            return Err(ActionError::Failed(errs.join("; ")));
+        }
+        self.cluster
+            .wait_deleted(&resources, self.timeout, self.progress)
+            .await
+            .map_err(|e| ActionError::Failed(e.to_string()))
+    }
+
+    /// Shows the output of a hook's pods if its output-log policy asks
+    /// for it on `policy`. Failing to fetch it is reported, not fatal.
+    async fn output_logs(&self, hook: &Hook, policy: &str, namespace: &str) {
+        if !has(&hook.output_log_policies, policy) {
+            return;
+        }
+        let pods = match hook.kind.as_str() {
+            "Job" => PodsOf::Job(hook.name.clone()),
+            "Pod" => PodsOf::Pod(hook.name.clone()),
+            _ => return,
+        };
+        let ns = hook_namespace(&hook.manifest).unwrap_or_else(|| namespace.to_string());
+        if let Err(e) = self.cluster.hook_logs(&ns, &pods, self.progress).await {
+            self.progress
+                .note(&format!("error outputting logs for hook failure: {e}"));
+        }
+    }
+}
+
+/// `metadata.namespace` of a hook's manifest, when it sets one.
+fn hook_namespace(manifest: &str) -> Option<String> {
+    crate::cluster::objects::parse_objects(manifest)
+        .ok()?
+        .into_iter()
+        .next()?
+        .namespace
+}

@@ -1,0 +1,412 @@
+//! `rollback`: make a new revision from an old one and move the cluster
+//! to it (Helm's `action.Rollback`).
+//!
+//! Statuses, descriptions and revision numbers follow Helm. What rudder
+//! adds: the release's lock is held for the whole operation; a release
+//! whose newest revision is still `pending-*` or `uninstalling` is left
+//! alone (that operation may be running; `recover` is the way out); the
+//! new revision is created with create-only semantics, so of two
+//! concurrent rollbacks exactly one gets it; every later write of a record
+//! is conditional on its `resourceVersion`; objects the target revision
+//! would take over from another owner are refused before anything
+//! changes; and a failing hook leaves the new revision `failed` rather
+//! than `pending-rollback`.
+
+use std::time::Duration;
+
+use crate::cluster::objects::{check_ownership, set_ownership};
+use crate::cluster::update::{UpdateOptions, update};
+use crate::cluster::{Cluster, Progress, Propagation, Resource, WaitMode};
+use crate::output::time::GoTime;
+use crate::release::name::validate_name;
+use crate::release::{Info, Release, Status};
+use crate::storage::{Driver, Storage, StorageError};
+
+use super::ActionError;
+use super::hooks::{HookRun, Tracked};
+use super::lock::take_lock;
+
+/// What a wait after applying waits for (Helm 4's `--wait` strategies).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WaitStrategy {
+    /// Only hooks are waited for (Helm's default).
+    #[default]
+    HookOnly,
+    /// Every resource, with kstatus rules, driven by watches.
+    Watcher,
+    /// Helm 3's polling wait; rudder waits with watches and kstatus rules
+    /// here too.
+    Legacy,
+}
+
+/// Rollback options (Helm's flags).
+#[derive(Clone, Debug)]
+pub struct RollbackOptions {
+    /// The revision to roll back to; 0 for the one before the newest.
+    pub revision: i64,
+    /// What to wait for after applying.
+    pub wait: WaitStrategy,
+    /// With a wait, also wait for Jobs to complete.
+    pub wait_for_jobs: bool,
+    /// How long each wait may take.
+    pub timeout: Duration,
+    /// Delete objects this rollback created if it fails.
+    pub cleanup_on_fail: bool,
+    /// Skip the rollback hooks.
+    pub no_hooks: bool,
+    /// Only check that the rollback could start; change nothing.
+    pub dry_run: bool,
+    /// Description of the new revision (Helm writes `Rollback to N`).
+    pub description: Option<String>,
+    /// Take fields other field managers own.
+    pub force_conflicts: bool,
+    /// Replace existing objects instead of applying them.
+    pub force_replace: bool,
+    /// Revisions to keep (0: all).
+    pub max_history: usize,
+}
+
+impl Default for RollbackOptions {
+    fn default() -> Self {
+        RollbackOptions {
+            revision: 0,
+            wait: WaitStrategy::HookOnly,
+            wait_for_jobs: false,
+            timeout: Duration::from_secs(300),
+            cleanup_on_fail: false,
+            no_hooks: false,
+            dry_run: false,
+            description: None,
+            force_conflicts: false,
+            force_replace: false,
+            max_history: 10,
+        }
+    }
+}
+
+/// What a rollback did.
+#[derive(Debug)]
+pub struct RollbackOutcome {
+    /// The new revision as stored (or, for a dry run, as it would be).
+    pub release: Release,
+    /// Revisions deleted by the history limit.
+    pub pruned: Vec<i64>,
+}
+
+/// Rolls `name` back.
+pub async fn rollback<D: Driver, C: Cluster>(
+    storage: &Storage<D>,
+    cluster: &C,
+    name: &str,
+    options: &RollbackOptions,
+    progress: &dyn Progress,
+) -> Result<RollbackOutcome, ActionError> {
+    if validate_name(name).is_err() {
+        return Err(ActionError::Invalid(format!(
+            "prepareRollback: Release name is invalid: {name}"
+        )));
+    }
+    if options.revision < 0 {
+        return Err(ActionError::Invalid("invalid release revision".into()));
+    }
+    if options.dry_run {
+        let plan = prepare(storage, name, options, false).await?;
+        return Ok(RollbackOutcome {
+            release: plan.target,
+            pruned: Vec::new(),
+        });
+    }
+    let lock = take_lock(cluster, storage.namespace(), name, "rollback", progress).await?;
+    let result = rollback_locked(storage, cluster, name, options, progress, false).await;
+    lock.release(cluster).await;
+    result
+}
+
+/// A rollback about to happen.
+pub(crate) struct Plan {
+    current: Tracked,
+    target: Release,
+}
+
+/// Reads what the rollback needs and builds the new revision (Helm's
+/// `prepareRollback`). With `stuck_ok`, a newest revision in a
+/// transitional state is accepted (for `recover`).
+async fn prepare<D: Driver>(
+    storage: &Storage<D>,
+    name: &str,
+    options: &RollbackOptions,
+    stuck_ok: bool,
+) -> Result<Plan, ActionError> {
+    let current = storage.last(name).await?.record;
+    let status = &current.release.info.status;
+    if status.is_transitional() && !stuck_ok {
+        return Err(ActionError::Busy(format!(
+            "release {name:?} has an operation in progress: revision {} is {status}; if that operation is no longer running, \"rudder recover {name}\" brings the release back to a consistent state",
+            current.release.version
+        )));
+    }
+    let wanted = if options.revision == 0 {
+        current.release.version - 1
+    } else {
+        options.revision
+    };
+    let history = storage.history(name).await?;
+    if !history.items.iter().any(|r| r.release.version == wanted) {
+        return Err(ActionError::Invalid(format!(
+            "release has no {wanted} version"
+        )));
+    }
+    let previous = storage.get(name, wanted).await?.release;
+    let mut info = Info::default();
+    info.first_deployed = current.release.info.first_deployed;
+    info.last_deployed = Some(GoTime::now());
+    info.status = Status::PendingRollback;
+    info.notes = previous.info.notes.clone();
+    info.description = options
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("Rollback to {wanted}"));
+    let mut target = Release::default();
+    target.name = name.to_string();
+    target.namespace = current.release.namespace.clone();
+    target.chart = previous.chart.clone();
+    target.config = previous.config.clone();
+    target.info = info;
+    target.version = current.release.version + 1;
+    target.labels = previous.labels.clone();
+    target.manifest = previous.manifest.clone();
+    target.hooks = previous.hooks.clone();
+    // rudder always applies server-side, as Helm 4 does for new releases.
+    target.apply_method = "ssa".into();
+    Ok(Plan {
+        current: Tracked {
+            release: current.release,
+            resource_version: current.meta.resource_version,
+        },
+        target,
+    })
+}
+
+/// The rollback proper, with the release's lock held by the caller.
+pub(crate) async fn rollback_locked<D: Driver, C: Cluster>(
+    storage: &Storage<D>,
+    cluster: &C,
+    name: &str,
+    options: &RollbackOptions,
+    progress: &dyn Progress,
+    stuck_ok: bool,
+) -> Result<RollbackOutcome, ActionError> {
+    let plan = prepare(storage, name, options, stuck_ok).await?;
+    let mut current = plan.current;
+    let created = match storage.create(&plan.target).await {
+        Ok(meta) => meta,
+        Err(StorageError::AlreadyExists) => {
+            return Err(ActionError::Busy(format!(
+                "another operation created revision {} of release {name:?} first; nothing was changed",
+                plan.target.version
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut target = Tracked {
+        release: plan.target,
+        resource_version: created.resource_version,
+    };
+    let pruned = if options.max_history > 0 {
+        match storage.prune(name, options.max_history).await {
+            Ok(p) => p,
+            Err(e) => {
+                progress.note(&format!("warning: pruning old revisions failed: {e}"));
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    match perform(
+        storage,
+        cluster,
+        &mut current,
+        &mut target,
+        options,
+        progress,
+    )
+    .await
+    {
+        Ok(()) => Ok(RollbackOutcome {
+            release: target.release,
+            pruned,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// Marks the new revision failed with `description` and returns `error`.
+async fn fail<D: Driver>(
+    storage: &Storage<D>,
+    target: &mut Tracked,
+    description: String,
+    error: ActionError,
+) -> ActionError {
+    target.release.info.status = Status::Failed;
+    target.release.info.description = description;
+    match target.save(storage).await {
+        Ok(()) => error,
+        Err(e) => ActionError::Failed(format!("{error} (and recording the failure failed: {e})")),
+    }
+}
+
+async fn perform<D: Driver, C: Cluster>(
+    storage: &Storage<D>,
+    cluster: &C,
+    current: &mut Tracked,
+    target: &mut Tracked,
+    options: &RollbackOptions,
+    progress: &dyn Progress,
+) -> Result<(), ActionError> {
+    let name = target.release.name.clone();
+    let namespace = target.release.namespace.clone();
+    let rollback_failed = |e: &dyn std::fmt::Display| format!("Rollback {name:?} failed: {e}");
+
+    let originals = match cluster.build(&current.release.manifest, &namespace).await {
+        Ok(r) => r,
+        Err(e) => {
+            let err =
+                format!("unable to build kubernetes objects from current release manifest: {e}");
+            let d = rollback_failed(&err);
+            return Err(fail(storage, target, d, ActionError::Failed(err)).await);
+        }
+    };
+    let mut targets = match cluster.build(&target.release.manifest, &namespace).await {
+        Ok(r) => r,
+        Err(e) => {
+            let err = format!("unable to build kubernetes objects from new release manifest: {e}");
+            let d = rollback_failed(&err);
+            return Err(fail(storage, target, d, ActionError::Failed(err)).await);
+        }
+    };
+    let hooks = HookRun {
+        storage,
+        cluster,
+        progress,
+        timeout: options.timeout,
+    };
+    if !options.no_hooks
+        && let Err(e) = hooks.run(target, "pre-rollback").await
+    {
+        let d = rollback_failed(&e);
+        return Err(fail(storage, target, d, e).await);
+    }
+    // Objects the target has and the current revision lacks must not
+    // belong to someone else.
+    if let Err(e) = check_takeovers(cluster, &originals, &targets, &name, &namespace).await {
+        let d = rollback_failed(&e);
+        return Err(fail(storage, target, d, e).await);
+    }
+    for r in &mut targets {
+        set_ownership(&mut r.object.body, &name, &namespace);
+    }
+    let update_options = UpdateOptions {
+        force_replace: options.force_replace,
+        force_conflicts: options.force_conflicts,
+        upgrade_client_side_fields: true,
+    };
+    let (result, outcome) = update(cluster, &originals, &targets, update_options).await;
+    if let Err(e) = outcome {
+        let msg = rollback_failed(&e);
+        progress.note(&format!("warning: {msg}"));
+        current.release.info.status = Status::Superseded;
+        target.release.info.status = Status::Failed;
+        target.release.info.description = msg;
+        let saved_current = current.save(storage).await;
+        let saved_target = target.save(storage).await;
+        let mut err = ActionError::Failed(e.to_string());
+        if options.cleanup_on_fail {
+            let mut errs = Vec::new();
+            for r in &result.created {
+                if let Err(e) = cluster.delete(r, Propagation::Background).await {
+                    errs.push(e.to_string());
+                }
+            }
+            if !errs.is_empty() {
+                err = ActionError::Failed(format!(
+                    "an error occurred while cleaning up resources. original rollback error: unable to cleanup resources: {}",
+                    errs.join(", ")
+                ));
+            }
+        }
+        saved_current?;
+        saved_target?;
+        return Err(err);
+    }
+    if options.wait != WaitStrategy::HookOnly {
+        let mode = if options.wait_for_jobs {
+            WaitMode::ReadyWithJobs
+        } else {
+            WaitMode::Ready
+        };
+        if let Err(e) = cluster
+            .wait(&targets, mode, options.timeout, progress)
+            .await
+        {
+            let d = format!("Release {name:?} failed: {e}");
+            let err = ActionError::Failed(format!("release {name} failed: {e}"));
+            return Err(fail(storage, target, d, err).await);
+        }
+    }
+    if !options.no_hooks
+        && let Err(e) = hooks.run(target, "post-rollback").await
+    {
+        let d = rollback_failed(&e);
+        return Err(fail(storage, target, d, e).await);
+    }
+    // Supersede every deployed revision, then deploy the new one.
+    let deployed = match storage.deployed_all(&name).await {
+        Ok(d) => d,
+        Err(StorageError::NoDeployed(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    for record in deployed {
+        let mut old = Tracked {
+            release: record.release,
+            resource_version: record.meta.resource_version,
+        };
+        if old.release.version == target.release.version {
+            continue;
+        }
+        old.release.info.status = Status::Superseded;
+        old.save(storage).await?;
+    }
+    target.release.info.status = Status::Deployed;
+    target.save(storage).await?;
+    Ok(())
+}
+
+/// Refuses to take over live objects that another release (or nobody)
+/// owns, in Helm's words for install and upgrade.
+async fn check_takeovers<C: Cluster>(
+    cluster: &C,
+    originals: &[Resource],
+    targets: &[Resource],
+    name: &str,
+    namespace: &str,
+) -> Result<(), ActionError> {
+    let known: std::collections::HashSet<_> = originals.iter().map(Resource::id).collect();
+    for t in targets.iter().filter(|t| !known.contains(&t.id())) {
+        let live = cluster.get(t).await.map_err(|e| {
+            ActionError::Failed(format!(
+                "could not get information about the resource {}: {e}",
+                t.describe()
+            ))
+        })?;
+        if let Some(live) = live
+            && let Err(why) = check_ownership(&live, name, namespace)
+        {
+            return Err(ActionError::Failed(format!(
+                "Unable to continue with rollback: {} exists and cannot be imported into the current release: {why}",
+                t.describe()
+            )));
+        }
+    }
+    Ok(())
+}

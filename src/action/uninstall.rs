@@ -1,0 +1,335 @@
+//! `uninstall`: delete a release's objects and its history, or keep the
+//! history marked `uninstalled` (Helm's `action.Uninstall`).
+//!
+//! Statuses, descriptions, the kept-resources text and the errors follow
+//! Helm. What rudder adds: the release's lock is held throughout, every
+//! record write and delete is conditional on its `resourceVersion`, and a
+//! failing `pre-delete` hook (before anything was deleted) leaves the
+//! release `failed` rather than stuck in `uninstalling`.
+
+use std::time::Duration;
+
+use crate::cluster::objects::uninstall_plan;
+use crate::cluster::{Cluster, Deleted, Progress, Propagation, Resource};
+use crate::output::time::GoTime;
+use crate::release::name::validate_name;
+use crate::release::{Release, Status};
+use crate::storage::{Driver, Record, Storage, StorageError};
+
+use super::ActionError;
+use super::content::release_content;
+use super::hooks::{HookRun, Tracked};
+use super::lock::take_lock;
+use super::rollback::WaitStrategy;
+
+/// Uninstall options (Helm's flags).
+#[derive(Clone, Debug)]
+pub struct UninstallOptions {
+    /// Mark the release uninstalled and keep its history.
+    pub keep_history: bool,
+    /// Only show what would be uninstalled.
+    pub dry_run: bool,
+    /// How dependents are deleted.
+    pub cascade: Propagation,
+    /// Skip the delete hooks.
+    pub no_hooks: bool,
+    /// What to wait for (anything but hook-only waits until the deleted
+    /// objects are gone).
+    pub wait: WaitStrategy,
+    /// How long each wait may take.
+    pub timeout: Duration,
+    /// A release that does not exist is not an error.
+    pub ignore_not_found: bool,
+    /// Description of the uninstalled revision (Helm writes
+    /// `Uninstallation complete`).
+    pub description: Option<String>,
+}
+
+impl Default for UninstallOptions {
+    fn default() -> Self {
+        UninstallOptions {
+            keep_history: false,
+            dry_run: false,
+            cascade: Propagation::Background,
+            no_hooks: false,
+            wait: WaitStrategy::HookOnly,
+            timeout: Duration::from_secs(300),
+            ignore_not_found: false,
+            description: None,
+        }
+    }
+}
+
+/// What an uninstall did.
+#[derive(Debug, Default)]
+pub struct UninstallOutcome {
+    /// The release as last recorded (`None` when it did not exist and
+    /// that was allowed).
+    pub release: Option<Release>,
+    /// Helm's text about objects kept by their resource policy, or empty.
+    pub info: String,
+}
+
+/// Parses `--cascade`, in Helm's words.
+pub fn parse_cascade(value: &str) -> Result<Propagation, ActionError> {
+    match value {
+        "background" => Ok(Propagation::Background),
+        "foreground" => Ok(Propagation::Foreground),
+        "orphan" => Ok(Propagation::Orphan),
+        other => Err(ActionError::Invalid(format!(
+            "invalid cascade value ({other}). Must be \"background\", \"foreground\", or \"orphan\""
+        ))),
+    }
+}
+
+/// Uninstalls `name`.
+pub async fn uninstall<D: Driver, C: Cluster>(
+    storage: &Storage<D>,
+    cluster: &C,
+    name: &str,
+    options: &UninstallOptions,
+    progress: &dyn Progress,
+) -> Result<UninstallOutcome, ActionError> {
+    if options.dry_run {
+        return match release_content(storage, name, 0).await {
+            Ok(c) => Ok(UninstallOutcome {
+                release: Some(c.record.release),
+                info: String::new(),
+            }),
+            Err(ActionError::Storage(StorageError::NotFound)) if options.ignore_not_found => {
+                Ok(UninstallOutcome::default())
+            }
+            Err(e) => Err(e),
+        };
+    }
+    if validate_name(name).is_err() {
+        return Err(ActionError::Invalid(format!(
+            "uninstall: Release name is invalid: {name}"
+        )));
+    }
+    let lock = take_lock(cluster, storage.namespace(), name, "uninstall", progress).await?;
+    let result = uninstall_locked(storage, cluster, name, options, progress).await;
+    lock.release(cluster).await;
+    result
+}
+
+async fn uninstall_locked<D: Driver, C: Cluster>(
+    storage: &Storage<D>,
+    cluster: &C,
+    name: &str,
+    options: &UninstallOptions,
+    progress: &dyn Progress,
+) -> Result<UninstallOutcome, ActionError> {
+    let history = match storage.history(name).await {
+        Ok(h) if !h.items.is_empty() => h.items,
+        Ok(_) | Err(StorageError::NotFound) if options.ignore_not_found => {
+            return Ok(UninstallOutcome::default());
+        }
+        Ok(_) => {
+            return Err(ActionError::Invalid(format!(
+                "uninstall: Release not loaded: {name}: no revision for release {name:?}"
+            )));
+        }
+        Err(e) => {
+            return Err(ActionError::Invalid(format!(
+                "uninstall: Release not loaded: {name}: {e}"
+            )));
+        }
+    };
+    let mut records: Vec<Record> = history;
+    records.sort_by_key(|r| r.release.version);
+    let Some(last) = records.last().cloned() else {
+        return Err(ActionError::Invalid("no release provided".into()));
+    };
+    let mut rel = Tracked {
+        release: last.release,
+        resource_version: last.meta.resource_version,
+    };
+    if rel.release.info.status == Status::Uninstalled {
+        if !options.keep_history {
+            purge(storage, &records, &rel).await.map_err(|e| {
+                ActionError::Failed(format!("uninstall: Failed to purge the release: {e}"))
+            })?;
+            return Ok(UninstallOutcome {
+                release: Some(rel.release),
+                info: String::new(),
+            });
+        }
+        return Err(ActionError::Invalid(format!(
+            "the release named {name:?} is already deleted"
+        )));
+    }
+
+    let previous_status = rel.release.info.status.clone();
+    rel.release.info.status = Status::Uninstalling;
+    rel.release.info.deleted = Some(GoTime::now());
+    rel.release.info.description = "Deletion in progress (or silently failed)".into();
+    let hooks = HookRun {
+        storage,
+        cluster,
+        progress,
+        timeout: options.timeout,
+    };
+    if !options.no_hooks
+        && let Err(e) = hooks.run(&mut rel, "pre-delete").await
+    {
+        // Nothing was deleted: say so in the record instead of leaving it
+        // `uninstalling` for good.
+        rel.release.info.status = Status::Failed;
+        rel.release.info.deleted = None;
+        rel.release.info.description = format!("Uninstall failed (was {previous_status}): {e}");
+        if let Err(save) = rel.save(storage).await {
+            return Err(ActionError::Failed(format!(
+                "{e} (and recording the failure failed: {save})"
+            )));
+        }
+        return Err(e);
+    }
+    rel.save(storage).await?;
+
+    let (deleted, kept) = match delete_release(cluster, &rel.release, options.cascade).await {
+        Ok(d) => d,
+        Err(e) => {
+            progress.note(&format!("uninstall: Failed to delete release: {e}"));
+            return Err(ActionError::Failed(format!(
+                "failed to delete release: {name}"
+            )));
+        }
+    };
+    let info = if kept.is_empty() {
+        String::new()
+    } else {
+        format!("These resources were kept due to the resource policy:\n{kept}")
+    };
+    let mut errs: Vec<String> = Vec::new();
+    if options.wait != WaitStrategy::HookOnly
+        && let Err(e) = cluster
+            .wait_deleted(&deleted, options.timeout, progress)
+            .await
+    {
+        errs.push(e.to_string());
+    }
+    if !options.no_hooks
+        && let Err(e) = hooks.run(&mut rel, "post-delete").await
+    {
+        errs.push(e.to_string());
+    }
+    rel.release.info.status = Status::Uninstalled;
+    rel.release.info.description = options
+        .description
+        .clone()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "Uninstallation complete".into());
+
+    if !options.keep_history {
+        if let Err(e) = purge(storage, &records, &rel).await {
+            errs.push(format!("uninstall: Failed to purge the release: {e}"));
+        }
+        return finish(rel.release, info, errs);
+    }
+    rel.save(storage).await?;
+    let deployed = match storage.deployed_all(name).await {
+        Ok(d) => d,
+        Err(StorageError::NoDeployed(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    for record in deployed {
+        let mut old = Tracked {
+            release: record.release,
+            resource_version: record.meta.resource_version,
+        };
+        old.release.info.status = Status::Superseded;
+        old.save(storage).await?;
+    }
+    finish(rel.release, info, errs)
+}
+
+fn finish(
+    release: Release,
+    info: String,
+    errs: Vec<String>,
+) -> Result<UninstallOutcome, ActionError> {
+    if errs.is_empty() {
+        Ok(UninstallOutcome {
+            release: Some(release),
+            info,
+        })
+    } else {
+        Err(ActionError::Failed(format!(
+            "uninstallation completed with {} error(s): {}",
+            errs.len(),
+            errs.join("; ")
+        )))
+    }
+}
+
+/// Deletes every revision, each only if unchanged since read (the newest
+/// at the version this operation last wrote).
+async fn purge<D: Driver>(
+    storage: &Storage<D>,
+    records: &[Record],
+    newest: &Tracked,
+) -> Result<(), StorageError> {
+    for r in records {
+        let rv = if r.release.version == newest.release.version {
+            newest.resource_version.as_deref()
+        } else {
+            r.meta.resource_version.as_deref()
+        };
+        match storage.delete(&r.release.name, r.release.version, rv).await {
+            Ok(()) | Err(StorageError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the objects of the release's manifest in Helm's uninstall
+/// order, except those kept by policy. Returns the objects deleted and the
+/// kept-resources lines.
+async fn delete_release<C: Cluster>(
+    cluster: &C,
+    release: &Release,
+    cascade: Propagation,
+) -> Result<(Vec<Resource>, String), String> {
+    let plan = uninstall_plan(&release.manifest).map_err(|e| {
+        format!("corrupted release record. You must manually delete the resources: {e}")
+    })?;
+    let kept: String = plan.kept.iter().map(|k| format!("{k}\n")).collect();
+    let manifest = plan
+        .delete
+        .iter()
+        .map(|o| serde_json::to_string(&o.body).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n---\n");
+    let resources = cluster
+        .build(&manifest, &release.namespace)
+        .await
+        .map_err(|e| format!("unable to build kubernetes objects for delete: {e}"))?;
+    let mut errs = Vec::new();
+    let mut deleted = Vec::new();
+    // Helm deletes one kind at a time, the objects of a kind at once.
+    let mut start = 0;
+    while start < resources.len() {
+        let kind = &resources[start].object.kind;
+        let end = resources[start..]
+            .iter()
+            .position(|r| &r.object.kind != kind)
+            .map_or(resources.len(), |p| start + p);
+        let batch = &resources[start..end];
+        let outcomes =
+            futures::future::join_all(batch.iter().map(|r| cluster.delete(r, cascade))).await;
+        for (r, outcome) in batch.iter().zip(outcomes) {
+            match outcome {
+                Ok(Deleted::Yes | Deleted::NotFound) => deleted.push(r.clone()),
+                Err(e) => errs.push(e.to_string()),
+            }
+        }
+        start = end;
+    }
+    if errs.is_empty() {
+        Ok((deleted, kept))
+    } else {
+        Err(errs.join("; "))
+    }
+}

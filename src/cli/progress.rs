@@ -1,0 +1,123 @@
+//! What the user sees while an operation runs, on stderr (stdout stays
+//! helm's): on a terminal, a live list of the resources still awaited and
+//! why; otherwise a plain line whenever that list changes. Hook output is
+//! copied through as helm copies it.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rudder::cluster::{Pending, Progress};
+
+/// How many awaited resources a line names before summing up the rest.
+const SHOWN: usize = 8;
+
+/// Progress on stderr.
+pub struct Reporter {
+    bar: Option<ProgressBar>,
+    last: Mutex<String>,
+}
+
+impl Reporter {
+    /// A reporter that draws on stderr when it is a terminal.
+    pub fn new() -> Reporter {
+        let tty = std::io::stderr().is_terminal()
+            && std::env::var("TERM").ok().as_deref() != Some("dumb");
+        let bar = tty.then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed}] {msg}") {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Reporter {
+            bar,
+            last: Mutex::new(String::new()),
+        }
+    }
+}
+
+fn describe(p: &Pending) -> String {
+    if p.message.is_empty() {
+        format!("{} ({})", p.resource, p.status)
+    } else {
+        format!("{} ({}: {})", p.resource, p.status, p.message)
+    }
+}
+
+impl Progress for Reporter {
+    fn waiting(&self, what: &str, pending: &[Pending]) {
+        let head = format!(
+            "waiting for {} resource{} to be {what}",
+            pending.len(),
+            if pending.len() == 1 { "" } else { "s" }
+        );
+        match &self.bar {
+            Some(bar) => {
+                let mut lines = vec![head];
+                lines.extend(
+                    pending
+                        .iter()
+                        .take(SHOWN)
+                        .map(|p| format!("  {}", describe(p))),
+                );
+                if pending.len() > SHOWN {
+                    lines.push(format!("  … and {} more", pending.len() - SHOWN));
+                }
+                bar.set_message(lines.join("\n"));
+                bar.enable_steady_tick(Duration::from_millis(120));
+            }
+            None => {
+                if pending.is_empty() {
+                    return;
+                }
+                let mut line = format!("{head}: ");
+                line.push_str(
+                    &pending
+                        .iter()
+                        .take(SHOWN)
+                        .map(describe)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                );
+                if pending.len() > SHOWN {
+                    line.push_str(&format!("; and {} more", pending.len() - SHOWN));
+                }
+                let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+                if *last != line {
+                    eprintln!("{line}");
+                    *last = line;
+                }
+            }
+        }
+    }
+
+    fn done_waiting(&self) {
+        if let Some(bar) = &self.bar {
+            bar.disable_steady_tick();
+            bar.finish_and_clear();
+            bar.reset();
+        }
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn hook_output(&self, bytes: &[u8]) {
+        let write = || {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(bytes);
+            let _ = err.flush();
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+}

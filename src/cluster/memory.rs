@@ -1,0 +1,345 @@
+//! An in-memory [`Cluster`] for unit tests of the actions: objects kept in
+//! a map, every call logged, and switches to make applies, waits or locks
+//! fail. It models no controller and no API semantics beyond what the
+//! actions' logic needs; behaviour against Kubernetes is tested on a real
+//! cluster.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::discovery::{Served, builtin_kind};
+use super::error::ClusterError;
+use super::interface::{
+    ApplyOptions, Cluster, Deleted, LockError, LockHolder, PodsOf, Progress, Propagation, Resource,
+    ResourceId, WaitMode,
+};
+use super::objects::parse_objects;
+
+#[derive(Debug, Default)]
+struct State {
+    objects: BTreeMap<ResourceId, Value>,
+    served: HashMap<(String, String), Served>,
+    fail_apply: HashSet<String>,
+    not_ready: HashMap<String, String>,
+    locks: HashMap<(String, String), LockHolder>,
+    calls: Vec<String>,
+    next_lock: u64,
+}
+
+/// The in-memory cluster. Clones share state.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryCluster {
+    state: Arc<Mutex<State>>,
+}
+
+/// A lock held in a [`MemoryCluster`].
+#[derive(Debug)]
+pub struct MemoryLock {
+    key: (String, String),
+    holder: String,
+}
+
+impl MemoryCluster {
+    /// An empty cluster.
+    pub fn new() -> MemoryCluster {
+        MemoryCluster::default()
+    }
+
+    fn st(&self) -> MutexGuard<'_, State> {
+        // A panic in another test thread cannot leave the map half-written
+        // in a way that matters to a test; carry on with the data.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Serves a custom kind.
+    pub fn serve(&self, api_version: &str, kind: &str, plural: &str, namespaced: bool) {
+        self.st().served.insert(
+            (api_version.to_string(), kind.to_string()),
+            Served {
+                plural: plural.to_string(),
+                namespaced,
+            },
+        );
+    }
+
+    /// Makes applying (or replacing) the object named `name` fail.
+    pub fn fail_apply(&self, name: &str) {
+        self.st().fail_apply.insert(name.to_string());
+    }
+
+    /// Makes waiting for the object named `name` fail with `message`.
+    pub fn never_ready(&self, name: &str, message: &str) {
+        self.st()
+            .not_ready
+            .insert(name.to_string(), message.to_string());
+    }
+
+    /// Puts an object in place, as if someone else had created it.
+    pub fn put(&self, id: ResourceId, body: Value) {
+        self.st().objects.insert(id, body);
+    }
+
+    /// The live object with this identity.
+    pub fn object(&self, kind: &str, namespace: &str, name: &str) -> Option<Value> {
+        self.st()
+            .objects
+            .iter()
+            .find(|(id, _)| id.kind == kind && id.namespace == namespace && id.name == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Names of every live object, as `Kind/namespace/name`.
+    pub fn names(&self) -> Vec<String> {
+        self.st()
+            .objects
+            .keys()
+            .map(|id| format!("{}/{}/{}", id.kind, id.namespace, id.name))
+            .collect()
+    }
+
+    /// Every call made so far, in order (`apply Kind/ns/name`, ...).
+    pub fn calls(&self) -> Vec<String> {
+        self.st().calls.clone()
+    }
+
+    /// Sets (or clears) the holder of a release's lock.
+    pub fn set_lock(&self, namespace: &str, release: &str, holder: Option<LockHolder>) {
+        let key = (namespace.to_string(), release.to_string());
+        let mut st = self.st();
+        match holder {
+            Some(h) => st.locks.insert(key, h),
+            None => st.locks.remove(&key),
+        };
+    }
+
+    fn log(&self, call: String) {
+        self.st().calls.push(call);
+    }
+}
+
+impl Cluster for MemoryCluster {
+    type Lock = MemoryLock;
+
+    async fn build(&self, manifest: &str, namespace: &str) -> Result<Vec<Resource>, ClusterError> {
+        let objects = parse_objects(manifest)?;
+        let st = self.st();
+        objects
+            .into_iter()
+            .map(|object| {
+                let served = builtin_kind(object.group(), object.version(), &object.kind)
+                    .map(|(p, n)| Served {
+                        plural: p.to_string(),
+                        namespaced: n,
+                    })
+                    .or_else(|| {
+                        st.served
+                            .get(&(object.api_version.clone(), object.kind.clone()))
+                            .cloned()
+                    })
+                    .ok_or_else(|| ClusterError::UnknownKind {
+                        name: object.name.clone(),
+                        namespace: object.namespace.clone().unwrap_or_default(),
+                        kind: object.kind.clone(),
+                        api_version: object.api_version.clone(),
+                    })?;
+                let ns = served.namespaced.then(|| {
+                    object
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| namespace.to_string())
+                });
+                Ok(Resource {
+                    object,
+                    plural: served.plural,
+                    namespace: ns,
+                })
+            })
+            .collect()
+    }
+
+    async fn get(&self, r: &Resource) -> Result<Option<Value>, ClusterError> {
+        Ok(self.st().objects.get(&r.id()).cloned())
+    }
+
+    async fn apply(&self, r: &Resource, options: ApplyOptions) -> Result<(), ClusterError> {
+        self.log(format!(
+            "apply {}{}",
+            r.display(),
+            if options.upgrade_client_side_fields {
+                " (upgrade csa)"
+            } else {
+                ""
+            }
+        ));
+        let mut st = self.st();
+        if st.fail_apply.contains(&r.object.name) {
+            return Err(ClusterError::Api {
+                message: format!(
+                    "server-side apply failed for object {}/{} {}: refused by the test",
+                    r.namespace.as_deref().unwrap_or_default(),
+                    r.object.name,
+                    r.gvk_string()
+                ),
+                code: Some(422),
+                reason: Some("Invalid".into()),
+            });
+        }
+        if !options.dry_run {
+            st.objects.insert(r.id(), r.object.body.clone());
+        }
+        Ok(())
+    }
+
+    async fn replace(&self, r: &Resource) -> Result<(), ClusterError> {
+        self.log(format!("replace {}", r.display()));
+        let mut st = self.st();
+        if st.fail_apply.contains(&r.object.name) {
+            return Err(ClusterError::Other(
+                "failed to replace object: refused by the test".into(),
+            ));
+        }
+        st.objects.insert(r.id(), r.object.body.clone());
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        r: &Resource,
+        propagation: Propagation,
+    ) -> Result<Deleted, ClusterError> {
+        self.log(format!("delete {} {}", r.display(), propagation.as_str()));
+        Ok(match self.st().objects.remove(&r.id()) {
+            Some(_) => Deleted::Yes,
+            None => Deleted::NotFound,
+        })
+    }
+
+    async fn wait(
+        &self,
+        resources: &[Resource],
+        mode: WaitMode,
+        _timeout: Duration,
+        _progress: &dyn Progress,
+    ) -> Result<(), ClusterError> {
+        self.log(format!(
+            "wait {mode:?} {}",
+            resources
+                .iter()
+                .map(Resource::display)
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+        let st = self.st();
+        let errs: Vec<String> = resources
+            .iter()
+            .filter_map(|r| {
+                st.not_ready.get(&r.object.name).map(|m| {
+                    format!(
+                        "resource {} not ready. status: Failed, message: {m}",
+                        r.display()
+                    )
+                })
+            })
+            .collect();
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(ClusterError::Wait(errs.join("\n")))
+        }
+    }
+
+    async fn wait_deleted(
+        &self,
+        resources: &[Resource],
+        _timeout: Duration,
+        _progress: &dyn Progress,
+    ) -> Result<(), ClusterError> {
+        self.log(format!(
+            "wait-deleted {}",
+            resources
+                .iter()
+                .map(Resource::display)
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+        Ok(())
+    }
+
+    async fn hook_logs(
+        &self,
+        namespace: &str,
+        pods: &PodsOf,
+        progress: &dyn Progress,
+    ) -> Result<(), ClusterError> {
+        let name = match pods {
+            PodsOf::Job(n) | PodsOf::Pod(n) => n,
+        };
+        self.log(format!("logs {namespace}/{name}"));
+        progress.hook_output(format!("log of {name}\n").as_bytes());
+        Ok(())
+    }
+
+    async fn lock(
+        &self,
+        namespace: &str,
+        release: &str,
+        operation: &str,
+    ) -> Result<MemoryLock, LockError> {
+        let key = (namespace.to_string(), release.to_string());
+        let mut st = self.st();
+        let now = jiff::Timestamp::now();
+        if let Some(h) = st.locks.get(&key)
+            && h.is_live(now)
+        {
+            return Err(LockError::Held {
+                release: release.to_string(),
+                holder: h.clone(),
+            });
+        }
+        st.next_lock += 1;
+        let holder = format!("memory/{}", st.next_lock);
+        st.locks.insert(
+            key.clone(),
+            LockHolder {
+                holder: holder.clone(),
+                operation: operation.to_string(),
+                acquired: Some(now),
+                renewed: Some(now),
+                duration: Duration::from_secs(15),
+            },
+        );
+        st.calls
+            .push(format!("lock {namespace}/{release} {operation}"));
+        Ok(MemoryLock { key, holder })
+    }
+
+    async fn unlock(&self, lock: MemoryLock) {
+        let mut st = self.st();
+        if st.locks.get(&lock.key).map(|h| h.holder.as_str()) == Some(lock.holder.as_str()) {
+            st.locks.remove(&lock.key);
+        }
+        st.calls
+            .push(format!("unlock {}/{}", lock.key.0, lock.key.1));
+    }
+
+    async fn break_lock(&self, namespace: &str, release: &str) -> Result<(), ClusterError> {
+        self.set_lock(namespace, release, None);
+        self.log(format!("break-lock {namespace}/{release}"));
+        Ok(())
+    }
+
+    async fn lock_holder(
+        &self,
+        namespace: &str,
+        release: &str,
+    ) -> Result<Option<LockHolder>, ClusterError> {
+        Ok(self
+            .st()
+            .locks
+            .get(&(namespace.to_string(), release.to_string()))
+            .cloned())
+    }
+}

@@ -1,0 +1,222 @@
+//! Killed operations and `recover`: helm and rudder are killed with
+//! SIGKILL while they wait, leaving the release `pending-*`; rudder refuses
+//! to touch it while the operation may be alive, marks it stuck in `list`
+//! and `status` once it is not, and `recover` brings it back to a state
+//! helm can carry on from.
+
+use std::time::{Duration, Instant};
+
+use crate::harness::{TestNs, Tool, chart};
+
+use super::history;
+
+fn web_args(name: &str, extra: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        "upgrade".to_string(),
+        "--install".into(),
+        name.into(),
+        chart("web").to_string_lossy().into_owned(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+/// Waits until the newest revision of `name` has `status`.
+fn wait_for_status(ns: &TestNs, name: &str, status: &str) -> i64 {
+    let start = Instant::now();
+    loop {
+        let out = ns.rudder(["history", name, "-o", "json"]);
+        if out.status.success()
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(&out.stdout)
+            && let Some(last) = v.as_array().and_then(|a| a.last())
+            && last["status"] == status
+        {
+            return last["revision"].as_i64().unwrap_or_default();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "{name} never reached {status}: {out}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Starts `args` with `tool`, waits until the release is `status`, then
+/// kills the process with SIGKILL.
+fn kill_mid_operation(ns: &TestNs, tool: Tool, args: &[String], name: &str, status: &str) {
+    let mut child = tool.spawn_with_env(args, &[("HELM_NAMESPACE", &ns.name)]);
+    wait_for_status(ns, name, status);
+    // Let it settle into waiting for the Deployment.
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+}
+
+fn killed_helm_is_recovered(helm: Tool) {
+    let ns = TestNs::new(&format!("recover-{helm:?}"));
+    for name in ["r", "s"] {
+        ns.run(helm, web_args(name, &["--wait"])).ok();
+        let stuck = web_args(
+            name,
+            &["--set", "unschedulable=true", "--wait", "--timeout", "10m"],
+        );
+        kill_mid_operation(&ns, helm, &stuck, name, "pending-upgrade");
+    }
+
+    // Moments after: the helm operation may still be running.
+    let refused = ns.rudder(["recover", "r"]).failed();
+    assert!(
+        refused
+            .stderr
+            .contains("the operation may still be running")
+            && refused
+                .stderr
+                .contains("a helm operation may still be running"),
+        "{refused}"
+    );
+    let refused = ns.rudder(["rollback", "r"]).failed();
+    assert!(refused.stderr.contains("rudder recover r"), "{refused}");
+    assert_eq!(
+        history(&ns, "r").last().map(|r| r.1.clone()),
+        Some("pending-upgrade".into())
+    );
+
+    // Presumed dead after the grace period: marked failed.
+    std::thread::sleep(Duration::from_secs(2));
+    let out = ns.rudder(["recover", "r", "--grace", "1s"]).ok();
+    assert!(
+        out.stdout
+            .contains("is stuck: revision 2 is pending-upgrade"),
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains("Revision 2 marked failed (was pending-upgrade)."),
+        "{out}"
+    );
+    let h = history(&ns, "r");
+    assert_eq!(
+        h.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["deployed", "failed"]
+    );
+    // helm carries on from there. (No --wait: helm 3's three-way merge
+    // starts from the last deployed manifest, so it leaves in place the
+    // nodeSelector the killed upgrade applied, as after any failed upgrade.)
+    ns.run(helm, web_args("r", &["--set", "message=after"]))
+        .ok();
+    assert_eq!(
+        history(&ns, "r").last().map(|r| r.1.clone()),
+        Some("deployed".into())
+    );
+
+    // --rollback: back to the last deployed revision, objects included.
+    let out = ns
+        .rudder([
+            "recover",
+            "s",
+            "--grace",
+            "0s",
+            "--rollback",
+            "--wait",
+            "--timeout",
+            "2m",
+        ])
+        .ok();
+    assert!(
+        out.stdout
+            .contains("Rolled back to revision 1: revision 3 is deployed."),
+        "{out}"
+    );
+    let h = history(&ns, "s");
+    assert_eq!(
+        h.iter()
+            .map(|r| (r.1.as_str(), r.2.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("superseded", "Install complete"),
+            (
+                "failed",
+                "Recovered by rudder: the operation that left this revision pending-upgrade was interrupted"
+            ),
+            ("deployed", "Rollback to 1"),
+        ]
+    );
+    let manifest = ns.run(helm, ["get", "manifest", "s"]).ok().stdout;
+    assert!(!manifest.contains("no-such-node"), "{manifest}");
+    ns.run(helm, ["rollback", "s", "2"]).ok();
+    ns.run(helm, ["uninstall", "s"]).ok();
+}
+
+#[test]
+fn killed_helm3_is_recovered() {
+    killed_helm_is_recovered(Tool::Helm3);
+}
+
+#[test]
+fn killed_helm4_is_recovered() {
+    killed_helm_is_recovered(Tool::Helm4);
+}
+
+#[test]
+fn killed_rudder_is_recovered_once_its_lock_expires() {
+    let ns = TestNs::new("recover-rudder");
+    // Revision 1 cannot become ready; revision 2 can.
+    ns.helm4(web_args("k", &["--set", "unschedulable=true"]))
+        .ok();
+    ns.helm4(web_args("k", &["--set", "unschedulable=false", "--wait"]))
+        .ok();
+    let args: Vec<String> = ["rollback", "k", "1", "--wait", "--timeout", "10m"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    kill_mid_operation(&ns, Tool::Rudder, &args, "k", "pending-rollback");
+    let killed_at = Instant::now();
+
+    // Its lock is still live: everything refuses, and nothing is marked.
+    let refused = ns.rudder(["recover", "k"]).failed();
+    assert!(refused.stderr.contains("a rudder rollback"), "{refused}");
+    assert!(refused.stderr.contains("holds its lock"), "{refused}");
+    let refused = ns.rudder(["uninstall", "k"]).failed();
+    assert!(
+        refused
+            .stderr
+            .starts_with("Error: another operation (rollback) is in progress on release \"k\""),
+        "{refused}"
+    );
+    let list = ns.rudder(["list"]).ok();
+    assert!(!list.stderr.contains("looks stuck"), "{list}");
+
+    // After the Lease expires (15 s without renewal) the release is stuck:
+    // list and status say so on stderr, and stdout stays helm's.
+    let expiry = Duration::from_secs(16);
+    if let Some(left) = expiry.checked_sub(killed_at.elapsed()) {
+        std::thread::sleep(left);
+    }
+    let list = ns.rudder(["list"]).ok();
+    assert!(
+        list.stderr.contains("warning: release \"k\" in namespace")
+            && list.stderr.contains("looks stuck in pending-rollback"),
+        "{list}"
+    );
+    assert_eq!(list.stdout, ns.helm4(["list"]).ok().stdout);
+    let status = ns.rudder(["status", "k", "--compat", "v3"]).ok();
+    assert!(status.stderr.contains("looks stuck"), "{status}");
+    assert_eq!(status.stdout, ns.helm3(["status", "k"]).ok().stdout);
+
+    let out = ns
+        .rudder(["recover", "k", "--rollback", "--wait", "--timeout", "2m"])
+        .ok();
+    assert!(out.stdout.contains("stopped renewing it"), "{out}");
+    assert!(
+        out.stdout
+            .contains("Rolled back to revision 2: revision 4 is deployed."),
+        "{out}"
+    );
+    let h = history(&ns, "k");
+    assert_eq!(
+        h.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["superseded", "superseded", "failed", "deployed"]
+    );
+    // And helm carries on.
+    ns.helm4(["rollback", "k", "2", "--wait"]).ok();
+}
