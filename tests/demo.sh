@@ -3,7 +3,8 @@
 #
 #   tests/demo.sh          build what is missing, start a cluster, install a
 #                          handful of releases with helm, show them with
-#                          rudder, stop the cluster
+#                          rudder, roll back, uninstall and recover with
+#                          rudder, let helm carry on, stop the cluster
 #   tests/demo.sh --keep   leave the cluster running afterwards
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,3 +68,28 @@ for args in "list -A" "history web -n shop" "status broken -n ops -o json" "get 
     echo "  DIFFERENT: $args"
   fi
 done
+
+echo
+echo "== changing releases without helm: rollback, uninstall, recover"
+show rollback web 1 -n shop --wait
+show history web -n shop
+show uninstall jobs -n ops --keep-history
+show rollback jobs -n ops --wait
+show history jobs -n ops
+# helm was killed seconds ago: rudder cannot know that it is gone, so it
+# refuses until the record has been left alone for a grace period.
+show recover stuck -n ops || true
+sleep 2
+show recover stuck -n ops --grace 1s
+show list -A
+
+echo
+echo "== helm carries on where rudder left off:"
+quiet "$helm" upgrade web "$charts/web" -n shop --set message=fourth --wait && echo "  helm upgrade web: ok"
+quiet "$helm" rollback jobs 1 -n ops --wait && echo "  helm rollback jobs 1: ok"
+quiet "$helm" uninstall stuck -n ops && echo "  helm uninstall stuck: ok"
+if cmp -s <("$helm" history web -n shop 2>&1) <("$rudder" history web -n shop 2>&1); then
+  echo "  identical: history web -n shop"
+else
+  echo "  DIFFERENT: history web -n shop"
+fi

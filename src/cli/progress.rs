@@ -13,10 +13,14 @@ use rudder::cluster::{Pending, Progress};
 /// How many awaited resources a line names before summing up the rest.
 const SHOWN: usize = 8;
 
+/// A wait shorter than this shows nothing in plain mode.
+const QUIET_FOR: Duration = Duration::from_secs(1);
+
 /// Progress on stderr.
 pub struct Reporter {
     bar: Option<ProgressBar>,
     last: Mutex<String>,
+    since: Mutex<Option<std::time::Instant>>,
 }
 
 impl Reporter {
@@ -25,7 +29,8 @@ impl Reporter {
         let tty = std::io::stderr().is_terminal()
             && std::env::var("TERM").ok().as_deref() != Some("dumb");
         let bar = tty.then(|| {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            // Hidden until there is something to show.
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
             if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed}] {msg}") {
                 bar.set_style(style);
             }
@@ -34,6 +39,7 @@ impl Reporter {
         Reporter {
             bar,
             last: Mutex::new(String::new()),
+            since: Mutex::new(None),
         }
     }
 }
@@ -48,6 +54,15 @@ fn describe(p: &Pending) -> String {
 
 impl Progress for Reporter {
     fn waiting(&self, what: &str, pending: &[Pending]) {
+        // Short waits show nothing; so do objects not observed yet.
+        let started = *self
+            .since
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert_with(std::time::Instant::now);
+        if pending.is_empty() || started.elapsed() < QUIET_FOR {
+            return;
+        }
         let head = format!(
             "waiting for {} resource{} to be {what}",
             pending.len(),
@@ -65,13 +80,13 @@ impl Progress for Reporter {
                 if pending.len() > SHOWN {
                     lines.push(format!("  … and {} more", pending.len() - SHOWN));
                 }
+                if bar.is_hidden() {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                }
                 bar.set_message(lines.join("\n"));
                 bar.enable_steady_tick(Duration::from_millis(120));
             }
             None => {
-                if pending.is_empty() {
-                    return;
-                }
                 let mut line = format!("{head}: ");
                 line.push_str(
                     &pending
@@ -94,9 +109,12 @@ impl Progress for Reporter {
     }
 
     fn done_waiting(&self) {
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = &self.bar
+            && !bar.is_hidden()
+        {
             bar.disable_steady_tick();
             bar.finish_and_clear();
+            bar.set_draw_target(ProgressDrawTarget::hidden());
             bar.reset();
         }
         self.last.lock().unwrap_or_else(|p| p.into_inner()).clear();

@@ -275,7 +275,11 @@ fn pending(resources: &[Resource], states: &[Tracked], goal: Goal) -> Vec<Pendin
     let mut out: Vec<(&str, Pending)> = resources
         .iter()
         .zip(states)
-        .filter(|(_, t)| !goal.settled(&t.computed))
+        // Objects not observed yet say nothing worth showing.
+        .filter(|(_, t)| {
+            let unobserved = t.computed.status == Status::Unknown && t.computed.message.is_empty();
+            !goal.settled(&t.computed) && !unobserved
+        })
         .map(|(r, t)| {
             (
                 r.object.name.as_str(),

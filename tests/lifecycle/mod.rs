@@ -7,6 +7,7 @@
 
 mod bad_input;
 mod concurrency;
+mod flags;
 mod objects;
 mod recover;
 mod twins;
@@ -18,7 +19,7 @@ use kube::Api;
 use kube::api::ListParams;
 use regex::Regex;
 
-use crate::harness::{TestNs, block_on, cluster};
+use crate::harness::{TestNs, Tool, block_on, cluster};
 
 /// Masks what legitimately differs between twins: their names, and times.
 pub fn normalize(text: &str, names: &[&str]) -> String {
@@ -108,4 +109,45 @@ pub fn history(ns: &TestNs, name: &str) -> Vec<(i64, String, String)> {
             )
         })
         .collect()
+}
+
+/// helm (the version that made the twins) and rudder must answer the same
+/// for both twins `a` and `b`, and the cluster must hold equivalent
+/// objects for them.
+#[track_caller]
+pub fn assert_same_story(ns: &TestNs, helm: Tool, a: &str, b: &str, when: &str) {
+    let reads: &[&[&str]] = &[
+        &["history", "{}"],
+        &["status", "{}"],
+        &["get", "all", "{}"],
+        &["get", "hooks", "{}"],
+        &["get", "values", "{}", "-o", "json"],
+    ];
+    for tool in [helm, Tool::Rudder] {
+        for args in reads {
+            let run = |name: &str| {
+                let full: Vec<String> = args
+                    .iter()
+                    .map(|x| {
+                        if *x == "{}" {
+                            name.to_string()
+                        } else {
+                            x.to_string()
+                        }
+                    })
+                    .collect();
+                let out = ns.run(tool, &full);
+                let text = format!("exit {}\n{}{}", out.code(), out.stdout, out.stderr);
+                normalize(&without_resources(&text), &[a, b])
+            };
+            let (ta, tb) = (run(a), run(b));
+            assert_eq!(
+                ta,
+                tb,
+                "{when}: `{tool:?} {}` differs between the twins",
+                args.join(" ")
+            );
+        }
+    }
+    objects::assert_equivalent(&ns.name, a, b, when);
 }

@@ -220,3 +220,51 @@ fn killed_rudder_is_recovered_once_its_lock_expires() {
     // And helm carries on.
     ns.helm4(["rollback", "k", "2", "--wait"]).ok();
 }
+
+/// Sets or clears a finalizer on a ConfigMap.
+fn hold(ns: &str, configmap: &str, on: bool) {
+    let finalizers = if on {
+        serde_json::json!(["rudder.test/hold"])
+    } else {
+        serde_json::json!(null)
+    };
+    crate::harness::block_on(async {
+        let client = crate::harness::cluster().admin().await;
+        let req = http::Request::patch(format!("/api/v1/namespaces/{ns}/configmaps/{configmap}"))
+            .header(http::header::CONTENT_TYPE, "application/merge-patch+json")
+            .body(
+                serde_json::to_vec(&serde_json::json!({"metadata": {"finalizers": finalizers}}))
+                    .expect("json"),
+            )
+            .expect("request");
+        client
+            .request::<serde_json::Value>(req)
+            .await
+            .expect("patch finalizers");
+    });
+}
+
+#[test]
+fn killed_helm_uninstall_is_recovered() {
+    let ns = TestNs::new("recover-uninstall");
+    ns.helm4(web_args("u", &["--wait"])).ok();
+    // A finalizer keeps the ConfigMap terminating, so helm waits for it.
+    hold(&ns.name, "u-web-config", true);
+    let args: Vec<String> = ["uninstall", "u", "--wait", "--timeout", "10m"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    kill_mid_operation(&ns, Tool::Helm4, &args, "u", "uninstalling");
+    let out = ns.rudder(["recover", "u", "--grace", "0s"]).ok();
+    assert!(
+        out.stdout.contains("is stuck: revision 1 is uninstalling"),
+        "{out}"
+    );
+    assert_eq!(
+        history(&ns, "u").last().map(|r| r.1.clone()),
+        Some("failed".into())
+    );
+    hold(&ns.name, "u-web-config", false);
+    ns.rudder(["uninstall", "u", "--wait"]).ok();
+    ns.helm4(["history", "u"]).failed();
+}

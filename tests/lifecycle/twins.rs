@@ -7,8 +7,7 @@
 
 use crate::harness::{TestNs, Tool, chart};
 
-use super::objects::assert_equivalent;
-use super::{history, normalize, without_resources};
+use super::{assert_same_story, history, normalize};
 
 /// A fixture chart and the values of three successive revisions.
 struct Fixture {
@@ -66,46 +65,6 @@ fn op(ns: &TestNs, tool: Tool, name: &str, args: &[&str]) -> String {
     ns.run(tool, &full).ok().stdout
 }
 
-/// helm (the version that installed the twins) and rudder must answer the
-/// same for both twins.
-#[track_caller]
-fn assert_same_story(ns: &TestNs, helm: Tool, when: &str) {
-    let reads: &[&[&str]] = &[
-        &["history", "{}"],
-        &["status", "{}"],
-        &["get", "all", "{}"],
-        &["get", "hooks", "{}"],
-        &["get", "values", "{}", "-o", "json"],
-    ];
-    for tool in [helm, Tool::Rudder] {
-        for args in reads {
-            let run = |name: &str| {
-                let full: Vec<String> = args
-                    .iter()
-                    .map(|a| {
-                        if *a == "{}" {
-                            name.to_string()
-                        } else {
-                            a.to_string()
-                        }
-                    })
-                    .collect();
-                let out = ns.run(tool, &full);
-                let text = format!("exit {}\n{}{}", out.code(), out.stdout, out.stderr);
-                normalize(&without_resources(&text), &[A, B])
-            };
-            let (a, b) = (run(A), run(B));
-            assert_eq!(
-                a,
-                b,
-                "{when}: `{tool:?} {}` differs between the twins",
-                args.join(" ")
-            );
-        }
-    }
-    assert_equivalent(&ns.name, A, B, when);
-}
-
 fn twin_flow(helm: Tool, f: &Fixture) {
     let ns = TestNs::new(&format!("twins-{}-{:?}", f.chart, helm));
     let v2 = match (helm, f.v2_helm3) {
@@ -116,13 +75,13 @@ fn twin_flow(helm: Tool, f: &Fixture) {
         ns.run(helm, install_args(f, name, f.v1)).ok();
         ns.run(helm, install_args(f, name, v2)).ok();
     }
-    assert_same_story(&ns, helm, "after install and upgrade");
+    assert_same_story(&ns, helm, A, B, "after install and upgrade");
 
     // Roll back: helm one twin, rudder the other.
     op(&ns, helm, A, &["rollback", "{}"]);
     let out = op(&ns, Tool::Rudder, B, &["rollback", "{}"]);
     assert_eq!(out, "Rollback was a success! Happy Helming!\n");
-    assert_same_story(&ns, helm, "after rollback");
+    assert_same_story(&ns, helm, A, B, "after rollback");
     let h = history(&ns, B);
     assert_eq!(
         h.last().map(|r| (r.0, r.1.as_str(), r.2.as_str())),
@@ -134,10 +93,10 @@ fn twin_flow(helm: Tool, f: &Fixture) {
     for name in [B, A] {
         ns.run(helm, install_args(f, name, f.v3)).ok();
     }
-    assert_same_story(&ns, helm, "after helm upgraded both");
+    assert_same_story(&ns, helm, A, B, "after helm upgraded both");
     op(&ns, Tool::Rudder, A, &["rollback", "{}", "2"]);
     op(&ns, helm, B, &["rollback", "{}", "2"]);
-    assert_same_story(&ns, helm, "after swapping tools for a rollback");
+    assert_same_story(&ns, helm, A, B, "after swapping tools for a rollback");
 
     // Uninstall keeping history, then reinstall by rolling back, with the
     // other tool each time.
@@ -148,10 +107,10 @@ fn twin_flow(helm: Tool, f: &Fixture) {
         normalize(&ub, &[A, B]),
         "uninstall output"
     );
-    assert_same_story(&ns, helm, "after uninstall --keep-history");
+    assert_same_story(&ns, helm, A, B, "after uninstall --keep-history");
     op(&ns, Tool::Rudder, A, &["rollback", "{}"]);
     op(&ns, helm, B, &["rollback", "{}"]);
-    assert_same_story(&ns, helm, "after reinstalling by rollback");
+    assert_same_story(&ns, helm, A, B, "after reinstalling by rollback");
 
     // Uninstall for good, again with swapped tools.
     let ua = op(&ns, Tool::Rudder, A, &["uninstall", "{}"]);
@@ -161,7 +120,7 @@ fn twin_flow(helm: Tool, f: &Fixture) {
         normalize(&ub, &[A, B]),
         "uninstall output"
     );
-    assert_same_story(&ns, helm, "after uninstall");
+    assert_same_story(&ns, helm, A, B, "after uninstall");
     let gone = ns.run(helm, ["history", A]).failed();
     assert_eq!(gone.stderr, "Error: release: not found\n");
 }
