@@ -46,6 +46,7 @@ pub struct Lease {
     client: Client,
     namespace: String,
     name: String,
+    holder: String,
     state: Arc<tokio::sync::Mutex<String>>,
     lost: Arc<AtomicBool>,
     renewer: tokio::task::JoinHandle<()>,
@@ -72,20 +73,39 @@ impl Lease {
     pub async fn release(self) {
         self.renewer.abort();
         let rv = self.state.lock().await.clone();
+        if self.delete_at(&rv).await != Some(409) {
+            return;
+        }
+        // A renewal raced the abort and moved the resourceVersion on: if
+        // the Lease is still ours, delete it at its current version, so the
+        // next operation need not wait for it to expire.
+        if let Ok(Some(lease)) = get(&self.client, &self.namespace, &self.name).await
+            && parse_holder(&lease).is_some_and(|h| h.holder == self.holder)
+            && let Some(rv) = lease
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+        {
+            self.delete_at(rv).await;
+        }
+    }
+
+    /// Deletes the Lease if it is at `rv`; returns the HTTP status of a
+    /// failure. Failing to delete is harmless: the Lease expires.
+    async fn delete_at(&self, rv: &str) -> Option<u16> {
         let body = json!({
             "kind": "DeleteOptions",
             "apiVersion": "v1",
             "preconditions": {"resourceVersion": rv},
         });
-        let Ok(bytes) = serde_json::to_vec(&body) else {
-            return;
-        };
-        if let Ok(req) = http::Request::delete(lease_path(&self.namespace, Some(&self.name)))
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(bytes)
+        match send(
+            &self.client,
+            http::Request::delete(lease_path(&self.namespace, Some(&self.name))),
+            &body,
+        )
+        .await
         {
-            // Failing to delete is harmless: the Lease expires.
-            let _ = self.client.request::<Value>(req).await;
+            Ok(_) => None,
+            Err(e) => Some(code(&e).unwrap_or(0)),
         }
     }
 }
@@ -337,6 +357,7 @@ fn start(client: &Client, namespace: &str, name: &str, me: &str, lease: Value) -
         client: client.clone(),
         namespace: namespace.to_string(),
         name: name.to_string(),
+        holder: me.to_string(),
         state,
         lost,
         renewer,
