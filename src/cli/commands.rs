@@ -14,6 +14,7 @@ use rudder::storage::{CorruptRecord, Record};
 
 use super::Failure;
 use super::args::{Cli, Command, GetCommand, ListArgs, RecoverArgs, RollbackArgs, UninstallArgs};
+use super::interrupt::cancel_on_interrupt;
 use super::progress::Reporter;
 use super::settings::Settings;
 
@@ -344,7 +345,7 @@ async fn cmd_rollback(settings: &Settings, a: RollbackArgs) -> Result<String, Fa
         max_history: history_max(a.history_max),
     };
     let (storage, conn) = settings.storage().await?;
-    let cluster = KubeCluster::new(conn.client.clone());
+    let cluster = KubeCluster::new(conn.client.clone()).with_cancel(cancel_on_interrupt());
     let progress = Reporter::new();
     rollback(&storage, &cluster, &a.args[0], &options, &progress).await?;
     Ok("Rollback was a success! Happy Helming!\n".into())
@@ -364,11 +365,17 @@ async fn cmd_uninstall(settings: &Settings, a: UninstallArgs) -> Result<String, 
         description: Some(a.description).filter(|d| !d.is_empty()),
     };
     let (storage, conn) = settings.storage().await?;
-    let cluster = KubeCluster::new(conn.client.clone());
+    let interrupted = cancel_on_interrupt();
+    let cluster = KubeCluster::new(conn.client.clone()).with_cancel(interrupted.clone());
     let progress = Reporter::new();
     // Like helm, report each release as it goes: an error stops the rest,
     // after the earlier ones were printed.
     for name in &a.args {
+        if interrupted.is_cancelled() {
+            return Err(Failure(format!(
+                "interrupted before uninstalling release {name:?}"
+            )));
+        }
         let out = uninstall(&storage, &cluster, name, &options, &progress).await?;
         let mut text = String::new();
         if !out.info.is_empty() {
@@ -397,7 +404,7 @@ async fn cmd_recover(settings: &Settings, a: RecoverArgs) -> Result<String, Fail
         },
     };
     let (storage, conn) = settings.storage().await?;
-    let cluster = KubeCluster::new(conn.client.clone());
+    let cluster = KubeCluster::new(conn.client.clone()).with_cancel(cancel_on_interrupt());
     let progress = Reporter::new();
     let out = recover(&storage, &cluster, name, &options, &progress).await?;
     Ok(out.report.iter().map(|l| format!("{l}\n")).collect())

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use kube::Client;
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use super::discovery::{Resolver, collection_path};
 use super::error::ClusterError;
@@ -28,6 +29,7 @@ const CONFLICT_RETRIES: usize = 5;
 pub struct KubeCluster {
     client: Client,
     resolver: Resolver,
+    cancel: CancellationToken,
 }
 
 impl std::fmt::Debug for KubeCluster {
@@ -42,7 +44,19 @@ impl KubeCluster {
         KubeCluster {
             resolver: Resolver::new(client.clone()),
             client,
+            cancel: CancellationToken::new(),
         }
+    }
+
+    /// Ends every wait early once `cancel` is cancelled: a wait that is
+    /// running, or starts later, fails at once with `context canceled`
+    /// (the error helm 4 reports when interrupted). Everything else still
+    /// runs, so an interrupted action records its outcome (the new revision
+    /// `failed`) and lets go of its lock instead of leaving the release
+    /// stuck.
+    pub fn with_cancel(mut self, cancel: CancellationToken) -> KubeCluster {
+        self.cancel = cancel;
+        self
     }
 
     /// The underlying client.
@@ -257,7 +271,15 @@ impl Cluster for KubeCluster {
         timeout: Duration,
         progress: &dyn Progress,
     ) -> Result<(), ClusterError> {
-        super::wait::wait_ready(&self.client, resources, mode, timeout, progress).await
+        super::wait::wait_ready(
+            &self.client,
+            resources,
+            mode,
+            timeout,
+            progress,
+            &self.cancel,
+        )
+        .await
     }
 
     async fn wait_deleted(
@@ -266,7 +288,7 @@ impl Cluster for KubeCluster {
         timeout: Duration,
         progress: &dyn Progress,
     ) -> Result<(), ClusterError> {
-        super::wait::wait_deleted(&self.client, resources, timeout, progress).await
+        super::wait::wait_deleted(&self.client, resources, timeout, progress, &self.cancel).await
     }
 
     async fn hook_logs(

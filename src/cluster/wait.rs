@@ -5,6 +5,8 @@
 //! object has the wanted status (a failed object is not waited for any
 //! longer), or at the timeout. No polling: the only timer besides the
 //! deadline is kstatus' own re-check of a pod waiting to be scheduled.
+//! A cancelled wait (the user interrupted rudder) ends at once, as a
+//! failed one, so the action can still record the outcome.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -16,6 +18,7 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde_json::Value;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::error::ClusterError;
 use super::interface::{Pending, Progress, Resource, WaitMode};
@@ -23,6 +26,21 @@ use super::kstatus::{self, Computed, LabelSelector, Mode, Status};
 
 /// The error Go's context gives at a deadline; Helm appends it.
 const DEADLINE: &str = "context deadline exceeded";
+
+/// The error Go's context gives when it is cancelled (helm 4 cancels on
+/// SIGINT/SIGTERM during install and upgrade).
+const CANCELLED: &str = "context canceled";
+
+/// How a wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Every resource settled.
+    Settled,
+    /// The timeout hit (or every watch ended).
+    TimedOut,
+    /// The wait was cancelled.
+    Cancelled,
+}
 
 /// Helm's default when a timeout of zero is given.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -217,6 +235,7 @@ pub async fn wait_ready(
     mode: WaitMode,
     timeout: Duration,
     progress: &dyn Progress,
+    cancel: &CancellationToken,
 ) -> Result<(), ClusterError> {
     // Helm does not wait for paused Deployments.
     let resources: Vec<Resource> = resources
@@ -225,8 +244,8 @@ pub async fn wait_ready(
         .cloned()
         .collect();
     let goal = Goal::Ready(kstatus_mode(mode));
-    let (states, timed_out) = run(client, &resources, timeout, progress, goal).await;
-    report(&resources, &states, timed_out, goal, "not ready")
+    let (states, end) = run(client, &resources, timeout, progress, goal, cancel).await;
+    report(&resources, &states, end, goal, "not ready")
 }
 
 /// Waits until every resource is gone.
@@ -235,16 +254,17 @@ pub async fn wait_deleted(
     resources: &[Resource],
     timeout: Duration,
     progress: &dyn Progress,
+    cancel: &CancellationToken,
 ) -> Result<(), ClusterError> {
     let goal = Goal::Deleted;
-    let (states, timed_out) = run(client, resources, timeout, progress, goal).await;
-    report(resources, &states, timed_out, goal, "still exists")
+    let (states, end) = run(client, resources, timeout, progress, goal, cancel).await;
+    report(resources, &states, end, goal, "still exists")
 }
 
 fn report(
     resources: &[Resource],
     states: &[Computed],
-    timed_out: bool,
+    end: End,
     goal: Goal,
     what: &str,
 ) -> Result<(), ClusterError> {
@@ -261,8 +281,10 @@ fn report(
             )
         })
         .collect();
-    if timed_out {
-        errs.push(DEADLINE.to_string());
+    match end {
+        End::Settled => {}
+        End::TimedOut => errs.push(DEADLINE.to_string()),
+        End::Cancelled => errs.push(CANCELLED.to_string()),
     }
     if errs.is_empty() {
         Ok(())
@@ -295,15 +317,16 @@ fn pending(resources: &[Resource], states: &[Tracked], goal: Goal) -> Vec<Pendin
     out.into_iter().map(|(_, p)| p).collect()
 }
 
-/// Watches every resource until all are settled, or the timeout. Returns
-/// the last statuses and whether the timeout hit.
+/// Watches every resource until all are settled, the timeout, or
+/// cancellation. Returns the last statuses and how the wait ended.
 async fn run(
     client: &kube::Client,
     resources: &[Resource],
     timeout: Duration,
     progress: &dyn Progress,
     goal: Goal,
-) -> (Vec<Computed>, bool) {
+    cancel: &CancellationToken,
+) -> (Vec<Computed>, End) {
     let mut states: Vec<Tracked> = resources
         .iter()
         .map(|_| Tracked {
@@ -314,7 +337,7 @@ async fn run(
         })
         .collect();
     if resources.is_empty() {
-        return (Vec::new(), false);
+        return (Vec::new(), End::Settled);
     }
     let timeout = if timeout.is_zero() {
         DEFAULT_TIMEOUT
@@ -335,9 +358,12 @@ async fn run(
     let mut events = futures::stream::select_all(streams);
     let deadline = Instant::now() + timeout;
     let mut shown: Option<Vec<Pending>> = None;
-    let timed_out = loop {
+    let end = loop {
         if states.iter().all(|t| goal.settled(&t.computed)) {
-            break false;
+            break End::Settled;
+        }
+        if cancel.is_cancelled() {
+            break End::Cancelled;
         }
         let wake = states
             .iter()
@@ -345,7 +371,11 @@ async fn run(
             .min()
             .map_or(deadline, |r| r.min(deadline));
         let mut changed: Option<usize> = None;
-        match tokio::time::timeout_at(wake, events.next()).await {
+        let next = tokio::select! {
+            next = tokio::time::timeout_at(wake, events.next()) => next,
+            () = cancel.cancelled() => break End::Cancelled,
+        };
+        match next {
             Ok(Some((i, seen))) => {
                 let t = &mut states[i];
                 match seen {
@@ -370,8 +400,8 @@ async fn run(
                     }
                 }
             }
-            Ok(None) => break true,
-            Err(_) if Instant::now() >= deadline => break true,
+            Ok(None) => break End::TimedOut,
+            Err(_) if Instant::now() >= deadline => break End::TimedOut,
             // A re-check is due.
             Err(_) => {}
         }
@@ -389,5 +419,5 @@ async fn run(
         }
     };
     progress.done_waiting();
-    (states.into_iter().map(|t| t.computed).collect(), timed_out)
+    (states.into_iter().map(|t| t.computed).collect(), end)
 }

@@ -2,7 +2,8 @@
 //! SIGKILL while they wait, leaving the release `pending-*`; rudder refuses
 //! to touch it while the operation may be alive, marks it stuck in `list`
 //! and `status` once it is not, and `recover` brings it back to a state
-//! helm can carry on from.
+//! helm can carry on from. An interrupted rudder (SIGINT, SIGTERM) leaves
+//! nothing to recover: it records the outcome and lets go of its lock.
 
 use std::time::{Duration, Instant};
 
@@ -267,4 +268,108 @@ fn killed_helm_uninstall_is_recovered() {
     hold(&ns.name, "u-web-config", false);
     ns.rudder(["uninstall", "u", "--wait"]).ok();
     ns.helm4(["history", "u"]).failed();
+}
+
+/// Starts rudder with `args`, waits until the release is `status`, sends
+/// `signal`, and returns what rudder printed once it exited.
+fn interrupt_mid_operation(
+    ns: &TestNs,
+    args: &[&str],
+    name: &str,
+    status: &str,
+    signal: &str,
+) -> (std::process::ExitStatus, String) {
+    let mut cmd = Tool::Rudder.command();
+    cmd.args(args)
+        .env("HELM_NAMESPACE", &ns.name)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn rudder");
+    wait_for_status(ns, name, status);
+    // Let it settle into waiting.
+    std::thread::sleep(Duration::from_millis(500));
+    let sent = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success(), "kill {signal} failed");
+    let start = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("try_wait") {
+            break exit;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("rudder {args:?} did not end within 30 s of {signal}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        use std::io::Read as _;
+        pipe.read_to_string(&mut stderr).expect("stderr");
+    }
+    (exit, stderr)
+}
+
+#[test]
+fn interrupted_rudder_records_the_outcome_and_lets_go() {
+    let ns = TestNs::new("interrupt");
+    ns.helm4(web_args("i", &["--set", "unschedulable=true"]))
+        .ok();
+    ns.helm4(web_args("i", &["--set", "unschedulable=false", "--wait"]))
+        .ok();
+
+    // Ctrl-C while rollback waits for a revision that cannot become ready:
+    // the new revision is failed, not left pending, and the lock is gone.
+    let (exit, stderr) = interrupt_mid_operation(
+        &ns,
+        &["rollback", "i", "1", "--wait", "--timeout", "10m"],
+        "i",
+        "pending-rollback",
+        "-INT",
+    );
+    assert_eq!(exit.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: ending the operation"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Error: release i failed: ") && stderr.contains("context canceled"),
+        "{stderr}"
+    );
+    let h = history(&ns, "i");
+    let last = h.last().expect("history");
+    assert_eq!((last.0, last.1.as_str()), (3, "failed"), "{h:?}");
+    assert!(
+        last.2.starts_with("Release \"i\" failed: ") && last.2.contains("context canceled"),
+        "{h:?}"
+    );
+    // Nothing holds the release: rudder goes on at once, with no warning.
+    let list = ns.rudder(["list"]).ok();
+    assert!(!list.stderr.contains("looks stuck"), "{list}");
+    ns.rudder(["rollback", "i", "2", "--wait", "--timeout", "2m"])
+        .ok();
+
+    // SIGTERM while uninstall waits for a ConfigMap a finalizer holds: the
+    // release is uninstalled (its objects were deleted), with the wait's
+    // error reported, and nothing is left stuck.
+    hold(&ns.name, "i-web-config", true);
+    let (exit, stderr) = interrupt_mid_operation(
+        &ns,
+        &["uninstall", "i", "--wait", "--timeout", "10m"],
+        "i",
+        "uninstalling",
+        "-TERM",
+    );
+    hold(&ns.name, "i-web-config", false);
+    assert_eq!(exit.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Error: uninstallation completed with 1 error(s): ")
+            && stderr.contains("context canceled"),
+        "{stderr}"
+    );
+    let gone = ns.helm4(["history", "i"]).failed();
+    assert_eq!(gone.stderr, "Error: release: not found\n");
+    ns.helm4(web_args("i", &[])).ok();
 }
