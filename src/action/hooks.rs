@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use crate::cluster::{Cluster, PodsOf, Progress, WaitMode};
 use crate::output::time::GoTime;
-use crate::release::{Hook, HookExecution, Release};
-use crate::storage::{Driver, Storage, StorageError};
+use crate::release::{Hook, HookExecution, Release, Status};
+use crate::storage::{Driver, Record, Storage, StorageError};
 
 use super::ActionError;
 
@@ -46,6 +46,40 @@ impl Tracked {
             .await?;
         self.resource_version = meta.resource_version;
         Ok(())
+    }
+
+    /// Marks every `deployed` revision of `name` but `except` superseded,
+    /// each write conditional on the revision it read (Helm does this
+    /// before it records a new revision deployed, and on uninstall with
+    /// `--keep-history`).
+    pub async fn supersede_deployed<D: Driver>(
+        storage: &Storage<D>,
+        name: &str,
+        except: Option<i64>,
+    ) -> Result<(), StorageError> {
+        let deployed = match storage.deployed_all(name).await {
+            Ok(d) => d,
+            Err(StorageError::NoDeployed(_)) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        for record in deployed {
+            if Some(record.release.version) == except {
+                continue;
+            }
+            let mut old = Tracked::from(record);
+            old.release.info.status = Status::Superseded;
+            old.save(storage).await?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Record> for Tracked {
+    fn from(record: Record) -> Tracked {
+        Tracked {
+            release: record.release,
+            resource_version: record.meta.resource_version,
+        }
     }
 }
 

@@ -7,35 +7,31 @@ use crate::cluster::{Cluster, LockError, Progress};
 
 use super::ActionError;
 
-/// A lock that may not have been available.
-pub struct Locked<L>(Option<L>);
-
-impl<L: Send + Sync> Locked<L> {
-    /// Lets go of the lock, if one was taken.
-    pub async fn release<C: Cluster<Lock = L>>(self, cluster: &C) {
-        if let Some(l) = self.0 {
-            cluster.unlock(l).await;
-        }
-    }
-}
-
-/// Takes the lock of `release` for `operation`.
-pub async fn take_lock<C: Cluster>(
+/// Runs `work` holding the lock of `release` for `operation`, and lets go
+/// of the lock however `work` ends. Without permission to use Leases,
+/// `work` runs unlocked after a warning.
+pub async fn with_lock<C: Cluster, T>(
     cluster: &C,
     namespace: &str,
     release: &str,
     operation: &str,
     progress: &dyn Progress,
-) -> Result<Locked<C::Lock>, ActionError> {
-    match cluster.lock(namespace, release, operation).await {
-        Ok(l) => Ok(Locked(Some(l))),
+    work: impl Future<Output = Result<T, ActionError>>,
+) -> Result<T, ActionError> {
+    let lock = match cluster.lock(namespace, release, operation).await {
+        Ok(l) => Some(l),
         Err(LockError::Forbidden { message, .. }) => {
             progress.note(&format!(
                 "warning: cannot lock release {release:?} ({message}); going on without the lock"
             ));
-            Ok(Locked(None))
+            None
         }
-        Err(e @ LockError::Held { .. }) => Err(ActionError::Busy(e.to_string())),
-        Err(LockError::Cluster(e)) => Err(ActionError::Cluster(e.to_string())),
+        Err(e @ LockError::Held { .. }) => return Err(ActionError::Busy(e.to_string())),
+        Err(LockError::Cluster(e)) => return Err(ActionError::Cluster(e.to_string())),
+    };
+    let result = work.await;
+    if let Some(l) = lock {
+        cluster.unlock(l).await;
     }
+    result
 }

@@ -19,7 +19,7 @@ use crate::storage::{Driver, Record, Storage, StorageError};
 
 use super::ActionError;
 use super::hooks::Tracked;
-use super::lock::take_lock;
+use super::lock::with_lock;
 use super::rollback::{RollbackOptions, rollback_locked};
 
 /// Helm's default operation timeout: a helm operation that changed
@@ -219,10 +219,8 @@ pub async fn recover<D: Driver, C: Cluster>(
             .await
             .map_err(|e| ActionError::Cluster(e.to_string()))?;
     }
-    let lock = take_lock(cluster, &namespace, name, "recover", progress).await?;
-    let result = recover_locked(storage, cluster, name, options, progress, &found, report).await;
-    lock.release(cluster).await;
-    result
+    let work = recover_locked(storage, cluster, name, options, progress, &found, report);
+    with_lock(cluster, &namespace, name, "recover", progress, work).await
 }
 
 async fn recover_locked<D: Driver, C: Cluster>(
@@ -245,10 +243,7 @@ async fn recover_locked<D: Driver, C: Cluster>(
         )));
     }
     let was = now_last.release.info.status.clone();
-    let mut stuck = Tracked {
-        release: now_last.release,
-        resource_version: now_last.meta.resource_version,
-    };
+    let mut stuck = Tracked::from(now_last);
     stuck.release.info.status = Status::Failed;
     stuck.release.info.description =
         format!("Recovered by rudder: the operation that left this revision {was} was interrupted");

@@ -24,7 +24,7 @@ use crate::storage::{Driver, Storage, StorageError};
 
 use super::ActionError;
 use super::hooks::{HookRun, Tracked};
-use super::lock::take_lock;
+use super::lock::with_lock;
 
 /// What a wait after applying waits for (Helm 4's `--wait` strategies).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -116,10 +116,16 @@ pub async fn rollback<D: Driver, C: Cluster>(
             pruned: Vec::new(),
         });
     }
-    let lock = take_lock(cluster, storage.namespace(), name, "rollback", progress).await?;
-    let result = rollback_locked(storage, cluster, name, options, progress, false).await;
-    lock.release(cluster).await;
-    result
+    let work = rollback_locked(storage, cluster, name, options, progress, false);
+    with_lock(
+        cluster,
+        storage.namespace(),
+        name,
+        "rollback",
+        progress,
+        work,
+    )
+    .await
 }
 
 /// A rollback about to happen.
@@ -179,10 +185,7 @@ async fn prepare<D: Driver>(
     // rudder always applies server-side, as Helm 4 does for new releases.
     target.apply_method = "ssa".into();
     Ok(Plan {
-        current: Tracked {
-            release: current.release,
-            resource_version: current.meta.resource_version,
-        },
+        current: Tracked::from(current),
         target,
     })
 }
@@ -361,22 +364,7 @@ async fn perform<D: Driver, C: Cluster>(
         return Err(fail(storage, target, d, e).await);
     }
     // Supersede every deployed revision, then deploy the new one.
-    let deployed = match storage.deployed_all(&name).await {
-        Ok(d) => d,
-        Err(StorageError::NoDeployed(_)) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
-    for record in deployed {
-        let mut old = Tracked {
-            release: record.release,
-            resource_version: record.meta.resource_version,
-        };
-        if old.release.version == target.release.version {
-            continue;
-        }
-        old.release.info.status = Status::Superseded;
-        old.save(storage).await?;
-    }
+    Tracked::supersede_deployed(storage, &name, Some(target.release.version)).await?;
     target.release.info.status = Status::Deployed;
     target.save(storage).await?;
     Ok(())

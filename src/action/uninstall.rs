@@ -19,7 +19,7 @@ use crate::storage::{Driver, Record, Storage, StorageError};
 use super::ActionError;
 use super::content::release_content;
 use super::hooks::{HookRun, Tracked};
-use super::lock::take_lock;
+use super::lock::with_lock;
 use super::rollback::WaitStrategy;
 
 /// Uninstall options (Helm's flags).
@@ -107,10 +107,16 @@ pub async fn uninstall<D: Driver, C: Cluster>(
             "uninstall: Release name is invalid: {name}"
         )));
     }
-    let lock = take_lock(cluster, storage.namespace(), name, "uninstall", progress).await?;
-    let result = uninstall_locked(storage, cluster, name, options, progress).await;
-    lock.release(cluster).await;
-    result
+    let work = uninstall_locked(storage, cluster, name, options, progress);
+    with_lock(
+        cluster,
+        storage.namespace(),
+        name,
+        "uninstall",
+        progress,
+        work,
+    )
+    .await
 }
 
 async fn uninstall_locked<D: Driver, C: Cluster>(
@@ -141,10 +147,7 @@ async fn uninstall_locked<D: Driver, C: Cluster>(
     let Some(last) = records.last().cloned() else {
         return Err(ActionError::Invalid("no release provided".into()));
     };
-    let mut rel = Tracked {
-        release: last.release,
-        resource_version: last.meta.resource_version,
-    };
+    let mut rel = Tracked::from(last);
     if rel.release.info.status == Status::Uninstalled {
         if !options.keep_history {
             purge(storage, &records, &rel).await.map_err(|e| {
@@ -228,19 +231,7 @@ async fn uninstall_locked<D: Driver, C: Cluster>(
         return finish(rel.release, info, errs);
     }
     rel.save(storage).await?;
-    let deployed = match storage.deployed_all(name).await {
-        Ok(d) => d,
-        Err(StorageError::NoDeployed(_)) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
-    for record in deployed {
-        let mut old = Tracked {
-            release: record.release,
-            resource_version: record.meta.resource_version,
-        };
-        old.release.info.status = Status::Superseded;
-        old.save(storage).await?;
-    }
+    Tracked::supersede_deployed(storage, name, None).await?;
     finish(rel.release, info, errs)
 }
 
