@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use super::error::ClusterError;
 use super::interface::{LockError, LockHolder};
+use super::request::get_optional;
 
 /// How long a renewal keeps the lock.
 pub const LEASE_SECONDS: u64 = 15;
@@ -151,14 +152,11 @@ async fn send(
 }
 
 async fn get(client: &Client, namespace: &str, name: &str) -> Result<Option<Value>, kube::Error> {
-    let req = http::Request::get(lease_path(namespace, Some(name)))
-        .body(Vec::new())
-        .map_err(|e| kube::Error::BuildRequest(kube::core::request::Error::BuildRequest(e)))?;
-    match client.request::<Value>(req).await {
-        Ok(v) => Ok(Some(v)),
-        Err(kube::Error::Api(s)) if s.code == 404 => Ok(None),
-        Err(e) => Err(e),
-    }
+    get_optional(
+        client,
+        http::Request::get(lease_path(namespace, Some(name))),
+    )
+    .await
 }
 
 fn code(e: &kube::Error) -> Option<u16> {

@@ -6,18 +6,7 @@ use serde_json::Value;
 
 use super::error::ClusterError;
 use super::interface::{PodsOf, Progress};
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+use super::request::url_escape;
 
 /// Copies the logs of every container of the selected pods to
 /// `progress`, pod by pod, container by container.
@@ -28,8 +17,11 @@ pub async fn copy_logs(
     progress: &dyn Progress,
 ) -> Result<(), ClusterError> {
     let selector = match pods {
-        PodsOf::Job(name) => format!("labelSelector={}", escape(&format!("job-name={name}"))),
-        PodsOf::Pod(name) => format!("fieldSelector={}", escape(&format!("metadata.name={name}"))),
+        PodsOf::Job(name) => format!("labelSelector={}", url_escape(&format!("job-name={name}"))),
+        PodsOf::Pod(name) => format!(
+            "fieldSelector={}",
+            url_escape(&format!("metadata.name={name}"))
+        ),
     };
     let base = format!("/api/v1/namespaces/{namespace}/pods");
     let req = http::Request::get(format!("{base}?{selector}"))
@@ -56,9 +48,10 @@ pub async fn copy_logs(
             .unwrap_or_default();
         for c in containers {
             let cname = c.get("name").and_then(Value::as_str).unwrap_or_default();
-            let req = http::Request::get(format!("{base}/{name}/log?container={}", escape(cname)))
-                .body(Vec::new())
-                .map_err(|e| ClusterError::Other(e.to_string()))?;
+            let req =
+                http::Request::get(format!("{base}/{name}/log?container={}", url_escape(cname)))
+                    .body(Vec::new())
+                    .map_err(|e| ClusterError::Other(e.to_string()))?;
             let text = client.request_text(req).await.map_err(|_| {
                 ClusterError::Other(format!(
                     "failed to stream pod logs for pod: {name}, container: {cname}"

@@ -15,6 +15,7 @@ pub mod lease;
 pub mod logs;
 pub mod memory;
 pub mod objects;
+mod request;
 pub mod resources;
 pub mod update;
 pub mod wait;

@@ -14,6 +14,7 @@ use kube::core::GroupVersionKind;
 use serde_json::Value;
 
 use super::discovery::{Resolver, collection_path};
+use super::request::{get_optional, url_escape};
 
 /// What to fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,14 +134,7 @@ async fn get_json(client: &Client, path: &str, form: Form) -> Result<Option<Valu
     if form == Form::Tables {
         req = req.header(http::header::ACCEPT, TABLE_ACCEPT);
     }
-    let req = req
-        .body(Vec::new())
-        .map_err(|e| kube::Error::BuildRequest(kube::core::request::Error::BuildRequest(e)))?;
-    match client.request::<Value>(req).await {
-        Ok(v) => Ok(Some(v)),
-        Err(kube::Error::Api(s)) if s.code == 404 => Ok(None),
-        Err(e) => Err(e),
-    }
+    get_optional(client, req).await
 }
 
 /// The pod selector helm derives from a manifest object.
@@ -291,18 +285,6 @@ fn type_list_items(list: &mut Value) {
     }
 }
 
-fn url_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +306,5 @@ mod tests {
             collection_path("apps", "v1", "deployments", Some("ns")),
             "/apis/apps/v1/namespaces/ns/deployments"
         );
-        assert_eq!(url_escape("a=b,c=d"), "a%3Db%2Cc%3Dd");
     }
 }
