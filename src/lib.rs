@@ -11,16 +11,23 @@
 //! 2. storage drivers (Secret, ConfigMap, SQL, in-memory);
 //! 3. cluster access (discovery, apply, delete, wait, hooks);
 //! 4. actions, one per command, testable without a network;
-//! 5. the CLI, output formats and TUI, in the `rudder` binary.
+//! 5. the session ([`session::Session`]): every operation as one call, with
+//!    helm's defaults, for any front end;
+//! 6. the CLI, output formats and TUI, in the `rudder` binary.
 //!
 //! Only the driver and cluster layers talk to Kubernetes.
 
 pub mod action;
 pub mod cluster;
+pub mod compat;
+pub mod error;
 pub mod output;
 pub mod present;
 pub mod release;
+pub mod session;
 pub mod storage;
+
+pub use error::ErrorKind;
 
 /// The version of this crate, as printed by `rudder version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

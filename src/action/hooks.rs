@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use crate::cluster::{Cluster, PodsOf, Progress, WaitMode};
+use crate::cluster::{Cluster, Event, PodsOf, Progress, WaitMode};
 use crate::output::time::GoTime;
 use crate::release::{Hook, HookExecution, Release, Status};
 use crate::storage::{Driver, Record, Storage, StorageError};
@@ -72,6 +72,17 @@ impl Tracked {
         }
         Ok(())
     }
+}
+
+/// Tells `progress` that `release` was just stored with its current
+/// status.
+pub(crate) fn report_phase(progress: &dyn Progress, release: &Release) {
+    progress.event(Event::Phase {
+        release: release.name.clone(),
+        namespace: release.namespace.clone(),
+        revision: release.version,
+        status: release.info.status.clone(),
+    });
 }
 
 impl From<Record> for Tracked {
@@ -137,6 +148,13 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
                         hook.path
                     ))
                 })?;
+            self.progress.event(Event::HookStarted {
+                path: hook.path.clone(),
+                kind: hook.kind.clone(),
+                name: hook.name.clone(),
+                event: event.to_string(),
+                weight: hook.weight,
+            });
             let mut run = HookExecution::default();
             run.started_at = Some(GoTime::now());
             run.phase = "Running".into();
@@ -148,10 +166,11 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
                     let run = &mut tracked.release.hooks[i].last_run;
                     run.completed_at = Some(GoTime::now());
                     run.phase = "Failed".into();
-                    return Err(ActionError::Failed(format!(
-                        "warning: Hook {event} {} failed: {e}",
-                        hook.path
-                    )));
+                    self.finished(&hook, event, "Failed");
+                    return Err(ActionError::failed_with(
+                        format!("warning: Hook {event} {} failed: {e}", hook.path),
+                        e,
+                    ));
                 }
             }
             let waited = self
@@ -161,6 +180,7 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
             tracked.release.hooks[i].last_run.completed_at = Some(GoTime::now());
             if let Err(e) = waited {
                 tracked.release.hooks[i].last_run.phase = "Failed".into();
+                self.finished(&hook, event, "Failed");
                 self.output_logs(&hook, HOOK_FAILED, &namespace).await;
                 if let Err(d) = self.delete_by_policy(&hook, HOOK_FAILED, &namespace).await {
                     self.progress.note(&format!(
@@ -172,9 +192,10 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
                     self.delete_by_policy(&earlier, HOOK_SUCCEEDED, &namespace)
                         .await?;
                 }
-                return Err(ActionError::Failed(e.to_string()));
+                return Err(ActionError::Cluster(e));
             }
             tracked.release.hooks[i].last_run.phase = "Succeeded".into();
+            self.finished(&hook, event, "Succeeded");
         }
         // Every hook succeeded: show output and clean up, last first.
         for &i in order.iter().rev() {
@@ -223,7 +244,15 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
         self.cluster
             .wait_deleted(&resources, self.timeout, self.progress)
             .await
-            .map_err(|e| ActionError::Failed(e.to_string()))
+            .map_err(ActionError::Cluster)
+    }
+
+    fn finished(&self, hook: &Hook, event: &str, phase: &str) {
+        self.progress.event(Event::HookFinished {
+            path: hook.path.clone(),
+            event: event.to_string(),
+            phase: phase.to_string(),
+        });
     }
 
     /// Shows the output of a hook's pods if its output-log policy asks

@@ -13,7 +13,7 @@ use super::recover::{RecoverOptions, Verdict, judge, recover};
 use super::rollback::{RollbackOptions, WaitStrategy, rollback};
 use super::uninstall::{UninstallOptions, parse_cascade, uninstall};
 use crate::cluster::memory::MemoryCluster;
-use crate::cluster::{LockHolder, Quiet};
+use crate::cluster::{Event, LockHolder, Quiet, Recorded};
 use crate::release::name::storage_key;
 use crate::release::{Release, Status};
 use crate::storage::memory::MemoryDriver;
@@ -313,7 +313,7 @@ async fn rollback_refuses_while_another_operation_may_run() {
     )
     .await
     .expect_err("pending");
-    assert!(matches!(err, ActionError::Busy(_)), "{err}");
+    assert!(matches!(err, ActionError::Stuck(_)), "{err}");
     assert!(err.to_string().contains("rudder recover r"), "{err}");
     assert_eq!(w.snapshot().await, before);
 
@@ -435,15 +435,45 @@ async fn hooks_run_by_weight_then_name_and_record_their_phases() {
         hook("del", "Job", "pre-delete", 0, &[]),
     ]);
     let w = World::new(&two_revisions(), hooks).await;
+    let progress = Recorded::default();
     rollback(
         &w.storage,
         &w.cluster,
         "r",
         &RollbackOptions::default(),
-        &Quiet,
+        &progress,
     )
     .await
     .expect("rollback");
+    // The same story as typed events: each hook started and finished in
+    // order, the new revision pending, then deployed.
+    let story: Vec<String> = progress
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::HookStarted { name, event, .. } => Some(format!("start {event} {name}")),
+            Event::HookFinished { path, phase, .. } => Some(format!("{phase} {path}")),
+            Event::Phase {
+                revision, status, ..
+            } => Some(format!("{revision} {status}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        story,
+        [
+            "3 pending-rollback",
+            "start pre-rollback pre-z",
+            "Succeeded c/templates/pre-z.yaml",
+            "start pre-rollback pre-a",
+            "Succeeded c/templates/pre-a.yaml",
+            "start pre-rollback pre-b",
+            "Succeeded c/templates/pre-b.yaml",
+            "start post-rollback post-b",
+            "Succeeded c/templates/post-b.yaml",
+            "3 deployed",
+        ]
+    );
     let applies: Vec<String> = w
         .cluster
         .calls()

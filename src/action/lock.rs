@@ -26,8 +26,7 @@ pub async fn with_lock<C: Cluster, T>(
             ));
             None
         }
-        Err(e @ LockError::Held { .. }) => return Err(ActionError::Busy(e.to_string())),
-        Err(LockError::Cluster(e)) => return Err(ActionError::Cluster(e.to_string())),
+        Err(e) => return Err(e.into()),
     };
     let result = work.await;
     if let Some(l) = lock {

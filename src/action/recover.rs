@@ -18,7 +18,7 @@ use crate::release::{Release, Status};
 use crate::storage::{Driver, Record, Storage, StorageError};
 
 use super::ActionError;
-use super::hooks::Tracked;
+use super::hooks::{Tracked, report_phase};
 use super::lock::with_lock;
 use super::rollback::{RollbackOptions, rollback_locked};
 
@@ -180,7 +180,7 @@ pub async fn recover<D: Driver, C: Cluster>(
     let holder = cluster
         .lock_holder(&namespace, name)
         .await
-        .map_err(|e| ActionError::Cluster(e.to_string()))?;
+        .map_err(ActionError::Cluster)?;
     let now = jiff::Timestamp::now();
     let rel = &found.release;
     let since = rel
@@ -217,7 +217,7 @@ pub async fn recover<D: Driver, C: Cluster>(
         cluster
             .break_lock(&namespace, name)
             .await
-            .map_err(|e| ActionError::Cluster(e.to_string()))?;
+            .map_err(ActionError::Cluster)?;
     }
     let work = recover_locked(storage, cluster, name, options, progress, &found, report);
     with_lock(cluster, &namespace, name, "recover", progress, work).await
@@ -237,7 +237,7 @@ async fn recover_locked<D: Driver, C: Cluster>(
     if now_last.release.version != seen.release.version
         || now_last.release.info.status != seen.release.info.status
     {
-        return Err(ActionError::Busy(format!(
+        return Err(ActionError::LostRace(format!(
             "release {name:?} changed while recovering (revision {} is now {}); nothing was done",
             now_last.release.version, now_last.release.info.status
         )));
@@ -250,12 +250,13 @@ async fn recover_locked<D: Driver, C: Cluster>(
     match stuck.save(storage).await {
         Ok(()) => {}
         Err(StorageError::Conflict { .. }) => {
-            return Err(ActionError::Busy(format!(
+            return Err(ActionError::LostRace(format!(
                 "release {name:?} changed while recovering; nothing was done"
             )));
         }
         Err(e) => return Err(e.into()),
     }
+    report_phase(progress, &stuck.release);
     report.push(format!(
         "Revision {} marked failed (was {was}).",
         stuck.release.version

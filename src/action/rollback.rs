@@ -23,7 +23,7 @@ use crate::release::{Info, Release, Status};
 use crate::storage::{Driver, Storage, StorageError};
 
 use super::ActionError;
-use super::hooks::{HookRun, Tracked};
+use super::hooks::{HookRun, Tracked, report_phase};
 use super::lock::with_lock;
 
 /// What a wait after applying waits for (Helm 4's `--wait` strategies).
@@ -146,7 +146,7 @@ async fn prepare<D: Driver>(
     let current = storage.last(name).await?.record;
     let status = &current.release.info.status;
     if status.is_transitional() && !stuck_ok {
-        return Err(ActionError::Busy(format!(
+        return Err(ActionError::Stuck(format!(
             "release {name:?} has an operation in progress: revision {} is {status}; if that operation is no longer running, \"rudder recover {name}\" brings the release back to a consistent state",
             current.release.version
         )));
@@ -204,7 +204,7 @@ pub(crate) async fn rollback_locked<D: Driver, C: Cluster>(
     let created = match storage.create(&plan.target).await {
         Ok(meta) => meta,
         Err(StorageError::AlreadyExists) => {
-            return Err(ActionError::Busy(format!(
+            return Err(ActionError::LostRace(format!(
                 "another operation created revision {} of release {name:?} first; nothing was changed",
                 plan.target.version
             )));
@@ -215,6 +215,7 @@ pub(crate) async fn rollback_locked<D: Driver, C: Cluster>(
         release: plan.target,
         resource_version: created.resource_version,
     };
+    report_phase(progress, &target.release);
     let pruned = if options.max_history > 0 {
         match storage.prune(name, options.max_history).await {
             Ok(p) => p,
@@ -226,7 +227,7 @@ pub(crate) async fn rollback_locked<D: Driver, C: Cluster>(
     } else {
         Vec::new()
     };
-    match perform(
+    let performed = perform(
         storage,
         cluster,
         &mut current,
@@ -234,8 +235,9 @@ pub(crate) async fn rollback_locked<D: Driver, C: Cluster>(
         options,
         progress,
     )
-    .await
-    {
+    .await;
+    report_phase(progress, &target.release);
+    match performed {
         Ok(()) => Ok(RollbackOutcome {
             release: target.release,
             pruned,
@@ -323,7 +325,7 @@ async fn perform<D: Driver, C: Cluster>(
         target.release.info.description = msg;
         let saved_current = current.save(storage).await;
         let saved_target = target.save(storage).await;
-        let mut err = ActionError::Failed(e.to_string());
+        let mut err = ActionError::from(e);
         if options.cleanup_on_fail {
             let mut errs = Vec::new();
             for r in &result.created {
@@ -353,7 +355,7 @@ async fn perform<D: Driver, C: Cluster>(
             .await
         {
             let d = format!("Release {name:?} failed: {e}");
-            let err = ActionError::Failed(format!("release {name} failed: {e}"));
+            let err = ActionError::failed_with(format!("release {name} failed: {e}"), e);
             return Err(fail(storage, target, d, err).await);
         }
     }

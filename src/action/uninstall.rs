@@ -18,7 +18,7 @@ use crate::storage::{Driver, Record, Storage, StorageError};
 
 use super::ActionError;
 use super::content::release_content;
-use super::hooks::{HookRun, Tracked};
+use super::hooks::{HookRun, Tracked, report_phase};
 use super::lock::with_lock;
 use super::rollback::WaitStrategy;
 
@@ -182,21 +182,25 @@ async fn uninstall_locked<D: Driver, C: Cluster>(
         rel.release.info.deleted = None;
         rel.release.info.description = format!("Uninstall failed (was {previous_status}): {e}");
         if let Err(save) = rel.save(storage).await {
-            return Err(ActionError::Failed(format!(
-                "{e} (and recording the failure failed: {save})"
-            )));
+            return Err(ActionError::failed_with(
+                format!("{e} (and recording the failure failed: {save})"),
+                e,
+            ));
         }
+        report_phase(progress, &rel.release);
         return Err(e);
     }
     rel.save(storage).await?;
+    report_phase(progress, &rel.release);
 
     let (deleted, kept) = match delete_release(cluster, &rel.release, options.cascade).await {
         Ok(d) => d,
         Err(e) => {
             progress.note(&format!("uninstall: Failed to delete release: {e}"));
-            return Err(ActionError::Failed(format!(
-                "failed to delete release: {name}"
-            )));
+            return Err(ActionError::failed_with(
+                format!("failed to delete release: {name}"),
+                ActionError::Failed(e),
+            ));
         }
     };
     let info = if kept.is_empty() {
@@ -228,9 +232,11 @@ async fn uninstall_locked<D: Driver, C: Cluster>(
         if let Err(e) = purge(storage, &records, &rel).await {
             errs.push(format!("uninstall: Failed to purge the release: {e}"));
         }
+        report_phase(progress, &rel.release);
         return finish(rel.release, info, errs);
     }
     rel.save(storage).await?;
+    report_phase(progress, &rel.release);
     Tracked::supersede_deployed(storage, name, None).await?;
     finish(rel.release, info, errs)
 }

@@ -1,22 +1,27 @@
-//! One function per command: run the action, render helm's output.
+//! One function per command: parse what clap left to parse, make one
+//! library call through the [`Session`], print helm's output. No release
+//! logic lives here.
 
-use rudder::action::content::release_content;
-use rudder::action::history::history;
-use rudder::action::list::{ListOptions, SortBy, StateMask, list};
-use rudder::action::recover::{DEFAULT_GRACE, RecoverOptions, Verdict, judge, recover};
-use rudder::action::rollback::{RollbackOptions, WaitStrategy, rollback};
-use rudder::action::uninstall::{UninstallOptions, parse_cascade, uninstall};
-use rudder::cluster::Cluster as _;
+use rudder::action::list::{ListOptions, SortBy, StateMask};
+use rudder::action::recover::RecoverOptions;
+use rudder::action::rollback::RollbackOptions;
+use rudder::action::uninstall::{UninstallOptions, parse_cascade};
 use rudder::cluster::client::KubeCluster;
-use rudder::cluster::resources::{Form, live_resources};
+use rudder::cluster::resources::Form;
 use rudder::present::{self, Compat, Format};
-use rudder::storage::{CorruptRecord, Record};
+use rudder::session::{
+    Parsed, Session, StatusRequest, StuckNotice, default_history_max, parse_dry_run,
+    parse_server_side, parse_wait,
+};
+use rudder::storage::{AnyDriver, CorruptRecord};
 
 use super::Failure;
 use super::args::{Cli, Command, GetCommand, ListArgs, RecoverArgs, RollbackArgs, UninstallArgs};
 use super::interrupt::cancel_on_interrupt;
 use super::progress::Reporter;
 use super::settings::Settings;
+
+type CliSession = Session<AnyDriver, KubeCluster>;
 
 /// Runs the parsed command line; returns what to print on stdout.
 pub async fn run(cli: Cli) -> Result<String, Failure> {
@@ -28,8 +33,8 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
             let name = one_arg("history", "RELEASE_NAME", &a.args)?;
             let format =
                 Format::parse(&a.output.output).map_err(output_flag_error(&a.output.output))?;
-            let (storage, _) = settings.storage().await?;
-            let h = history(&storage, name, a.max).await?;
+            let session = session(&settings, None).await?;
+            let h = session.history(name, a.max).await?;
             warn_corrupt(&h.corrupt);
             Ok(present::history::render(
                 &h.records,
@@ -41,25 +46,19 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
             let name = one_arg("status", "RELEASE_NAME", &a.args)?;
             let format =
                 Format::parse(&a.output.output).map_err(output_flag_error(&a.output.output))?;
-            let (storage, conn) = settings.storage().await?;
-            let content = release_content(&storage, name, a.revision).await?;
-            warn_corrupt(&content.skipped);
-            if a.revision <= 0 {
-                warn_stuck(&KubeCluster::new(conn.client.clone()), [&content.record]).await;
-            }
-            let rel = &content.record.release;
-            // helm v4 always reads the live objects; v3 only when asked.
-            let want = settings.compat == Compat::V4 || a.show_resources;
-            let resources = if want {
-                let form = if format == Format::Table {
+            let session = session(&settings, None).await?;
+            let request = StatusRequest {
+                revision: a.revision,
+                show_resources: a.show_resources,
+                form: if format == Format::Table {
                     Form::Tables
                 } else {
                     Form::Objects
-                };
-                Some(live_resources(&conn.client, &rel.manifest, &rel.namespace, form).await?)
-            } else {
-                None
+                },
             };
+            let report = session.status(name, request).await?;
+            warn_corrupt(&report.content.skipped);
+            warn_stuck(&report.stuck);
             let style = present::status::StatusStyle {
                 compat: settings.compat,
                 show_description: a.show_desc,
@@ -67,8 +66,8 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
                 ..Default::default()
             };
             Ok(present::status::render(
-                rel,
-                resources.as_ref(),
+                &report.content.record.release,
+                report.resources.as_ref(),
                 format,
                 &style,
             )?)
@@ -78,6 +77,20 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Uninstall(a) => cmd_uninstall(&settings, a).await,
         Command::Recover(a) => cmd_recover(&settings, a).await,
     }
+}
+
+/// Connects and opens a session; `cancel` ends the cluster's waits (an
+/// interrupt).
+async fn session(
+    settings: &Settings,
+    cancel: Option<tokio_util::sync::CancellationToken>,
+) -> Result<CliSession, Failure> {
+    let (storage, conn) = settings.storage().await?;
+    let mut cluster = KubeCluster::new(conn.client.clone());
+    if let Some(c) = cancel {
+        cluster = cluster.with_cancel(c);
+    }
+    Ok(Session::new(storage, cluster, settings.compat))
 }
 
 async fn cmd_list(settings: &Settings, a: ListArgs) -> Result<String, Failure> {
@@ -104,13 +117,7 @@ async fn cmd_list(settings: &Settings, a: ListArgs) -> Result<String, Failure> {
             }
         }
     }
-    if states.is_empty() {
-        // helm v3 lists deployed and failed releases by default, v4 all.
-        states = match settings.compat {
-            Compat::V3 => StateMask::DEPLOYED | StateMask::FAILED,
-            Compat::V4 => StateMask::ALL,
-        };
-    }
+    // No state flag: the session applies the imitated helm's default.
     let opts = ListOptions {
         all_namespaces: a.all_namespaces,
         states,
@@ -121,10 +128,11 @@ async fn cmd_list(settings: &Settings, a: ListArgs) -> Result<String, Failure> {
         max: a.max,
         offset: a.offset,
     };
-    let (storage, conn) = settings.storage().await?;
-    let result = list(&storage, &opts).await?;
+    let session = session(settings, None).await?;
+    let report = session.list(&opts).await?;
+    let result = &report.result;
     warn_corrupt(&result.corrupt);
-    warn_stuck(&KubeCluster::new(conn.client.clone()), &result.records).await;
+    warn_stuck(&report.stuck);
     if !result.forbidden.is_empty() {
         eprintln!(
             "warning: not allowed to read releases in {} namespace{}: {}",
@@ -173,8 +181,8 @@ async fn cmd_get(settings: &Settings, g: GetCommand) -> Result<String, Failure> 
         }
         _ => Format::Table,
     };
-    let (storage, _) = settings.storage().await?;
-    let content = release_content(&storage, name, revision).await?;
+    let session = session(settings, None).await?;
+    let content = session.get(name, revision).await?;
     warn_corrupt(&content.skipped);
     let rel = &content.record.release;
     Ok(match &g {
@@ -208,6 +216,16 @@ fn one_arg<'a>(cmd: &str, arg_name: &str, args: &'a [String]) -> Result<&'a str,
     }
 }
 
+/// helm's `require.MinimumNArgs(1)`.
+fn at_least_one(cmd: &str, usage: &str, args: &[String]) -> Result<(), Failure> {
+    if args.is_empty() {
+        return Err(Failure(format!(
+            "\"rudder {cmd}\" requires at least 1 argument\n\nUsage:  rudder {cmd} {usage} [flags]"
+        )));
+    }
+    Ok(())
+}
+
 fn output_flag_error(value: &str) -> impl FnOnce(present::PresentError) -> Failure + '_ {
     move |e| {
         Failure(format!(
@@ -225,61 +243,22 @@ fn warn_corrupt(records: &[CorruptRecord]) {
     }
 }
 
-/// A warning as helm 4's logger prints it (`level=WARN msg="..."`); helm 3
-/// has none of these.
-fn helm_warn(settings: &Settings, msg: &str) {
-    if settings.compat == Compat::V4 {
-        let quoted = serde_json::to_string(msg).unwrap_or_default();
+fn warn_stuck<'a>(notices: impl IntoIterator<Item = &'a StuckNotice>) {
+    for n in notices {
+        eprintln!("warning: {n}");
+    }
+}
+
+/// The value of a parsed option; its deprecation warning printed as helm
+/// 4's logger prints it (`level=WARN msg="..."`); helm 3 has none.
+fn take<T>(settings: &Settings, parsed: Parsed<T>) -> T {
+    if let Some(w) = parsed.warning
+        && settings.compat == Compat::V4
+    {
+        let quoted = serde_json::to_string(&w).unwrap_or_default();
         eprintln!("level=WARN msg={quoted}");
     }
-}
-
-/// helm 4's `--wait` values (booleans are deprecated spellings).
-fn wait_strategy(settings: &Settings, value: &str) -> Result<WaitStrategy, Failure> {
-    match value {
-        "watcher" => Ok(WaitStrategy::Watcher),
-        "hookOnly" => Ok(WaitStrategy::HookOnly),
-        "true" => {
-            helm_warn(
-                settings,
-                "--wait=true is deprecated (boolean value) and can be replaced with --wait=watcher",
-            );
-            Ok(WaitStrategy::Watcher)
-        }
-        "false" => {
-            helm_warn(
-                settings,
-                "--wait=false is deprecated (boolean value) and can be replaced with --wait=hookOnly",
-            );
-            Ok(WaitStrategy::HookOnly)
-        }
-        "legacy" => Ok(WaitStrategy::Legacy),
-        other => Err(Failure(format!(
-            "invalid argument {other:?} for \"--wait\" flag: invalid wait input {other:?}. Valid inputs are watcher, hookOnly, and legacy"
-        ))),
-    }
-}
-
-/// `--history-max`, defaulting from `HELM_MAX_HISTORY` (10 when unset or
-/// not a number); zero or less keeps every revision.
-fn history_max(flag: Option<i64>) -> usize {
-    let v = flag.unwrap_or_else(|| {
-        std::env::var("HELM_MAX_HISTORY")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(10)
-    });
-    usize::try_from(v).unwrap_or(0)
-}
-
-/// helm's `require.MinimumNArgs(1)`.
-fn at_least_one(cmd: &str, usage: &str, args: &[String]) -> Result<(), Failure> {
-    if args.is_empty() {
-        return Err(Failure(format!(
-            "\"rudder {cmd}\" requires at least 1 argument\n\nUsage:  rudder {cmd} {usage} [flags]"
-        )));
-    }
-    Ok(())
+    parsed.value
 }
 
 async fn cmd_rollback(settings: &Settings, a: RollbackArgs) -> Result<String, Failure> {
@@ -292,99 +271,61 @@ async fn cmd_rollback(settings: &Settings, a: RollbackArgs) -> Result<String, Fa
         })?,
         None => 0,
     };
-    let dry_run = match a.dry_run.as_str() {
-        "unset" => {
-            helm_warn(
-                settings,
-                "--dry-run is deprecated and should be replaced with '--dry-run=client'",
-            );
-            true
-        }
-        "client" | "server" => true,
-        "none" => false,
-        b @ ("true" | "false") => {
-            let replacement = if b == "true" { "client" } else { "none" };
-            helm_warn(
-                settings,
-                &format!(
-                    "boolean '--dry-run={b}' flag is deprecated and must be replaced with '--dry-run={replacement}'"
-                ),
-            );
-            b == "true"
-        }
-        other => {
-            return Err(Failure(format!(
-                "invalid dry-run value ({other:?}). Must be \"none\", \"server\", or \"client\""
-            )));
-        }
-    };
-    match a.server_side.as_str() {
-        "true" | "auto" => {}
-        "false" => {
-            return Err(Failure(
-                "--server-side=false is not supported: rudder always applies server-side (with Helm 4's migration of client-side field ownership)".into(),
-            ));
-        }
-        other => {
-            return Err(Failure(format!(
-                "invalid/unknown release server-side apply method: {other}"
-            )));
-        }
-    }
+    let dry_run = take(settings, parse_dry_run(&a.dry_run)?);
+    parse_server_side(&a.server_side)?;
     let options = RollbackOptions {
         revision,
-        wait: wait_strategy(settings, &a.wait.wait)?,
+        wait: take(settings, parse_wait(&a.wait.wait)?),
         wait_for_jobs: a.wait_for_jobs,
         timeout: a.wait.timeout,
         cleanup_on_fail: a.cleanup_on_fail,
         no_hooks: a.no_hooks,
-        dry_run,
+        dry_run: dry_run.is_dry(),
         description: a.description,
         force_conflicts: a.force_conflicts,
         force_replace: a.force_replace || a.force,
-        max_history: history_max(a.history_max),
+        max_history: default_history_max(a.history_max),
     };
-    let (storage, conn) = settings.storage().await?;
-    let cluster = KubeCluster::new(conn.client.clone()).with_cancel(cancel_on_interrupt());
-    let progress = Reporter::new();
-    rollback(&storage, &cluster, &a.args[0], &options, &progress).await?;
+    let session = session(settings, Some(cancel_on_interrupt())).await?;
+    session
+        .rollback(&a.args[0], &options, &Reporter::new())
+        .await?;
     Ok("Rollback was a success! Happy Helming!\n".into())
 }
 
 async fn cmd_uninstall(settings: &Settings, a: UninstallArgs) -> Result<String, Failure> {
     at_least_one("uninstall", "RELEASE_NAME [...]", &a.args)?;
-    let cascade = parse_cascade(&a.cascade)?;
     let options = UninstallOptions {
         keep_history: a.keep_history,
         dry_run: a.dry_run,
-        cascade,
+        cascade: parse_cascade(&a.cascade)?,
         no_hooks: a.no_hooks,
-        wait: wait_strategy(settings, &a.wait.wait)?,
+        wait: take(settings, parse_wait(&a.wait.wait)?),
         timeout: a.wait.timeout,
         ignore_not_found: a.ignore_not_found,
         description: Some(a.description).filter(|d| !d.is_empty()),
     };
-    let (storage, conn) = settings.storage().await?;
     let interrupted = cancel_on_interrupt();
-    let cluster = KubeCluster::new(conn.client.clone()).with_cancel(interrupted.clone());
-    let progress = Reporter::new();
+    let session = session(settings, Some(interrupted.clone())).await?;
     // Like helm, report each release as it goes: an error stops the rest,
     // after the earlier ones were printed.
-    for name in &a.args {
-        if interrupted.is_cancelled() {
-            return Err(Failure(format!(
-                "interrupted before uninstalling release {name:?}"
-            )));
-        }
-        let out = uninstall(&storage, &cluster, name, &options, &progress).await?;
-        let mut text = String::new();
-        if !out.info.is_empty() {
-            text.push_str(&out.info);
-            text.push('\n');
-        }
-        text.push_str(&format!("release \"{name}\" uninstalled\n"));
-        print_now(&text);
-    }
+    session
+        .uninstall(
+            &a.args,
+            &options,
+            &Reporter::new(),
+            || !interrupted.is_cancelled(),
+            |name, out| {
+                let mut text = String::new();
+                if !out.info.is_empty() {
+                    text.push_str(&out.info);
+                    text.push('\n');
+                }
+                text.push_str(&format!("release \"{name}\" uninstalled\n"));
+                print_now(&text);
+            },
+        )
+        .await?;
     Ok(String::new())
 }
 
@@ -395,18 +336,16 @@ async fn cmd_recover(settings: &Settings, a: RecoverArgs) -> Result<String, Fail
         rollback: a.rollback,
         grace: a.grace,
         rollback_options: RollbackOptions {
-            wait: wait_strategy(settings, &a.wait.wait)?,
+            wait: take(settings, parse_wait(&a.wait.wait)?),
             wait_for_jobs: a.wait_for_jobs,
             timeout: a.wait.timeout,
             no_hooks: a.no_hooks,
-            max_history: history_max(a.history_max),
+            max_history: default_history_max(a.history_max),
             ..RollbackOptions::default()
         },
     };
-    let (storage, conn) = settings.storage().await?;
-    let cluster = KubeCluster::new(conn.client.clone()).with_cancel(cancel_on_interrupt());
-    let progress = Reporter::new();
-    let out = recover(&storage, &cluster, name, &options, &progress).await?;
+    let session = session(settings, Some(cancel_on_interrupt())).await?;
+    let out = session.recover(name, &options, &Reporter::new()).await?;
     Ok(out.report.iter().map(|l| format!("{l}\n")).collect())
 }
 
@@ -416,26 +355,4 @@ fn print_now(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
-}
-
-/// Tells (on stderr) about releases that look stuck: newest revision in a
-/// transitional state, no live lock, no recent change.
-async fn warn_stuck<'a>(cluster: &KubeCluster, records: impl IntoIterator<Item = &'a Record>) {
-    let now = jiff::Timestamp::now();
-    for r in records {
-        if !r.release.info.status.is_transitional() {
-            continue;
-        }
-        let holder = cluster
-            .lock_holder(&r.release.namespace, &r.release.name)
-            .await
-            .ok()
-            .flatten();
-        if let Verdict::Stuck(why) = judge(r, holder.as_ref(), now, DEFAULT_GRACE) {
-            eprintln!(
-                "warning: release {:?} in namespace {:?} looks stuck in {} ({why}); \"rudder recover {}\" brings it back",
-                r.release.name, r.release.namespace, r.release.info.status, r.release.name
-            );
-        }
-    }
 }

@@ -1,14 +1,16 @@
 //! What the user sees while an operation runs, on stderr (stdout stays
-//! helm's): on a terminal, a live list of the resources still awaited and
-//! why; otherwise a plain line whenever that list changes. Hook output is
-//! copied through as helm copies it.
+//! helm's): the library's typed progress events, drawn on a terminal as a
+//! live list of the resources still awaited and why, or otherwise as a
+//! plain line whenever that list changes. Hook output is copied through as
+//! helm copies it; warnings get a line each; hook and phase events show
+//! nothing, as helm shows nothing for them.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rudder::cluster::{Pending, Progress};
+use rudder::cluster::{Event, Pending, Progress};
 
 /// How many awaited resources a line names before summing up the rest.
 const SHOWN: usize = 8;
@@ -53,7 +55,19 @@ fn describe(p: &Pending) -> String {
 }
 
 impl Progress for Reporter {
-    fn waiting(&self, what: &str, pending: &[Pending]) {
+    fn event(&self, event: Event) {
+        match event {
+            Event::Waiting { goal, pending } => self.show_waiting(&goal, &pending),
+            Event::WaitEnded => self.clear_waiting(),
+            Event::Warning { message } => self.line(&message),
+            Event::HookOutput { bytes } => self.copy(&bytes),
+            _ => {}
+        }
+    }
+}
+
+impl Reporter {
+    fn show_waiting(&self, what: &str, pending: &[Pending]) {
         // Short waits show nothing; so do objects not observed yet.
         let started = *self
             .since
@@ -108,7 +122,7 @@ impl Progress for Reporter {
         }
     }
 
-    fn done_waiting(&self) {
+    fn clear_waiting(&self) {
         if let Some(bar) = &self.bar
             && !bar.is_hidden()
         {
@@ -120,14 +134,14 @@ impl Progress for Reporter {
         self.last.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
-    fn note(&self, line: &str) {
+    fn line(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("{line}")),
             None => eprintln!("{line}"),
         }
     }
 
-    fn hook_output(&self, bytes: &[u8]) {
+    fn copy(&self, bytes: &[u8]) {
         let write = || {
             let mut err = std::io::stderr().lock();
             let _ = err.write_all(bytes);

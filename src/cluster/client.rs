@@ -16,6 +16,7 @@ use super::interface::{
 };
 use super::lease::{self, Lease};
 use super::objects::parse_objects;
+use super::resources::{Form, LiveResources, ResourceError, live_resources};
 
 /// The field manager Helm writes with (the base name of its binary).
 pub const FIELD_MANAGER: &str = "helm";
@@ -315,6 +316,15 @@ impl Cluster for KubeCluster {
 
     async fn break_lock(&self, namespace: &str, release: &str) -> Result<(), ClusterError> {
         lease::break_lock(&self.client, namespace, release).await
+    }
+
+    async fn live_resources(
+        &self,
+        manifest: &str,
+        namespace: &str,
+        form: Form,
+    ) -> Result<LiveResources, ResourceError> {
+        live_resources(&self.client, manifest, namespace, form).await
     }
 
     async fn lock_holder(

@@ -2,6 +2,7 @@
 //! message ends up in a release record or on a user's screen.
 
 use super::objects::ObjectError;
+use crate::error::ErrorKind;
 
 /// Why a cluster operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -38,12 +39,27 @@ pub enum ClusterError {
     /// message lists them as Helm does.
     #[error("{0}")]
     Wait(String),
+    /// The operation was interrupted (the wait ends with Helm 4's
+    /// `context canceled`); the message lists what was still awaited.
+    #[error("{0}")]
+    Cancelled(String),
     /// Anything else.
     #[error("{0}")]
     Other(String),
 }
 
 impl ClusterError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ClusterError::Manifest(_) | ClusterError::UnknownKind { .. } => ErrorKind::InvalidInput,
+            ClusterError::Api { code, .. } => ErrorKind::from_http_status(*code),
+            ClusterError::Wait(_) => ErrorKind::Timeout,
+            ClusterError::Cancelled(_) => ErrorKind::Cancelled,
+            ClusterError::Other(_) => ErrorKind::Failed,
+        }
+    }
+
     /// The HTTP status of an API error.
     pub fn code(&self) -> Option<u16> {
         match self {

@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use super::error::ClusterError;
 use super::objects::Object;
+pub use super::progress::{Pending, Progress, Quiet};
+use super::resources::{Form, LiveResources, ResourceError};
 
 /// An object of a manifest, resolved against the API server: where it
 /// lives.
@@ -138,17 +140,6 @@ pub enum Deleted {
     NotFound,
 }
 
-/// One resource a wait is still waiting for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pending {
-    /// `Kind/namespace/name`.
-    pub resource: String,
-    /// kstatus status (`InProgress`, `Failed`, `NotFound`, ...).
-    pub status: String,
-    /// Why.
-    pub message: String,
-}
-
 /// Who holds a release's lock, and since when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LockHolder {
@@ -205,6 +196,17 @@ pub enum LockError {
     Cluster(#[from] ClusterError),
 }
 
+impl LockError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        match self {
+            LockError::Held { .. } => crate::error::ErrorKind::Busy,
+            LockError::Forbidden { .. } => crate::error::ErrorKind::Forbidden,
+            LockError::Cluster(e) => e.kind(),
+        }
+    }
+}
+
 fn renewed_ago(h: &LockHolder) -> String {
     match h.renewed.or(h.acquired) {
         Some(t) => {
@@ -214,25 +216,6 @@ fn renewed_ago(h: &LockHolder) -> String {
         None => String::new(),
     }
 }
-
-/// Where a cluster reports progress while it waits, and hook output.
-pub trait Progress: Send + Sync {
-    /// The resources still awaited (called whenever that changes).
-    fn waiting(&self, _what: &str, _pending: &[Pending]) {}
-    /// A wait ended.
-    fn done_waiting(&self) {}
-    /// A line worth telling the user (a resource deleted, a field manager
-    /// upgraded, ...). Goes to stderr.
-    fn note(&self, _line: &str) {}
-    /// Output of a hook's container, copied as it is.
-    fn hook_output(&self, _bytes: &[u8]) {}
-}
-
-/// A [`Progress`] that shows nothing.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Quiet;
-
-impl Progress for Quiet {}
 
 /// Which pods' logs to fetch for a hook.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -325,6 +308,15 @@ pub trait Cluster: Send + Sync {
         namespace: &str,
         release: &str,
     ) -> impl Future<Output = Result<(), ClusterError>> + Send;
+
+    /// The live objects of a stored manifest, as `helm status` shows them
+    /// (objects missing from the cluster are left out).
+    fn live_resources(
+        &self,
+        manifest: &str,
+        namespace: &str,
+        form: Form,
+    ) -> impl Future<Output = Result<LiveResources, ResourceError>> + Send;
 
     /// Who holds the release's lock, if anyone ever took it and has not let
     /// go.

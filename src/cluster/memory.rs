@@ -17,6 +17,7 @@ use super::interface::{
     ResourceId, WaitMode,
 };
 use super::objects::parse_objects;
+use super::resources::{Form, LiveResources, ResourceError};
 
 #[derive(Debug, Default)]
 struct State {
@@ -329,6 +330,27 @@ impl Cluster for MemoryCluster {
         self.set_lock(namespace, release, None);
         self.log(format!("break-lock {namespace}/{release}"));
         Ok(())
+    }
+
+    async fn live_resources(
+        &self,
+        manifest: &str,
+        namespace: &str,
+        _form: Form,
+    ) -> Result<LiveResources, ResourceError> {
+        // No server renders tables here: both forms give the objects.
+        let resources = self
+            .build(manifest, namespace)
+            .await
+            .map_err(|e| ResourceError::Manifest(e.to_string()))?;
+        self.st().calls.push("live_resources".to_string());
+        let mut live = LiveResources::default();
+        for r in &resources {
+            if let Some(obj) = self.st().objects.get(&r.id()).cloned() {
+                live.push(&format!("{}/{}", r.object.version(), r.object.kind), obj);
+            }
+        }
+        Ok(live)
     }
 
     async fn lock_holder(

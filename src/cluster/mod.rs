@@ -13,8 +13,10 @@ pub mod interface;
 pub mod kstatus;
 pub mod lease;
 pub mod logs;
+#[cfg(any(test, feature = "testing"))]
 pub mod memory;
 pub mod objects;
+pub mod progress;
 mod request;
 pub mod resources;
 pub mod update;
@@ -23,6 +25,7 @@ pub mod wait;
 pub use connect::{ConnectError, ConnectOptions, Connection, connect};
 pub use error::ClusterError;
 pub use interface::{
-    ApplyOptions, Cluster, Deleted, LockError, LockHolder, Pending, PodsOf, Progress, Propagation,
-    Quiet, Resource, ResourceId, WaitMode,
+    ApplyOptions, Cluster, Deleted, LockError, LockHolder, PodsOf, Propagation, Resource,
+    ResourceId, WaitMode,
 };
+pub use progress::{ChannelProgress, Event, Pending, Progress, Quiet, Recorded};

@@ -31,7 +31,7 @@ pub enum Form {
 pub struct LiveResources(pub Vec<(String, Vec<Value>)>);
 
 impl LiveResources {
-    fn push(&mut self, key: &str, obj: Value) {
+    pub(crate) fn push(&mut self, key: &str, obj: Value) {
         match self.0.iter_mut().find(|(k, _)| k == key) {
             Some((_, v)) => v.push(obj),
             None => self.0.push((key.to_string(), vec![obj])),
@@ -67,6 +67,18 @@ pub enum ResourceError {
     /// The API server failed in another way.
     #[error("{0}")]
     Api(String),
+}
+
+impl ResourceError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        match self {
+            ResourceError::Manifest(_) | ResourceError::UnknownKind { .. } => {
+                crate::error::ErrorKind::InvalidInput
+            }
+            ResourceError::Api(_) => crate::error::ErrorKind::Failed,
+        }
+    }
 }
 
 /// One object named by the manifest: only what locating it and finding

@@ -288,6 +288,8 @@ fn report(
     }
     if errs.is_empty() {
         Ok(())
+    } else if matches!(end, End::Cancelled) {
+        Err(ClusterError::Cancelled(errs.join("\n")))
     } else {
         Err(ClusterError::Wait(errs.join("\n")))
     }

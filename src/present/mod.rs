@@ -17,15 +17,7 @@ pub use release_value::release_value;
 
 use crate::output::{GoValue, to_json, to_yaml};
 
-/// Which helm major version to imitate where they differ.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Compat {
-    /// helm v3.
-    V3,
-    /// helm v4 (the default).
-    #[default]
-    V4,
-}
+pub use crate::compat::Compat;
 
 /// `-o/--output`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Storage errors, worded as Helm words them where Helm has a word for it.
 
+use crate::error::ErrorKind;
 use crate::release::codec::DecodeError;
 
 /// Errors from the storage layer.
@@ -54,6 +55,19 @@ pub enum StorageError {
 }
 
 impl StorageError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StorageError::NotFound | StorageError::NoRevision(_) | StorageError::NoDeployed(_) => {
+                ErrorKind::NotFound
+            }
+            StorageError::AlreadyExists | StorageError::Conflict { .. } => ErrorKind::Conflict,
+            StorageError::Corrupt { .. } => ErrorKind::Corrupt,
+            StorageError::Backend { code, .. } => ErrorKind::from_http_status(*code),
+            StorageError::InvalidInput(_) => ErrorKind::InvalidInput,
+        }
+    }
+
     /// True for [`StorageError::NotFound`].
     pub fn is_not_found(&self) -> bool {
         matches!(self, StorageError::NotFound)
