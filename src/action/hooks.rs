@@ -143,10 +143,13 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
                 .build(&hook.manifest, &namespace)
                 .await
                 .map_err(|e| {
-                    ActionError::Failed(format!(
-                        "unable to build kubernetes object for {event} hook {}: {e}",
-                        hook.path
-                    ))
+                    ActionError::failed_with(
+                        format!(
+                            "unable to build kubernetes object for {event} hook {}: {e}",
+                            hook.path
+                        ),
+                        e,
+                    )
                 })?;
             self.progress.event(Event::HookStarted {
                 path: hook.path.clone(),
@@ -223,10 +226,13 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
             .build(&hook.manifest, namespace)
             .await
             .map_err(|e| {
-                ActionError::Failed(format!(
-                    "unable to build kubernetes object for deleting hook {}: {e}",
-                    hook.path
-                ))
+                ActionError::failed_with(
+                    format!(
+                        "unable to build kubernetes object for deleting hook {}: {e}",
+                        hook.path
+                    ),
+                    e,
+                )
             })?;
         let mut errs = Vec::new();
         for r in &resources {

@@ -257,7 +257,10 @@ async fn fail<D: Driver>(
     target.release.info.description = description;
     match target.save(storage).await {
         Ok(()) => error,
-        Err(e) => ActionError::Failed(format!("{error} (and recording the failure failed: {e})")),
+        Err(e) => ActionError::failed_with(
+            format!("{error} (and recording the failure failed: {e})"),
+            error,
+        ),
     }
 }
 
@@ -279,7 +282,7 @@ async fn perform<D: Driver, C: Cluster>(
             let err =
                 format!("unable to build kubernetes objects from current release manifest: {e}");
             let d = rollback_failed(&err);
-            return Err(fail(storage, target, d, ActionError::Failed(err)).await);
+            return Err(fail(storage, target, d, ActionError::failed_with(err, e)).await);
         }
     };
     let mut targets = match cluster.build(&target.release.manifest, &namespace).await {
@@ -287,7 +290,7 @@ async fn perform<D: Driver, C: Cluster>(
         Err(e) => {
             let err = format!("unable to build kubernetes objects from new release manifest: {e}");
             let d = rollback_failed(&err);
-            return Err(fail(storage, target, d, ActionError::Failed(err)).await);
+            return Err(fail(storage, target, d, ActionError::failed_with(err, e)).await);
         }
     };
     let hooks = HookRun {
@@ -384,10 +387,13 @@ async fn check_takeovers<C: Cluster>(
     let known: std::collections::HashSet<_> = originals.iter().map(Resource::id).collect();
     for t in targets.iter().filter(|t| !known.contains(&t.id())) {
         let live = cluster.get(t).await.map_err(|e| {
-            ActionError::Failed(format!(
-                "could not get information about the resource {}: {e}",
-                t.describe()
-            ))
+            ActionError::failed_with(
+                format!(
+                    "could not get information about the resource {}: {e}",
+                    t.describe()
+                ),
+                e,
+            )
         })?;
         if let Some(live) = live
             && let Err(why) = check_ownership(&live, name, namespace)

@@ -151,7 +151,7 @@ async fn uninstall_locked<D: Driver, C: Cluster>(
     if rel.release.info.status == Status::Uninstalled {
         if !options.keep_history {
             purge(storage, &records, &rel).await.map_err(|e| {
-                ActionError::Failed(format!("uninstall: Failed to purge the release: {e}"))
+                ActionError::failed_with(format!("uninstall: Failed to purge the release: {e}"), e)
             })?;
             return Ok(UninstallOutcome {
                 release: Some(rel.release),
