@@ -4,10 +4,10 @@
 //! absence as zero, which rudder models as `None`.
 //!
 //! The time type itself, with Go's parsing and formatting rules, is
-//! [`crate::output::time::GoTime`]: one definition for records and output.
+//! [`crate::gojson::time::GoTime`]: one definition for records and output.
 
-pub use crate::output::time::GoTime;
-use crate::output::time::rfc3339_nano;
+pub use crate::gojson::time::GoTime;
+use crate::gojson::time::rfc3339_nano;
 
 /// Go's zero time (0001-01-01T00:00:00Z) as Unix seconds.
 const GO_ZERO_UNIX: i64 = -62_135_596_800;
