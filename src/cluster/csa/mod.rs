@@ -62,10 +62,10 @@
 //! (byte-wise) order, one of the outcomes client-go can produce. helm passes
 //! a single name, where the result is deterministic.
 //!
-//! The pieces: [`migrate`] decodes the entries and moves ownership,
-//! [`fieldset`] is structured-merge-diff's field-set model (its `FieldsV1`
-//! reading, union and writing), [`read`] the jsoniter-like reader for the
-//! JSON inside `v:`/`k:` keys, and [`patch`] writes the patch as client-go's
+//! The pieces: `migrate` decodes the entries and moves ownership,
+//! `fieldset` is structured-merge-diff's field-set model (its `FieldsV1`
+//! reading, union and writing), `read` the jsoniter-like reader for the
+//! JSON inside `v:`/`k:` keys, and `patch` writes the patch as client-go's
 //! `json.Marshal` does. Go's escaping and float formatting come from
 //! [`crate::gojson`].
 
