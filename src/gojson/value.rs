@@ -1,4 +1,6 @@
-//! [`GoValue`]: a Go value on its way into `encoding/json`.
+//! [`GoValue`]: a Go value on its way into `encoding/json` or jsoniter, the
+//! one value model of the crate (command output, release JSON values and
+//! structured-merge-diff's field-set keys all use it).
 
 use std::collections::BTreeMap;
 
