@@ -269,6 +269,31 @@ mod tests {
         assert_eq!(via_serde, escaped(text, Escaping::EncodingJson));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// The serde formatter (records) and the writer (output, patches)
+        /// are the same escaper, and every escaping reads back as the same
+        /// string.
+        #[test]
+        fn every_escaping_is_lossless_and_serde_agrees(s in "\\PC*|[\u{0}-\u{7f}\u{2027}-\u{202a}]*") {
+            let via_serde = String::from_utf8(to_go_json(&s).unwrap_or_default()).unwrap_or_default();
+            proptest::prop_assert_eq!(&via_serde, &escaped(&s, Escaping::EncodingJson));
+            for escaping in [Escaping::EncodingJson, Escaping::JsoniterHtml, Escaping::JsoniterPlain] {
+                let text = escaped(&s, escaping);
+                proptest::prop_assert_eq!(serde_json::from_str::<String>(&text).ok(), Some(s.clone()));
+                if escaping != Escaping::JsoniterPlain {
+                    let html_free = !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']);
+                    proptest::prop_assert!(html_free, "{}", text);
+                }
+            }
+        }
+    }
+
     #[test]
     fn raw_json_gets_html_escapes_only() {
         let mut out = String::new();
