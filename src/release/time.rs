@@ -1,7 +1,10 @@
 //! Timestamps in records: Go's `time.Time` JSON form (RFC 3339 with up to
 //! nine fractional digits, in the writer's local offset). Helm v3 writes a
 //! zero time as `""`, v4 leaves the field out; both read `""`, `null` and
-//! absence as zero, which rudder models as `None`.
+//! absence as zero, which rudder models as `None`. The record model keeps
+//! the spelling a zero time was read with and writes it back unchanged, so
+//! a rewritten record differs from the one read only where rudder changed
+//! it; zero times of objects rudder creates are left out, as v4 does.
 //!
 //! The time type itself, with Go's parsing and formatting rules, is
 //! [`crate::gojson::time::GoTime`]: one definition for records and output.
