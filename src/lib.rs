@@ -7,6 +7,9 @@
 //! The crate is layered like Helm itself, with dependencies pointing one
 //! way only:
 //!
+//! 0. Go's encoding primitives ([`gojson`]: values, JSON escaping, floats,
+//!    times), which the layers below share so that every byte rudder writes
+//!    the way Go would comes from one place;
 //! 1. release model and codec (pure);
 //! 2. storage drivers (Secret, ConfigMap, SQL, in-memory);
 //! 3. cluster access (discovery, apply, delete, wait, hooks);
@@ -21,6 +24,7 @@ pub mod action;
 pub mod cluster;
 pub mod compat;
 pub mod error;
+pub mod gojson;
 pub mod output;
 pub mod present;
 pub mod release;

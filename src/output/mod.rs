@@ -18,14 +18,15 @@
 //!
 //! Values are described to the encoders as [`GoValue`]s, which keep the
 //! distinctions Go's encoders make (integer fields versus `float64`
-//! numbers, sorted maps versus ordered structs).
+//! numbers, sorted maps versus ordered structs). The value model, the JSON
+//! encoder, float formatting and the time type are shared with the release
+//! and cluster layers and live in [`crate::gojson`]; they are re-exported
+//! here under their old paths.
 //!
 //! Every behaviour here is pinned by golden files generated with the real
 //! Go libraries (`fixtures/golden/`, see its README); the tests need no Go.
 
-mod float;
 mod gosort;
-pub mod json;
 pub mod kubectl;
 pub mod runewidth;
 pub mod table;
@@ -33,14 +34,18 @@ mod tabwriter;
 #[rustfmt::skip]
 mod tables;
 pub mod time;
-pub mod value;
 pub mod yaml;
 mod yaml_emit;
 mod yaml_resolve;
 
+// The float formatter, as go-yaml and kubectl's printer use it too.
+use crate::gojson::float;
+
 #[cfg(test)]
 mod golden_tests;
 
+pub use crate::gojson::json;
+pub use crate::gojson::value;
 pub use json::{JsonError, to_json};
 pub use runewidth::WidthCondition;
 pub use table::{Table, encode_table};

@@ -130,72 +130,10 @@ pub fn encode(rel: &Release) -> Result<String, EncodeError> {
     Ok(STD.encode(compressed))
 }
 
-/// Serialises with Go `encoding/json` string escaping.
+/// Serialises with Go `encoding/json` string escaping (the shared
+/// escaper of [`crate::gojson::escape`]).
 pub fn to_go_json<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, serde_json::Error> {
-    let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, GoEscapes);
-    v.serialize(&mut ser)?;
-    Ok(out)
-}
-
-/// serde_json's compact output, with the escapes Go adds: `<`, `>`, `&`,
-/// U+2028 and U+2029 as `\u` escapes (control characters are escaped the
-/// same way by both).
-struct GoEscapes;
-
-impl serde_json::ser::Formatter for GoEscapes {
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            let esc = match c {
-                '<' => "\\u003c",
-                '>' => "\\u003e",
-                '&' => "\\u0026",
-                '\u{2028}' => "\\u2028",
-                '\u{2029}' => "\\u2029",
-                _ => continue,
-            };
-            w.write_all(&fragment.as_bytes()[start..i])?;
-            w.write_all(esc.as_bytes())?;
-            start = i + c.len_utf8();
-        }
-        w.write_all(&fragment.as_bytes()[start..])
-    }
-
-    fn write_char_escape<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        escape: serde_json::ser::CharEscape,
-    ) -> std::io::Result<()> {
-        use serde_json::ser::CharEscape;
-        let s: &[u8] = match escape {
-            CharEscape::Quote => b"\\\"",
-            CharEscape::ReverseSolidus => b"\\\\",
-            CharEscape::Solidus => b"\\/",
-            CharEscape::Backspace => b"\\b",
-            CharEscape::FormFeed => b"\\f",
-            CharEscape::LineFeed => b"\\n",
-            CharEscape::CarriageReturn => b"\\r",
-            CharEscape::Tab => b"\\t",
-            CharEscape::AsciiControl(byte) => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let buf = [
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[(byte >> 4) as usize],
-                    HEX[(byte & 0xf) as usize],
-                ];
-                return w.write_all(&buf);
-            }
-        };
-        w.write_all(s)
-    }
+    crate::gojson::to_go_json(v)
 }
 
 #[cfg(test)]

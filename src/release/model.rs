@@ -65,6 +65,7 @@ pub struct Info {
     pub status: Status,
     /// The rendered NOTES.txt.
     pub notes: String,
+    zero_times: ZeroTimes,
     extra: RawObject,
 }
 
@@ -102,6 +103,7 @@ pub struct HookExecution {
     pub completed_at: Option<GoTime>,
     /// `Unknown`, `Running`, `Succeeded`, `Failed`, or empty if never run.
     pub phase: String,
+    zero_times: ZeroTimes,
     extra: RawObject,
 }
 
@@ -184,10 +186,50 @@ fn take_or_default<T: DeserializeOwned + Default>(
     Ok(o.take(key)?.unwrap_or_default())
 }
 
-fn take_time(o: &mut RawObject, key: &str) -> Result<Option<GoTime>, FieldError> {
+/// How the zero time members of one object were spelled when read: helm
+/// v3 writes a zero time as `""`, v4 leaves it out, and a record may also
+/// hold `null` or Go's zero instant. All of them read as `None`; the text is
+/// kept so that a time still unset is written back exactly as it was read,
+/// and a record rewritten by rudder changes only what rudder changed. Fresh
+/// objects have none, so they are written as helm v4 writes them.
+#[derive(Clone, Debug, Default)]
+struct ZeroTimes(Vec<(&'static str, Raw)>);
+
+impl ZeroTimes {
+    fn get(&self, key: &str) -> Option<&Raw> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, raw)| raw)
+    }
+}
+
+fn take_time(
+    o: &mut RawObject,
+    key: &'static str,
+    zero: &mut ZeroTimes,
+) -> Result<Option<GoTime>, FieldError> {
     match o.take_raw(key) {
         None => Ok(None),
-        Some(raw) => time::from_raw(&raw).map_err(|e| FieldError::new(key, e)),
+        Some(raw) => {
+            let t = time::from_raw(&raw).map_err(|e| FieldError::new(key, e))?;
+            if t.is_none() {
+                zero.0.push((key, raw));
+            }
+            Ok(t)
+        }
+    }
+}
+
+/// Writes a time member: the time if set, else the zero spelling it was
+/// read with, else nothing (helm v4's `omitzero`).
+fn serialize_time<M: SerializeMap>(
+    m: &mut M,
+    key: &'static str,
+    t: &Option<GoTime>,
+    zero: &ZeroTimes,
+) -> Result<(), M::Error> {
+    match (t, zero.get(key)) {
+        (Some(t), _) => m.serialize_entry(key, &TimeText(t)),
+        (None, Some(raw)) => m.serialize_entry(key, raw),
+        (None, None) => Ok(()),
     }
 }
 
@@ -295,13 +337,15 @@ impl Info {
     }
 
     fn from_raw(mut o: RawObject) -> Result<Info, FieldError> {
+        let mut zero_times = ZeroTimes::default();
         Ok(Info {
-            first_deployed: take_time(&mut o, "first_deployed")?,
-            last_deployed: take_time(&mut o, "last_deployed")?,
-            deleted: take_time(&mut o, "deleted")?,
+            first_deployed: take_time(&mut o, "first_deployed", &mut zero_times)?,
+            last_deployed: take_time(&mut o, "last_deployed", &mut zero_times)?,
+            deleted: take_time(&mut o, "deleted", &mut zero_times)?,
             description: take_or_default(&mut o, "description")?,
             status: take_or_default(&mut o, "status")?,
             notes: take_or_default(&mut o, "notes")?,
+            zero_times,
             extra: o,
         })
     }
@@ -340,10 +384,12 @@ impl Hook {
 
 impl HookExecution {
     fn from_raw(mut o: RawObject) -> Result<HookExecution, FieldError> {
+        let mut zero_times = ZeroTimes::default();
         Ok(HookExecution {
-            started_at: take_time(&mut o, "started_at")?,
-            completed_at: take_time(&mut o, "completed_at")?,
+            started_at: take_time(&mut o, "started_at", &mut zero_times)?,
+            completed_at: take_time(&mut o, "completed_at", &mut zero_times)?,
             phase: take_or_default(&mut o, "phase")?,
+            zero_times,
             extra: o,
         })
     }
@@ -430,9 +476,7 @@ impl Serialize for Info {
             ("last_deployed", &self.last_deployed),
             ("deleted", &self.deleted),
         ] {
-            if let Some(t) = t {
-                m.serialize_entry(key, &TimeText(t))?;
-            }
+            serialize_time(&mut m, key, t, &self.zero_times)?;
         }
         if !omit_str(&self.description) {
             m.serialize_entry("description", &self.description)?;
@@ -486,12 +530,8 @@ impl Serialize for Hook {
 impl Serialize for HookExecution {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
-        if let Some(t) = &self.started_at {
-            m.serialize_entry("started_at", &TimeText(t))?;
-        }
-        if let Some(t) = &self.completed_at {
-            m.serialize_entry("completed_at", &TimeText(t))?;
-        }
+        serialize_time(&mut m, "started_at", &self.started_at, &self.zero_times)?;
+        serialize_time(&mut m, "completed_at", &self.completed_at, &self.zero_times)?;
         m.serialize_entry("phase", &self.phase)?;
         for (k, v) in self.extra.members() {
             m.serialize_entry(k, v)?;
@@ -543,6 +583,16 @@ mod tests {
         );
     }
 
+    /// helm v3 writes zero times as `""`; an unchanged record must come
+    /// back exactly as it was read, so that rewriting a record (a status
+    /// change) changes nothing else in it.
+    #[test]
+    fn a_v3_record_is_written_back_byte_for_byte() {
+        let r: Release = serde_json::from_str(V3_RECORD).expect("decode");
+        let out = crate::gojson::to_go_json(&r).expect("encode");
+        assert_eq!(String::from_utf8_lossy(&out), V3_RECORD);
+    }
+
     #[test]
     fn a_chart_is_written_back_byte_for_byte() {
         let r: Release = serde_json::from_str(V3_RECORD).expect("decode");
@@ -550,8 +600,11 @@ mod tests {
         let chart_in = &V3_RECORD[V3_RECORD.find("\"chart\":").expect("chart")
             ..V3_RECORD.find(",\"config\"").expect("config")];
         assert!(out.contains(chart_in), "{out}");
-        // Zero times are left out (Helm v4 style); both Helm versions read that.
-        assert!(!out.contains("\"deleted\""));
+        // A zero time keeps the spelling it was read with (v3's `""`); in a
+        // fresh Info it is left out, as helm v4 does, and both read that.
+        assert!(out.contains("\"deleted\":\"\""));
+        let fresh = serde_json::to_string(&Info::default()).expect("encode");
+        assert!(!fresh.contains("\"deleted\""), "{fresh}");
         assert!(out.contains("\"last_deployed\":\"2025-01-02T09:00:00.5+02:00\""));
     }
 

@@ -1,13 +1,16 @@
 //! Timestamps in records: Go's `time.Time` JSON form (RFC 3339 with up to
 //! nine fractional digits, in the writer's local offset). Helm v3 writes a
 //! zero time as `""`, v4 leaves the field out; both read `""`, `null` and
-//! absence as zero, which rudder models as `None`.
+//! absence as zero, which rudder models as `None`. The record model keeps
+//! the spelling a zero time was read with and writes it back unchanged, so
+//! a rewritten record differs from the one read only where rudder changed
+//! it; zero times of objects rudder creates are left out, as v4 does.
 //!
 //! The time type itself, with Go's parsing and formatting rules, is
-//! [`crate::output::time::GoTime`]: one definition for records and output.
+//! [`crate::gojson::time::GoTime`]: one definition for records and output.
 
-pub use crate::output::time::GoTime;
-use crate::output::time::rfc3339_nano;
+pub use crate::gojson::time::GoTime;
+use crate::gojson::time::rfc3339_nano;
 
 /// Go's zero time (0001-01-01T00:00:00Z) as Unix seconds.
 const GO_ZERO_UNIX: i64 = -62_135_596_800;

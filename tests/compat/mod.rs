@@ -6,6 +6,7 @@
 mod check;
 pub mod matrix;
 mod records;
+mod roundtrip;
 
 use check::{case, check_all, status_case};
 use matrix::{Matrix, both};

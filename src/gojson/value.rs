@@ -1,4 +1,6 @@
-//! [`GoValue`]: a Go value on its way into `encoding/json`.
+//! [`GoValue`]: a Go value on its way into `encoding/json` or jsoniter, the
+//! one value model of the crate (command output, release JSON values and
+//! structured-merge-diff's field-set keys all use it).
 
 use std::collections::BTreeMap;
 
@@ -57,6 +59,28 @@ impl GoValue {
                     .map(|(k, v)| (k.clone(), GoValue::from_json(v)))
                     .collect(),
             ),
+        }
+    }
+
+    /// What apimachinery's unstructured converter makes of `value` (a
+    /// Kubernetes object read as JSON): objects become maps, integers that
+    /// fit an `int64` stay integers, every other number is a `float64`.
+    /// (`-0` stays a float here while Go reads it as the integer 0.)
+    pub fn from_unstructured(value: &serde_json::Value) -> GoValue {
+        match value {
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => GoValue::Int(i),
+                None => GoValue::Float(number_to_f64(n)),
+            },
+            serde_json::Value::Array(items) => {
+                GoValue::Array(items.iter().map(GoValue::from_unstructured).collect())
+            }
+            serde_json::Value::Object(map) => GoValue::Map(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), GoValue::from_unstructured(v)))
+                    .collect(),
+            ),
+            other => GoValue::from_json(other),
         }
     }
 

@@ -1,7 +1,9 @@
-//! Go's `encoding/json` encoder, as helm's `-o json` uses it.
+//! Writing a [`GoValue`] as Go's JSON encoders do: `encoding/json` (helm's
+//! `-o json`, `json.Marshal`) and jsoniter (structured-merge-diff).
 
 use std::fmt;
 
+use super::escape::{Escaping, write_string};
 use super::float;
 use super::value::GoValue;
 
@@ -27,6 +29,17 @@ impl fmt::Display for JsonError {
 
 impl std::error::Error for JsonError {}
 
+/// Which Go encoder to imitate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoder {
+    /// `encoding/json`: [`Escaping::EncodingJson`] strings,
+    /// [`float::json_float`] numbers.
+    EncodingJson,
+    /// jsoniter's `WriteVal` of a decoded value: [`Escaping::JsoniterHtml`]
+    /// strings, [`float::jsoniter_float`] numbers.
+    Jsoniter,
+}
+
 /// Encodes `value` exactly as Go's `json.NewEncoder(w).Encode(value)`
 /// does, which is what helm's `-o json` prints: compact, map keys sorted,
 /// struct fields in order, HTML-safe string escaping, Go's float layout,
@@ -37,12 +50,24 @@ impl std::error::Error for JsonError {}
 /// [`JsonError`] if the value holds a NaN or infinite float.
 pub fn to_json(value: &GoValue) -> Result<String, JsonError> {
     let mut out = String::new();
-    write_value(&mut out, value)?;
+    write_value(&mut out, value, Encoder::EncodingJson)?;
     out.push('\n');
     Ok(out)
 }
 
-fn write_value(out: &mut String, value: &GoValue) -> Result<(), JsonError> {
+/// Appends `value` as compact JSON the way `encoder` writes it (no
+/// trailing newline): map keys sorted by their bytes, struct fields in
+/// order.
+///
+/// # Errors
+///
+/// [`JsonError`] if the value holds a NaN or infinite float; what was
+/// written before it stays in `out`.
+pub fn write_value(out: &mut String, value: &GoValue, encoder: Encoder) -> Result<(), JsonError> {
+    let escaping = match encoder {
+        Encoder::EncodingJson => Escaping::EncodingJson,
+        Encoder::Jsoniter => Escaping::JsoniterHtml,
+    };
     match value {
         GoValue::Null => out.push_str("null"),
         GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -51,21 +76,26 @@ fn write_value(out: &mut String, value: &GoValue) -> Result<(), JsonError> {
             if !f.is_finite() {
                 return Err(JsonError { value: *f });
             }
-            out.push_str(&float::json_float(*f));
+            out.push_str(&match encoder {
+                Encoder::EncodingJson => float::json_float(*f),
+                Encoder::Jsoniter => float::jsoniter_float(*f),
+            });
         }
-        GoValue::String(s) => write_string(out, s),
+        GoValue::String(s) => write_string(out, s, escaping),
         GoValue::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                write_value(out, item)?;
+                write_value(out, item, encoder)?;
             }
             out.push(']');
         }
-        GoValue::Map(map) => write_object(out, map.iter().map(|(k, v)| (k.as_str(), v)))?,
-        GoValue::Struct(fields) => write_object(out, fields.iter().map(|(k, v)| (k.as_str(), v)))?,
+        GoValue::Map(map) => write_object(out, map.iter().map(|(k, v)| (k.as_str(), v)), encoder)?,
+        GoValue::Struct(fields) => {
+            write_object(out, fields.iter().map(|(k, v)| (k.as_str(), v)), encoder)?
+        }
     }
     Ok(())
 }
@@ -73,62 +103,23 @@ fn write_value(out: &mut String, value: &GoValue) -> Result<(), JsonError> {
 fn write_object<'a>(
     out: &mut String,
     entries: impl Iterator<Item = (&'a str, &'a GoValue)>,
+    encoder: Encoder,
 ) -> Result<(), JsonError> {
+    let escaping = match encoder {
+        Encoder::EncodingJson => Escaping::EncodingJson,
+        Encoder::Jsoniter => Escaping::JsoniterHtml,
+    };
     out.push('{');
     for (i, (key, value)) in entries.enumerate() {
         if i > 0 {
             out.push(',');
         }
-        write_string(out, key);
+        write_string(out, key, escaping);
         out.push(':');
-        write_value(out, value)?;
+        write_value(out, value, encoder)?;
     }
     out.push('}');
     Ok(())
-}
-
-/// How Go's encoder (with its default HTML escaping) writes one character
-/// of a string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CharEncoding {
-    /// Written as is.
-    Raw,
-    /// Written as a two-character escape such as `\n` or `\"`.
-    Short(char),
-    /// Written as `\uXXXX` (lower-case hex).
-    Unicode,
-}
-
-/// Go escapes quotes, backslashes, control characters, the HTML-sensitive
-/// `<`, `>`, `&`, and the JavaScript line terminators U+2028 and U+2029.
-/// Since Go 1.22 `\b` and `\f` have short forms too.
-fn char_encoding(c: char) -> CharEncoding {
-    match c {
-        '"' => CharEncoding::Short('"'),
-        '\\' => CharEncoding::Short('\\'),
-        '\u{8}' => CharEncoding::Short('b'),
-        '\u{c}' => CharEncoding::Short('f'),
-        '\n' => CharEncoding::Short('n'),
-        '\r' => CharEncoding::Short('r'),
-        '\t' => CharEncoding::Short('t'),
-        '\0'..='\u{1f}' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => CharEncoding::Unicode,
-        _ => CharEncoding::Raw,
-    }
-}
-
-fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match char_encoding(c) {
-            CharEncoding::Raw => out.push(c),
-            CharEncoding::Short(e) => {
-                out.push('\\');
-                out.push(e);
-            }
-            CharEncoding::Unicode => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -160,6 +151,17 @@ mod tests {
             to_json(&v).unwrap(),
             "{\"z\":{\"a\":[],\"b\":1},\"a\":null}\n"
         );
+    }
+
+    #[test]
+    fn jsoniter_pads_exponents_and_escapes_controls() {
+        let v = GoValue::Array(vec![GoValue::Float(1e-7), GoValue::string("<\u{8}")]);
+        let mut out = String::new();
+        write_value(&mut out, &v, Encoder::Jsoniter).unwrap();
+        assert_eq!(out, r#"[1e-07,"\u003c\u0008"]"#);
+        out.clear();
+        write_value(&mut out, &v, Encoder::EncodingJson).unwrap();
+        assert_eq!(out, r#"[1e-7,"\u003c\b"]"#);
     }
 
     #[test]
