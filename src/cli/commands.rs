@@ -4,7 +4,7 @@ use rudder::action::content::release_content;
 use rudder::action::history::history;
 use rudder::action::list::{ListOptions, SortBy, StateMask, list};
 use rudder::action::recover::{DEFAULT_GRACE, RecoverOptions, Verdict, judge, recover};
-use rudder::action::rollback::{RollbackOptions, WaitStrategy, rollback};
+use rudder::action::rollback::{DryRun, RollbackOptions, WaitStrategy, rollback};
 use rudder::action::uninstall::{UninstallOptions, parse_cascade, uninstall};
 use rudder::cluster::Cluster as _;
 use rudder::cluster::client::KubeCluster;
@@ -298,10 +298,11 @@ async fn cmd_rollback(settings: &Settings, a: RollbackArgs) -> Result<String, Fa
                 settings,
                 "--dry-run is deprecated and should be replaced with '--dry-run=client'",
             );
-            true
+            DryRun::Client
         }
-        "client" | "server" => true,
-        "none" => false,
+        "client" => DryRun::Client,
+        "server" => DryRun::Server,
+        "none" => DryRun::None,
         b @ ("true" | "false") => {
             let replacement = if b == "true" { "client" } else { "none" };
             helm_warn(
@@ -310,7 +311,11 @@ async fn cmd_rollback(settings: &Settings, a: RollbackArgs) -> Result<String, Fa
                     "boolean '--dry-run={b}' flag is deprecated and must be replaced with '--dry-run={replacement}'"
                 ),
             );
-            b == "true"
+            if b == "true" {
+                DryRun::Client
+            } else {
+                DryRun::None
+            }
         }
         other => {
             return Err(Failure(format!(
@@ -356,7 +361,16 @@ async fn cmd_uninstall(settings: &Settings, a: UninstallArgs) -> Result<String, 
     let cascade = parse_cascade(&a.cascade)?;
     let options = UninstallOptions {
         keep_history: a.keep_history,
-        dry_run: a.dry_run,
+        dry_run: match a.dry_run.as_str() {
+            "true" | "client" => DryRun::Client,
+            "server" => DryRun::Server,
+            "false" | "none" => DryRun::None,
+            other => {
+                return Err(Failure(format!(
+                    "invalid argument {other:?} for \"--dry-run\" flag: must be true, false, client or server"
+                )));
+            }
+        },
         cascade,
         no_hooks: a.no_hooks,
         wait: wait_strategy(settings, &a.wait.wait)?,

@@ -23,6 +23,6 @@ pub mod wait;
 pub use connect::{ConnectError, ConnectOptions, Connection, connect};
 pub use error::ClusterError;
 pub use interface::{
-    ApplyOptions, Cluster, Deleted, LockError, LockHolder, Pending, PodsOf, Progress, Propagation,
-    Quiet, Resource, ResourceId, WaitMode,
+    ApplyOptions, Cluster, Deleted, Liveness, LockError, LockHolder, Pending, PodsOf, Progress,
+    Propagation, Quiet, Resource, ResourceId, WaitMode,
 };
