@@ -4,3 +4,4 @@
 //! watches a wait opens.
 
 mod dupkeys;
+mod watches;
