@@ -195,7 +195,7 @@ impl LockHolder {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     /// Another live operation holds it.
-    #[error("another operation ({}) is in progress on release {release:?}: lock held by {}, which renews it", .holder.operation, .holder.holder)]
+    #[error("another operation ({}) is in progress on release {release:?}: lock held by {}", .holder.operation, .holder.holder)]
     Held {
         /// The release.
         release: String,

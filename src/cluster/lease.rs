@@ -494,10 +494,17 @@ pub async fn acquire(
             }
         }
     }
-    Err(ClusterError::Other(format!(
-        "unable to lock release {release:?}: the lock keeps changing hands"
-    ))
-    .into())
+    // Still contended after every round: someone else has it now.
+    match holder(client, namespace, release).await? {
+        Some(h) => Err(LockError::Held {
+            release: release.to_string(),
+            holder: h,
+        }),
+        None => Err(ClusterError::Other(format!(
+            "unable to lock release {release:?}: the lock keeps changing hands"
+        ))
+        .into()),
+    }
 }
 
 fn start(client: &Client, namespace: &str, name: &str, me: &str, lease: Value) -> Lease {

@@ -3,5 +3,8 @@
 //! stuck rule against a helm operation that is still waiting, and how many
 //! watches a wait opens.
 
+mod dry_run;
 mod dupkeys;
+mod lease;
+mod stuck;
 mod watches;
