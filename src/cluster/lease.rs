@@ -551,8 +551,56 @@ struct Renewal {
 async fn renew(r: Renewal, mut lease: Value, state: Arc<tokio::sync::Mutex<String>>, lost: Lost) {
     let path = lease_path(&r.namespace, Some(&r.name));
     let mut last_renewed = Instant::now();
+    // The holder also watches its Lease, so a takeover or a removal stops
+    // the operation at once rather than at the next renewal. Without
+    // permission to watch, the renewals alone find out.
+    let api: Api<LeaseObject> = Api::namespaced(r.client.clone(), &r.namespace);
+    let params = WatchParams::default()
+        .fields(&format!("metadata.name={}", r.name))
+        .timeout(290);
+    let mut events = api
+        .watch(&params, &resource_version(&lease))
+        .await
+        .ok()
+        .map(StreamExt::boxed);
+    let mut next_renewal = Instant::now() + RENEW_EVERY;
     loop {
-        tokio::time::sleep(RENEW_EVERY).await;
+        let event = async {
+            match events.as_mut() {
+                Some(e) => e.next().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep_until(next_renewal) => {}
+            event = event => {
+                match event {
+                    Some(Ok(WatchEvent::Deleted(_))) => {
+                        lost.set("the lock was removed (by `recover --force`?)".into());
+                        return;
+                    }
+                    Some(Ok(WatchEvent::Added(l) | WatchEvent::Modified(l))) => {
+                        let v = serde_json::to_value(l).unwrap_or(Value::Null);
+                        if let Some(other) = holder_id(&v).filter(|h| *h != r.me) {
+                            lost.set(format!("another operation took the lock over ({other})"));
+                            return;
+                        }
+                    }
+                    Some(Ok(WatchEvent::Bookmark(_))) => {}
+                    // The watch ended: reopened after the next renewal.
+                    Some(Ok(WatchEvent::Error(_)) | Err(_)) | None => events = None,
+                }
+                continue;
+            }
+        }
+        next_renewal = Instant::now() + RENEW_EVERY;
+        if events.is_none() {
+            events = api
+                .watch(&params, &resource_version(&lease))
+                .await
+                .ok()
+                .map(StreamExt::boxed);
+        }
         let transitions = lease
             .pointer("/spec/leaseTransitions")
             .and_then(Value::as_i64)
