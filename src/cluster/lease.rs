@@ -412,6 +412,8 @@ pub async fn acquire(
         },
     };
     let read = |e| ClusterError::from_kube("unable to read the release lock", e);
+    // The last holder seen alive, to name if every round is lost.
+    let mut last_seen: Option<LockHolder> = None;
     // A few rounds: the Lease may be deleted or change hands meanwhile.
     for _ in 0..3 {
         let now = jiff::Timestamp::now();
@@ -462,7 +464,12 @@ pub async fn acquire(
                     // Let go meanwhile: free to take.
                     None => existing = now,
                 },
-                Watched::Gone => continue,
+                // Its holder let go while we watched: it was alive until
+                // now; try again to take the free lock.
+                Watched::Gone => {
+                    last_seen = parse_holder(&existing, Liveness::Live);
+                    continue;
+                }
                 Watched::Unchanged => {}
             }
         }
@@ -495,7 +502,7 @@ pub async fn acquire(
         }
     }
     // Still contended after every round: someone else has it now.
-    match holder(client, namespace, release).await? {
+    match holder(client, namespace, release).await?.or(last_seen) {
         Some(h) => Err(LockError::Held {
             release: release.to_string(),
             holder: h,

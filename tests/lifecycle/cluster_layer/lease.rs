@@ -144,6 +144,7 @@ fn a_holder_with_a_fast_clock_loses_its_lock_once_it_stops_renewing() {
     let start = Instant::now();
     let out = ns.rudder(["rollback", "r", "1"]).ok();
     let took = start.elapsed();
+    eprintln!("[figure] a dead holder's Lease (clock 10 min fast) taken over after {took:?}");
     assert!(out.stdout.contains("Rollback was a success"), "{out}");
     // Taken over only after a whole lease duration without a change.
     assert!(took >= Duration::from_secs(15), "took over after {took:?}");

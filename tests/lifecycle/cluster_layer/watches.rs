@@ -81,6 +81,7 @@ fn a_wait_opens_one_watch_per_kind_not_per_object() {
         .await
         .expect("every object gets ready");
         let watches = count.load(Ordering::SeqCst);
+        eprintln!("[figure] watch requests for 200 ConfigMaps + 20 Deployments: {watches}");
         // Two kinds in one namespace: two watches (a watch the server
         // ends early may be reopened once or twice), never one per object.
         assert!(
