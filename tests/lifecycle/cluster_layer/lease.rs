@@ -174,6 +174,7 @@ fn an_operation_whose_lock_is_taken_stops_before_its_next_write() {
     std::thread::sleep(Duration::from_secs(1));
     // Another party takes the lock: deletes rudder's Lease and creates its
     // own, which it renews.
+    let stolen = Instant::now();
     block_on(async {
         let client = cluster().admin().await;
         let req = http::Request::delete(format!("{}/rudder.lock.k", leases(&ns.name)))
@@ -183,7 +184,6 @@ fn an_operation_whose_lock_is_taken_stops_before_its_next_write() {
     });
     create_lease(&ns.name, "k", "thief/1/b", jiff::SignedDuration::ZERO);
     let _renewer = Renewer::start(&ns.name, "k", jiff::SignedDuration::ZERO);
-    let stolen = Instant::now();
     let exit = loop {
         if let Some(exit) = child.try_wait().expect("try_wait") {
             break exit;
@@ -194,6 +194,10 @@ fn an_operation_whose_lock_is_taken_stops_before_its_next_write() {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
+    eprintln!(
+        "[figure] rudder stopped within {:?} of its Lease being deleted",
+        stolen.elapsed()
+    );
     let mut stderr = String::new();
     if let Some(mut e) = child.stderr.take() {
         use std::io::Read as _;
