@@ -328,6 +328,7 @@ async fn rollback_refuses_while_another_operation_may_run() {
             acquired: Some(now),
             renewed: Some(now),
             duration: Duration::from_secs(15),
+            liveness: crate::cluster::Liveness::Live,
         }),
     );
     let before = w.snapshot().await;
@@ -580,7 +581,7 @@ async fn dry_run_rollback_changes_nothing() {
     let w = World::new(&two_revisions(), json!([])).await;
     let before = w.snapshot().await;
     let o = RollbackOptions {
-        dry_run: true,
+        dry_run: super::rollback::DryRun::Client,
         ..RollbackOptions::default()
     };
     let out = rollback(&w.storage, &w.cluster, "r", &o, &Quiet)
@@ -589,6 +590,71 @@ async fn dry_run_rollback_changes_nothing() {
     assert_eq!(out.release.version, 3);
     assert_eq!(w.snapshot().await, before);
     assert!(w.cluster.calls().is_empty());
+}
+
+#[tokio::test]
+async fn server_dry_runs_send_every_object_with_dry_run_and_write_nothing() {
+    use super::rollback::DryRun;
+    use crate::cluster::ApplyOptions;
+    let w = World::new(&two_revisions(), json!([])).await;
+    for o in w
+        .cluster
+        .build(&w.get(2).await.manifest, NS)
+        .await
+        .expect("build")
+    {
+        w.cluster
+            .apply(&o, ApplyOptions::default())
+            .await
+            .expect("apply");
+    }
+    let objects = w.cluster.names();
+    let before = w.snapshot().await;
+    let o = RollbackOptions {
+        revision: 1,
+        dry_run: DryRun::Server,
+        ..RollbackOptions::default()
+    };
+    let out = rollback(&w.storage, &w.cluster, "r", &o, &Quiet)
+        .await
+        .expect("dry");
+    assert_eq!(out.release.version, 3);
+    assert_eq!(w.snapshot().await, before);
+    assert_eq!(w.cluster.names(), objects);
+    let calls = w.cluster.calls();
+    assert!(
+        calls.contains(&"apply ConfigMap/ns/one (upgrade csa)".to_string())
+            && calls.contains(&"delete-dry-run ConfigMap/ns/two Background".to_string())
+            && !calls.iter().any(|c| c.starts_with("lock ")),
+        "{calls:?}"
+    );
+    // The server's refusal is the dry run's answer.
+    w.cluster.fail_apply("one");
+    let err = rollback(&w.storage, &w.cluster, "r", &o, &Quiet)
+        .await
+        .expect_err("refused");
+    assert!(
+        err.to_string()
+            .starts_with("server-side dry run of rollback \"r\" failed: server-side apply failed for object ns/one"),
+        "{err}"
+    );
+    assert_eq!(w.snapshot().await, before);
+
+    let u = UninstallOptions {
+        dry_run: DryRun::Server,
+        ..UninstallOptions::default()
+    };
+    uninstall(&w.storage, &w.cluster, "r", &u, &Quiet)
+        .await
+        .expect("dry uninstall");
+    assert_eq!(w.snapshot().await, before);
+    assert_eq!(w.cluster.names(), objects);
+    let calls = w.cluster.calls();
+    assert!(
+        calls.contains(&"delete-dry-run ConfigMap/ns/one Background".to_string()),
+        "{calls:?}"
+    );
+    assert!(!calls.iter().any(|c| c.starts_with("delete ")), "{calls:?}");
 }
 
 #[tokio::test]
@@ -813,16 +879,48 @@ async fn recover_judges_liveness() {
         acquired: Some(now),
         renewed: Some(now),
         duration: Duration::from_secs(15),
+        liveness: crate::cluster::Liveness::Live,
     };
     assert!(matches!(
         judge(&rec, Some(&live), now, Duration::ZERO),
         Verdict::Alive(_)
     ));
-    let later = now
-        .checked_add(jiff::SignedDuration::from_secs(16))
-        .expect("time");
+    // Seen renewing: alive, whatever its renewTime says (a skewed clock).
+    let skewed = LockHolder {
+        renewed: now.checked_sub(jiff::SignedDuration::from_hours(1)).ok(),
+        ..live.clone()
+    };
     assert!(matches!(
-        judge(&rec, Some(&live), later, Duration::from_secs(3600)),
+        judge(&rec, Some(&skewed), now, Duration::ZERO),
+        Verdict::Alive(_)
+    ));
+    // A dead rudder's lock does not make a young record fair game: a helm
+    // operation may have started since.
+    let expired = LockHolder {
+        liveness: crate::cluster::Liveness::Expired,
+        ..live.clone()
+    };
+    let v = judge(&rec, Some(&expired), now, Duration::from_secs(3600));
+    assert!(
+        matches!(&v, Verdict::Alive(why) if why.contains("stopped renewing it") && why.contains("a helm operation may still be running")),
+        "{v:?}"
+    );
+    let v = judge(&rec, Some(&expired), now, Duration::ZERO);
+    assert!(
+        matches!(&v, Verdict::Stuck(why) if why.contains("stopped renewing it")),
+        "{v:?}"
+    );
+    // Not watched (list, status): the record's age decides.
+    let unknown = LockHolder {
+        liveness: crate::cluster::Liveness::Unknown,
+        ..live.clone()
+    };
+    assert!(matches!(
+        judge(&rec, Some(&unknown), now, Duration::from_secs(3600)),
+        Verdict::Alive(_)
+    ));
+    assert!(matches!(
+        judge(&rec, Some(&unknown), now, Duration::ZERO),
         Verdict::Stuck(_)
     ));
     let deployed = w.storage.get("r", 2).await.expect("v2");
@@ -902,6 +1000,7 @@ async fn recover_refuses_live_operations_then_marks_failed_or_rolls_back() {
             acquired: Some(now),
             renewed: Some(now),
             duration: Duration::from_secs(15),
+            liveness: crate::cluster::Liveness::Live,
         }),
     );
     let o = RecoverOptions {

@@ -1,17 +1,27 @@
 //! `recover`: the way out of a release stuck in `pending-*` or
 //! `uninstalling` because the operation that put it there died.
 //!
-//! A release is judged stuck when its newest revision is in one of those
-//! states and nothing suggests the operation is alive: no rudder operation
-//! holds (and renews) the release's lock, and, since helm takes no lock,
-//! the record has not changed for a grace period. `recover` explains what
-//! it found, then marks the stuck revision `failed`, or with `--rollback`
-//! also rolls back to the newest `deployed` revision. It refuses while the
-//! operation may be alive, unless forced.
+//! The rule, safe for helm operations with long timeouts (helm takes no
+//! lock and does not touch its record while it runs hooks and waits):
+//!
+//! - a release whose newest revision is `pending-*` or `uninstalling` is
+//!   stuck only if that record has not changed for the grace period
+//!   ([`DEFAULT_GRACE`], one hour, unless `--grace`): a younger record is
+//!   never touched without `--force`, whatever the lock says, because a
+//!   helm operation may have started after a rudder one died;
+//! - and no rudder operation is seen renewing the release's lock. `recover`
+//!   watches the Lease for its duration to tell ([`Cluster::observe_lock`]);
+//!   `list` and `status` only read it (liveness unknown) and judge by the
+//!   record's age alone, so their notice never costs a wait.
+//!
+//! `recover` explains what it found, then marks the stuck revision
+//! `failed`, or with `--rollback` also rolls back to the newest `deployed`
+//! revision. It refuses while the operation may be alive, unless
+//! `--force` (which also removes a live lock).
 
 use std::time::Duration;
 
-use crate::cluster::{Cluster, LockHolder, Progress};
+use crate::cluster::{Cluster, Liveness, LockHolder, Progress};
 use crate::output::time::GoTime;
 use crate::release::name::validate_name;
 use crate::release::{Release, Status};
@@ -22,9 +32,14 @@ use super::hooks::{Tracked, report_phase};
 use super::lock::with_lock;
 use super::rollback::{RollbackOptions, rollback_locked};
 
-/// Helm's default operation timeout: a helm operation that changed
-/// nothing for this long is presumed dead.
-pub const DEFAULT_GRACE: Duration = Duration::from_secs(300);
+/// How long a pending record must stay unchanged before its operation is
+/// presumed dead: one hour. helm writes its record when it starts and not
+/// again until it ends, and `--timeout` bounds each phase separately (the
+/// pre-hooks, the wait, the post-hooks), so a helm run may take up to
+/// about three timeouts: with the common `--timeout 10m` or `15m`, 30 to
+/// 45 minutes. One hour covers those (and helm's 5m default many times
+/// over); longer runs need `--grace` (or `--force`).
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(3600);
 
 /// Whether a release's operation looks alive.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,7 +86,9 @@ pub fn last_activity(record: &Record) -> Option<jiff::Timestamp> {
         .max()
 }
 
-/// Judges whether the newest revision's operation is alive.
+/// Judges whether the newest revision's operation is alive (see the
+/// module's rule): alive if its lock was seen renewed, or its record
+/// changed less than `grace` ago; stuck otherwise.
 pub fn judge(
     record: &Record,
     holder: Option<&LockHolder>,
@@ -86,44 +103,42 @@ pub fn judge(
             now.duration_since(t).as_secs().max(0).unsigned_abs(),
         ))
     };
-    if let Some(h) = holder {
-        let renewed = h.renewed.or(h.acquired);
-        if h.is_live(now) {
-            return Verdict::Alive(format!(
-                "a rudder {} ({}) holds its lock{}",
-                h.operation,
-                h.holder,
-                renewed
-                    .map(|t| format!(" and renewed it {} ago", ago(t)))
-                    .unwrap_or_default()
-            ));
-        }
-        return Verdict::Stuck(format!(
-            "the rudder {} that held its lock ({}) stopped renewing it{}",
-            h.operation,
-            h.holder,
-            renewed
-                .map(|t| format!(" {} ago", ago(t)))
-                .unwrap_or_default()
+    if let Some(h) = holder
+        && h.liveness == Liveness::Live
+    {
+        return Verdict::Alive(format!(
+            "a rudder {} ({}) holds its lock and renews it",
+            h.operation, h.holder
         ));
     }
+    let lock = match holder {
+        None => "no rudder operation holds its lock".to_string(),
+        Some(h) if h.liveness == Liveness::Expired => format!(
+            "the rudder {} that held its lock ({}) stopped renewing it",
+            h.operation, h.holder
+        ),
+        Some(h) => format!(
+            "the lock of a rudder {} ({}) was not watched",
+            h.operation, h.holder
+        ),
+    };
     match last_activity(record) {
         Some(t) => {
             let idle = now.duration_since(t).as_secs().max(0).unsigned_abs();
             if Duration::from_secs(idle) < grace {
                 Verdict::Alive(format!(
-                    "no rudder operation holds its lock, but its record changed only {} ago, so a helm operation may still be running (grace {})",
+                    "{lock}, but its record changed only {} ago, so a helm operation may still be running (grace {})",
                     ago(t),
                     go_duration(grace)
                 ))
             } else {
                 Verdict::Stuck(format!(
-                    "no operation holds its lock and its record has not changed for {}",
+                    "{lock}, and its record has not changed for {}",
                     ago(t)
                 ))
             }
         }
-        None => Verdict::Stuck("no operation holds its lock".into()),
+        None => Verdict::Stuck(lock),
     }
 }
 
@@ -177,8 +192,10 @@ pub async fn recover<D: Driver, C: Cluster>(
     }
     let namespace = storage.namespace().to_string();
     let found = storage.last(name).await?.record;
+    // Watch the lock (up to its duration): a quick read cannot tell a
+    // live holder from a dead one without trusting clocks.
     let holder = cluster
-        .lock_holder(&namespace, name)
+        .observe_lock(&namespace, name)
         .await
         .map_err(ActionError::Cluster)?;
     let now = jiff::Timestamp::now();
@@ -213,7 +230,7 @@ pub async fn recover<D: Driver, C: Cluster>(
             rel.version, rel.info.status
         )),
     }
-    if options.force && holder.as_ref().is_some_and(|h| h.is_live(now)) {
+    if options.force && holder.as_ref().is_some_and(LockHolder::may_be_live) {
         cluster
             .break_lock(&namespace, name)
             .await

@@ -14,9 +14,11 @@
 
 use std::time::Duration;
 
-use crate::cluster::objects::{check_ownership, set_ownership};
+use crate::cluster::objects::{
+    KEEP_POLICY, RESOURCE_POLICY_ANNOTATION, annotation, check_ownership, set_ownership,
+};
 use crate::cluster::update::{UpdateOptions, update};
-use crate::cluster::{Cluster, Progress, Propagation, Resource, WaitMode};
+use crate::cluster::{ApplyOptions, Cluster, Progress, Propagation, Resource, WaitMode};
 use crate::output::time::GoTime;
 use crate::release::name::validate_name;
 use crate::release::{Info, Release, Status};
@@ -39,6 +41,28 @@ pub enum WaitStrategy {
     Legacy,
 }
 
+/// How a dry run is done (Helm's `--dry-run=none|client|server`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DryRun {
+    /// Not a dry run: change the cluster and the records.
+    #[default]
+    None,
+    /// Check locally that the operation could start; talk to the API
+    /// server only to read the records.
+    Client,
+    /// As `Client`, and send every object's apply (or delete) to the API
+    /// server with `dryRun=All`, so admission and validation judge it;
+    /// nothing is persisted and no record is written.
+    Server,
+}
+
+impl DryRun {
+    /// True for `Client` and `Server`.
+    pub fn is_dry(self) -> bool {
+        self != DryRun::None
+    }
+}
+
 /// Rollback options (Helm's flags).
 #[derive(Clone, Debug)]
 pub struct RollbackOptions {
@@ -54,8 +78,9 @@ pub struct RollbackOptions {
     pub cleanup_on_fail: bool,
     /// Skip the rollback hooks.
     pub no_hooks: bool,
-    /// Only check that the rollback could start; change nothing.
-    pub dry_run: bool,
+    /// Change nothing: only check that the rollback could start
+    /// (`Client`), and have the server validate every object (`Server`).
+    pub dry_run: DryRun,
     /// Description of the new revision (Helm writes `Rollback to N`).
     pub description: Option<String>,
     /// Take fields other field managers own.
@@ -75,7 +100,7 @@ impl Default for RollbackOptions {
             timeout: Duration::from_secs(300),
             cleanup_on_fail: false,
             no_hooks: false,
-            dry_run: false,
+            dry_run: DryRun::None,
             description: None,
             force_conflicts: false,
             force_replace: false,
@@ -109,8 +134,11 @@ pub async fn rollback<D: Driver, C: Cluster>(
     if options.revision < 0 {
         return Err(ActionError::Invalid("invalid release revision".into()));
     }
-    if options.dry_run {
+    if options.dry_run.is_dry() {
         let plan = prepare(storage, name, options, false).await?;
+        if options.dry_run == DryRun::Server {
+            server_dry_run(cluster, &plan.current.release, &plan.target, options).await?;
+        }
         return Ok(RollbackOutcome {
             release: plan.target,
             pruned: Vec::new(),
@@ -373,6 +401,71 @@ async fn perform<D: Driver, C: Cluster>(
     target.release.info.status = Status::Deployed;
     target.save(storage).await?;
     Ok(())
+}
+
+/// `--dry-run=server`: everything the rollback would send to the API
+/// server, with `dryRun=All`: the target revision's objects applied and
+/// the objects it drops deleted. Hooks are not run and no record is
+/// written; every object's failure is reported.
+async fn server_dry_run<C: Cluster>(
+    cluster: &C,
+    current: &Release,
+    target: &Release,
+    options: &RollbackOptions,
+) -> Result<(), ActionError> {
+    let (name, namespace) = (&target.name, &target.namespace);
+    let originals = cluster
+        .build(&current.manifest, namespace)
+        .await
+        .map_err(|e| {
+            ActionError::Failed(format!(
+                "unable to build kubernetes objects from current release manifest: {e}"
+            ))
+        })?;
+    let mut targets = cluster
+        .build(&target.manifest, namespace)
+        .await
+        .map_err(|e| {
+            ActionError::Failed(format!(
+                "unable to build kubernetes objects from new release manifest: {e}"
+            ))
+        })?;
+    check_takeovers(cluster, &originals, &targets, name, namespace).await?;
+    let mut errs = Vec::new();
+    for r in &mut targets {
+        set_ownership(&mut r.object.body, name, namespace);
+        let apply = ApplyOptions {
+            force_conflicts: options.force_conflicts,
+            dry_run: true,
+            upgrade_client_side_fields: true,
+        };
+        if let Err(e) = cluster.apply(r, apply).await {
+            errs.push(e.to_string());
+        }
+    }
+    let wanted: std::collections::HashSet<_> = targets.iter().map(Resource::id).collect();
+    for original in originals.iter().filter(|o| !wanted.contains(&o.id())) {
+        let Ok(Some(live)) = cluster.get(original).await else {
+            continue;
+        };
+        if annotation(&live, RESOURCE_POLICY_ANNOTATION) == Some(KEEP_POLICY) {
+            continue;
+        }
+        if let Err(e) = cluster
+            .delete_dry_run(original, Propagation::Background)
+            .await
+        {
+            errs.push(e.to_string());
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ActionError::Failed(format!(
+            "server-side dry run of rollback {name:?} failed: {}",
+            errs.join(" && ")
+        )))
+    }
 }
 
 /// Refuses to take over live objects that another release (or nobody)

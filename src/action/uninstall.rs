@@ -20,15 +20,16 @@ use super::ActionError;
 use super::content::release_content;
 use super::hooks::{HookRun, Tracked, report_phase};
 use super::lock::with_lock;
-use super::rollback::WaitStrategy;
+use super::rollback::{DryRun, WaitStrategy};
 
 /// Uninstall options (Helm's flags).
 #[derive(Clone, Debug)]
 pub struct UninstallOptions {
     /// Mark the release uninstalled and keep its history.
     pub keep_history: bool,
-    /// Only show what would be uninstalled.
-    pub dry_run: bool,
+    /// Change nothing: only show what would be uninstalled (`Client`),
+    /// and have the server check every delete (`Server`, `dryRun=All`).
+    pub dry_run: DryRun,
     /// How dependents are deleted.
     pub cascade: Propagation,
     /// Skip the delete hooks.
@@ -49,7 +50,7 @@ impl Default for UninstallOptions {
     fn default() -> Self {
         UninstallOptions {
             keep_history: false,
-            dry_run: false,
+            dry_run: DryRun::None,
             cascade: Propagation::Background,
             no_hooks: false,
             wait: WaitStrategy::HookOnly,
@@ -90,12 +91,17 @@ pub async fn uninstall<D: Driver, C: Cluster>(
     options: &UninstallOptions,
     progress: &dyn Progress,
 ) -> Result<UninstallOutcome, ActionError> {
-    if options.dry_run {
+    if options.dry_run.is_dry() {
         return match release_content(storage, name, 0).await {
-            Ok(c) => Ok(UninstallOutcome {
-                release: Some(c.record.release),
-                info: String::new(),
-            }),
+            Ok(c) => {
+                if options.dry_run == DryRun::Server {
+                    server_dry_run(cluster, &c.record.release, options.cascade).await?;
+                }
+                Ok(UninstallOutcome {
+                    release: Some(c.record.release),
+                    info: String::new(),
+                })
+            }
             Err(ActionError::Storage(StorageError::NotFound)) if options.ignore_not_found => {
                 Ok(UninstallOutcome::default())
             }
@@ -281,13 +287,39 @@ async fn purge<D: Driver>(
     Ok(())
 }
 
-/// Deletes the objects of the release's manifest in Helm's uninstall
-/// order, except those kept by policy. Returns the objects deleted and the
-/// kept-resources lines.
-async fn delete_release<C: Cluster>(
+/// `--dry-run=server`: every delete the uninstall would send, with
+/// `dryRun=All`; nothing is deleted and no record is written.
+async fn server_dry_run<C: Cluster>(
     cluster: &C,
     release: &Release,
     cascade: Propagation,
+) -> Result<(), ActionError> {
+    let resources = resources_to_delete(cluster, release)
+        .await
+        .map_err(ActionError::Failed)?
+        .0;
+    let mut errs = Vec::new();
+    for r in &resources {
+        if let Err(e) = cluster.delete_dry_run(r, cascade).await {
+            errs.push(e.to_string());
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ActionError::Failed(format!(
+            "server-side dry run of uninstall {:?} failed: {}",
+            release.name,
+            errs.join("; ")
+        )))
+    }
+}
+
+/// The objects an uninstall deletes, in Helm's order, and the
+/// kept-resources lines.
+async fn resources_to_delete<C: Cluster>(
+    cluster: &C,
+    release: &Release,
 ) -> Result<(Vec<Resource>, String), String> {
     let plan = uninstall_plan(&release.manifest).map_err(|e| {
         format!("corrupted release record. You must manually delete the resources: {e}")
@@ -303,6 +335,18 @@ async fn delete_release<C: Cluster>(
         .build(&manifest, &release.namespace)
         .await
         .map_err(|e| format!("unable to build kubernetes objects for delete: {e}"))?;
+    Ok((resources, kept))
+}
+
+/// Deletes the objects of the release's manifest in Helm's uninstall
+/// order, except those kept by policy. Returns the objects deleted and the
+/// kept-resources lines.
+async fn delete_release<C: Cluster>(
+    cluster: &C,
+    release: &Release,
+    cascade: Propagation,
+) -> Result<(Vec<Resource>, String), String> {
+    let (resources, kept) = resources_to_delete(cluster, release).await?;
     let mut errs = Vec::new();
     let mut deleted = Vec::new();
     // Helm deletes one kind at a time, the objects of a kind at once.

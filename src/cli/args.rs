@@ -316,9 +316,9 @@ pub struct RollbackArgs {
 /// `uninstall` flags.
 #[derive(Debug, Args)]
 pub struct UninstallArgs {
-    /// simulate a uninstall
-    #[arg(long = "dry-run")]
-    pub dry_run: bool,
+    /// simulate a uninstall (`--dry-run=server`: the API server checks every delete, with dryRun=All)
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", value_name = "STRATEGY")]
+    pub dry_run: String,
     /// prevent hooks from running during uninstallation
     #[arg(long = "no-hooks")]
     pub no_hooks: bool,
@@ -351,8 +351,8 @@ pub struct RecoverArgs {
     /// after marking the stuck revision failed, roll back to the newest deployed revision
     #[arg(long)]
     pub rollback: bool,
-    /// how long a helm operation may leave its record untouched before it is presumed dead
-    #[arg(long, default_value = "5m0s", value_parser = go_duration)]
+    /// how long a helm operation may leave its record untouched before it is presumed dead (covers helm's hooks and wait with --timeout up to ~20m)
+    #[arg(long, default_value = "1h0m0s", value_parser = go_duration)]
     pub grace: std::time::Duration,
     /// prevent hooks from running during the rollback
     #[arg(long = "no-hooks")]

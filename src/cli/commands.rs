@@ -11,7 +11,7 @@ use rudder::cluster::resources::Form;
 use rudder::present::{self, Compat, Format};
 use rudder::session::{
     Parsed, Session, StatusRequest, StuckNotice, default_history_max, parse_dry_run,
-    parse_server_side, parse_wait,
+    parse_server_side, parse_uninstall_dry_run, parse_wait,
 };
 use rudder::storage::{AnyDriver, CorruptRecord};
 
@@ -280,7 +280,7 @@ async fn cmd_rollback(settings: &Settings, a: RollbackArgs) -> Result<String, Fa
         timeout: a.wait.timeout,
         cleanup_on_fail: a.cleanup_on_fail,
         no_hooks: a.no_hooks,
-        dry_run: dry_run.is_dry(),
+        dry_run,
         description: a.description,
         force_conflicts: a.force_conflicts,
         force_replace: a.force_replace || a.force,
@@ -297,7 +297,7 @@ async fn cmd_uninstall(settings: &Settings, a: UninstallArgs) -> Result<String, 
     at_least_one("uninstall", "RELEASE_NAME [...]", &a.args)?;
     let options = UninstallOptions {
         keep_history: a.keep_history,
-        dry_run: a.dry_run,
+        dry_run: parse_uninstall_dry_run(&a.dry_run)?,
         cascade: parse_cascade(&a.cascade)?,
         no_hooks: a.no_hooks,
         wait: take(settings, parse_wait(&a.wait.wait)?),

@@ -164,11 +164,17 @@ impl Cluster for KubeCluster {
         let path = object_path(r);
         let ns = r.namespace.as_deref().unwrap_or_default();
         let who = format!("{ns}/{} {}", r.object.name, r.gvk_string());
+        let mut moved = false;
         if options.upgrade_client_side_fields {
-            self.upgrade_client_side_fields(r, options.dry_run, &who)
+            moved = self
+                .upgrade_client_side_fields(r, options.dry_run, &who)
                 .await?;
         }
-        let force = if options.force_conflicts {
+        // A dry run cannot persist the ownership move, so the apply after
+        // it would meet helm's own client-side entry as a conflicting
+        // manager, which the real run's move makes a non-issue: such an
+        // object's dry-run apply is forced.
+        let force = if options.force_conflicts || (options.dry_run && moved) {
             "true"
         } else {
             "false"
@@ -250,19 +256,15 @@ impl Cluster for KubeCluster {
         r: &Resource,
         propagation: Propagation,
     ) -> Result<Deleted, ClusterError> {
-        let body = serde_json::json!({
-            "kind": "DeleteOptions",
-            "apiVersion": "v1",
-            "propagationPolicy": propagation.as_str(),
-        });
-        let bytes = serde_json::to_vec(&body).map_err(|e| ClusterError::Other(e.to_string()))?;
-        let req = http::Request::delete(object_path(r))
-            .header(http::header::CONTENT_TYPE, "application/json");
-        match self.send(req, bytes, "").await {
-            Ok(_) => Ok(Deleted::Yes),
-            Err(e) if e.is_not_found() => Ok(Deleted::NotFound),
-            Err(e) => Err(e),
-        }
+        self.delete_with(r, propagation, false).await
+    }
+
+    async fn delete_dry_run(
+        &self,
+        r: &Resource,
+        propagation: Propagation,
+    ) -> Result<Deleted, ClusterError> {
+        self.delete_with(r, propagation, true).await
     }
 
     async fn wait(
@@ -310,6 +312,10 @@ impl Cluster for KubeCluster {
         lease::acquire(&self.client, namespace, release, operation).await
     }
 
+    async fn lock_lost(&self, lock: &Lease) -> String {
+        lock.lost().await
+    }
+
     async fn unlock(&self, lock: Lease) {
         lock.release().await;
     }
@@ -334,30 +340,67 @@ impl Cluster for KubeCluster {
     ) -> Result<Option<LockHolder>, ClusterError> {
         lease::holder(&self.client, namespace, release).await
     }
+
+    async fn observe_lock(
+        &self,
+        namespace: &str,
+        release: &str,
+    ) -> Result<Option<LockHolder>, ClusterError> {
+        lease::observe(&self.client, namespace, release).await
+    }
 }
 
 impl KubeCluster {
+    /// Deletes an object; with `dry_run`, only asks whether it could be
+    /// (`dryRun=All` in the DeleteOptions).
+    async fn delete_with(
+        &self,
+        r: &Resource,
+        propagation: Propagation,
+        dry_run: bool,
+    ) -> Result<Deleted, ClusterError> {
+        let mut body = serde_json::json!({
+            "kind": "DeleteOptions",
+            "apiVersion": "v1",
+            "propagationPolicy": propagation.as_str(),
+        });
+        if dry_run {
+            body["dryRun"] = serde_json::json!(["All"]);
+        }
+        let bytes = serde_json::to_vec(&body).map_err(|e| ClusterError::Other(e.to_string()))?;
+        let req = http::Request::delete(object_path(r))
+            .header(http::header::CONTENT_TYPE, "application/json");
+        match self.send(req, bytes, "").await {
+            Ok(_) => Ok(Deleted::Yes),
+            Err(e) if e.is_not_found() => Ok(Deleted::NotFound),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Helm 4's `upgradeClientSideFieldManager`: move the fields that
     /// client-side apply recorded for Helm's manager to its server-side
     /// apply entry, so the apply that follows neither conflicts with Helm's
-    /// own earlier writes nor leaves stale ownership behind.
+    /// own earlier writes nor leaves stale ownership behind. True if
+    /// fields were moved (or, in a dry run, would have been).
     async fn upgrade_client_side_fields(
         &self,
         r: &Resource,
         dry_run: bool,
         who: &str,
-    ) -> Result<(), ClusterError> {
+    ) -> Result<bool, ClusterError> {
         let path = object_path(r);
         for _ in 0..CONFLICT_RETRIES {
             let Some(live) = self.get(r).await? else {
-                return Ok(());
+                return Ok(false);
             };
             let patch = super::csa::upgrade_patch(&live, FIELD_MANAGER).map_err(|e| {
                 ClusterError::Other(format!(
                     "failed to upgrade managed fields for object {who}: {e}"
                 ))
             })?;
-            let Some(patch) = patch else { return Ok(()) };
+            let Some(patch) = patch else {
+                return Ok(false);
+            };
             let mut q = vec![("fieldManager", FIELD_MANAGER)];
             if dry_run {
                 q.push(("dryRun", "All"));
@@ -367,7 +410,7 @@ impl KubeCluster {
             let req = http::Request::patch(format!("{path}?{}", query(&q)))
                 .header(http::header::CONTENT_TYPE, "application/json-patch+json");
             match self.send(req, bytes, "").await {
-                Ok(_) => return Ok(()),
+                Ok(_) => return Ok(true),
                 // The patch carries the resourceVersion it was computed
                 // from; someone wrote in between: read again.
                 Err(e) if e.is_conflict() => continue,

@@ -140,6 +140,23 @@ pub enum Deleted {
     NotFound,
 }
 
+/// What this process knows of whether a lock's holder is still alive.
+///
+/// As client-go's leader election judges it: by whether this process saw
+/// the Lease change (a renewal, a new holder) within the Lease's duration,
+/// timed with this process's monotonic clock. The `renewTime` the holder
+/// wrote is never compared with the local wall clock, so clock skew
+/// between machines cannot make a live lock look dead (or the reverse).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Liveness {
+    /// Seen changing within its duration: the holder renews it.
+    Live,
+    /// Watched for a whole duration without a change: the holder is gone.
+    Expired,
+    /// Not watched long enough to tell: a quick read (`list`, `status`).
+    Unknown,
+}
+
 /// Who holds a release's lock, and since when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LockHolder {
@@ -153,22 +170,15 @@ pub struct LockHolder {
     pub renewed: Option<jiff::Timestamp>,
     /// How long a renewal keeps the lock.
     pub duration: Duration,
+    /// Whether the holder was seen alive.
+    pub liveness: Liveness,
 }
 
 impl LockHolder {
-    /// True if the holder renewed the lock recently enough that it may
-    /// still be running.
-    pub fn is_live(&self, now: jiff::Timestamp) -> bool {
-        let Some(renewed) = self.renewed.or(self.acquired) else {
-            return false;
-        };
-        let Ok(dur) = jiff::SignedDuration::try_from(self.duration) else {
-            return false;
-        };
-        match renewed.checked_add(dur) {
-            Ok(expiry) => expiry > now,
-            Err(_) => true,
-        }
+    /// True unless the holder was watched for the Lease's whole duration
+    /// without renewing it: a lock whose liveness is unknown may be live.
+    pub fn may_be_live(&self) -> bool {
+        self.liveness != Liveness::Expired
     }
 }
 
@@ -176,7 +186,7 @@ impl LockHolder {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     /// Another live operation holds it.
-    #[error("another operation ({}) is in progress on release {release:?}: lock held by {}{}", .holder.operation, .holder.holder, renewed_ago(.holder))]
+    #[error("another operation ({}) is in progress on release {release:?}: lock held by {}", .holder.operation, .holder.holder)]
     Held {
         /// The release.
         release: String,
@@ -204,16 +214,6 @@ impl LockError {
             LockError::Forbidden { .. } => crate::error::ErrorKind::Forbidden,
             LockError::Cluster(e) => e.kind(),
         }
-    }
-}
-
-fn renewed_ago(h: &LockHolder) -> String {
-    match h.renewed.or(h.acquired) {
-        Some(t) => {
-            let secs = jiff::Timestamp::now().duration_since(t).as_secs().max(0);
-            format!(", renewed {secs}s ago")
-        }
-        None => String::new(),
     }
 }
 
@@ -263,6 +263,15 @@ pub trait Cluster: Send + Sync {
         propagation: Propagation,
     ) -> impl Future<Output = Result<Deleted, ClusterError>> + Send;
 
+    /// Asks the server whether the object could be deleted
+    /// (`dryRun=All`): admission and authorization judge the delete,
+    /// nothing is deleted.
+    fn delete_dry_run(
+        &self,
+        resource: &Resource,
+        propagation: Propagation,
+    ) -> impl Future<Output = Result<Deleted, ClusterError>> + Send;
+
     /// Waits, driven by watches, until every resource reaches the state
     /// `mode` asks for, or `timeout` passes.
     fn wait(
@@ -299,6 +308,11 @@ pub trait Cluster: Send + Sync {
         operation: &str,
     ) -> impl Future<Output = Result<Self::Lock, LockError>> + Send;
 
+    /// Completes, with the reason, once `lock` is lost: another operation
+    /// took it over or it was removed (`recover --force`), or it could not
+    /// be renewed in time. Never completes while the lock is held.
+    fn lock_lost(&self, lock: &Self::Lock) -> impl Future<Output = String> + Send;
+
     /// Lets go of a lock.
     fn unlock(&self, lock: Self::Lock) -> impl Future<Output = ()> + Send;
 
@@ -319,8 +333,18 @@ pub trait Cluster: Send + Sync {
     ) -> impl Future<Output = Result<LiveResources, ResourceError>> + Send;
 
     /// Who holds the release's lock, if anyone ever took it and has not let
-    /// go.
+    /// go, from one quick read: its liveness is [`Liveness::Unknown`]
+    /// (fast enough for `list` and `status`).
     fn lock_holder(
+        &self,
+        namespace: &str,
+        release: &str,
+    ) -> impl Future<Output = Result<Option<LockHolder>, ClusterError>> + Send;
+
+    /// Who holds the release's lock, judged by watching it: `Live` as soon
+    /// as it changes, `Expired` once it stayed unchanged for its whole
+    /// duration (so this can take that long). For `recover`.
+    fn observe_lock(
         &self,
         namespace: &str,
         release: &str,

@@ -9,12 +9,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use super::discovery::{Served, builtin_kind};
 use super::error::ClusterError;
 use super::interface::{
-    ApplyOptions, Cluster, Deleted, LockError, LockHolder, PodsOf, Progress, Propagation, Resource,
-    ResourceId, WaitMode,
+    ApplyOptions, Cluster, Deleted, Liveness, LockError, LockHolder, PodsOf, Progress, Propagation,
+    Resource, ResourceId, WaitMode,
 };
 use super::objects::parse_objects;
 use super::resources::{Form, LiveResources, ResourceError};
@@ -26,6 +27,7 @@ struct State {
     fail_apply: HashSet<String>,
     not_ready: HashMap<String, String>,
     locks: HashMap<(String, String), LockHolder>,
+    lost: HashMap<(String, String), (CancellationToken, String)>,
     calls: Vec<String>,
     next_lock: u64,
 }
@@ -41,6 +43,7 @@ pub struct MemoryCluster {
 pub struct MemoryLock {
     key: (String, String),
     holder: String,
+    lost: CancellationToken,
 }
 
 impl MemoryCluster {
@@ -114,6 +117,19 @@ impl MemoryCluster {
             Some(h) => st.locks.insert(key, h),
             None => st.locks.remove(&key),
         };
+    }
+
+    /// Takes a held lock away from its holder, as another operation
+    /// taking it over would: the holder's [`Cluster::lock_lost`] completes
+    /// with `why`.
+    pub fn steal_lock(&self, namespace: &str, release: &str, why: &str) {
+        let key = (namespace.to_string(), release.to_string());
+        let mut st = self.st();
+        if let Some((token, reason)) = st.lost.get_mut(&key) {
+            *reason = why.to_string();
+            token.cancel();
+        }
+        st.locks.remove(&key);
     }
 
     fn log(&self, call: String) {
@@ -218,6 +234,22 @@ impl Cluster for MemoryCluster {
         })
     }
 
+    async fn delete_dry_run(
+        &self,
+        r: &Resource,
+        propagation: Propagation,
+    ) -> Result<Deleted, ClusterError> {
+        self.log(format!(
+            "delete-dry-run {} {}",
+            r.display(),
+            propagation.as_str()
+        ));
+        Ok(match self.st().objects.contains_key(&r.id()) {
+            true => Deleted::Yes,
+            false => Deleted::NotFound,
+        })
+    }
+
     async fn wait(
         &self,
         resources: &[Resource],
@@ -293,7 +325,7 @@ impl Cluster for MemoryCluster {
         let mut st = self.st();
         let now = jiff::Timestamp::now();
         if let Some(h) = st.locks.get(&key)
-            && h.is_live(now)
+            && h.may_be_live()
         {
             return Err(LockError::Held {
                 release: release.to_string(),
@@ -310,11 +342,23 @@ impl Cluster for MemoryCluster {
                 acquired: Some(now),
                 renewed: Some(now),
                 duration: Duration::from_secs(15),
+                liveness: Liveness::Live,
             },
         );
+        let lost = CancellationToken::new();
+        st.lost.insert(key.clone(), (lost.clone(), String::new()));
         st.calls
             .push(format!("lock {namespace}/{release} {operation}"));
-        Ok(MemoryLock { key, holder })
+        Ok(MemoryLock { key, holder, lost })
+    }
+
+    async fn lock_lost(&self, lock: &MemoryLock) -> String {
+        lock.lost.cancelled().await;
+        self.st()
+            .lost
+            .get(&lock.key)
+            .map(|(_, why)| why.clone())
+            .unwrap_or_default()
     }
 
     async fn unlock(&self, lock: MemoryLock) {
@@ -327,6 +371,7 @@ impl Cluster for MemoryCluster {
     }
 
     async fn break_lock(&self, namespace: &str, release: &str) -> Result<(), ClusterError> {
+        self.steal_lock(namespace, release, "the lock was removed");
         self.set_lock(namespace, release, None);
         self.log(format!("break-lock {namespace}/{release}"));
         Ok(())
@@ -354,6 +399,22 @@ impl Cluster for MemoryCluster {
     }
 
     async fn lock_holder(
+        &self,
+        namespace: &str,
+        release: &str,
+    ) -> Result<Option<LockHolder>, ClusterError> {
+        Ok(self
+            .st()
+            .locks
+            .get(&(namespace.to_string(), release.to_string()))
+            .cloned()
+            .map(|h| LockHolder {
+                liveness: Liveness::Unknown,
+                ..h
+            }))
+    }
+
+    async fn observe_lock(
         &self,
         namespace: &str,
         release: &str,

@@ -25,7 +25,7 @@ pub mod wait;
 pub use connect::{ConnectError, ConnectOptions, Connection, connect};
 pub use error::ClusterError;
 pub use interface::{
-    ApplyOptions, Cluster, Deleted, LockError, LockHolder, PodsOf, Propagation, Resource,
+    ApplyOptions, Cluster, Deleted, Liveness, LockError, LockHolder, PodsOf, Propagation, Resource,
     ResourceId, WaitMode,
 };
 pub use progress::{ChannelProgress, Event, Pending, Progress, Quiet, Recorded};

@@ -89,12 +89,16 @@ pub fn label<'a>(obj: &'a Value, key: &str) -> Option<&'a str> {
     obj.get("metadata")?.get("labels")?.get(key)?.as_str()
 }
 
-/// YAML options matching what Helm's decoder (go-yaml v2 through
-/// `sigs.k8s.io/yaml`) does with plain scalars: `0644` is octal, `yes` and
-/// `on` are booleans.
-fn yaml_options() -> serde_saphyr::Options {
+/// The YAML options every YAML parse in rudder uses, matching what Helm's
+/// decoder (go-yaml v2 through `sigs.k8s.io/yaml`) does: `0644` is octal,
+/// `yes` and `on` are booleans, and a key given twice in one mapping keeps
+/// its last value (go-yaml v2's non-strict `Unmarshal` overwrites; an
+/// error here would make rudder fail on releases helm installed and
+/// handles).
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
     o.legacy_octal_numbers = true;
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     o
 }
 
@@ -434,6 +438,23 @@ fn require_value(actual: Option<&str>, key: &str, want: &str) -> Result<(), Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value_as_go_yaml_v2() {
+        // A key repeated at the top, in metadata and in data: go-yaml v2
+        // (helm) keeps the last value of each.
+        let m = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n  name: dup\ndata:\n  k: one\n  k: two\ndata:\n  k: three\n  j: x\n";
+        let objs = parse_objects(m).expect("parse");
+        assert_eq!(objs.len(), 1);
+        assert_eq!(objs[0].name, "dup");
+        assert_eq!(
+            objs[0].body["data"],
+            serde_json::json!({"k": "three", "j": "x"})
+        );
+        let plan = uninstall_plan(m).expect("plan");
+        assert_eq!(plan.delete.len(), 1);
+        assert_eq!(plan.delete[0].name, "dup");
+    }
 
     #[test]
     fn parses_like_go_yaml_v2() {

@@ -111,8 +111,9 @@ struct Spec {
 
 /// Parses a multi-document manifest into objects, skipping empty documents.
 fn parse_manifest(manifest: &str) -> Result<Vec<ManifestObject>, ResourceError> {
-    let docs: Vec<Option<ManifestObject>> = serde_saphyr::from_multiple(manifest)
-        .map_err(|e| ResourceError::Manifest(e.to_string()))?;
+    let docs: Vec<Option<ManifestObject>> =
+        serde_saphyr::from_multiple_with_options(manifest, super::objects::yaml_options())
+            .map_err(|e| ResourceError::Manifest(e.to_string()))?;
     Ok(docs
         .into_iter()
         .flatten()
@@ -300,6 +301,13 @@ fn type_list_items(list: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value() {
+        let m = "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  name: b\n";
+        let objs = parse_manifest(m).expect("parse");
+        assert_eq!(objs[0].metadata.name, "b");
+    }
 
     #[test]
     fn parses_helm_manifests_and_pod_selectors() {

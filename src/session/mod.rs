@@ -12,8 +12,10 @@
 mod options;
 mod stuck;
 
+pub use crate::action::rollback::DryRun;
 pub use options::{
-    DryRun, Parsed, default_history_max, parse_dry_run, parse_server_side, parse_wait,
+    Parsed, default_history_max, parse_dry_run, parse_server_side, parse_uninstall_dry_run,
+    parse_wait,
 };
 pub use stuck::StuckNotice;
 
@@ -34,6 +36,7 @@ pub struct Session<D, C> {
     storage: Storage<D>,
     cluster: C,
     compat: Compat,
+    grace: std::time::Duration,
 }
 
 /// What `list` found, with the releases that look stuck.
@@ -76,7 +79,16 @@ impl<D: Driver, C: Cluster> Session<D, C> {
             storage,
             cluster,
             compat,
+            grace: crate::action::recover::DEFAULT_GRACE,
         }
+    }
+
+    /// How long a pending record must have been left untouched before
+    /// `list` and `status` call its release stuck (default
+    /// [`DEFAULT_GRACE`](crate::action::recover::DEFAULT_GRACE)).
+    pub fn with_grace(mut self, grace: std::time::Duration) -> Session<D, C> {
+        self.grace = grace;
+        self
     }
 
     /// The release storage.
@@ -205,7 +217,7 @@ impl<D: Driver, C: Cluster> Session<D, C> {
         &self,
         records: impl IntoIterator<Item = &'a crate::storage::Record>,
     ) -> Vec<StuckNotice> {
-        stuck::stuck(&self.cluster, records).await
+        stuck::stuck(&self.cluster, records, self.grace).await
     }
 }
 

@@ -4,7 +4,7 @@
 //! helm 4 prints; a front end decides how to show it.
 
 use crate::action::ActionError;
-use crate::action::rollback::WaitStrategy;
+use crate::action::rollback::{DryRun, WaitStrategy};
 
 /// A parsed option value, with the deprecation warning helm 4 gives for
 /// its spelling, if any.
@@ -29,25 +29,6 @@ impl<T> Parsed<T> {
             value,
             warning: Some(warning.into()),
         }
-    }
-}
-
-/// `--dry-run` values.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum DryRun {
-    /// Change things (the default).
-    #[default]
-    None,
-    /// Simulate without contacting the API server about the objects.
-    Client,
-    /// Simulate, and have the API server check every object (`dryRun=All`).
-    Server,
-}
-
-impl DryRun {
-    /// True for a dry run of either kind.
-    pub fn is_dry(self) -> bool {
-        self != DryRun::None
     }
 }
 
@@ -94,6 +75,20 @@ pub fn parse_dry_run(value: &str) -> Result<Parsed<DryRun>, ActionError> {
         )),
         other => Err(ActionError::Invalid(format!(
             "invalid dry-run value ({other:?}). Must be \"none\", \"server\", or \"client\""
+        ))),
+    }
+}
+
+/// `uninstall --dry-run`: helm's boolean (`--dry-run` alone is `true`),
+/// plus rudder's `client` and `server` (the API server checks every
+/// delete with `dryRun=All`).
+pub fn parse_uninstall_dry_run(value: &str) -> Result<DryRun, ActionError> {
+    match value {
+        "true" | "client" => Ok(DryRun::Client),
+        "server" => Ok(DryRun::Server),
+        "false" | "none" => Ok(DryRun::None),
+        other => Err(ActionError::Invalid(format!(
+            "invalid argument {other:?} for \"--dry-run\" flag: must be true, false, client or server"
         ))),
     }
 }

@@ -1,7 +1,7 @@
 //! Which releases look stuck, for the one-line notices `list` and
 //! `status` print.
 
-use crate::action::recover::{DEFAULT_GRACE, Verdict, judge};
+use crate::action::recover::{Verdict, judge};
 use crate::cluster::Cluster;
 use crate::release::Status;
 use crate::storage::Record;
@@ -34,6 +34,7 @@ impl std::fmt::Display for StuckNotice {
 pub(super) async fn stuck<'a, C: Cluster>(
     cluster: &C,
     records: impl IntoIterator<Item = &'a Record>,
+    grace: std::time::Duration,
 ) -> Vec<StuckNotice> {
     let now = jiff::Timestamp::now();
     let mut notices = Vec::new();
@@ -46,7 +47,7 @@ pub(super) async fn stuck<'a, C: Cluster>(
             .await
             .ok()
             .flatten();
-        if let Verdict::Stuck(why) = judge(r, holder.as_ref(), now, DEFAULT_GRACE) {
+        if let Verdict::Stuck(why) = judge(r, holder.as_ref(), now, grace) {
             notices.push(StuckNotice {
                 release: r.release.name.clone(),
                 namespace: r.release.namespace.clone(),

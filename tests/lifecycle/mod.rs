@@ -6,6 +6,7 @@
 //! change nothing.
 
 mod bad_input;
+mod cluster_layer;
 mod concurrency;
 mod flags;
 mod objects;

@@ -159,7 +159,7 @@ fn killed_helm4_is_recovered() {
 }
 
 #[test]
-fn killed_rudder_is_recovered_once_its_lock_expires() {
+fn killed_rudder_is_recovered_once_its_lock_is_seen_expired() {
     let ns = TestNs::new("recover-rudder");
     // Revision 1 cannot become ready; revision 2 can.
     ns.helm4(web_args("k", &["--set", "unschedulable=true"]))
@@ -171,41 +171,41 @@ fn killed_rudder_is_recovered_once_its_lock_expires() {
         .map(|s| s.to_string())
         .collect();
     kill_mid_operation(&ns, Tool::Rudder, &args, "k", "pending-rollback");
-    let killed_at = Instant::now();
 
-    // Its lock is still live: everything refuses, and nothing is marked.
+    // recover watches the Lease: unchanged for its duration, so its holder
+    // is gone; but the record is younger than the grace, and a helm
+    // operation may have started since, so nothing is touched without
+    // --grace or --force. list prints no notice either.
     let refused = ns.rudder(["recover", "k"]).failed();
-    assert!(refused.stderr.contains("a rudder rollback"), "{refused}");
-    assert!(refused.stderr.contains("holds its lock"), "{refused}");
-    let refused = ns.rudder(["uninstall", "k"]).failed();
     assert!(
         refused
             .stderr
-            .starts_with("Error: another operation (rollback) is in progress on release \"k\""),
+            .contains("the rudder rollback that held its lock")
+            && refused.stderr.contains("stopped renewing it")
+            && refused
+                .stderr
+                .contains("a helm operation may still be running"),
         "{refused}"
+    );
+    assert_eq!(
+        history(&ns, "k").last().map(|r| r.1.clone()),
+        Some("pending-rollback".into())
     );
     let list = ns.rudder(["list"]).ok();
     assert!(!list.stderr.contains("looks stuck"), "{list}");
-
-    // After the Lease expires (15 s without renewal) the release is stuck:
-    // list and status say so on stderr, and stdout stays helm's.
-    let expiry = Duration::from_secs(16);
-    if let Some(left) = expiry.checked_sub(killed_at.elapsed()) {
-        std::thread::sleep(left);
-    }
-    let list = ns.rudder(["list"]).ok();
-    assert!(
-        list.stderr.contains("warning: release \"k\" in namespace")
-            && list.stderr.contains("looks stuck in pending-rollback"),
-        "{list}"
-    );
     assert_eq!(list.stdout, ns.helm4(["list"]).ok().stdout);
-    let status = ns.rudder(["status", "k", "--compat", "v3"]).ok();
-    assert!(status.stderr.contains("looks stuck"), "{status}");
-    assert_eq!(status.stdout, ns.helm3(["status", "k"]).ok().stdout);
 
     let out = ns
-        .rudder(["recover", "k", "--rollback", "--wait", "--timeout", "2m"])
+        .rudder([
+            "recover",
+            "k",
+            "--grace",
+            "0s",
+            "--rollback",
+            "--wait",
+            "--timeout",
+            "2m",
+        ])
         .ok();
     assert!(out.stdout.contains("stopped renewing it"), "{out}");
     assert!(
