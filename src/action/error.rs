@@ -39,6 +39,10 @@ pub enum ActionError {
     /// was done.
     #[error("{0}")]
     LostRace(String),
+    /// The operation lost the release's lock while it ran and stopped
+    /// before its next write.
+    #[error("{0}")]
+    LockLost(String),
     /// The operation failed part-way; the message says how, and the
     /// release record says where it was left.
     #[error("{0}")]
@@ -87,6 +91,7 @@ impl ActionError {
             ActionError::Busy(_) => ErrorKind::Busy,
             ActionError::Stuck(_) => ErrorKind::Stuck,
             ActionError::LostRace(_) => ErrorKind::Conflict,
+            ActionError::LockLost(_) => ErrorKind::Cancelled,
             ActionError::Failed(_) => ErrorKind::Failed,
             // An operation that ran and failed is not "not found" or
             // "invalid input" even when its cause is; forbidden, timed

@@ -41,7 +41,7 @@ pub async fn with_lock<C: Cluster, T>(
     let result = tokio::select! {
         // A lost lock wins a tie: no write after the loss is known.
         biased;
-        why = cluster.lock_lost(&lock) => Err(ActionError::Busy(format!(
+        why = cluster.lock_lost(&lock) => Err(ActionError::LockLost(format!(
             "{operation} of release {release:?} stopped: it lost the release's lock ({why}); it made no further change, and the release is now the new holder's to finish"
         ))),
         result = work => result,
@@ -82,7 +82,7 @@ mod tests {
             steal
         );
         let err = result.expect_err("lost");
-        assert!(matches!(err, ActionError::Busy(_)), "{err}");
+        assert!(matches!(err, ActionError::LockLost(_)), "{err}");
         assert!(
             err.to_string().contains(
                 "it lost the release's lock (another operation took the lock over (h/2/b))"
