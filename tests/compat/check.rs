@@ -388,6 +388,9 @@ pub fn age_stuck_records(ns: &str, plural: &str) -> Vec<String> {
                     }
                 }
             }
+            // A listed item carries no kind of its own.
+            item["apiVersion"] = Value::String("v1".into());
+            item["kind"] = Value::String(if secret { "Secret" } else { "ConfigMap" }.into());
             let key = item["metadata"]["name"]
                 .as_str()
                 .unwrap_or_default()
