@@ -255,10 +255,24 @@ pub fn mask_live(s: &str) -> String {
 }
 
 /// Whether rudder names stuck releases for this command: `list`, and
-/// `status` of the newest revision (README, "Stuck releases").
+/// `status` of the newest revision (README, "Stuck releases"). A listing
+/// of `--superseded` alone shows no newest revisions (helm skips its
+/// latest-revision filter then), so no stuck one either.
 fn warns_stuck(args: &[String]) -> bool {
+    const STATES: [&str; 7] = [
+        "--deployed",
+        "--failed",
+        "--pending",
+        "--uninstalled",
+        "--uninstalling",
+        "-a",
+        "--all",
+    ];
     match args.first().map(String::as_str) {
-        Some("list" | "ls") => true,
+        Some("list" | "ls") => {
+            !args.iter().any(|a| a == "--superseded")
+                || args.iter().any(|a| STATES.contains(&a.as_str()))
+        }
         Some("status") => !args
             .windows(2)
             .any(|w| w[0] == "--revision" && w[1].parse::<i64>().is_ok_and(|n| n > 0)),
@@ -682,6 +696,8 @@ mod tests {
         assert!(warns_stuck(&args(&["status", "x", "--revision", "0"])));
         assert!(!warns_stuck(&args(&["status", "x", "--revision", "2"])));
         assert!(!warns_stuck(&args(&["history", "x"])));
+        assert!(!warns_stuck(&args(&["list", "--superseded", "-o", "json"])));
+        assert!(warns_stuck(&args(&["list", "--superseded", "--pending"])));
     }
 
     #[test]
