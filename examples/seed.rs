@@ -13,12 +13,20 @@
 //! values, a rendered
 //! manifest with hard-to-compress data). One more release, `deep` in
 //! `bench-0`, has `--deep-revisions` revisions.
+//!
+//! With `--forge N`, nothing else is seeded: the first N releases each get
+//! one more record whose labels lie, the benchmark's second workload. Its
+//! labels say revision `revisions + 100`, `deployed`; its body is revision 1,
+//! `superseded`. helm decodes every record and is not fooled; rudder picks
+//! records by label, so it must see the disagreement and take its slow path
+//! (helm's full decode) to give the same answer.
 
 use std::time::Instant;
 
 use base64::Engine as _;
 use futures::stream::{self, StreamExt, TryStreamExt};
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, PostParams};
 use rudder::release::Release;
 use rudder::release::codec;
@@ -33,6 +41,7 @@ struct Args {
     revisions: usize,
     deep_revisions: usize,
     concurrency: usize,
+    forge: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -42,6 +51,7 @@ fn parse_args() -> Result<Args, String> {
         revisions: 10,
         deep_revisions: 300,
         concurrency: 32,
+        forge: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -53,6 +63,7 @@ fn parse_args() -> Result<Args, String> {
             "--revisions" => a.revisions = n.max(1),
             "--deep-revisions" => a.deep_revisions = n,
             "--concurrency" => a.concurrency = n.max(1),
+            "--forge" => a.forge = Some(n),
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -188,6 +199,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ));
     }
 
+    if let Some(n) = args.forge {
+        return forge(client, &args, &namespaces, n).await;
+    }
+
     let driver = SecretDriver::new(client);
     let total = jobs.len();
     let bytes = std::sync::atomic::AtomicUsize::new(0);
@@ -217,6 +232,57 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "seeded {total} records ({} MB, {} KB average) in {:.1}s",
         bytes / 1_000_000,
         bytes / total.max(1) / 1000,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Adds a record with forged labels to each of the first `n` releases (see
+/// the module docs).
+async fn forge(
+    client: kube::Client,
+    args: &Args,
+    namespaces: &[String],
+    n: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let forged = args.revisions + 100;
+    let created = stream::iter(0..n.min(args.releases))
+        .map(|r| {
+            let client = client.clone();
+            async move {
+                let ns = &namespaces[r % namespaces.len()];
+                let name = format!("app-{r}");
+                let mut rng = Rng(0xf0f0_0000 ^ r as u64);
+                // Revision 1's body, superseded, as helm left it.
+                let rel = release(ns, &name, 1, args.revisions, 18_000, &mut rng);
+                let text = codec::encode(&rel)?;
+                let mut secret: Secret = serde_json::from_value(json!({
+                    "metadata": {
+                        "name": storage_key(&name, forged as i64),
+                        "labels": {
+                            "name": name,
+                            "owner": "helm",
+                            "status": "deployed",
+                            "version": forged.to_string(),
+                        }
+                    },
+                    "type": "helm.sh/release.v1",
+                }))?;
+                secret.data = Some([("release".to_string(), ByteString(text.into_bytes()))].into());
+                let api: Api<Secret> = Api::namespaced(client, ns);
+                match api.create(&PostParams::default(), &secret).await {
+                    Ok(_) => Ok(1usize),
+                    Err(kube::Error::Api(s)) if s.code == 409 => Ok(0),
+                    Err(e) => Err(Box::<dyn std::error::Error>::from(e)),
+                }
+            }
+        })
+        .buffer_unordered(args.concurrency)
+        .try_fold(0, |acc, x| async move { Ok(acc + x) })
+        .await?;
+    println!(
+        "forged the version label of {created} records (labels say v{forged}, bodies v1) in {:.1}s",
         started.elapsed().as_secs_f64()
     );
     Ok(())

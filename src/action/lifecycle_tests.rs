@@ -576,6 +576,30 @@ async fn history_max_prunes_the_oldest_but_never_the_newest_deployed() {
     assert_eq!(w.get(2).await.info.status, Status::Superseded);
 }
 
+/// Helm makes room before it creates: with a limit of 1 the new revision
+/// survives and the old deployed one is kept until it is superseded.
+#[tokio::test]
+async fn history_max_one_keeps_the_new_revision() {
+    let revs: Vec<(Status, String)> = vec![
+        (Status::Superseded, cm("a", "")),
+        (Status::Deployed, cm("a", "")),
+    ];
+    let w = World::new(&revs, json!([])).await;
+    let o = RollbackOptions {
+        revision: 1,
+        max_history: 1,
+        ..RollbackOptions::default()
+    };
+    let out = rollback(&w.storage, &w.cluster, "r", &o, &Quiet)
+        .await
+        .expect("rollback");
+    assert_eq!(out.pruned, [1]);
+    let left: Vec<i64> = w.revisions().await.iter().map(|r| r.0).collect();
+    assert_eq!(left, [2, 3]);
+    assert_eq!(w.get(3).await.info.status, Status::Deployed);
+    assert_eq!(w.get(2).await.info.status, Status::Superseded);
+}
+
 #[tokio::test]
 async fn dry_run_rollback_changes_nothing() {
     let w = World::new(&two_revisions(), json!([])).await;

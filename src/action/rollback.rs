@@ -229,6 +229,21 @@ pub(crate) async fn rollback_locked<D: Driver, C: Cluster>(
 ) -> Result<RollbackOutcome, ActionError> {
     let plan = prepare(storage, name, options, stuck_ok).await?;
     let mut current = plan.current;
+    // Helm's `Storage.Create` makes room for the new revision first: it
+    // prunes to one fewer than the limit, then creates. Pruning after the
+    // create would count the new `pending-rollback` revision, which is not
+    // the deployed one, and with a limit of 1 delete it.
+    let pruned = if options.max_history > 0 {
+        match storage.prune(name, options.max_history - 1).await {
+            Ok(p) => p,
+            Err(e) => {
+                progress.note(&format!("warning: pruning old revisions failed: {e}"));
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
     let created = match storage.create(&plan.target).await {
         Ok(meta) => meta,
         Err(StorageError::AlreadyExists) => {
@@ -244,17 +259,6 @@ pub(crate) async fn rollback_locked<D: Driver, C: Cluster>(
         resource_version: created.resource_version,
     };
     report_phase(progress, &target.release);
-    let pruned = if options.max_history > 0 {
-        match storage.prune(name, options.max_history).await {
-            Ok(p) => p,
-            Err(e) => {
-                progress.note(&format!("warning: pruning old revisions failed: {e}"));
-                Vec::new()
-            }
-        }
-    } else {
-        Vec::new()
-    };
     let performed = perform(
         storage,
         cluster,

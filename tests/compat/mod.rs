@@ -8,8 +8,12 @@ pub mod matrix;
 mod records;
 mod roundtrip;
 
-use check::{case, check_all, status_case};
+use std::collections::BTreeSet;
+
+use check::{case, check_all, split_notices, status_case, stuck_releases};
 use matrix::{Matrix, both};
+
+use crate::harness::Tool;
 
 /// Every release base name in a matrix.
 const RELEASES: [&str; 12] = [
@@ -335,5 +339,95 @@ fn configmap_driver_matches_helm() {
         );
         // With the Secret driver the namespace holds no releases.
         check_all(m, &[case(&["list", "-n", ns, "-o", "json"])], &[]);
+    }
+}
+
+/// The releases the matrix leaves stuck (helm killed mid-operation) are
+/// aged hours past the grace before anything compares them, so rudder's
+/// stuck notices are due from the first test on and are part of every
+/// expected outcome: the suite gives the same answer at minute one and at
+/// minute fifty.
+#[test]
+fn stuck_notices_are_expected_whatever_the_clock() {
+    for m in both() {
+        let ns = m.ns.name.as_str();
+        let stuck = stuck_releases(m);
+        let made: BTreeSet<String> = ["pending", "pendup", "pendroll"]
+            .iter()
+            .map(|b| m.name(b))
+            .collect();
+        assert_eq!(stuck, &made, "the stuck releases the matrix made");
+        // Their newest records are hours old now.
+        let now = jiff::Timestamp::now().as_second();
+        for name in stuck {
+            let out = m
+                .helm
+                .run([
+                    "history",
+                    name.as_str(),
+                    "-n",
+                    ns,
+                    "-o",
+                    "json",
+                    "--max",
+                    "1",
+                ])
+                .ok();
+            let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+            let updated: jiff::Timestamp = v[0]["updated"]
+                .as_str()
+                .expect("updated")
+                .parse()
+                .expect("time");
+            assert!(
+                now - updated.as_second() > 5 * 3600,
+                "{name} was not aged: {}",
+                out.stdout
+            );
+        }
+        let compat: &[&str] = if m.major == 3 {
+            &["--compat", "v3"]
+        } else {
+            &[]
+        };
+        let rudder = |args: &[&str]| {
+            let mut full: Vec<&str> = compat.to_vec();
+            full.extend_from_slice(args);
+            Tool::Rudder.run(&full).ok()
+        };
+        let listing = rudder(&["list", "-n", ns, "--pending"]);
+        assert_eq!(
+            split_notices(&listing.stderr),
+            (String::new(), made.clone())
+        );
+        let one = rudder(&["status", &m.name("pendup"), "-n", ns]);
+        assert_eq!(
+            split_notices(&one.stderr),
+            (String::new(), [m.name("pendup")].into())
+        );
+        let none = rudder(&["status", &m.name("web"), "-n", ns]);
+        assert_eq!(
+            split_notices(&none.stderr),
+            (String::new(), BTreeSet::new())
+        );
+        // And helm's answers with the notices expected.
+        let pending = m.name("pending");
+        let pendroll = m.name("pendroll");
+        check_all(
+            m,
+            &[
+                case(&["list", "-n", ns, "--pending"]),
+                if m.major == 3 {
+                    case(&["list", "-n", ns, "-a", "-o", "json"])
+                } else {
+                    case(&["list", "-n", ns, "-o", "json"])
+                },
+                case(&["list", "-n", ns, "-q", "--pending", "-m", "1"]),
+                status_case(&["status", &pending, "-n", ns]),
+                status_case(&["status", &pendroll, "-n", ns, "-o", "yaml"]),
+                case(&["history", &pendroll, "-n", ns]),
+            ],
+            &[],
+        );
     }
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::Api;
 use kube::api::PostParams;
+use regex::Regex;
 use serde_json::json;
 
 use crate::harness::{Out, TestNs, Tool, block_on, chart, cluster};
@@ -52,7 +53,8 @@ fn race(ns: &TestNs, commands: Vec<Vec<String>>, env: &[(&str, &str)]) -> Vec<Ou
     })
 }
 
-/// The history holds each revision once and at most one deployed.
+/// The history holds each revision once and at most one deployed, and
+/// helm v3, helm v4 and rudder all read the same history.
 #[track_caller]
 fn assert_sane_history(ns: &TestNs, name: &str) -> Vec<(i64, String, String)> {
     let h = history(ns, name);
@@ -60,25 +62,95 @@ fn assert_sane_history(ns: &TestNs, name: &str) -> Vec<(i64, String, String)> {
     assert_eq!(revisions.len(), h.len(), "duplicate revisions: {h:?}");
     let deployed = h.iter().filter(|r| r.1 == "deployed").count();
     assert!(deployed <= 1, "several deployed revisions: {h:?}");
+    for helm in [Tool::Helm3, Tool::Helm4] {
+        assert_eq!(
+            helm_history(ns, helm, name),
+            h,
+            "{helm:?} reads another history than rudder"
+        );
+    }
     h
+}
+
+/// `helm history -o json` as `(revision, status, description)`.
+fn helm_history(ns: &TestNs, helm: Tool, name: &str) -> Vec<(i64, String, String)> {
+    let out = ns.run(helm, ["history", name, "-o", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("history json");
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|r| {
+            (
+                r["revision"].as_i64().unwrap_or_default(),
+                r["status"].as_str().unwrap_or_default().to_string(),
+                r["description"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
 }
 
 fn argv(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
 }
 
-/// A loser says why in one clear line, and changed nothing.
+/// Racer `i`'s command: `args` with a description naming it, so the
+/// revision it wrote (if any) says who wrote it.
+fn racer(i: usize, args: &[&str]) -> Vec<String> {
+    let mut v = argv(args);
+    v.extend(["--description".to_string(), format!("racer-{i}")]);
+    v
+}
+
+/// The ways a racer may lose: the Lease was held, another racer created
+/// the revision first, the release was mid-operation or already gone.
+/// Each is the whole last line of stderr.
+const LOST_LOCK: &str = r#"^Error: another operation \((rollback|uninstall)\) is in progress on release "[a-z]+": lock held by .+$"#;
+const LOST_CREATE: &str = r#"^Error: another operation created revision \d+ of release "[a-z]+" first; nothing was changed$"#;
+const LOST_BUSY: &str = r#"^Error: release "[a-z]+" has an operation in progress: revision \d+ is (pending-rollback|uninstalling); .+$"#;
+const LOST_GONE: &str = r#"^Error: uninstall: Release not loaded: [a-z]+: release: not found$"#;
+const LOST_DELETED: &str = r#"^Error: the release named "[a-z]+" is already deleted$"#;
+
+/// A loser exits 1, prints nothing on stdout, and on stderr only the
+/// lines in `preamble` (exactly) and then one line matching one of
+/// `ways`.
 #[track_caller]
-fn assert_clear_loss(out: &Out) {
-    assert!(!out.status.success(), "{out}");
-    let last = out.stderr.lines().last().unwrap_or_default();
+fn assert_lost(out: &Out, ways: &[&str], preamble: &[&str]) {
+    assert_eq!(out.code(), 1, "a loser exits 1: {out}");
+    assert!(out.stdout.is_empty(), "a loser prints nothing: {out}");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    let Some((last, before)) = lines.split_last() else {
+        panic!("a loser says why: {out}");
+    };
+    assert_eq!(before, preamble, "nothing but the reason: {out}");
     assert!(
-        last.starts_with("Error: another operation")
-            || last == "Error: release: not found"
-            || last.starts_with("Error: uninstall: Release not loaded")
-            || last.contains("has an operation in progress"),
-        "unclear loss: {out}"
+        ways.iter()
+            .any(|w| Regex::new(w).expect("regex").is_match(last)),
+        "not a lost race: {out}"
     );
+}
+
+/// Every racer's id appears at most once in the history, and only
+/// winners' ids appear.
+#[track_caller]
+fn assert_only_winners_wrote(h: &[(i64, String, String)], outs: &[Out]) {
+    let mut seen = BTreeSet::new();
+    for r in h.iter().filter(|r| r.2.starts_with("racer-")) {
+        let i: usize = r.2["racer-".len()..].parse().expect("racer id");
+        assert!(seen.insert(i), "racer {i} wrote twice: {h:?}");
+        assert!(
+            outs[i].status.success(),
+            "racer {i} lost, yet wrote revision {}: {h:?}\n{}",
+            r.0,
+            outs[i]
+        );
+    }
+}
+
+fn show(outs: &[Out]) -> String {
+    outs.iter()
+        .map(|o| o.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -89,23 +161,35 @@ fn sixteen_concurrent_rollbacks_make_one_revision_each() {
     }
     let outs = race(
         &ns,
-        vec![argv(&["rollback", "r", "1", "--wait"]); RACERS],
+        (0..RACERS)
+            .map(|i| racer(i, &["rollback", "r", "1", "--wait"]))
+            .collect(),
         &[],
     );
-    let winners: Vec<&Out> = outs.iter().filter(|o| o.status.success()).collect();
-    for loser in outs.iter().filter(|o| !o.status.success()) {
-        assert_clear_loss(loser);
+    let winners: BTreeSet<usize> = (0..RACERS).filter(|&i| outs[i].status.success()).collect();
+    assert!(!winners.is_empty(), "nobody won:\n{}", show(&outs));
+    for (i, o) in outs.iter().enumerate() {
+        if winners.contains(&i) {
+            assert_eq!(o.stdout, "Rollback was a success! Happy Helming!\n", "{o}");
+        } else {
+            // With the Lease, a racer never meets another's half-made
+            // revision: it loses the lock, or (too late) the create.
+            assert_lost(o, &[LOST_LOCK, LOST_CREATE], &[]);
+        }
     }
-    assert!(!winners.is_empty(), "nobody won: {}", outs[0]);
     let h = assert_sane_history(&ns, "r");
-    // Each winner made exactly one new revision.
+    // Exactly one winner per new revision: each new revision names its
+    // winner, and every winner wrote one.
     let new: Vec<_> = h.iter().filter(|r| r.0 > 3).collect();
+    let writers: BTreeSet<usize> = new
+        .iter()
+        .map(|r| r.2["racer-".len()..].parse().expect("racer id"))
+        .collect();
+    assert_eq!(writers, winners, "{h:?}");
     assert_eq!(new.len(), winners.len(), "{h:?}");
-    assert!(new.iter().all(|r| r.2 == "Rollback to 1"), "{h:?}");
+    assert_only_winners_wrote(&h, &outs);
     assert_eq!(h.last().map(|r| r.1.as_str()), Some("deployed"));
-    // helm agrees.
-    let helm = ns.helm4(["history", "r", "-o", "json"]).ok();
-    assert_eq!(helm.stdout.matches("\"deployed\"").count(), 1, "{helm}");
+    assert_eq!(h.iter().filter(|r| r.1 == "deployed").count(), 1, "{h:?}");
 }
 
 #[test]
@@ -114,52 +198,67 @@ fn sixteen_concurrent_uninstalls_and_rollbacks_leave_one_consistent_outcome() {
     for m in ["one", "two"] {
         web(&ns, "u", m);
     }
-    let outs = race(&ns, vec![argv(&["uninstall", "u"]); RACERS], &[]);
-    let winners = outs.iter().filter(|o| o.status.success()).count();
-    assert_eq!(
-        winners,
-        1,
-        "{}",
-        outs.iter()
-            .map(|o| o.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
+    let outs = race(
+        &ns,
+        (0..RACERS).map(|i| racer(i, &["uninstall", "u"])).collect(),
+        &[],
     );
+    let winners: Vec<&Out> = outs.iter().filter(|o| o.status.success()).collect();
+    assert_eq!(winners.len(), 1, "{}", show(&outs));
+    assert_eq!(winners[0].stdout, "release \"u\" uninstalled\n");
     for loser in outs.iter().filter(|o| !o.status.success()) {
-        assert_clear_loss(loser);
+        assert_lost(loser, &[LOST_LOCK, LOST_GONE], &[]);
     }
-    ns.helm4(["history", "u"]).failed();
+    for tool in [Tool::Helm3, Tool::Helm4, Tool::Rudder] {
+        let out = ns.run(tool, ["history", "u"]).failed();
+        assert_eq!(out.stderr, "Error: release: not found\n", "{out}");
+    }
 
     // Mixed: rollbacks and keep-history uninstalls racing each other.
     for m in ["one", "two"] {
         web(&ns, "m", m);
     }
-    let mut cmds = Vec::new();
-    for i in 0..RACERS {
-        cmds.push(if i % 2 == 0 {
-            argv(&["rollback", "m", "1"])
-        } else {
-            argv(&["uninstall", "m", "--keep-history"])
-        });
-    }
+    let cmds = (0..RACERS)
+        .map(|i| {
+            if i % 2 == 0 {
+                racer(i, &["rollback", "m", "1"])
+            } else {
+                racer(i, &["uninstall", "m", "--keep-history"])
+            }
+        })
+        .collect();
     let outs = race(&ns, cmds, &[]);
-    for loser in outs.iter().filter(|o| !o.status.success()) {
-        let last = loser.stderr.lines().last().unwrap_or_default();
-        assert!(
-            last.starts_with("Error: another operation")
-                || last.contains("has an operation in progress")
-                || last == "Error: the release named \"m\" is already deleted",
-            "unclear loss: {loser}"
-        );
+    for (i, o) in outs.iter().enumerate() {
+        match (i % 2 == 0, o.status.success()) {
+            (true, true) => {
+                assert_eq!(o.stdout, "Rollback was a success! Happy Helming!\n", "{o}")
+            }
+            (false, true) => assert_eq!(o.stdout, "release \"m\" uninstalled\n", "{o}"),
+            (true, false) => assert_lost(o, &[LOST_LOCK, LOST_CREATE], &[]),
+            (false, false) => assert_lost(o, &[LOST_LOCK, LOST_DELETED], &[]),
+        }
     }
     let h = assert_sane_history(&ns, "m");
-    let winners = outs.iter().filter(|o| o.status.success()).count();
-    let rollbacks = h.iter().filter(|r| r.0 > 2).count();
-    let uninstalls = outs
-        .iter()
-        .filter(|o| o.status.success() && o.stdout.contains("uninstalled"))
+    assert_only_winners_wrote(&h, &outs);
+    let rollbacks = (0..RACERS)
+        .filter(|&i| i % 2 == 0 && outs[i].status.success())
         .count();
-    assert_eq!(winners, rollbacks + uninstalls, "{h:?}");
+    assert_eq!(
+        h.iter().filter(|r| r.0 > 2).count(),
+        rollbacks,
+        "one new revision per winning rollback: {h:?}"
+    );
+    // Each winning uninstall marked the newest revision of its moment
+    // uninstalled, with its own description (a later rollback may have
+    // superseded that revision, never rewritten it).
+    for i in (0..RACERS).filter(|&i| i % 2 == 1 && outs[i].status.success()) {
+        assert!(
+            h.iter()
+                .any(|r| r.2 == format!("racer-{i}")
+                    && (r.1 == "uninstalled" || r.1 == "superseded")),
+            "uninstall {i} won but left no uninstalled revision: {h:?}"
+        );
+    }
     // Nothing is left half-done.
     assert!(
         h.iter()
@@ -202,16 +301,38 @@ fn without_leases_revisions_are_still_won_once() {
             .expect("binding");
     });
     let env = [("HELM_KUBECONTEXT", "restricted")];
-    let outs = race(&ns, vec![argv(&["rollback", "nolock", "1"]); RACERS], &env);
-    let winners: Vec<&Out> = outs.iter().filter(|o| o.status.success()).collect();
-    assert!(!winners.is_empty(), "nobody won: {}", outs[0]);
-    for w in &winners {
-        assert!(w.stderr.contains("going on without the lock"), "{w}");
-    }
-    for loser in outs.iter().filter(|o| !o.status.success()) {
-        assert_clear_loss(loser);
+    let outs = race(
+        &ns,
+        (0..RACERS)
+            .map(|i| racer(i, &["rollback", "nolock", "1"]))
+            .collect(),
+        &env,
+    );
+    let winners: BTreeSet<usize> = (0..RACERS).filter(|&i| outs[i].status.success()).collect();
+    assert!(!winners.is_empty(), "nobody won:\n{}", show(&outs));
+    for (i, o) in outs.iter().enumerate() {
+        // Every racer warns once that it goes on without the lock.
+        let warning = o.stderr.lines().next().unwrap_or_default();
+        assert!(
+            warning.starts_with("warning: ") && warning.contains("going on without the lock"),
+            "{o}"
+        );
+        if winners.contains(&i) {
+            assert_eq!(o.stdout, "Rollback was a success! Happy Helming!\n", "{o}");
+        } else {
+            // Without the Lease a racer may also meet the winner's
+            // revision while it is still pending.
+            assert_lost(o, &[LOST_CREATE, LOST_BUSY], &[warning]);
+        }
     }
     let h = assert_sane_history(&ns, "nolock");
-    assert_eq!(h.iter().filter(|r| r.0 > 2).count(), winners.len(), "{h:?}");
+    let new: Vec<_> = h.iter().filter(|r| r.0 > 2).collect();
+    let writers: BTreeSet<usize> = new
+        .iter()
+        .map(|r| r.2["racer-".len()..].parse().expect("racer id"))
+        .collect();
+    assert_eq!(writers, winners, "{h:?}");
+    assert_eq!(new.len(), winners.len(), "{h:?}");
+    assert_only_winners_wrote(&h, &outs);
     assert!(h.iter().all(|r| !r.1.starts_with("pending")), "{h:?}");
 }

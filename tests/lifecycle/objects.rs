@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::harness::{block_on, cluster};
 
 /// Collections a fixture chart's objects (and hooks) live in.
-const COLLECTIONS: &[(&str, &str)] = &[
+pub(super) const COLLECTIONS: &[(&str, &str)] = &[
     ("/api/v1", "configmaps"),
     ("/api/v1", "secrets"),
     ("/api/v1", "services"),

@@ -5,7 +5,11 @@
 //! helm upgrades and rolls back the release rudder last touched, rudder the
 //! one helm last touched.
 
-use crate::harness::{TestNs, Tool, chart};
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::harness::{TestNs, Tool, block_on, chart, cluster};
 
 use super::{assert_same_story, history, normalize};
 
@@ -184,4 +188,242 @@ twin_tests! {
         v3: &["--set", "completions=1"],
         v2_helm3: None,
     };
+}
+
+/// The history through one tool's eyes: `(revision, status, description)`
+/// from `history -o json`.
+fn history_through(ns: &TestNs, tool: Tool, name: &str) -> Vec<(i64, String, String)> {
+    let out = ns.run(tool, ["history", name, "-o", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("history json");
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|r| {
+            (
+                r["revision"].as_i64().unwrap_or_default(),
+                r["status"].as_str().unwrap_or_default().to_string(),
+                r["description"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `--history-max N` (or `HELM_MAX_HISTORY=N`) on a rollback: helm makes
+/// room for the new revision by pruning to N-1 before creating it, never
+/// the newest deployed one; rudder must leave the same history. Each
+/// setting gets its own pair of twins, rolled back twice (the second time
+/// to the revision just before the newest, which the prune may remove
+/// once the target has been read).
+fn history_max_flow(helm: Tool) {
+    let ns = TestNs::new(&format!("twins-histmax-{helm:?}"));
+    let web = chart("web").to_string_lossy().into_owned();
+    let settings: [(&str, Option<&str>, Option<&str>); 4] = [
+        ("max1", Some("1"), None),
+        ("max2", Some("2"), None),
+        ("max3", Some("3"), None),
+        ("env1", None, Some("1")),
+    ];
+    for (label, flag, env) in settings {
+        let (a, b) = (format!("alpha-{label}"), format!("bravo-{label}"));
+        for name in [&a, &b] {
+            for m in ["one", "two", "three", "four"] {
+                ns.run(
+                    helm,
+                    [
+                        "upgrade",
+                        "--install",
+                        name.as_str(),
+                        &web,
+                        "--set",
+                        &format!("message={m}"),
+                    ],
+                )
+                .ok();
+            }
+        }
+        for (step, target) in [("to 2", Some("2")), ("to the previous", None)] {
+            let when = format!("{label}: after rollback {step}");
+            let run = |tool: Tool, name: &str| {
+                let mut args = vec!["rollback".to_string(), name.to_string()];
+                args.extend(target.map(str::to_string));
+                if let Some(n) = flag {
+                    args.extend(["--history-max".to_string(), n.to_string()]);
+                }
+                let env: Vec<(&str, &str)> = env
+                    .map(|v| vec![("HELM_MAX_HISTORY", v)])
+                    .unwrap_or_default();
+                ns.run_env(tool, &args, &env)
+            };
+            let (h, r) = (run(helm, &a), run(Tool::Rudder, &b));
+            assert_eq!(
+                (h.code(), normalize(&h.stdout, &[&a, &b])),
+                (r.code(), normalize(&r.stdout, &[&a, &b])),
+                "{when}:\n{h}\n{r}"
+            );
+            // Every tool reads the same history for both twins, with one
+            // deployed revision, the newest.
+            let expected = history_through(&ns, helm, &a);
+            for tool in [Tool::Helm3, Tool::Helm4, Tool::Rudder] {
+                for name in [&a, &b] {
+                    assert_eq!(
+                        history_through(&ns, tool, name),
+                        expected,
+                        "{when}: {tool:?} reads {name}'s history differently from {helm:?}'s of {a}"
+                    );
+                }
+            }
+            let deployed: Vec<_> = expected.iter().filter(|r| r.1 == "deployed").collect();
+            assert_eq!(deployed.len(), 1, "{when}: {expected:?}");
+            assert_eq!(expected.last().map(|r| r.1.as_str()), Some("deployed"));
+            assert_same_story(&ns, helm, &a, &b, &when);
+        }
+    }
+}
+
+#[test]
+fn history_max_matches_helm3() {
+    history_max_flow(Tool::Helm3);
+}
+
+#[test]
+fn history_max_matches_helm4() {
+    history_max_flow(Tool::Helm4);
+}
+
+/// Who owns which fields of a twin's objects: per object (`plural/name`,
+/// release name masked), one line per `managedFields` entry: manager,
+/// operation, subresource, API version, the field set's top-level members
+/// and those of its `f:metadata`. Times are left out; entries are sorted.
+fn ownership(ns: &str, name: &str) -> BTreeMap<String, Vec<String>> {
+    block_on(async {
+        let client = cluster().admin().await;
+        let mut out = BTreeMap::new();
+        for (base, plural) in super::objects::COLLECTIONS {
+            let req = http::Request::get(format!("{base}/namespaces/{ns}/{plural}"))
+                .body(Vec::new())
+                .expect("request");
+            let list: Value = match client.request(req).await {
+                Ok(l) => l,
+                Err(kube::Error::Api(s)) if s.code == 404 => continue,
+                Err(e) => panic!("list {plural} in {ns}: {e}"),
+            };
+            for item in list["items"].as_array().cloned().unwrap_or_default() {
+                let meta = &item["metadata"];
+                let obj_name = meta["name"].as_str().unwrap_or_default();
+                // Objects a controller made follow from their owners;
+                // release records are compared through helm's eyes.
+                if !obj_name.contains(name)
+                    || meta.get("ownerReferences").is_some()
+                    || item["type"] == "helm.sh/release.v1"
+                {
+                    continue;
+                }
+                let keys = |v: &Value| -> String {
+                    v.as_object()
+                        .map(|m| m.keys().cloned().collect::<Vec<_>>().join(","))
+                        .unwrap_or_default()
+                };
+                let mut entries: Vec<String> = meta["managedFields"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "manager={} operation={} subresource={} apiVersion={} fields=[{}] metadata=[{}]",
+                            e["manager"].as_str().unwrap_or_default(),
+                            e["operation"].as_str().unwrap_or_default(),
+                            e["subresource"].as_str().unwrap_or_default(),
+                            e["apiVersion"].as_str().unwrap_or_default(),
+                            keys(&e["fieldsV1"]),
+                            keys(&e["fieldsV1"]["f:metadata"]),
+                        )
+                    })
+                    .collect();
+                entries.sort();
+                out.insert(
+                    format!("{plural}/{}", obj_name.replace(name, "TWIN")),
+                    entries,
+                );
+            }
+        }
+        out
+    })
+}
+
+#[track_caller]
+fn assert_same_ownership(ns: &TestNs, a: &str, b: &str, when: &str) {
+    let (oa, ob) = (ownership(&ns.name, a), ownership(&ns.name, b));
+    assert!(!oa.is_empty(), "{when}: no objects for {a}");
+    assert_eq!(
+        oa, ob,
+        "{when}: field ownership differs between {a} (left) and {b} (right)"
+    );
+}
+
+/// A release helm wrote with client-side apply (helm 3, or helm 4 with
+/// `--server-side=false`), rolled back by helm 4 with `--server-side=true`
+/// on one twin and by rudder on the other: both move the objects' field
+/// ownership to server-side apply, and must leave the same managers,
+/// operations and field sets; then once more, server-side to server-side.
+fn csa_to_ssa_flow(installer: Tool, f: &Fixture) {
+    let ns = TestNs::new(&format!("twins-ssa-{}-{installer:?}", f.chart));
+    let csa: &[&str] = match installer {
+        Tool::Helm4 => &["--server-side=false"],
+        _ => &[],
+    };
+    for name in [A, B] {
+        for values in [f.v1, f.v2] {
+            let mut args = install_args(f, name, values);
+            args.extend(csa.iter().map(|s| s.to_string()));
+            ns.run(installer, args).ok();
+        }
+    }
+    assert_same_ownership(&ns, A, B, "after the client-side installs");
+    for (target, when) in [
+        ("1", "after the migrating rollback"),
+        ("2", "after a second rollback"),
+    ] {
+        ns.helm4([
+            "rollback",
+            A,
+            target,
+            "--server-side=true",
+            "--wait",
+            "--timeout",
+            "2m",
+        ])
+        .ok();
+        ns.rudder(["rollback", B, target, "--wait", "--timeout", "2m"])
+            .ok();
+        assert_same_story(&ns, Tool::Helm4, A, B, when);
+        assert_same_ownership(&ns, A, B, when);
+    }
+}
+
+const WEB: Fixture = Fixture {
+    chart: "web",
+    v1: &[],
+    v2: &["--set", "message=two", "--set", "replicaCount=2"],
+    v3: &[],
+    v2_helm3: None,
+};
+
+const CRD: Fixture = Fixture {
+    chart: "crd",
+    v1: &[],
+    v2: &["--set", "size=5", "--set", "color=red"],
+    v3: &[],
+    v2_helm3: None,
+};
+
+#[test]
+fn csa_to_ssa_ownership_matches_helm4_after_helm3_install() {
+    csa_to_ssa_flow(Tool::Helm3, &WEB);
+    csa_to_ssa_flow(Tool::Helm3, &CRD);
+}
+
+#[test]
+fn csa_to_ssa_ownership_matches_helm4_after_helm4_csa_install() {
+    csa_to_ssa_flow(Tool::Helm4, &WEB);
 }
