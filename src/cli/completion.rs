@@ -168,14 +168,15 @@ fn parse_line(words: &[String]) -> Line {
             line.all_namespaces = true;
         } else if w.starts_with('-') && w.len() > 1 {
             let (global, needs_value) = takes_value(cmd, w).unwrap_or((false, false));
-            if global {
-                line.flags.push(w.clone());
-            }
             if needs_value {
                 i += 1;
+                // A flag whose value is the word being completed is left
+                // out: it has no value yet.
                 if global && let Some(v) = words.get(i) {
-                    line.flags.push(v.clone());
+                    line.flags.extend([w.clone(), v.clone()]);
                 }
+            } else if global {
+                line.flags.push(w.clone());
             }
         } else if let Some(sub) = cmd
             .get_subcommands()
@@ -345,6 +346,8 @@ mod tests {
         let l = parse_line(&words("rudder ls -A"));
         assert_eq!(l.path, ["list"]);
         assert!(l.all_namespaces);
+        let l = parse_line(&words("rudder list -n"));
+        assert!(l.flags.is_empty(), "-n awaits the word being completed");
     }
 
     #[test]

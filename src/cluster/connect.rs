@@ -74,7 +74,7 @@ pub enum ConnectError {
 
 fn load_kubeconfig(explicit: Option<&PathBuf>) -> Result<Kubeconfig, ConnectError> {
     if let Some(p) = explicit {
-        return Ok(Kubeconfig::read_from(p)?);
+        return Kubeconfig::read_from(p).map_err(|e| go_kubeconfig_error(p, e));
     }
     if let Some(kc) = Kubeconfig::from_env()? {
         return Ok(kc);
@@ -85,6 +85,35 @@ fn load_kubeconfig(explicit: Option<&PathBuf>) -> Result<Kubeconfig, ConnectErro
             ConnectError::Invalid("no kubeconfig: set KUBECONFIG or --kubeconfig".into())
         })?;
     Ok(Kubeconfig::read_from(default)?)
+}
+
+/// The server client-go uses when the kubeconfig selects no context.
+const GO_DEFAULT_SERVER: &str = "http://localhost:8080";
+
+/// client-go's words for a kubeconfig file it cannot use, where they are
+/// known: a missing file is `stat`ed first; a file that does not parse is
+/// named (the parser's own detail differs from Go's YAML parser's).
+fn go_kubeconfig_error(path: &std::path::Path, e: kube::config::KubeconfigError) -> ConnectError {
+    use kube::config::KubeconfigError as K;
+    match e {
+        K::ReadConfig(io, _) if io.kind() == std::io::ErrorKind::NotFound => ConnectError::Invalid(
+            format!("stat {}: no such file or directory", path.display()),
+        ),
+        K::Parse(why) => ConnectError::Invalid(format!(
+            "error loading config file \"{}\": {why}",
+            path.display()
+        )),
+        other => ConnectError::Kubeconfig(other),
+    }
+}
+
+/// client-go's words for a context that cannot be used.
+fn go_context_error(e: kube::config::KubeconfigError) -> ConnectError {
+    use kube::config::KubeconfigError as K;
+    match e {
+        K::LoadContext(name) => ConnectError::Invalid(format!("context \"{name}\" does not exist")),
+        other => ConnectError::Kubeconfig(other),
+    }
 }
 
 /// Builds a client and resolves the namespace.
@@ -98,7 +127,14 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
         context: opts.context.clone(),
         ..Default::default()
     };
-    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &kco).await?;
+    let mut config = match kube::Config::from_custom_kubeconfig(kubeconfig, &kco).await {
+        // client-go, given no context at all, talks to its built-in
+        // default server, unauthenticated (and reports that it cannot).
+        Err(kube::config::KubeconfigError::CurrentContextNotSet) => {
+            kube::Config::new(http::Uri::from_static(GO_DEFAULT_SERVER))
+        }
+        other => other.map_err(go_context_error)?,
+    };
     if let Some(server) = &opts.api_server {
         config.cluster_url = server.parse().map_err(|e| {
             ConnectError::Invalid(format!("invalid --kube-apiserver {server:?}: {e}"))
@@ -188,7 +224,7 @@ fn go_request_error(url: &str, e: &kube::Error) -> String {
                         Some("http") => 80,
                         _ => 443,
                     });
-                    u.host().map(|h| format!("{h}:{port}"))
+                    u.host().map(|h| format!("{}:{port}", dialed_host(h, port)))
                 })
                 .unwrap_or_default();
             let why = match io.kind() {
@@ -201,6 +237,25 @@ fn go_request_error(url: &str, e: &kube::Error) -> String {
         source = err.source();
     }
     format!("Get {url:?}: {e}")
+}
+
+/// The address Go's dialer names in its error: the host itself when it is
+/// an address, else what it resolves to (IPv4 first, as Go tries it).
+fn dialed_host(host: &str, port: u16) -> String {
+    use std::net::ToSocketAddrs as _;
+    let bare = host.trim_matches(['[', ']']);
+    if bare.parse::<std::net::IpAddr>().is_ok() {
+        return host.to_string();
+    }
+    let addrs: Vec<std::net::SocketAddr> = (bare, port)
+        .to_socket_addrs()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .map_or_else(|| host.to_string(), |a| a.ip().to_string())
 }
 
 /// The `proxy-url` of the cluster the chosen (or current) context names.
