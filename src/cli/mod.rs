@@ -42,6 +42,14 @@ pub fn main() -> ExitCode {
         Err(e) => return parse_failure(e),
     };
     logging::init(cli.global.debug);
+    if !matches!(
+        cli.command,
+        Command::Version(_) | Command::Completion(_) | Command::Man
+    ) && let Some(line) = settings::unknown_driver_line(&cli.global)
+    {
+        eprintln!("{line}");
+        return ExitCode::from(1);
+    }
     // The command's name only: arguments may hold a token.
     let span = tracing::debug_span!("rudder", command = command_name(&cli.command));
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -184,6 +184,21 @@ fn color_enabled(flag: Option<&str>) -> Result<bool, Failure> {
     }
 }
 
+/// The line helm prints, instead of an `Error:`, when `HELM_DRIVER` names
+/// no driver: it fails while setting up, before any command runs, through
+/// Go's logger (v3: `log.Fatal` with the source line; v4: `slog` at INFO).
+pub fn unknown_driver_line(global: &Global) -> Option<String> {
+    let name = global.driver.as_deref().unwrap_or_default();
+    let e = DriverKind::parse(name).err()?;
+    Some(match global.compat {
+        CompatArg::V3 => format!("helm.go:83: {e}"),
+        CompatArg::V4 => format!(
+            "level=INFO msg={}",
+            serde_json::to_string(&e.to_string()).unwrap_or_default()
+        ),
+    })
+}
+
 /// A path flag: the flag, else the variable (even empty, as helm's
 /// `envOr`), else the default.
 fn path_flag(flag: &Option<PathBuf>, var: &str, default: impl FnOnce() -> PathBuf) -> PathBuf {
