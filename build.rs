@@ -38,10 +38,11 @@ fn main() {
     println!("cargo:rustc-env=RUDDER_RUSTC_VERSION={rustc_version}");
     println!("cargo:rerun-if-env-changed=RUDDER_GIT_COMMIT");
     println!("cargo:rerun-if-env-changed=RUDDER_GIT_TREE_STATE");
-    // Rebuild when HEAD moves (a commit, a checkout). Worktrees keep HEAD
-    // in their own git dir and refs in the common one.
+    // Rebuild when HEAD moves (a commit, a checkout), not on every edit:
+    // the tree state is as of the last build after HEAD moved. Worktrees
+    // keep HEAD in their own git dir and refs in the common one.
     for (dir_arg, files) in [
-        ("--git-dir", &["HEAD", "index"][..]),
+        ("--git-dir", &["HEAD"][..]),
         ("--git-common-dir", &["packed-refs", "refs/heads"][..]),
     ] {
         if let Some(dir) = git(&["rev-parse", dir_arg]) {
