@@ -595,3 +595,34 @@ fn binary_links_only_libc() {
         );
     }
 }
+
+/// `--kube-ca-file` replaces the kubeconfig's CA and
+/// `--kube-tls-server-name` the name the certificate is checked against:
+/// each works with the right value and fails with a wrong one.
+#[test]
+fn ca_file_and_tls_server_name_are_used() {
+    let ns = TestNs::new("cli-tls");
+    let ca = cluster().dir.join("pki/ca.crt");
+    assert!(ca.is_file(), "the cluster's CA at {}", ca.display());
+    let ca = ca.to_string_lossy().into_owned();
+    ns.rudder(["list", "--kube-ca-file", &ca]).ok();
+    let other_ca = "/etc/ssl/certs/ca-certificates.crt";
+    if Path::new(other_ca).is_file() {
+        let out = ns.rudder(["list", "--kube-ca-file", other_ca]).failed();
+        assert!(out.stderr.contains("cluster unreachable"), "{out}");
+        let by_env = ns.run_env(Tool::Rudder, ["list"], &[("HELM_KUBECAFILE", other_ca)]);
+        by_env.failed();
+    }
+    ns.rudder(["list", "--kube-tls-server-name", "kubernetes.default"])
+        .ok();
+    let out = ns
+        .rudder(["list", "--kube-tls-server-name", "wrong.invalid"])
+        .failed();
+    assert!(out.stderr.contains("cluster unreachable"), "{out}");
+    ns.run_env(
+        Tool::Rudder,
+        ["list"],
+        &[("HELM_KUBETLS_SERVER_NAME", "wrong.invalid")],
+    )
+    .failed();
+}

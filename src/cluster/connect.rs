@@ -612,6 +612,23 @@ mod tests {
         assert!(!no_proxy_matches("", "a"));
     }
 
+    #[test]
+    fn unsupported_proxy_schemes_are_refused_not_ignored() {
+        let http = super::Direct::new();
+        let https: http::Uri = "https://proxy.example:3128".parse().expect("uri");
+        let err = super::Transport::new(http.clone(), Some(&https))
+            .err()
+            .expect("https proxies are refused");
+        assert!(err.to_string().contains("not supported"), "{err}");
+        for ok in ["http://proxy.example:3128", "socks5://proxy.example:1080"] {
+            let uri: http::Uri = ok.parse().expect("uri");
+            assert!(
+                super::Transport::new(http.clone(), Some(&uri)).is_ok(),
+                "{ok}"
+            );
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn rate_limit_lets_a_burst_through_then_paces() {
         let limit = RateLimit::new(10.0, 3).expect("limited");
