@@ -142,8 +142,7 @@ pub async fn list<D: Driver>(
 ) -> Result<ListResult, ActionError> {
     let filter = match opts.filter.as_deref().filter(|f| !f.is_empty()) {
         Some(f) => Some(
-            Regex::new(f)
-                .map_err(|e| ActionError::Invalid(format!("error parsing regexp: {e}")))?,
+            Regex::new(f).map_err(|e| ActionError::Invalid(super::go_regexp::error_text(f, &e)))?,
         ),
         None => None,
     };

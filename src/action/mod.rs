@@ -4,6 +4,7 @@
 //! Errors carry Helm's wording, so the CLI prints what helm prints.
 
 pub mod content;
+pub mod go_regexp;
 pub mod history;
 pub mod hooks;
 pub mod list;

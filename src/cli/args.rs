@@ -27,13 +27,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// namespace scope for this request
-    #[arg(short = 'n', long, global = true, env = "HELM_NAMESPACE")]
+    #[arg(short = 'n', long, global = true, env = "HELM_NAMESPACE", add = super::completion::namespaces())]
     pub namespace: Option<String>,
     /// path to the kubeconfig file
     #[arg(long, global = true)]
     pub kubeconfig: Option<PathBuf>,
     /// name of the kubeconfig context to use
-    #[arg(long = "kube-context", global = true, env = "HELM_KUBECONTEXT")]
+    #[arg(long = "kube-context", global = true, env = "HELM_KUBECONTEXT", add = super::completion::contexts())]
     pub kube_context: Option<String>,
     /// bearer token used for authentication
     #[arg(long = "kube-token", global = true, env = "HELM_KUBETOKEN")]
@@ -44,6 +44,33 @@ pub struct Global {
     /// if true, the Kubernetes API server's certificate will not be checked for validity
     #[arg(long = "kube-insecure-skip-tls-verify", global = true)]
     pub kube_insecure_skip_tls_verify: bool,
+    /// username to impersonate for the operation
+    #[arg(long = "kube-as-user", global = true, value_name = "USER")]
+    pub kube_as_user: Option<String>,
+    /// group to impersonate for the operation, this flag can be repeated to specify multiple groups.
+    #[arg(long = "kube-as-group", global = true, value_name = "GROUP", action = clap::ArgAction::Append)]
+    pub kube_as_group: Vec<String>,
+    /// the certificate authority file for the Kubernetes API server connection
+    #[arg(long = "kube-ca-file", global = true, value_name = "FILE")]
+    pub kube_ca_file: Option<PathBuf>,
+    /// server name to use for Kubernetes API server certificate validation. If it is not provided, the hostname used to contact the server is used
+    #[arg(long = "kube-tls-server-name", global = true, value_name = "NAME")]
+    pub kube_tls_server_name: Option<String>,
+    /// queries per second used when communicating with the Kubernetes API, not including bursting (0: no client-side limit)
+    #[arg(long, global = true, value_parser = go_float32, allow_negative_numbers = true)]
+    pub qps: Option<f32>,
+    /// client-side default throttling limit
+    #[arg(long = "burst-limit", global = true, value_parser = go_int, allow_negative_numbers = true)]
+    pub burst_limit: Option<i64>,
+    /// path to the registry config file
+    #[arg(long = "registry-config", global = true, value_name = "FILE")]
+    pub registry_config: Option<PathBuf>,
+    /// path to the file containing repository names and URLs
+    #[arg(long = "repository-config", global = true, value_name = "FILE")]
+    pub repository_config: Option<PathBuf>,
+    /// path to the directory containing cached repository indexes
+    #[arg(long = "repository-cache", global = true, value_name = "DIR")]
+    pub repository_cache: Option<PathBuf>,
     /// storage driver: secret (default), configmap or memory
     #[arg(long, global = true, env = "HELM_DRIVER")]
     pub driver: Option<String>,
@@ -54,7 +81,7 @@ pub struct Global {
     /// use colored output (never, auto, always)
     #[arg(long, visible_alias = "colour", global = true)]
     pub color: Option<String>,
-    /// enable verbose output
+    /// enable verbose output (logs on stderr; `RUST_LOG` selects more)
     #[arg(long, global = true)]
     pub debug: bool,
 }
@@ -92,14 +119,41 @@ pub enum Command {
     /// bring a release stuck in pending-* or uninstalling back to a consistent state
     Recover(RecoverArgs),
     /// print the client version information
-    Version,
+    Version(VersionArgs),
+    /// generate autocompletion scripts for the specified shell
+    Completion(CompletionArgs),
+    /// print the manual page (roff) generated from the flag definitions
+    #[command(hide = true)]
+    Man,
+}
+
+/// `version` flags.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// print the version number
+    #[arg(long)]
+    pub short: bool,
+    /// template for version string format
+    #[arg(long, default_value = "")]
+    pub template: String,
+}
+
+/// `completion` arguments.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// the shell: bash, zsh, fish or powershell
+    #[arg(value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "powershell"])]
+    pub shell: String,
+    /// disable completion descriptions (accepted for helm compatibility)
+    #[arg(long = "no-descriptions")]
+    pub no_descriptions: bool,
 }
 
 /// `-o/--output`.
 #[derive(Debug, Args)]
 pub struct OutputArg {
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long = "output", default_value = "table")]
+    #[arg(short = 'o', long = "output", default_value = "table", add = super::completion::formats())]
     pub output: String,
 }
 
@@ -175,7 +229,7 @@ pub struct HistoryArgs {
     #[command(flatten)]
     pub output: OutputArg,
     /// RELEASE_NAME
-    #[arg(value_name = "RELEASE_NAME")]
+    #[arg(value_name = "RELEASE_NAME", add = super::completion::releases())]
     pub args: Vec<String>,
 }
 
@@ -183,7 +237,7 @@ pub struct HistoryArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// if set, display the status of the named release with revision
-    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true)]
+    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true, add = super::completion::revisions())]
     pub revision: i64,
     /// if set, display the description message of the named release (helm v3)
     #[arg(long = "show-desc")]
@@ -195,7 +249,7 @@ pub struct StatusArgs {
     #[command(flatten)]
     pub output: OutputArg,
     /// RELEASE_NAME
-    #[arg(value_name = "RELEASE_NAME")]
+    #[arg(value_name = "RELEASE_NAME", add = super::completion::releases())]
     pub args: Vec<String>,
 }
 
@@ -220,13 +274,13 @@ pub enum GetCommand {
 #[derive(Debug, Args)]
 pub struct GetArgs {
     /// get the named release with revision
-    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true)]
+    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true, add = super::completion::revisions())]
     pub revision: i64,
     /// go template for formatting the output (not supported yet)
     #[arg(long, default_value = "")]
     pub template: String,
     /// RELEASE_NAME
-    #[arg(value_name = "RELEASE_NAME")]
+    #[arg(value_name = "RELEASE_NAME", add = super::completion::releases())]
     pub args: Vec<String>,
 }
 
@@ -234,7 +288,7 @@ pub struct GetArgs {
 #[derive(Debug, Args)]
 pub struct GetValuesArgs {
     /// get the named release with revision
-    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true)]
+    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true, add = super::completion::revisions())]
     pub revision: i64,
     /// dump all (computed) values
     #[arg(short = 'a', long)]
@@ -243,7 +297,7 @@ pub struct GetValuesArgs {
     #[command(flatten)]
     pub output: OutputArg,
     /// RELEASE_NAME
-    #[arg(value_name = "RELEASE_NAME")]
+    #[arg(value_name = "RELEASE_NAME", add = super::completion::releases())]
     pub args: Vec<String>,
 }
 
@@ -251,13 +305,13 @@ pub struct GetValuesArgs {
 #[derive(Debug, Args)]
 pub struct GetOutputArgs {
     /// specify release revision
-    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true)]
+    #[arg(long, default_value = "0", value_parser = go_int, allow_negative_numbers = true, add = super::completion::revisions())]
     pub revision: i64,
     /// output format
     #[command(flatten)]
     pub output: OutputArg,
     /// RELEASE_NAME
-    #[arg(value_name = "RELEASE_NAME")]
+    #[arg(value_name = "RELEASE_NAME", add = super::completion::releases())]
     pub args: Vec<String>,
 }
 
@@ -309,7 +363,7 @@ pub struct RollbackArgs {
     #[arg(long)]
     pub description: Option<String>,
     /// <RELEASE> [REVISION]
-    #[arg(value_name = "ARGS")]
+    #[arg(value_name = "ARGS", add = super::completion::release_then_revision())]
     pub args: Vec<String>,
 }
 
@@ -338,7 +392,7 @@ pub struct UninstallArgs {
     #[arg(long, default_value = "")]
     pub description: String,
     /// RELEASE_NAME [...]
-    #[arg(value_name = "RELEASE_NAME")]
+    #[arg(value_name = "RELEASE_NAME", add = super::completion::releases())]
     pub args: Vec<String>,
 }
 
@@ -367,7 +421,7 @@ pub struct RecoverArgs {
     #[arg(long = "history-max", value_parser = go_int, allow_negative_numbers = true)]
     pub history_max: Option<i64>,
     /// RELEASE_NAME
-    #[arg(value_name = "RELEASE_NAME")]
+    #[arg(value_name = "RELEASE_NAME", add = super::completion::releases())]
     pub args: Vec<String>,
 }
 
@@ -417,6 +471,21 @@ pub fn go_duration(s: &str) -> Result<std::time::Duration, String> {
         return Ok(std::time::Duration::ZERO);
     }
     std::time::Duration::try_from_secs_f64(total).map_err(|_| err())
+}
+
+/// Parses a float flag as pflag's Float32Var (`strconv.ParseFloat(s, 32)`),
+/// with Go's error text.
+pub fn go_float32(s: &str) -> Result<f32, String> {
+    let ok = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-' | '_'));
+    match s.parse::<f32>() {
+        Ok(v) if ok && v.is_finite() => Ok(v),
+        Ok(_) if ok => Err(format!(
+            "strconv.ParseFloat: parsing {s:?}: value out of range"
+        )),
+        _ => Err(format!("strconv.ParseFloat: parsing {s:?}: invalid syntax")),
+    }
 }
 
 /// Parses an int flag as Go's `strconv.ParseInt(s, 0, 64)` (pflag's

@@ -27,7 +27,9 @@ type CliSession = Session<AnyDriver, KubeCluster>;
 pub async fn run(cli: Cli) -> Result<String, Failure> {
     let settings = Settings::new(cli.global)?;
     match cli.command {
-        Command::Version => Ok(format!("rudder v{}\n", rudder::VERSION)),
+        Command::Version(a) => super::version::run(&a),
+        Command::Completion(a) => super::completion::script(&a.shell),
+        Command::Man => super::man::render(),
         Command::List(a) => cmd_list(&settings, a).await,
         Command::History(a) => {
             let name = one_arg("history", "RELEASE_NAME", &a.args)?;

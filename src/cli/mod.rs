@@ -4,9 +4,13 @@
 
 mod args;
 mod commands;
+mod completion;
 mod interrupt;
+mod logging;
+mod man;
 mod progress;
 mod settings;
+mod version;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -14,7 +18,8 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
-use args::Cli;
+use args::{Cli, Command};
+use tracing::Instrument as _;
 
 /// A failure to report: the message helm would print after `Error: `.
 #[derive(Debug)]
@@ -28,11 +33,25 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> ExitCode {
+    // A shell asking for completions (`COMPLETE=bash rudder -- ...`) is
+    // answered before anything else and exits.
+    completion::complete_if_asked();
     warn_deprecated_flags();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return parse_failure(e),
     };
+    logging::init(cli.global.debug);
+    if !matches!(
+        cli.command,
+        Command::Version(_) | Command::Completion(_) | Command::Man
+    ) && let Some(line) = settings::unknown_driver_line(&cli.global)
+    {
+        eprintln!("{line}");
+        return ExitCode::from(1);
+    }
+    // The command's name only: arguments may hold a token.
+    let span = tracing::debug_span!("rudder", command = command_name(&cli.command));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -40,7 +59,14 @@ pub fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&format!("starting the runtime: {e}")),
     };
-    match runtime.block_on(commands::run(cli)) {
+    let started = std::time::Instant::now();
+    let outcome = runtime.block_on(commands::run(cli).instrument(span));
+    tracing::debug!(
+        ok = outcome.is_ok(),
+        ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "command finished"
+    );
+    match outcome {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
             match stdout
@@ -54,6 +80,22 @@ pub fn main() -> ExitCode {
             }
         }
         Err(Failure(msg)) => fail(&msg),
+    }
+}
+
+/// The subcommand's name, for logs.
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::List(_) => "list",
+        Command::History(_) => "history",
+        Command::Status(_) => "status",
+        Command::Get(_) => "get",
+        Command::Rollback(_) => "rollback",
+        Command::Uninstall(_) => "uninstall",
+        Command::Recover(_) => "recover",
+        Command::Version(_) => "version",
+        Command::Completion(_) => "completion",
+        Command::Man => "man",
     }
 }
 

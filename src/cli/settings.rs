@@ -2,8 +2,10 @@
 //! version to imitate, and colours.
 
 use std::io::IsTerminal as _;
+use std::path::PathBuf;
 
-use rudder::cluster::{ConnectOptions, Connection, connect};
+use rudder::cluster::connect::{DEFAULT_BURST_LIMIT, probe};
+use rudder::cluster::{ConnectError, ConnectOptions, Connection, connect};
 use rudder::present::{Colors, Compat};
 use rudder::storage::kube::{ConfigMapDriver, SecretDriver};
 use rudder::storage::memory::MemoryDriver;
@@ -18,7 +20,27 @@ pub struct Settings {
     pub compat: Compat,
     /// Colours for table output.
     pub colors: Colors,
+    /// Paths helm keeps for registries and repositories (`--registry-config`,
+    /// `--repository-config`, `--repository-cache`): accepted and resolved
+    /// now, used by the commands that fetch charts.
+    #[allow(dead_code)] // read by the chart-fetching commands to come
+    pub paths: HelmPaths,
     global: Global,
+}
+
+/// Where helm keeps its client-side files, resolved as helm does: flag,
+/// then `HELM_*` variable, then helm's default under `HELM_CONFIG_HOME` /
+/// `HELM_CACHE_HOME` (themselves from the XDG variables, then `~/.config`
+/// and `~/.cache`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // read by the chart-fetching commands to come
+pub struct HelmPaths {
+    /// `--registry-config` / `HELM_REGISTRY_CONFIG`.
+    pub registry_config: PathBuf,
+    /// `--repository-config` / `HELM_REPOSITORY_CONFIG`.
+    pub repository_config: PathBuf,
+    /// `--repository-cache` / `HELM_REPOSITORY_CACHE`.
+    pub repository_cache: PathBuf,
 }
 
 impl Settings {
@@ -31,38 +53,101 @@ impl Settings {
         let colors = Colors {
             enabled: compat == Compat::V4 && color_enabled(global.color.as_deref())?,
         };
+        let paths = HelmPaths {
+            registry_config: path_flag(&global.registry_config, "HELM_REGISTRY_CONFIG", || {
+                helm_home("HELM_CONFIG_HOME", "XDG_CONFIG_HOME", ".config")
+                    .join("registry/config.json")
+            }),
+            repository_config: path_flag(
+                &global.repository_config,
+                "HELM_REPOSITORY_CONFIG",
+                || {
+                    helm_home("HELM_CONFIG_HOME", "XDG_CONFIG_HOME", ".config")
+                        .join("repositories.yaml")
+                },
+            ),
+            repository_cache: path_flag(&global.repository_cache, "HELM_REPOSITORY_CACHE", || {
+                helm_home("HELM_CACHE_HOME", "XDG_CACHE_HOME", ".cache").join("repository")
+            }),
+        };
         Ok(Settings {
             compat,
             colors,
+            paths,
             global,
         })
     }
 
+    /// How to reach the cluster: the flags, else helm's environment
+    /// variables, else helm's defaults.
+    pub fn connect_options(&self) -> ConnectOptions {
+        let g = &self.global;
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        let groups = if g.kube_as_group.is_empty() {
+            env_csv("HELM_KUBEASGROUPS")
+        } else {
+            g.kube_as_group.clone()
+        };
+        ConnectOptions {
+            kubeconfig: g.kubeconfig.clone(),
+            context: nonempty(&g.kube_context),
+            namespace: nonempty(&g.namespace),
+            api_server: nonempty(&g.kube_apiserver),
+            token: nonempty(&g.kube_token),
+            insecure_skip_tls_verify: g.kube_insecure_skip_tls_verify
+                || env_bool("HELM_KUBEINSECURE_SKIP_TLS_VERIFY", false),
+            as_user: nonempty(&g.kube_as_user).or_else(|| env_nonempty("HELM_KUBEASUSER")),
+            as_groups: groups,
+            ca_file: g
+                .kube_ca_file
+                .clone()
+                .or_else(|| env_nonempty("HELM_KUBECAFILE").map(PathBuf::from)),
+            tls_server_name: nonempty(&g.kube_tls_server_name)
+                .or_else(|| env_nonempty("HELM_KUBETLS_SERVER_NAME")),
+            qps: g.qps.unwrap_or_else(|| {
+                env_nonempty("HELM_QPS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0.0)
+            }),
+            burst: g
+                .burst_limit
+                .or_else(|| env_nonempty("HELM_BURST_LIMIT").and_then(|v| v.parse().ok()))
+                .unwrap_or(DEFAULT_BURST_LIMIT),
+        }
+    }
+
     fn driver_kind(&self) -> Result<DriverKind, Failure> {
-        let name = self
-            .global
-            .driver
-            .as_deref()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        Ok(DriverKind::parse(&name)?)
+        // As helm: the names are lower case only (`Secret` is unknown).
+        Ok(DriverKind::parse(
+            self.global.driver.as_deref().unwrap_or_default(),
+        )?)
+    }
+
+    /// helm's wording for a cluster it cannot reach: v4 starts lower case,
+    /// v3 capitalised.
+    fn unreachable(&self, e: &ConnectError) -> Failure {
+        let head = match self.compat {
+            Compat::V3 => "Kubernetes cluster unreachable",
+            Compat::V4 => "kubernetes cluster unreachable",
+        };
+        Failure(format!("{head}: {e}"))
     }
 
     /// Connects and opens release storage in the current namespace.
     pub async fn storage(&self) -> Result<(Storage<AnyDriver>, Connection), Failure> {
+        let (storage, conn) = self.storage_unchecked().await?;
+        // helm asks the server for its version before anything else and
+        // reports a failure as the cluster being unreachable.
+        probe(&conn).await.map_err(|e| self.unreachable(&e))?;
+        Ok((storage, conn))
+    }
+
+    /// [`Settings::storage`] without helm's reachability check (for
+    /// completions, which stay silent on any failure anyway).
+    pub async fn storage_unchecked(&self) -> Result<(Storage<AnyDriver>, Connection), Failure> {
         let kind = self.driver_kind()?;
-        let g = &self.global;
-        let opts = ConnectOptions {
-            kubeconfig: g.kubeconfig.clone(),
-            context: g.kube_context.clone().filter(|c| !c.is_empty()),
-            namespace: g.namespace.clone().filter(|n| !n.is_empty()),
-            api_server: g.kube_apiserver.clone().filter(|s| !s.is_empty()),
-            token: g.kube_token.clone().filter(|t| !t.is_empty()),
-            insecure_skip_tls_verify: g.kube_insecure_skip_tls_verify,
-        };
-        let conn = connect(&opts)
-            .await
-            .map_err(|e| Failure(format!("kubernetes cluster unreachable: {e}")))?;
+        let opts = self.connect_options();
+        let conn = connect(&opts).await.map_err(|e| self.unreachable(&e))?;
         let driver = match kind {
             DriverKind::Secret => AnyDriver::Secret(SecretDriver::new(conn.client.clone())),
             DriverKind::ConfigMap => {
@@ -96,5 +181,93 @@ fn color_enabled(flag: Option<&str>) -> Result<bool, Failure> {
         other => Err(Failure(format!(
             "invalid color mode {other:?}: must be one of: never, auto, always"
         ))),
+    }
+}
+
+/// The line helm prints, instead of an `Error:`, when `HELM_DRIVER` names
+/// no driver: it fails while setting up, before any command runs, through
+/// Go's logger (v3: `log.Fatal` with the source line; v4: `slog` at INFO).
+pub fn unknown_driver_line(global: &Global) -> Option<String> {
+    let name = global.driver.as_deref().unwrap_or_default();
+    let e = DriverKind::parse(name).err()?;
+    Some(match global.compat {
+        CompatArg::V3 => format!("helm.go:83: {e}"),
+        CompatArg::V4 => format!(
+            "level=INFO msg={}",
+            serde_json::to_string(&e.to_string()).unwrap_or_default()
+        ),
+    })
+}
+
+/// A path flag: the flag, else the variable (even empty, as helm's
+/// `envOr`), else the default.
+fn path_flag(flag: &Option<PathBuf>, var: &str, default: impl FnOnce() -> PathBuf) -> PathBuf {
+    match (flag, std::env::var_os(var)) {
+        (Some(p), _) => p.clone(),
+        (None, Some(v)) => PathBuf::from(v),
+        (None, None) => default(),
+    }
+}
+
+/// helm's `helmpath` base directories on Linux: `$HELM_*_HOME`, else
+/// `$XDG_*_HOME/helm`, else `~/<fallback>/helm`.
+fn helm_home(helm_var: &str, xdg_var: &str, fallback: &str) -> PathBuf {
+    if let Some(v) = env_nonempty(helm_var) {
+        return PathBuf::from(v);
+    }
+    let base = env_nonempty(xdg_var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::home_dir().unwrap_or_default().join(fallback));
+    base.join("helm")
+}
+
+fn env_nonempty(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|v| !v.is_empty())
+}
+
+/// helm's `envCSV`: comma-separated, outer commas and spaces trimmed.
+fn env_csv(var: &str) -> Vec<String> {
+    split_csv(&std::env::var(var).unwrap_or_default())
+}
+
+fn split_csv(v: &str) -> Vec<String> {
+    let trimmed = v.trim_matches([',', ' ']);
+    if trimmed.is_empty() {
+        Vec::new()
+    } else {
+        trimmed.split(',').map(str::to_string).collect()
+    }
+}
+
+/// helm's `envBoolOr`: Go's `strconv.ParseBool`, the default when unset
+/// or unparseable.
+pub fn env_bool(var: &str, default: bool) -> bool {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| go_bool(&v))
+        .unwrap_or(default)
+}
+
+/// Go's `strconv.ParseBool`.
+fn go_bool(v: &str) -> Option<bool> {
+    match v {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{go_bool, split_csv};
+
+    #[test]
+    fn env_values_parse_like_helm() {
+        assert_eq!(split_csv(", a,b ,"), vec!["a", "b"]);
+        assert_eq!(split_csv("a, b"), vec!["a", " b"]);
+        assert!(split_csv(" , ").is_empty());
+        assert_eq!(go_bool("True"), Some(true));
+        assert_eq!(go_bool("yes"), None);
+        assert_eq!(go_bool("0"), Some(false));
     }
 }

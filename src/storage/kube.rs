@@ -378,7 +378,13 @@ impl<K: RecordObject> Driver for KubeDriver<K> {
             Scope::Namespace(ns) => Some(ns),
             Scope::All => None,
         };
-        let context = "list: failed to list";
+        // helm's `List` lists everything; a listing narrowed by labels is
+        // its `Query`, with that wording.
+        let context = if labels.is_empty() {
+            "list: failed to list"
+        } else {
+            "query: failed to query with labels"
+        };
         let mut lp = ListParams::default()
             .labels(&selector(labels)?)
             .limit(META_PAGE);

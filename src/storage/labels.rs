@@ -47,7 +47,7 @@ pub struct Selector(Vec<Requirement>);
 
 /// A selector that does not parse.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unable to parse requirement: {0}")]
+#[error("{0}")]
 pub struct SelectorError(pub String);
 
 impl Selector {
@@ -66,7 +66,9 @@ impl Selector {
         let mut reqs = Vec::new();
         let mut rest = s.trim();
         while !rest.is_empty() {
-            let (req, tail) = parse_requirement(rest)?;
+            // As apimachinery: only a requirement's own errors get the prefix.
+            let (req, tail) = parse_requirement(rest)
+                .map_err(|e| SelectorError(format!("unable to parse requirement: {}", e.0)))?;
             reqs.push(req);
             rest = tail.trim_start();
             if let Some(t) = rest.strip_prefix(',') {
@@ -78,7 +80,8 @@ impl Selector {
                 }
             } else if !rest.is_empty() {
                 return Err(SelectorError(format!(
-                    "found '{rest}', expected: ',' or 'end of string'"
+                    "found '{}', expected: ',' or 'end of string'",
+                    go_token(rest)
                 )));
             }
         }
@@ -128,6 +131,12 @@ fn take_word(s: &str) -> (&str, &str) {
 fn parse_requirement(s: &str) -> Result<(Requirement, &str), SelectorError> {
     if let Some(rest) = s.strip_prefix('!') {
         let (key, tail) = take_word(rest.trim_start());
+        if key.is_empty() {
+            return Err(SelectorError(format!(
+                "found '{}', expected: identifier",
+                go_token(rest)
+            )));
+        }
         validate_key(key)?;
         return Ok((Requirement::NotExists(key.to_string()), tail));
     }
@@ -136,6 +145,12 @@ fn parse_requirement(s: &str) -> Result<(Requirement, &str), SelectorError> {
     let t = tail.trim_start();
     fn op_value(t: &str, op_len: usize) -> Result<(String, &str), SelectorError> {
         let rest = t[op_len..].trim_start();
+        if rest.starts_with(|c: char| c != ',' && is_go_symbol(c)) {
+            return Err(SelectorError(format!(
+                "found '{}', expected: identifier",
+                go_token(rest)
+            )));
+        }
         let (value, tail) = take_word(rest);
         validate_value(value)?;
         Ok((value.to_string(), tail))
@@ -182,7 +197,7 @@ fn parse_requirement(s: &str) -> Result<(Requirement, &str), SelectorError> {
     let after = after.trim_start();
     let inner = after
         .strip_prefix('(')
-        .ok_or_else(|| SelectorError(format!("found '{after}', expected: '('")))?;
+        .ok_or_else(|| SelectorError(format!("found '{}' expected: '('", go_token(after))))?;
     let close = inner
         .find(')')
         .ok_or_else(|| SelectorError("found '', expected: ')'".to_string()))?;
@@ -198,6 +213,29 @@ fn parse_requirement(s: &str) -> Result<(Requirement, &str), SelectorError> {
         Requirement::NotIn(key.to_string(), values)
     };
     Ok((req, &inner[close + 1..]))
+}
+
+/// apimachinery's selector lexer's special symbols.
+fn is_go_symbol(c: char) -> bool {
+    matches!(c, '=' | '!' | '(' | ')' | '<' | '>' | ',')
+}
+
+/// The next token as apimachinery's lexer reads it, for messages: a symbol
+/// (`==` and `!=` greedily), else a word up to a blank or a symbol.
+fn go_token(s: &str) -> &str {
+    let s = s.trim_start();
+    if s.starts_with("==") || s.starts_with("!=") {
+        return &s[..2];
+    }
+    match s.chars().next() {
+        Some(c) if is_go_symbol(c) => &s[..1],
+        _ => {
+            let end = s
+                .find(|c: char| c.is_whitespace() || is_go_symbol(c))
+                .unwrap_or(s.len());
+            &s[..end]
+        }
+    }
 }
 
 fn validate_key(key: &str) -> Result<(), SelectorError> {
@@ -232,6 +270,35 @@ pub fn valid_label_value(v: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn errors_are_apimachinerys() {
+        // Texts as helm v3.21 prints them for `helm list -l <selector>`.
+        let err = |s: &str| {
+            super::Selector::parse(s)
+                .map(|_| ())
+                .expect_err("invalid")
+                .to_string()
+        };
+        assert_eq!(
+            err("a=("),
+            "unable to parse requirement: found '(', expected: identifier"
+        );
+        assert_eq!(
+            err("!"),
+            "unable to parse requirement: found '', expected: identifier"
+        );
+        assert_eq!(
+            err("a in b"),
+            "unable to parse requirement: found 'b' expected: '('"
+        );
+        assert_eq!(err("a,"), "found '', expected: identifier after ','");
+        assert_eq!(
+            err("x==y==z"),
+            "found '==', expected: ',' or 'end of string'"
+        );
+    }
+
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {

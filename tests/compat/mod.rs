@@ -3,7 +3,7 @@
 //! that helm v3 and helm v4 themselves made (the [`matrix`]). rudder is run
 //! as-is against helm v4 and with `--compat v3` against helm v3.
 
-mod check;
+pub mod check;
 pub mod matrix;
 mod records;
 mod roundtrip;
