@@ -72,6 +72,21 @@ pub enum ConnectError {
     Unreachable(String),
 }
 
+impl ConnectError {
+    /// What kind of failure this is: a kubeconfig or flag problem is the
+    /// caller's input; anything else means no API server to talk to.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        match self {
+            ConnectError::Kubeconfig(_) | ConnectError::Invalid(_) => {
+                crate::error::ErrorKind::InvalidInput
+            }
+            ConnectError::Client(_) | ConnectError::Unreachable(_) => {
+                crate::error::ErrorKind::Unreachable
+            }
+        }
+    }
+}
+
 fn load_kubeconfig(explicit: Option<&PathBuf>) -> Result<Kubeconfig, ConnectError> {
     if let Some(p) = explicit {
         return Kubeconfig::read_from(p).map_err(|e| go_kubeconfig_error(p, e));
