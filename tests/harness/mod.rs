@@ -238,7 +238,15 @@ impl Tool {
         let c = cluster();
         let mut cmd = Command::new(self.path());
         for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("HELM_") || k == "KUBECONFIG" {
+            // A developer's own settings must not leak into a comparison:
+            // helm's environment, the kubeconfig, and rudder's logging.
+            let name = k.to_string_lossy();
+            if name.starts_with("HELM_")
+                || name.starts_with("RUDDER_")
+                || k == "KUBECONFIG"
+                || k == "RUST_LOG"
+                || k == "NO_COLOR"
+            {
                 cmd.env_remove(k);
             }
         }
