@@ -5,5 +5,8 @@
 mod harness;
 
 mod compat;
+mod forged;
+mod hostile;
 mod lifecycle;
 mod smoke;
+mod watch;
