@@ -39,9 +39,9 @@ const ACCEPT_META: &str = "application/vnd.kubernetes.protobuf;as=PartialObjectM
 
 /// Page size for metadata-only listings: small objects, so large pages.
 const META_PAGE: u32 = 500;
-/// Page size for listings with bodies (up to 1 MiB each): small, because a
-/// page is held whole in memory while it is decoded.
-const BODY_PAGE: u32 = 8;
+/// Page size for listings with bodies (typically tens of KiB each, up to
+/// about 1 MiB).
+const BODY_PAGE: u32 = 100;
 
 /// A Kubernetes object kind that can hold release records.
 pub trait RecordObject:
@@ -121,8 +121,10 @@ const SMALL_RESERVATION: u64 = 4 << 20;
 /// the whole budget to itself and the driver's full [`Limits`].
 const SMALL_DECODE: u64 = 1 << 20;
 
-/// A listing page with bodies holds up to this many records.
-const BODY_PAGE_LIMIT: usize = BODY_PAGE as usize * MAX_OBJECT_BODY;
+/// The most a listing page with bodies may be: it is held whole while it
+/// is decoded. A page of big records that is larger is asked for again in
+/// fewer records.
+const BODY_PAGE_LIMIT: usize = 24 << 20;
 
 /// Helm's default driver: one Secret per revision.
 pub type SecretDriver = KubeDriver<Secret>;
@@ -331,7 +333,8 @@ impl<K: RecordObject> KubeDriver<K> {
         selector: &str,
     ) -> Result<Listing<Record>, StorageError> {
         let context = "query: failed to query with labels";
-        let mut lp = ListParams::default().labels(selector).limit(BODY_PAGE);
+        let mut page_size = BODY_PAGE;
+        let mut lp = ListParams::default().labels(selector).limit(page_size);
         let mut out = Listing::default();
         loop {
             let req = Self::request(ns)
@@ -346,10 +349,16 @@ impl<K: RecordObject> KubeDriver<K> {
             {
                 Ok(r) => r,
                 Err(Fetch::Kube(e)) => return Err(api_error(context, e)),
+                // The same page (same continue token) in fewer records.
+                Err(Fetch::TooLarge(_)) if page_size > 1 => {
+                    page_size = (page_size / 4).max(1);
+                    lp.limit = Some(page_size);
+                    continue;
+                }
                 Err(Fetch::TooLarge(limit)) => {
                     return Err(backend(
                         context,
-                        format!("a page of {BODY_PAGE} records exceeds {limit} bytes"),
+                        format!("one record of the listing exceeds {limit} bytes"),
                     ));
                 }
             };

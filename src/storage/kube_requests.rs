@@ -266,3 +266,27 @@ async fn reads_wait_for_the_decode_budget() {
         r.await.unwrap().expect("read");
     }
 }
+
+#[tokio::test]
+async fn a_page_of_bodies_too_big_is_asked_for_again_in_fewer_records() {
+    let (client, mut handle) = client();
+    let server = tokio::spawn(async move {
+        let (req, send) = next(&mut handle).await;
+        assert!(req.uri().to_string().contains("limit=100"), "{}", req.uri());
+        send.send_response(
+            Response::builder()
+                .header("content-type", "application/json")
+                .body(Body::from(vec![b' '; 25 << 20]))
+                .unwrap(),
+        );
+        let (req, send) = next(&mut handle).await;
+        assert!(req.uri().to_string().contains("limit=25"), "{}", req.uri());
+        send.send_response(json_response(json!({"metadata": {}, "items": []})));
+    });
+    let listing = SecretDriver::new(client)
+        .query(Scope::Namespace("ns"), &[("name", "web")])
+        .await
+        .expect("query");
+    assert!(listing.items.is_empty());
+    server.await.unwrap();
+}
