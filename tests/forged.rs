@@ -48,7 +48,7 @@ fn forge(ns: &str, from: &str, to: &str, labels: &[(&str, &str)]) {
 /// share the cluster).
 fn rows_in(out: &str, ns: &str) -> String {
     out.lines()
-        .filter(|l| l.split('\t').nth(1).map(str::trim) == Some(ns))
+        .filter(|l| l.split_whitespace().nth(1).map(str::trim) == Some(ns))
         .map(|l| format!("{}\n", l.trim_end()))
         .collect()
 }

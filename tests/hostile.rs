@@ -132,7 +132,7 @@ fn rudder_with_peak(args: &[&str]) -> (String, String, bool, u64) {
 fn rows_in(out: &str, namespaces: &[String]) -> Vec<String> {
     out.lines()
         .filter(|l| {
-            l.split('\t')
+            l.split_whitespace()
                 .nth(1)
                 .is_some_and(|ns| namespaces.iter().any(|n| n == ns.trim()))
         })

@@ -141,10 +141,15 @@ fn records_written_by_helm_v3_and_v4_arrive_as_events() {
             .until(&mut w, &want, 1, Duration::from_secs(30))
             .await;
         let log = watcher.log.join("\n");
+        // helm writes a pending record first, then its outcome; an
+        // uninstall marks the record uninstalling before deleting it.
         for line in [
-            "added sh.helm.release.v1.three.v1 deployed",
+            "added sh.helm.release.v1.three.v1 pending-install",
+            "modified sh.helm.release.v1.three.v1 deployed",
+            "modified sh.helm.release.v1.three.v1 uninstalling",
             "deleted sh.helm.release.v1.three.v1",
-            "added sh.helm.release.v1.four.v1 deployed",
+            "added sh.helm.release.v1.four.v1 pending-install",
+            "modified sh.helm.release.v1.four.v1 deployed",
             "added sh.helm.release.v1.four.v2 pending-upgrade",
             "modified sh.helm.release.v1.four.v2 deployed",
             "modified sh.helm.release.v1.four.v1 superseded",
@@ -174,7 +179,11 @@ fn records_written_by_helm_v3_and_v4_arrive_as_events() {
             .await;
         assert_eq!(
             watcher.log,
-            vec!["synced", "added sh.helm.release.v1.in-cm.v1 deployed"]
+            vec![
+                "synced",
+                "added sh.helm.release.v1.in-cm.v1 pending-install",
+                "modified sh.helm.release.v1.in-cm.v1 deployed"
+            ]
         );
     });
 }
@@ -338,8 +347,7 @@ fn an_expired_version_relists_and_reports_every_final_state() {
             ns.helm4(["install", "new", &web]).ok();
         });
         let want = server_state::<Secret>(&ns.name).await;
-        // Resource version "1" is long gone from the API server's watch
-        // cache: it answers 410 Gone ("too old resource version").
+        provoke_expiry(&ns.name).await;
         let mut opts = WatchOptions::new(Scope::Namespace(&ns.name));
         opts.resume = Some(Resume {
             resource_version: "1".into(),
@@ -377,4 +385,70 @@ fn an_expired_version_relists_and_reports_every_final_state() {
             "an unchanged record is not reported again:\n{log}"
         );
     });
+}
+
+/// True if the API server answers a watch of Secrets from resource version
+/// "1" with 410 Gone.
+async fn version_one_expired(api: &Api<Secret>) -> bool {
+    use kube::api::WatchParams;
+    use kube::core::WatchEvent;
+    match api.watch(&WatchParams::default().timeout(1), "1").await {
+        Err(kube::Error::Api(s)) => s.code == 410,
+        Err(e) => panic!("probe watch: {e}"),
+        Ok(stream) => {
+            let mut stream = std::pin::pin!(stream);
+            match stream.next().await {
+                Some(Ok(WatchEvent::Error(s))) => s.code == 410,
+                _ => false,
+            }
+        }
+    }
+}
+
+/// Makes resource version "1" expire for Secrets. The API server serves
+/// watches from its watch cache, which on this cluster still reaches back
+/// to its start: etcd compaction does not matter to it. Its window moves
+/// only when the cache is full and its oldest event is older than 75 s (it
+/// grows instead while its events are fresh), so Secret events are
+/// generated (patches of one non-record Secret) until a watch from "1"
+/// gets 410.
+async fn provoke_expiry(ns: &str) {
+    use kube::api::{Patch, PatchParams, PostParams};
+    let api: Api<Secret> = Api::namespaced(cluster().admin().await, ns);
+    let churn: Secret =
+        serde_json::from_value(serde_json::json!({"metadata": {"name": "churn"}})).expect("secret");
+    api.create(&PostParams::default(), &churn)
+        .await
+        .expect("churn secret");
+    let started = Instant::now();
+    let mut n = 0u64;
+    while !version_one_expired(&api).await {
+        assert!(
+            started.elapsed() < Duration::from_secs(240),
+            "resource version 1 never expired after {n} events"
+        );
+        futures::stream::iter(0..50)
+            .for_each_concurrent(8, |_| {
+                let api = &api;
+                async move {
+                    let v = format!("{:?}", Instant::now());
+                    api.patch(
+                        "churn",
+                        &PatchParams::default(),
+                        &Patch::Merge(serde_json::json!({"stringData": {"n": v}})),
+                    )
+                    .await
+                    .expect("patch");
+                }
+            })
+            .await;
+        n += 50;
+        // Events are only evicted once they are 75 s old: pacing the
+        // churn costs the same time and far fewer events.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    eprintln!(
+        "[watch 410] resource version 1 expired after {n} Secret events, {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
 }
