@@ -91,7 +91,6 @@ fn commands<'a>(names: &'a [&'a str]) -> Vec<Vec<&'a str>> {
     let mut c = vec![
         vec!["list", "-A"],
         vec!["list", "-o", "json"],
-        vec!["list", "--all"],
         vec!["list", "--deployed"],
         vec!["list", "--superseded"],
     ];
