@@ -25,7 +25,7 @@ use crate::harness::{TestNs, Tool, block_on, cluster};
 const LIMIT_KIB: u64 = 128 * 1024;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(bytes).expect("gzip");
     gz.finish().expect("gzip")
 }

@@ -113,8 +113,11 @@ pub const MAX_OBJECT_BODY: usize = 3 << 20;
 /// 1 MiB blobs) within a fixed amount of memory, not just each record.
 pub const DEFAULT_DECODE_BUDGET: u64 = 64 << 20;
 
-/// What an ordinary record read reserves from the budget: its body and a
-/// decode of at most [`SMALL_DECODE`] bytes, with the parsed release.
+/// What an ordinary record read reserves from the budget: its body (up to
+/// [`MAX_OBJECT_BODY`], and the base64-decoded copy), and a decode of at
+/// most [`SMALL_DECODE`] bytes with the parsed release. The budget also
+/// bounds how many reads at once can leave freed memory behind in the
+/// allocator.
 const SMALL_RESERVATION: u64 = 4 << 20;
 /// The decompressed size an ordinary read may reach. A record that
 /// decompresses to more (a big chart, or a gzip bomb) is read again with
@@ -234,8 +237,9 @@ impl<K: RecordObject> KubeDriver<K> {
                     Fetch::Kube(kube::Error::Service(e))
                 }
             })?
-            .to_bytes()
-            .to_vec();
+            .to_bytes();
+        // Without another copy when the body came in one piece.
+        let bytes = Vec::from(bytes);
         if status.is_success() {
             return Ok((content_type, bytes));
         }
@@ -290,6 +294,8 @@ impl<K: RecordObject> KubeDriver<K> {
         resource_version: Option<&str>,
         limits: Limits,
     ) -> Result<Record, StorageError> {
+        // Past an ordinary read's limit, measure before decompressing.
+        let measured = limits.max_decompressed > SMALL_DECODE;
         let context = format!("get: failed to get {key:?}");
         let gp = kube::api::GetParams {
             resource_version: resource_version.map(str::to_string),
@@ -314,7 +320,13 @@ impl<K: RecordObject> KubeDriver<K> {
             }
         };
         let decoded = tokio::task::spawn_blocking(move || {
-            wire::Body::new(&ct, &body).and_then(|b| wire::decode_body(b, K::ENCODING, limits))
+            wire::Body::new(&ct, &body).and_then(|b| {
+                if measured {
+                    wire::decode_body_measured(b, K::ENCODING, limits)
+                } else {
+                    wire::decode_body(b, K::ENCODING, limits)
+                }
+            })
         })
         .await
         .map_err(|e| backend(&context, e))?

@@ -213,6 +213,78 @@ pub fn decode_body(
     }
 }
 
+/// [`decode_body`] for a record that may be a gzip bomb: its decompressed
+/// size is measured first by decompressing into nothing, so a record over
+/// the limit is refused without ever holding its decompressed bytes (it
+/// costs a second decompression for records that fit, which only records
+/// too big for an ordinary read pay).
+pub fn decode_body_measured(
+    body: Body<'_>,
+    encoding: DataEncoding,
+    limits: Limits,
+) -> Result<Result<Record, CorruptRecord>, WireError> {
+    let (meta, text): (RecordMeta, Cow<'_, [u8]>) = match body {
+        Body::Json(text) => {
+            let obj: WireObject<'_> = serde_json::from_str(text)?;
+            let meta = obj.metadata.into_meta();
+            let wire = obj.data.and_then(|d| d.release).unwrap_or_default();
+            match encoding.record_text(&wire) {
+                Ok(t) => (meta, Cow::Owned(t.into_owned())),
+                Err(error) => {
+                    return Ok(Err(CorruptRecord {
+                        namespace: meta.namespace,
+                        key: meta.key,
+                        error,
+                    }));
+                }
+            }
+        }
+        Body::Protobuf(bytes) => {
+            let (meta, release) = protobuf::record_object(protobuf::unwrap(bytes)?)?;
+            (meta, Cow::Borrowed(release.unwrap_or_default()))
+        }
+    };
+    if decompresses_beyond(&text, limits.max_decompressed) {
+        return Ok(Err(CorruptRecord {
+            namespace: meta.namespace,
+            key: meta.key,
+            error: DecodeError::TooLarge {
+                limit: limits.max_decompressed,
+            },
+        }));
+    }
+    Ok(decode_record(meta, &text, limits))
+}
+
+/// True if the record text (Helm's base64 of gzip) is gzip that
+/// decompresses to more than `limit` bytes. Anything it cannot read is left
+/// to the codec to report.
+fn decompresses_beyond(text: &[u8], limit: u64) -> bool {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    // Go's decoder: line breaks skipped, trailing bits tolerated.
+    const STD: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+    );
+    let cleaned: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|&b| b != b'\n' && b != b'\r')
+        .collect();
+    let Ok(bytes) = STD.decode(cleaned) else {
+        return false;
+    };
+    if !bytes.starts_with(&[0x1f, 0x8b, 0x08]) {
+        return false;
+    }
+    let mut gz = flate2::read::MultiGzDecoder::new(&bytes[..]).take(limit.saturating_add(1));
+    match std::io::copy(&mut gz, &mut std::io::sink()) {
+        Ok(n) => n > limit,
+        Err(_) => false,
+    }
+}
+
 /// Parses and decodes one page of a LIST response in either encoding.
 pub fn decode_list_body(
     body: Body<'_>,
