@@ -294,8 +294,6 @@ impl<K: RecordObject> KubeDriver<K> {
         resource_version: Option<&str>,
         limits: Limits,
     ) -> Result<Record, StorageError> {
-        // Past an ordinary read's limit, measure before decompressing.
-        let measured = limits.max_decompressed > SMALL_DECODE;
         let context = format!("get: failed to get {key:?}");
         let gp = kube::api::GetParams {
             resource_version: resource_version.map(str::to_string),
@@ -320,13 +318,7 @@ impl<K: RecordObject> KubeDriver<K> {
             }
         };
         let decoded = tokio::task::spawn_blocking(move || {
-            wire::Body::new(&ct, &body).and_then(|b| {
-                if measured {
-                    wire::decode_body_measured(b, K::ENCODING, limits)
-                } else {
-                    wire::decode_body(b, K::ENCODING, limits)
-                }
-            })
+            wire::Body::new(&ct, &body).and_then(|b| wire::decode_body(b, K::ENCODING, limits))
         })
         .await
         .map_err(|e| backend(&context, e))?

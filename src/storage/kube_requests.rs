@@ -290,3 +290,43 @@ async fn a_page_of_bodies_too_big_is_asked_for_again_in_fewer_records() {
     assert!(listing.items.is_empty());
     server.await.unwrap();
 }
+
+#[tokio::test]
+async fn listings_with_bodies_refuse_bombs_and_read_big_records() {
+    use base64::Engine as _;
+    let (client, mut handle) = client();
+    let big = format!(
+        r#"{{"name":"web","version":1,"info":{{"status":"deployed"}},"manifest":"{}"}}"#,
+        "x".repeat(2 << 20)
+    );
+    let (big, bomb) = (gzip_b64(big.as_bytes()), gzip_b64(&vec![0u8; 8 << 20]));
+    let item = |name: &str, text: &[u8]| {
+        json!({"metadata": {"name": name, "namespace": "ns",
+                            "labels": {"name": "web", "owner": "helm"}},
+               "data": {"release": base64::engine::general_purpose::STANDARD.encode(text)}})
+    };
+    let page = json!({"metadata": {}, "items": [
+        item("sh.helm.release.v1.web.v1", &big),
+        item("sh.helm.release.v1.web.v2", &bomb),
+    ]});
+    let server = tokio::spawn(async move {
+        let (_, send) = next(&mut handle).await;
+        send.send_response(json_response(page));
+    });
+    let listing = SecretDriver::new(client)
+        .with_limits(codec::Limits {
+            max_decompressed: 4 << 20,
+        })
+        .query(Scope::Namespace("ns"), &[("name", "web")])
+        .await
+        .expect("query");
+    assert_eq!(listing.items.len(), 1);
+    assert_eq!(listing.items[0].release.manifest.len(), 2 << 20);
+    assert_eq!(listing.corrupt.len(), 1);
+    assert!(
+        matches!(listing.corrupt[0].error, codec::DecodeError::TooLarge { limit } if limit == 4 << 20),
+        "{:?}",
+        listing.corrupt[0].error
+    );
+    server.await.unwrap();
+}

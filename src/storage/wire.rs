@@ -182,18 +182,45 @@ impl<'a> Body<'a> {
     }
 }
 
+/// Decompressed size up to which a record is simply decoded.
+const FIRST_TRY: u64 = 1 << 20;
+
 /// Decodes a record from its text, attributing failures to the object.
+///
+/// Bounded in memory by `limits`, and more: a record that decompresses to
+/// more than [`FIRST_TRY`] bytes has its decompressed size measured first
+/// (decompressing into nothing), so one over the limit (a gzip bomb) is
+/// refused without ever holding its decompressed bytes. Only records that
+/// big pay for the second decompression.
 fn decode_record(meta: RecordMeta, text: &[u8], limits: Limits) -> Result<Record, CorruptRecord> {
-    match codec::decode_with(text, limits) {
+    let corrupt = |meta: RecordMeta, error| CorruptRecord {
+        namespace: meta.namespace,
+        key: meta.key,
+        error,
+    };
+    let first = Limits {
+        max_decompressed: limits.max_decompressed.min(FIRST_TRY),
+    };
+    let decoded = match codec::decode_with(text, first) {
+        Err(DecodeError::TooLarge { .. }) if first.max_decompressed < limits.max_decompressed => {
+            if decompresses_beyond(text, limits.max_decompressed) {
+                return Err(corrupt(
+                    meta,
+                    DecodeError::TooLarge {
+                        limit: limits.max_decompressed,
+                    },
+                ));
+            }
+            codec::decode_with(text, limits)
+        }
+        other => other,
+    };
+    match decoded {
         Ok(mut release) => {
             release.labels = custom_labels(&meta.labels);
             Ok(Record { meta, release })
         }
-        Err(error) => Err(CorruptRecord {
-            namespace: meta.namespace,
-            key: meta.key,
-            error,
-        }),
+        Err(error) => Err(corrupt(meta, error)),
     }
 }
 
@@ -211,49 +238,6 @@ pub fn decode_body(
             Ok(decode_record(meta, release.unwrap_or_default(), limits))
         }
     }
-}
-
-/// [`decode_body`] for a record that may be a gzip bomb: its decompressed
-/// size is measured first by decompressing into nothing, so a record over
-/// the limit is refused without ever holding its decompressed bytes (it
-/// costs a second decompression for records that fit, which only records
-/// too big for an ordinary read pay).
-pub fn decode_body_measured(
-    body: Body<'_>,
-    encoding: DataEncoding,
-    limits: Limits,
-) -> Result<Result<Record, CorruptRecord>, WireError> {
-    let (meta, text): (RecordMeta, Cow<'_, [u8]>) = match body {
-        Body::Json(text) => {
-            let obj: WireObject<'_> = serde_json::from_str(text)?;
-            let meta = obj.metadata.into_meta();
-            let wire = obj.data.and_then(|d| d.release).unwrap_or_default();
-            match encoding.record_text(&wire) {
-                Ok(t) => (meta, Cow::Owned(t.into_owned())),
-                Err(error) => {
-                    return Ok(Err(CorruptRecord {
-                        namespace: meta.namespace,
-                        key: meta.key,
-                        error,
-                    }));
-                }
-            }
-        }
-        Body::Protobuf(bytes) => {
-            let (meta, release) = protobuf::record_object(protobuf::unwrap(bytes)?)?;
-            (meta, Cow::Borrowed(release.unwrap_or_default()))
-        }
-    };
-    if decompresses_beyond(&text, limits.max_decompressed) {
-        return Ok(Err(CorruptRecord {
-            namespace: meta.namespace,
-            key: meta.key,
-            error: DecodeError::TooLarge {
-                limit: limits.max_decompressed,
-            },
-        }));
-    }
-    Ok(decode_record(meta, &text, limits))
 }
 
 /// True if the record text (Helm's base64 of gzip) is gzip that
