@@ -6,5 +6,8 @@ mod harness;
 
 mod cli;
 mod compat;
+mod forged;
+mod hostile;
 mod lifecycle;
 mod smoke;
+mod watch;

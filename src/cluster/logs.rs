@@ -8,6 +8,45 @@ use super::error::ClusterError;
 use super::interface::{PodsOf, Progress};
 use super::request::url_escape;
 
+/// The most of one container's log copied to the progress sink: a hook
+/// that prints without end must not fill memory or the terminal.
+pub const MAX_LOG_BYTES: usize = 16 << 20;
+
+/// Copies one log to `progress` chunk by chunk as the server sends it, so
+/// a long log is never held whole; past `cap` bytes the rest is dropped and
+/// one line says so.
+async fn stream_log(
+    client: &Client,
+    req: http::Request<Vec<u8>>,
+    progress: &dyn Progress,
+    cap: usize,
+) -> Result<(), kube::Error> {
+    use http_body_util::BodyExt as _;
+    let res = client.send(req.map(kube::client::Body::from)).await?;
+    if !res.status().is_success() {
+        return Err(kube::Error::Service(
+            format!("log request failed: {}", res.status()).into(),
+        ));
+    }
+    let mut body = res.into_body();
+    let mut copied = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| kube::Error::Service(Box::new(e)))?;
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        let room = cap.saturating_sub(copied);
+        if chunk.len() > room {
+            progress.hook_output(&chunk[..room]);
+            progress.hook_output(format!("\n[log truncated after {cap} bytes]\n").as_bytes());
+            return Ok(());
+        }
+        copied += chunk.len();
+        progress.hook_output(&chunk);
+    }
+    Ok(())
+}
+
 /// Copies the logs of every container of the selected pods to
 /// `progress`, pod by pod, container by container.
 pub async fn copy_logs(
@@ -52,13 +91,68 @@ pub async fn copy_logs(
                 http::Request::get(format!("{base}/{name}/log?container={}", url_escape(cname)))
                     .body(Vec::new())
                     .map_err(|e| ClusterError::Other(e.to_string()))?;
-            let text = client.request_text(req).await.map_err(|_| {
-                ClusterError::Other(format!(
-                    "failed to stream pod logs for pod: {name}, container: {cname}"
-                ))
-            })?;
-            progress.hook_output(text.as_bytes());
+            stream_log(client, req, progress, MAX_LOG_BYTES)
+                .await
+                .map_err(|_| {
+                    ClusterError::Other(format!(
+                        "failed to stream pod logs for pod: {name}, container: {cname}"
+                    ))
+                })?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use http::{Request, Response};
+    use kube::client::Body;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Sink(Mutex<Vec<Vec<u8>>>);
+
+    impl Progress for Sink {
+        fn hook_output(&self, bytes: &[u8]) {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(bytes.to_vec());
+        }
+    }
+
+    async fn log_through_mock(text: &'static [u8], cap: usize) -> Vec<Vec<u8>> {
+        let (service, mut handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+        let client = Client::new(service, "default");
+        let server = tokio::spawn(async move {
+            let (req, send) = handle.next_request().await.expect("request");
+            assert_eq!(req.uri().path(), "/api/v1/namespaces/ns/pods/p/log");
+            send.send_response(Response::new(Body::from(text.to_vec())));
+        });
+        let sink = Sink::default();
+        let req = http::Request::get("/api/v1/namespaces/ns/pods/p/log?container=c")
+            .body(Vec::new())
+            .expect("request");
+        stream_log(&client, req, &sink, cap).await.expect("log");
+        server.await.expect("server");
+        sink.0.into_inner().unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn logs_are_copied_as_they_come() {
+        let got = log_through_mock(b"line one\nline two\n", 1024).await;
+        assert_eq!(got.concat(), b"line one\nline two\n");
+    }
+
+    #[tokio::test]
+    async fn a_log_past_the_cap_is_cut_and_says_so() {
+        let got = log_through_mock(b"0123456789", 4).await;
+        assert_eq!(
+            String::from_utf8_lossy(&got.concat()),
+            "0123\n[log truncated after 4 bytes]\n"
+        );
+    }
 }

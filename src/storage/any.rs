@@ -4,6 +4,7 @@ use super::driver::{Driver, Listing, MetaListing, Record, RecordMeta, Scope};
 use super::error::StorageError;
 use super::kube::{ConfigMapDriver, SecretDriver};
 use super::memory::MemoryDriver;
+use super::watch::{RecordWatch, WatchOptions};
 use crate::release::Release;
 
 /// Which backend to use, as named by `HELM_DRIVER`.
@@ -115,5 +116,9 @@ impl Driver for AnyDriver {
         resource_version: Option<&str>,
     ) -> Result<(), StorageError> {
         dispatch!(self, d => d.delete(namespace, key, resource_version).await)
+    }
+
+    fn watch(&self, opts: WatchOptions) -> RecordWatch {
+        dispatch!(self, d => d.watch(opts))
     }
 }

@@ -5,6 +5,7 @@ use std::future::Future;
 
 use super::error::StorageError;
 use super::labels::Labels;
+use super::watch::{RecordWatch, WatchOptions};
 use crate::release::Release;
 use crate::release::codec::DecodeError;
 use crate::release::name::parse_storage_key;
@@ -178,6 +179,17 @@ pub trait Driver: Send + Sync {
         key: &str,
         resource_version: Option<&str>,
     ) -> impl Future<Output = Result<(), StorageError>> + Send;
+
+    /// A stream of changes to the records labelled `owner=helm` plus
+    /// `opts.labels` in `opts`' scope, metadata only (see
+    /// [`super::watch`]): without [`WatchOptions::resume`], first one
+    /// [`Added`](super::RecordEvent::Added) per existing record and a
+    /// [`Synced`](super::RecordEvent::Synced), then every change as it
+    /// happens. It survives disconnects and expired versions without
+    /// losing any record's final state. Must be called within a Tokio
+    /// runtime (the watch runs as a task, stopped when the stream is
+    /// dropped).
+    fn watch(&self, opts: WatchOptions) -> RecordWatch;
 }
 
 /// The labels Helm writes on a record: the custom labels, then the system

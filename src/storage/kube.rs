@@ -9,6 +9,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use k8s_openapi::ByteString;
 use k8s_openapi::NamespaceResourceScope;
@@ -23,9 +26,10 @@ use super::driver::{Driver, Listing, MetaListing, Record, RecordMeta, Scope, rec
 use super::error::StorageError;
 use super::labels::{Labels, valid_label_value};
 use super::protobuf;
+use super::watch::{self, RecordEvent, RecordWatch, Sink, View, WatchOptions};
 use super::wire::{self, DataEncoding};
 use crate::release::Release;
-use crate::release::codec::{self, Limits};
+use crate::release::codec::{self, DecodeError, Limits};
 
 /// What record reads ask for: protobuf, whose Secret data are raw bytes
 /// (JSON base64-encodes them around Helm's own base64), else JSON.
@@ -35,7 +39,8 @@ const ACCEPT_META: &str = "application/vnd.kubernetes.protobuf;as=PartialObjectM
 
 /// Page size for metadata-only listings: small objects, so large pages.
 const META_PAGE: u32 = 500;
-/// Page size for listings with bodies (up to 1 MiB each).
+/// Page size for listings with bodies (typically tens of KiB each, up to
+/// about 1 MiB).
 const BODY_PAGE: u32 = 100;
 
 /// A Kubernetes object kind that can hold release records.
@@ -90,8 +95,39 @@ impl RecordObject for ConfigMap {
 pub struct KubeDriver<K> {
     client: Client,
     limits: Limits,
+    /// Memory for records being fetched and decoded, shared by every
+    /// concurrent read through this driver (and its clones), in KiB.
+    budget: Arc<Semaphore>,
+    budget_kib: u32,
     _kind: std::marker::PhantomData<fn() -> K>,
 }
+
+/// The most a single object's response may be: the API server refuses
+/// objects over about 1.5 MiB (etcd's request limit), a Secret's 1 MiB of
+/// data grows by a third in JSON's base64, plus metadata.
+pub const MAX_OBJECT_BODY: usize = 3 << 20;
+
+/// Default decode budget: what every record read in flight through one
+/// driver may use together (bodies, decompressed JSON, parsed releases).
+/// It is what keeps a listing of hundreds of hostile records (gzip bombs,
+/// 1 MiB blobs) within a fixed amount of memory, not just each record.
+pub const DEFAULT_DECODE_BUDGET: u64 = 64 << 20;
+
+/// What an ordinary record read reserves from the budget: its body (up to
+/// [`MAX_OBJECT_BODY`], and the base64-decoded copy), and a decode of at
+/// most [`SMALL_DECODE`] bytes with the parsed release. The budget also
+/// bounds how many reads at once can leave freed memory behind in the
+/// allocator.
+const SMALL_RESERVATION: u64 = 4 << 20;
+/// The decompressed size an ordinary read may reach. A record that
+/// decompresses to more (a big chart, or a gzip bomb) is read again with
+/// the whole budget to itself and the driver's full [`Limits`].
+const SMALL_DECODE: u64 = 1 << 20;
+
+/// The most a listing page with bodies may be: it is held whole while it
+/// is decoded. A page of big records that is larger is asked for again in
+/// fewer records.
+const BODY_PAGE_LIMIT: usize = 24 << 20;
 
 /// Helm's default driver: one Secret per revision.
 pub type SecretDriver = KubeDriver<Secret>;
@@ -104,6 +140,8 @@ impl<K: RecordObject> KubeDriver<K> {
         KubeDriver {
             client,
             limits: Limits::default(),
+            budget: Arc::new(Semaphore::new(kib(DEFAULT_DECODE_BUDGET) as usize)),
+            budget_kib: kib(DEFAULT_DECODE_BUDGET),
             _kind: std::marker::PhantomData,
         }
     }
@@ -114,22 +152,64 @@ impl<K: RecordObject> KubeDriver<K> {
         self
     }
 
+    /// The same driver with another decode budget (bytes; see
+    /// [`DEFAULT_DECODE_BUDGET`]). At least one ordinary read always fits.
+    pub fn with_decode_budget(mut self, bytes: u64) -> Self {
+        let k = kib(bytes.max(SMALL_RESERVATION));
+        self.budget = Arc::new(Semaphore::new(k as usize));
+        self.budget_kib = k;
+        self
+    }
+
+    /// Reserves `bytes` of the decode budget (all of it at most), waiting
+    /// for reads in flight to give it back. Reads take one reservation at a
+    /// time and never wait while holding one, so this cannot deadlock.
+    async fn reserve(&self, bytes: u64) -> Result<SemaphorePermit<'_>, StorageError> {
+        self.budget
+            .acquire_many(kib(bytes).min(self.budget_kib))
+            .await
+            .map_err(|e| backend("decode budget", e))
+    }
+
     /// Sends a request asking for protobuf (JSON if the server prefers),
     /// returning the content type and body. Error responses become
     /// [`kube::Error::Api`], as kube's own requests report them.
     async fn fetch(
         &self,
-        mut req: http::Request<Vec<u8>>,
+        req: http::Request<Vec<u8>>,
         accept: &str,
     ) -> Result<(String, Vec<u8>), kube::Error> {
+        self.fetch_limited(req, accept, usize::MAX)
+            .await
+            .map_err(|e| match e {
+                Fetch::Kube(e) => e,
+                Fetch::TooLarge(limit) => {
+                    kube::Error::Service(format!("response exceeds {limit} bytes").into())
+                }
+            })
+    }
+
+    /// [`fetch`](Self::fetch), reading at most `limit` bytes of body.
+    async fn fetch_limited(
+        &self,
+        mut req: http::Request<Vec<u8>>,
+        accept: &str,
+        limit: usize,
+    ) -> Result<(String, Vec<u8>), Fetch> {
         use http_body_util::BodyExt as _;
         req.headers_mut().insert(
             http::header::ACCEPT,
             http::HeaderValue::from_str(accept).map_err(|e| {
-                kube::Error::BuildRequest(kube::core::request::Error::BuildRequest(e.into()))
+                Fetch::Kube(kube::Error::BuildRequest(
+                    kube::core::request::Error::BuildRequest(e.into()),
+                ))
             })?,
         );
-        let res = self.client.send(req.map(kube::client::Body::from)).await?;
+        let res = self
+            .client
+            .send(req.map(kube::client::Body::from))
+            .await
+            .map_err(Fetch::Kube)?;
         let status = res.status();
         let content_type = res
             .headers()
@@ -137,21 +217,37 @@ impl<K: RecordObject> KubeDriver<K> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_string();
-        let bytes = res
-            .into_body()
+        // Refuse an oversized body before reading it when its length is
+        // announced, and stop reading once it is exceeded when not.
+        let announced = res
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if announced.is_some_and(|n| n > limit) {
+            return Err(Fetch::TooLarge(limit));
+        }
+        let bytes = http_body_util::Limited::new(res.into_body(), limit)
             .collect()
             .await
-            .map_err(|e| kube::Error::Service(Box::new(e)))?
-            .to_bytes()
-            .to_vec();
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    Fetch::TooLarge(limit)
+                } else {
+                    Fetch::Kube(kube::Error::Service(e))
+                }
+            })?
+            .to_bytes();
+        // Without another copy when the body came in one piece.
+        let bytes = Vec::from(bytes);
         if status.is_success() {
             return Ok((content_type, bytes));
         }
-        Err(kube::Error::Api(Box::new(error_status(
+        Err(Fetch::Kube(kube::Error::Api(Box::new(error_status(
             status,
             &content_type,
             &bytes,
-        ))))
+        )))))
     }
 
     fn request(namespace: Option<&str>) -> kube::core::Request {
@@ -168,6 +264,36 @@ impl<K: RecordObject> KubeDriver<K> {
         key: &str,
         resource_version: Option<&str>,
     ) -> Result<Record, StorageError> {
+        let small = Limits {
+            max_decompressed: self.limits.max_decompressed.min(SMALL_DECODE),
+        };
+        let reservation = self.reserve(SMALL_RESERVATION).await?;
+        match self
+            .get_record_within(namespace, key, resource_version, small)
+            .await
+        {
+            Err(StorageError::Corrupt {
+                source: DecodeError::TooLarge { .. },
+                ..
+            }) if small.max_decompressed < self.limits.max_decompressed => {}
+            other => return other,
+        }
+        // Bigger than an ordinary read may be: give everything back (so
+        // nothing is held while waiting), then read it again with the
+        // whole budget to itself.
+        drop(reservation);
+        let _all = self.reserve(u64::MAX).await?;
+        self.get_record_within(namespace, key, resource_version, self.limits)
+            .await
+    }
+
+    async fn get_record_within(
+        &self,
+        namespace: &str,
+        key: &str,
+        resource_version: Option<&str>,
+        limits: Limits,
+    ) -> Result<Record, StorageError> {
         let context = format!("get: failed to get {key:?}");
         let gp = kube::api::GetParams {
             resource_version: resource_version.map(str::to_string),
@@ -175,12 +301,22 @@ impl<K: RecordObject> KubeDriver<K> {
         let req = Self::request(Some(namespace))
             .get(key, &gp)
             .map_err(|e| StorageError::InvalidInput(e.to_string()))?;
-        let (ct, body) = match self.fetch(req, ACCEPT_OBJECTS).await {
+        let (ct, body) = match self
+            .fetch_limited(req, ACCEPT_OBJECTS, MAX_OBJECT_BODY)
+            .await
+        {
             Ok(r) => r,
-            Err(e) if status_code(&e) == Some(404) => return Err(StorageError::NotFound),
-            Err(e) => return Err(api_error(context, e)),
+            Err(Fetch::Kube(e)) if status_code(&e) == Some(404) => {
+                return Err(StorageError::NotFound);
+            }
+            Err(Fetch::Kube(e)) => return Err(api_error(context, e)),
+            Err(Fetch::TooLarge(limit)) => {
+                return Err(backend(
+                    &context,
+                    format!("release record {namespace}/{key}: response exceeds {limit} bytes"),
+                ));
+            }
         };
-        let limits = self.limits;
         let decoded = tokio::task::spawn_blocking(move || {
             wire::Body::new(&ct, &body).and_then(|b| wire::decode_body(b, K::ENCODING, limits))
         })
@@ -201,16 +337,35 @@ impl<K: RecordObject> KubeDriver<K> {
         selector: &str,
     ) -> Result<Listing<Record>, StorageError> {
         let context = "query: failed to query with labels";
-        let mut lp = ListParams::default().labels(selector).limit(BODY_PAGE);
+        let mut page_size = BODY_PAGE;
+        let mut lp = ListParams::default().labels(selector).limit(page_size);
         let mut out = Listing::default();
         loop {
             let req = Self::request(ns)
                 .list(&lp)
                 .map_err(|e| StorageError::InvalidInput(e.to_string()))?;
-            let (ct, body) = self
-                .fetch(req, ACCEPT_OBJECTS)
+            // A page of bodies, decoded one record after the other, may use
+            // the whole budget: pages are read one at a time anyway.
+            let _all = self.reserve(u64::MAX).await?;
+            let (ct, body) = match self
+                .fetch_limited(req, ACCEPT_OBJECTS, BODY_PAGE_LIMIT)
                 .await
-                .map_err(|e| api_error(context, e))?;
+            {
+                Ok(r) => r,
+                Err(Fetch::Kube(e)) => return Err(api_error(context, e)),
+                // The same page (same continue token) in fewer records.
+                Err(Fetch::TooLarge(_)) if page_size > 1 => {
+                    page_size = (page_size / 4).max(1);
+                    lp.limit = Some(page_size);
+                    continue;
+                }
+                Err(Fetch::TooLarge(limit)) => {
+                    return Err(backend(
+                        context,
+                        format!("one record of the listing exceeds {limit} bytes"),
+                    ));
+                }
+            };
             let limits = self.limits;
             // Decoding is CPU work: keep it off the async worker threads.
             let (page, next) = tokio::task::spawn_blocking(move || {
@@ -246,6 +401,19 @@ impl<K: RecordObject> KubeDriver<K> {
         };
         K::build(meta, text)
     }
+}
+
+/// Why a response could not be fetched.
+enum Fetch {
+    /// The request failed, or the server answered with an error.
+    Kube(kube::Error),
+    /// The body is larger than the limit (bytes).
+    TooLarge(usize),
+}
+
+/// Bytes to whole KiB, rounded up, saturating (semaphore permits are KiB).
+fn kib(bytes: u64) -> u32 {
+    u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX >> 3)
 }
 
 fn object_meta(m: &ObjectMeta) -> RecordMeta {
@@ -367,6 +535,11 @@ impl<K: RecordObject> KubeDriver<K> {
 impl<K: RecordObject> Driver for KubeDriver<K> {
     fn name(&self) -> &'static str {
         K::DRIVER
+    }
+
+    fn watch(&self, opts: WatchOptions) -> RecordWatch {
+        let driver = self.clone();
+        RecordWatch::spawn(move |tx| async move { driver.run_watch(opts, tx).await })
     }
 
     async fn list_meta(
@@ -512,6 +685,184 @@ impl<K: RecordObject> Driver for KubeDriver<K> {
                 key: key.to_string(),
             }),
             Err(e) => Err(api_error("delete: failed to delete", e)),
+        }
+    }
+}
+
+/// How long one watch request may last before the server ends it and it is
+/// renewed from the last version seen (kube's default is 290 s too).
+const WATCH_TIMEOUT_SECS: u32 = 290;
+/// The longest pause between attempts to reach an unreachable API server.
+const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(2);
+/// A watch that lasted this long was healthy: reconnect at once.
+const HEALTHY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// What a watch failure calls for.
+#[derive(Debug, PartialEq, Eq)]
+enum Failure {
+    /// The version is too old (`410 Gone`, "too old resource version"):
+    /// list again.
+    Expired,
+    /// Asking again will not help (bad selector, no permission).
+    Fatal,
+    /// Transport trouble or an overloaded server: try again.
+    Transient,
+}
+
+fn classify(code: u16) -> Failure {
+    match code {
+        410 => Failure::Expired,
+        400 | 401 | 403 | 404 | 405 | 422 => Failure::Fatal,
+        _ => Failure::Transient,
+    }
+}
+
+/// Exponential pause between reconnection attempts.
+struct Backoff(std::time::Duration);
+
+impl Backoff {
+    fn new() -> Backoff {
+        Backoff(std::time::Duration::from_millis(100))
+    }
+    fn reset(&mut self) {
+        *self = Backoff::new();
+    }
+    async fn wait(&mut self) {
+        tokio::time::sleep(self.0).await;
+        self.0 = (self.0 * 2).min(MAX_BACKOFF);
+    }
+}
+
+impl<K: RecordObject> KubeDriver<K> {
+    /// The watch loop: list (when there is no version to start from),
+    /// watch from the newest version seen, and on the way out of every
+    /// watch request decide between resuming, re-listing and giving up.
+    async fn run_watch(self, mut opts: WatchOptions, mut tx: Sink) {
+        use futures::StreamExt as _;
+        use kube::api::WatchParams;
+        use kube::core::WatchEvent;
+
+        let labels: Vec<(String, String)> = opts.labels.clone();
+        let pairs: Vec<(&str, &str)> = labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let sel = match selector(&pairs) {
+            Ok(s) => s,
+            Err(e) => {
+                watch::send(&mut tx, Err(e)).await;
+                return;
+            }
+        };
+        let api: Api<K> = match &opts.namespace {
+            Some(ns) => Api::namespaced(self.client.clone(), ns),
+            None => Api::all(self.client.clone()),
+        };
+        let (mut view, mut rv) = match opts.resume.take() {
+            Some(r) => (View::new(r.known), Some(r.resource_version)),
+            None => (View::default(), None),
+        };
+        let mut backoff = Backoff::new();
+        let context = "watch: failed to watch";
+        loop {
+            let Some(from) = rv.clone() else {
+                match self.list_meta(opts.scope(), &pairs).await {
+                    Ok(listing) => {
+                        let events = view.resync(listing.items, listing.resource_version.clone());
+                        for ev in events {
+                            if !watch::send(&mut tx, Ok(ev)).await {
+                                return;
+                            }
+                        }
+                        // A listing without a version cannot be watched
+                        // from; "0" means "any", the closest there is.
+                        rv = Some(listing.resource_version.unwrap_or_else(|| "0".into()));
+                        backoff.reset();
+                    }
+                    Err(e) if e.is_fatal_for_watch() => {
+                        watch::send(&mut tx, Err(e)).await;
+                        return;
+                    }
+                    Err(_) => backoff.wait().await,
+                }
+                continue;
+            };
+            let wp = WatchParams::default()
+                .labels(&sel)
+                .timeout(WATCH_TIMEOUT_SECS);
+            let started = tokio::time::Instant::now();
+            let stream = match api.watch_metadata(&wp, &from).await {
+                Ok(s) => s,
+                Err(e) => {
+                    match status_code(&e).map_or(Failure::Transient, classify) {
+                        Failure::Expired => rv = None,
+                        Failure::Fatal => {
+                            watch::send(&mut tx, Err(api_error(context, e))).await;
+                            return;
+                        }
+                        Failure::Transient => backoff.wait().await,
+                    }
+                    continue;
+                }
+            };
+            let mut stream = std::pin::pin!(stream);
+            let mut failed = false;
+            while let Some(item) = stream.next().await {
+                let ev = match item {
+                    Ok(WatchEvent::Added(o)) => RecordEvent::Added(object_meta(&o.metadata)),
+                    Ok(WatchEvent::Modified(o)) => RecordEvent::Modified(object_meta(&o.metadata)),
+                    Ok(WatchEvent::Deleted(o)) => RecordEvent::Deleted(object_meta(&o.metadata)),
+                    Ok(WatchEvent::Bookmark(b)) => {
+                        // Nothing changed up to here: resume from here.
+                        rv = Some(b.metadata.resource_version);
+                        continue;
+                    }
+                    Ok(WatchEvent::Error(status)) => {
+                        match classify(status.code) {
+                            Failure::Expired => rv = None,
+                            Failure::Fatal => {
+                                let e = api_error(context, kube::Error::Api(status));
+                                watch::send(&mut tx, Err(e)).await;
+                                return;
+                            }
+                            Failure::Transient => failed = true,
+                        }
+                        break;
+                    }
+                    // The connection broke: resume from the last version.
+                    Err(_) => {
+                        failed = true;
+                        break;
+                    }
+                };
+                if let Some(v) = ev.meta().and_then(|m| m.resource_version.clone()) {
+                    rv = Some(v);
+                }
+                if let Some(ev) = view.apply(ev)
+                    && !watch::send(&mut tx, Ok(ev)).await
+                {
+                    return;
+                }
+            }
+            // A watch that ended by itself after a while is the server's
+            // timeout: renew it at once. One that failed or ended straight
+            // away waits, so an unreachable server is not hammered.
+            if failed || started.elapsed() < HEALTHY {
+                backoff.wait().await;
+            } else {
+                backoff.reset();
+            }
+        }
+    }
+}
+
+impl StorageError {
+    /// True for errors a watch cannot get past by trying again.
+    fn is_fatal_for_watch(&self) -> bool {
+        match self {
+            StorageError::Backend { code: Some(c), .. } => classify(*c) == Failure::Fatal,
+            StorageError::InvalidInput(_) => true,
+            _ => false,
         }
     }
 }

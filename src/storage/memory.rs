@@ -4,11 +4,14 @@
 //! so the codec (and its failure modes) is exercised the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::broadcast;
 
 use super::driver::{CorruptRecord, Driver, Listing, MetaListing, Record, RecordMeta, Scope};
 use super::error::StorageError;
 use super::labels::{Labels, custom_labels};
+use super::watch::{self, RecordEvent, RecordWatch, View, WatchOptions};
 use crate::release::Release;
 use crate::release::codec;
 
@@ -26,10 +29,22 @@ struct State {
     forbidden: BTreeSet<String>,
 }
 
+/// How many changes an in-process watcher may fall behind before it has
+/// to re-read the store (see [`MemoryDriver::with_event_buffer`]).
+const EVENT_BUFFER: usize = 1024;
+
 /// Records held in process memory.
-#[derive(Default)]
 pub struct MemoryDriver {
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
+    /// Every change, tagged with the store version it produced, for
+    /// watchers in this process.
+    events: broadcast::Sender<(u64, RecordEvent)>,
+}
+
+impl Default for MemoryDriver {
+    fn default() -> MemoryDriver {
+        MemoryDriver::with_event_buffer(EVENT_BUFFER)
+    }
 }
 
 impl MemoryDriver {
@@ -38,10 +53,26 @@ impl MemoryDriver {
         MemoryDriver::default()
     }
 
+    /// An empty store whose watchers may fall at most `changes` changes
+    /// behind before they re-read the whole store (as a Kubernetes
+    /// watcher does after `410 Gone`). Small values let tests exercise
+    /// that path.
+    pub fn with_event_buffer(changes: usize) -> MemoryDriver {
+        MemoryDriver {
+            state: Arc::default(),
+            events: broadcast::channel(changes.max(1)).0,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock leaves plain data behind; keep
-        // going rather than poisoning every later test.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.state)
+    }
+
+    /// Tells watchers about a change; called with the state locked, so
+    /// changes are announced in the order they happened.
+    fn announce(&self, version: u64, ev: RecordEvent) {
+        // No receiver is not an error: nobody is watching.
+        let _ = self.events.send((version, ev));
     }
 
     /// Stores raw record text (possibly corrupt) under `key`, for tests of
@@ -50,12 +81,20 @@ impl MemoryDriver {
         let mut st = self.lock();
         st.next_version += 1;
         let rv = st.next_version;
-        st.records.insert(
-            (namespace.to_string(), key.to_string()),
-            Stored {
-                labels,
-                text: text.to_string(),
-                resource_version: rv,
+        let stored = Stored {
+            labels,
+            text: text.to_string(),
+            resource_version: rv,
+        };
+        let m = meta(namespace, key, &stored);
+        let old = st
+            .records
+            .insert((namespace.to_string(), key.to_string()), stored);
+        self.announce(
+            rv,
+            match old {
+                Some(_) => RecordEvent::Modified(m),
+                None => RecordEvent::Added(m),
             },
         );
     }
@@ -105,6 +144,69 @@ impl MemoryDriver {
     }
 }
 
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic while holding the lock leaves plain data behind; keep going
+    // rather than poisoning every later test.
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The records a watch selects, and the store version they are at.
+fn snapshot(state: &Mutex<State>, opts: &WatchOptions) -> (u64, Vec<RecordMeta>) {
+    let st = lock(state);
+    let items = st
+        .records
+        .iter()
+        .map(|((n, k), s)| meta(n, k, s))
+        .filter(|m| watch::selected(opts, m))
+        .collect();
+    (st.next_version, items)
+}
+
+/// The in-process watch: replay nothing (there is no history), send the
+/// difference between what the caller knows and the store, then forward
+/// changes. A watcher that falls behind the broadcast buffer re-reads the
+/// store, exactly as a Kubernetes watcher re-lists after `410 Gone`.
+async fn run_watch(
+    state: Arc<Mutex<State>>,
+    mut rx: broadcast::Receiver<(u64, RecordEvent)>,
+    mut opts: WatchOptions,
+    mut tx: watch::Sink,
+) {
+    let mut view = match opts.resume.take() {
+        Some(r) => View::new(r.known),
+        None => View::default(),
+    };
+    let mut seen = 0;
+    let mut resync = true;
+    loop {
+        if resync {
+            let (version, items) = snapshot(&state, &opts);
+            seen = version;
+            for ev in view.resync(items, Some(version.to_string())) {
+                if !watch::send(&mut tx, Ok(ev)).await {
+                    return;
+                }
+            }
+            resync = false;
+        }
+        match rx.recv().await {
+            // Already part of the snapshot the view was synced to.
+            Ok((version, _)) if version <= seen => {}
+            Ok((version, ev)) => {
+                seen = version;
+                if ev.meta().is_some_and(|m| watch::selected(&opts, m))
+                    && let Some(ev) = view.apply(ev)
+                    && !watch::send(&mut tx, Ok(ev)).await
+                {
+                    return;
+                }
+            }
+            Err(broadcast::error::RecvError::Lagged(_)) => resync = true,
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
 fn meta(namespace: &str, key: &str, s: &Stored) -> RecordMeta {
     RecordMeta {
         namespace: namespace.to_string(),
@@ -143,6 +245,14 @@ fn precondition(key: &str, s: &Stored, rv: Option<&str>) -> Result<(), StorageEr
 impl Driver for MemoryDriver {
     fn name(&self) -> &'static str {
         "Memory"
+    }
+
+    fn watch(&self, opts: WatchOptions) -> RecordWatch {
+        // Subscribe before the task takes its snapshot, so no change falls
+        // between the two.
+        let rx = self.events.subscribe();
+        let state = Arc::clone(&self.state);
+        RecordWatch::spawn(move |tx| run_watch(state, rx, opts, tx))
     }
 
     async fn list_meta(
@@ -219,6 +329,7 @@ impl Driver for MemoryDriver {
         };
         let m = meta(namespace, key, &stored);
         st.records.insert(id, stored);
+        self.announce(st.next_version, RecordEvent::Added(m.clone()));
         Ok(m)
     }
 
@@ -243,7 +354,9 @@ impl Driver for MemoryDriver {
             text,
             resource_version: rv,
         };
-        Ok(meta(namespace, key, slot))
+        let m = meta(namespace, key, slot);
+        self.announce(rv, RecordEvent::Modified(m.clone()));
+        Ok(m)
     }
 
     async fn delete(
@@ -257,7 +370,12 @@ impl Driver for MemoryDriver {
         let id = (namespace.to_string(), key.to_string());
         let s = st.records.get(&id).ok_or(StorageError::NotFound)?;
         precondition(key, s, resource_version)?;
+        let m = meta(namespace, key, s);
         st.records.remove(&id);
+        // A deletion is a change too: it gets its own store version.
+        st.next_version += 1;
+        let version = st.next_version;
+        self.announce(version, RecordEvent::Deleted(m));
         Ok(())
     }
 }

@@ -12,12 +12,14 @@ pub mod labels;
 pub mod memory;
 mod protobuf;
 mod store;
+pub mod watch;
 mod wire;
 
 pub use any::{AnyDriver, DriverKind};
 pub use driver::{CorruptRecord, Driver, Listing, MetaListing, Record, RecordMeta, Scope};
 pub use error::StorageError;
 pub use store::{Found, Latest, Storage};
+pub use watch::{RecordEvent, RecordWatch, Resume, WatchOptions};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -25,3 +27,6 @@ mod kube_requests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod watch_tests;

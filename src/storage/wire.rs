@@ -182,18 +182,45 @@ impl<'a> Body<'a> {
     }
 }
 
+/// Decompressed size up to which a record is simply decoded.
+const FIRST_TRY: u64 = 1 << 20;
+
 /// Decodes a record from its text, attributing failures to the object.
+///
+/// Bounded in memory by `limits`, and more: a record that decompresses to
+/// more than [`FIRST_TRY`] bytes has its decompressed size measured first
+/// (decompressing into nothing), so one over the limit (a gzip bomb) is
+/// refused without ever holding its decompressed bytes. Only records that
+/// big pay for the second decompression.
 fn decode_record(meta: RecordMeta, text: &[u8], limits: Limits) -> Result<Record, CorruptRecord> {
-    match codec::decode_with(text, limits) {
+    let corrupt = |meta: RecordMeta, error| CorruptRecord {
+        namespace: meta.namespace,
+        key: meta.key,
+        error,
+    };
+    let first = Limits {
+        max_decompressed: limits.max_decompressed.min(FIRST_TRY),
+    };
+    let decoded = match codec::decode_with(text, first) {
+        Err(DecodeError::TooLarge { .. }) if first.max_decompressed < limits.max_decompressed => {
+            if decompresses_beyond(text, limits.max_decompressed) {
+                return Err(corrupt(
+                    meta,
+                    DecodeError::TooLarge {
+                        limit: limits.max_decompressed,
+                    },
+                ));
+            }
+            codec::decode_with(text, limits)
+        }
+        other => other,
+    };
+    match decoded {
         Ok(mut release) => {
             release.labels = custom_labels(&meta.labels);
             Ok(Record { meta, release })
         }
-        Err(error) => Err(CorruptRecord {
-            namespace: meta.namespace,
-            key: meta.key,
-            error,
-        }),
+        Err(error) => Err(corrupt(meta, error)),
     }
 }
 
@@ -210,6 +237,35 @@ pub fn decode_body(
             let (meta, release) = protobuf::record_object(protobuf::unwrap(bytes)?)?;
             Ok(decode_record(meta, release.unwrap_or_default(), limits))
         }
+    }
+}
+
+/// True if the record text (Helm's base64 of gzip) is gzip that
+/// decompresses to more than `limit` bytes. Anything it cannot read is left
+/// to the codec to report.
+fn decompresses_beyond(text: &[u8], limit: u64) -> bool {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    // Go's decoder: line breaks skipped, trailing bits tolerated.
+    const STD: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+    );
+    let cleaned: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|&b| b != b'\n' && b != b'\r')
+        .collect();
+    let Ok(bytes) = STD.decode(cleaned) else {
+        return false;
+    };
+    if !bytes.starts_with(&[0x1f, 0x8b, 0x08]) {
+        return false;
+    }
+    let mut gz = flate2::read::MultiGzDecoder::new(&bytes[..]).take(limit.saturating_add(1));
+    match std::io::copy(&mut gz, &mut std::io::sink()) {
+        Ok(n) => n > limit,
+        Err(_) => false,
     }
 }
 
