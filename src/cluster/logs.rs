@@ -116,11 +116,10 @@ mod tests {
     struct Sink(Mutex<Vec<Vec<u8>>>);
 
     impl Progress for Sink {
-        fn hook_output(&self, bytes: &[u8]) {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(bytes.to_vec());
+        fn event(&self, event: crate::cluster::Event) {
+            if let crate::cluster::Event::HookOutput { bytes } = event {
+                self.0.lock().unwrap_or_else(|p| p.into_inner()).push(bytes);
+            }
         }
     }
 
