@@ -101,6 +101,9 @@ async fn cmd_list(settings: &Settings, a: ListArgs) -> Result<String, Failure> {
             "\"rudder list\" accepts no arguments\n\nUsage:  rudder list [flags]".into(),
         ));
     }
+    if a.all && settings.compat == Compat::V4 {
+        return Err(Failure(removed_all_flag()));
+    }
     let format = Format::parse(&a.output.output).map_err(output_flag_error(&a.output.output))?;
     let mut states = StateMask::NONE;
     if a.all {
@@ -206,6 +209,22 @@ async fn cmd_get(settings: &Settings, g: GetCommand) -> Result<String, Failure> 
             present::get::metadata(rel, content.labels(), format, settings.compat)?
         }
     })
+}
+
+/// helm v4 dropped `list -a/--all` (it lists every state by default):
+/// pflag's error for the spelling that was used.
+fn removed_all_flag() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flags = args.iter().take_while(|a| *a != "--");
+    for a in flags {
+        if a == "--all" || a.starts_with("--all=") {
+            return "unknown flag: --all".into();
+        }
+        if a.starts_with('-') && !a.starts_with("--") && a[1..].contains('a') {
+            return format!("unknown shorthand flag: 'a' in {a}");
+        }
+    }
+    "unknown flag: --all".into()
 }
 
 /// helm's `require.ExactArgs(1)`.

@@ -306,6 +306,9 @@ fn errors_match_helm() {
             case(&["history", "-n", ns]),
             case(&["get", "values", "-n", ns]),
             case(&["list", "extra", "-n", ns]),
+            // helm v4 has no -a/--all (v3 lists every state with it).
+            case(&["list", "--all", "-n", ns]),
+            case(&["list", "-a", "-n", ns]),
             case(&["status", &web, "-o", "xml", "-n", ns]),
             case(&["list", "-o", "xml", "-n", ns]),
             case(&["status", &web, "--revision", "abc", "-n", ns]),
