@@ -129,14 +129,21 @@ fn rudder_with_peak(args: &[&str]) -> (String, String, bool, u64) {
 }
 
 /// The table lines of `list -A` output that belong to `namespaces`.
-fn rows_in(out: &str, namespaces: &[String]) -> Vec<String> {
+/// The rows of this test's namespaces, cell by cell. Column widths are
+/// left out: they depend on every release in the cluster, and other tests
+/// add and remove theirs between the two listings.
+fn rows_in(out: &str, namespaces: &[String]) -> Vec<Vec<String>> {
     out.lines()
-        .filter(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .is_some_and(|ns| namespaces.iter().any(|n| n == ns.trim()))
+        .map(|l| {
+            l.split('\t')
+                .map(|c| c.trim().to_string())
+                .collect::<Vec<_>>()
         })
-        .map(|l| l.trim_end().to_string())
+        .filter(|cells| {
+            cells
+                .get(1)
+                .is_some_and(|ns| namespaces.iter().any(|n| n == ns))
+        })
         .collect()
 }
 

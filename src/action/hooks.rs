@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use crate::cluster::{Cluster, Event, PodsOf, Progress, WaitMode};
-use crate::output::time::GoTime;
+use crate::gojson::time::GoTime;
 use crate::release::{Hook, HookExecution, Release, Status};
 use crate::storage::{Driver, Record, Storage, StorageError};
 

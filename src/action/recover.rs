@@ -22,7 +22,7 @@
 use std::time::Duration;
 
 use crate::cluster::{Cluster, Liveness, LockHolder, Progress};
-use crate::output::time::GoTime;
+use crate::gojson::time::GoTime;
 use crate::release::name::validate_name;
 use crate::release::{Release, Status};
 use crate::storage::{Driver, Record, Storage, StorageError};

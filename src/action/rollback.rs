@@ -14,12 +14,10 @@
 
 use std::time::Duration;
 
-use crate::cluster::objects::{
-    KEEP_POLICY, RESOURCE_POLICY_ANNOTATION, annotation, check_ownership, set_ownership,
-};
-use crate::cluster::update::{UpdateOptions, update};
+use crate::cluster::objects::{check_ownership, set_ownership};
+use crate::cluster::update::{UpdateOptions, removed, update};
 use crate::cluster::{ApplyOptions, Cluster, Progress, Propagation, Resource, WaitMode};
-use crate::output::time::GoTime;
+use crate::gojson::time::GoTime;
 use crate::release::name::validate_name;
 use crate::release::{Info, Release, Status};
 use crate::storage::{Driver, Storage, StorageError};
@@ -447,14 +445,7 @@ async fn server_dry_run<C: Cluster>(
             errs.push(e.to_string());
         }
     }
-    let wanted: std::collections::HashSet<_> = targets.iter().map(Resource::id).collect();
-    for original in originals.iter().filter(|o| !wanted.contains(&o.id())) {
-        let Ok(Some(live)) = cluster.get(original).await else {
-            continue;
-        };
-        if annotation(&live, RESOURCE_POLICY_ANNOTATION) == Some(KEEP_POLICY) {
-            continue;
-        }
+    for original in &removed(cluster, &originals, &targets).await {
         if let Err(e) = cluster
             .delete_dry_run(original, Propagation::Background)
             .await

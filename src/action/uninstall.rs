@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::cluster::objects::uninstall_plan;
 use crate::cluster::{Cluster, Deleted, Progress, Propagation, Resource};
-use crate::output::time::GoTime;
+use crate::gojson::time::GoTime;
 use crate::release::name::validate_name;
 use crate::release::{Release, Status};
 use crate::storage::{Driver, Record, Storage, StorageError};

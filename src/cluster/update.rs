@@ -92,14 +92,7 @@ pub async fn update<C: Cluster>(
     if !errors.is_empty() {
         return (result, Err(ClusterError::Other(errors.join(" && "))));
     }
-    let wanted: std::collections::HashSet<_> = targets.iter().map(Resource::id).collect();
-    for original in originals.iter().filter(|o| !wanted.contains(&o.id())) {
-        let Ok(Some(live)) = cluster.get(original).await else {
-            continue;
-        };
-        if annotation(&live, RESOURCE_POLICY_ANNOTATION) == Some(KEEP_POLICY) {
-            continue;
-        }
+    for original in &removed(cluster, originals, targets).await {
         match cluster.delete(original, Propagation::Background).await {
             Ok(Deleted::Yes) => result.deleted.push(original.clone()),
             Ok(Deleted::NotFound) => {}
@@ -116,4 +109,26 @@ pub async fn update<C: Cluster>(
     } else {
         (result, Err(ClusterError::Other(errors.join(" && "))))
     }
+}
+
+/// The objects of `originals` that `targets` no longer has and that are
+/// still there without `helm.sh/resource-policy: keep`: what moving from
+/// one to the other deletes (objects that cannot be read are left alone,
+/// as Helm leaves them).
+pub async fn removed<C: Cluster>(
+    cluster: &C,
+    originals: &[Resource],
+    targets: &[Resource],
+) -> Vec<Resource> {
+    let wanted: std::collections::HashSet<_> = targets.iter().map(Resource::id).collect();
+    let mut out = Vec::new();
+    for original in originals.iter().filter(|o| !wanted.contains(&o.id())) {
+        let Ok(Some(live)) = cluster.get(original).await else {
+            continue;
+        };
+        if annotation(&live, RESOURCE_POLICY_ANNOTATION) != Some(KEEP_POLICY) {
+            out.push(original.clone());
+        }
+    }
+    out
 }

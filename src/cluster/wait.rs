@@ -542,17 +542,10 @@ fn pending(resources: &[Resource], states: &[Tracked], goal: Goal) -> Vec<Pendin
     out.into_iter().map(|(_, p)| p).collect()
 }
 
-/// Watches every resource until all are settled, the timeout, or
-/// cancellation. Returns the last statuses and how the wait ended.
-async fn run(
-    client: &kube::Client,
-    resources: &[Resource],
-    timeout: Duration,
-    progress: &dyn Progress,
-    goal: Goal,
-    cancel: &CancellationToken,
-) -> (Vec<Computed>, End) {
-    let mut states: Vec<Tracked> = resources
+/// What a wait starts from for each resource: nothing seen yet, and for
+/// workloads whose readiness depends on their pods, the pods' selector.
+fn tracked(resources: &[Resource], goal: Goal) -> Vec<Tracked> {
+    resources
         .iter()
         .map(|r| Tracked {
             object: None,
@@ -566,7 +559,19 @@ async fn run(
             computed: Computed::unknown(),
             recheck_at: None,
         })
-        .collect();
+        .collect()
+}
+/// Watches every resource until all are settled, the timeout, or
+/// cancellation. Returns the last statuses and how the wait ended.
+async fn run(
+    client: &kube::Client,
+    resources: &[Resource],
+    timeout: Duration,
+    progress: &dyn Progress,
+    goal: Goal,
+    cancel: &CancellationToken,
+) -> (Vec<Computed>, End) {
+    let mut states: Vec<Tracked> = tracked(resources, goal);
     if resources.is_empty() {
         return (Vec::new(), End::Settled);
     }
@@ -641,24 +646,6 @@ mod tests {
                 plural: plural(&object.kind).to_string(),
                 namespace: Some(object.namespace.clone().unwrap_or_else(|| "ns".into())),
                 object,
-            })
-            .collect()
-    }
-
-    fn tracked(resources: &[Resource], goal: Goal) -> Vec<Tracked> {
-        resources
-            .iter()
-            .map(|r| Tracked {
-                object: None,
-                pods: BTreeMap::new(),
-                selector: match goal {
-                    Goal::Ready(mode) if kstatus::watches_pods(&r.object.body, mode) => {
-                        LabelSelector::of_workload(&r.object.body).ok()
-                    }
-                    _ => None,
-                },
-                computed: Computed::unknown(),
-                recheck_at: None,
             })
             .collect()
     }

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::harness::{Out, TestNs, Tool, block_on, chart, cluster};
 
-use super::history;
+use super::{history, history_through};
 
 const RACERS: usize = 16;
 
@@ -64,29 +64,12 @@ fn assert_sane_history(ns: &TestNs, name: &str) -> Vec<(i64, String, String)> {
     assert!(deployed <= 1, "several deployed revisions: {h:?}");
     for helm in [Tool::Helm3, Tool::Helm4] {
         assert_eq!(
-            helm_history(ns, helm, name),
+            history_through(ns, helm, name),
             h,
             "{helm:?} reads another history than rudder"
         );
     }
     h
-}
-
-/// `helm history -o json` as `(revision, status, description)`.
-fn helm_history(ns: &TestNs, helm: Tool, name: &str) -> Vec<(i64, String, String)> {
-    let out = ns.run(helm, ["history", name, "-o", "json"]).ok();
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("history json");
-    v.as_array()
-        .expect("array")
-        .iter()
-        .map(|r| {
-            (
-                r["revision"].as_i64().unwrap_or_default(),
-                r["status"].as_str().unwrap_or_default().to_string(),
-                r["description"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
 }
 
 fn argv(args: &[&str]) -> Vec<String> {

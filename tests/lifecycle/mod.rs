@@ -95,9 +95,15 @@ pub fn records(ns: &str) -> Vec<(String, Vec<u8>, String)> {
 }
 
 /// The status of each revision in `helm history -o json` terms:
-/// `(revision, status, description)`.
+/// `(revision, status, description)`, through rudder.
 pub fn history(ns: &TestNs, name: &str) -> Vec<(i64, String, String)> {
-    let out = ns.rudder(["history", name, "-o", "json"]).ok();
+    history_through(ns, Tool::Rudder, name)
+}
+
+/// The history through one tool's eyes: `(revision, status, description)`
+/// from `history -o json`.
+pub fn history_through(ns: &TestNs, tool: Tool, name: &str) -> Vec<(i64, String, String)> {
+    let out = ns.run(tool, ["history", name, "-o", "json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("history json");
     v.as_array()
         .expect("array")

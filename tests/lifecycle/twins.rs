@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::harness::{TestNs, Tool, block_on, chart, cluster};
 
-use super::{assert_same_story, history, normalize};
+use super::{assert_same_story, history, history_through, normalize};
 
 /// A fixture chart and the values of three successive revisions.
 struct Fixture {
@@ -188,24 +188,6 @@ twin_tests! {
         v3: &["--set", "completions=1"],
         v2_helm3: None,
     };
-}
-
-/// The history through one tool's eyes: `(revision, status, description)`
-/// from `history -o json`.
-fn history_through(ns: &TestNs, tool: Tool, name: &str) -> Vec<(i64, String, String)> {
-    let out = ns.run(tool, ["history", name, "-o", "json"]).ok();
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("history json");
-    v.as_array()
-        .expect("array")
-        .iter()
-        .map(|r| {
-            (
-                r["revision"].as_i64().unwrap_or_default(),
-                r["status"].as_str().unwrap_or_default().to_string(),
-                r["description"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
 }
 
 /// `--history-max N` (or `HELM_MAX_HISTORY=N`) on a rollback: helm makes

@@ -71,7 +71,7 @@ fn a_waiting_helm_upgrade_is_not_stuck(helm: Tool) {
         std::thread::sleep(Duration::from_millis(200));
     }
 
-    let list = ns.rudder(["list", "-a"]).ok();
+    let list = ns.rudder(["list"]).ok();
     assert!(!list.stderr.contains("stuck"), "{list}");
     let status = ns.rudder(["status", "h"]).ok();
     assert!(!status.stderr.contains("stuck"), "{status}");
