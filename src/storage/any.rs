@@ -6,6 +6,7 @@ use super::kube::{ConfigMapDriver, SecretDriver};
 use super::memory::MemoryDriver;
 use super::watch::{RecordWatch, WatchOptions};
 use crate::release::Release;
+use crate::storage::CorruptRecord;
 
 /// Which backend to use, as named by `HELM_DRIVER`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +72,15 @@ impl Driver for AnyDriver {
         labels: &[(&str, &str)],
     ) -> Result<Listing<Record>, StorageError> {
         dispatch!(self, d => d.query(scope, labels).await)
+    }
+
+    async fn query_each(
+        &self,
+        scope: Scope<'_>,
+        labels: &[(&str, &str)],
+        each: &mut (dyn FnMut(Record) + Send),
+    ) -> Result<Vec<CorruptRecord>, StorageError> {
+        dispatch!(self, d => d.query_each(scope, labels, each).await)
     }
 
     async fn get_since(

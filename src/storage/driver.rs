@@ -124,6 +124,26 @@ pub trait Driver: Send + Sync {
         labels: &[(&str, &str)],
     ) -> impl Future<Output = Result<Listing<Record>, StorageError>> + Send;
 
+    /// As [`Driver::query`], but hands the decoded records to `each` as
+    /// they arrive instead of collecting them, so a caller that keeps only
+    /// some of them (the newest revision of each release) holds one page
+    /// at a time, not the whole store. Returns the unreadable records.
+    /// Defaults to [`Driver::query`] followed by the calls.
+    fn query_each(
+        &self,
+        scope: Scope<'_>,
+        labels: &[(&str, &str)],
+        each: &mut (dyn FnMut(Record) + Send),
+    ) -> impl Future<Output = Result<Vec<CorruptRecord>, StorageError>> + Send {
+        async move {
+            let listing = self.query(scope, labels).await?;
+            for r in listing.items {
+                each(r);
+            }
+            Ok(listing.corrupt)
+        }
+    }
+
     /// One record by key, at least as new as a listing that returned
     /// `resource_version` (so a backend may answer from a cache that is
     /// that fresh instead of from its primary store). Defaults to [`get`].

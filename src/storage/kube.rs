@@ -7,6 +7,7 @@
 //! metadata-only (`PartialObjectMetadata`) and paginated, so record bodies
 //! cross the wire only for the records actually read.
 
+use crate::storage::CorruptRecord;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -336,10 +337,25 @@ impl<K: RecordObject> KubeDriver<K> {
         ns: Option<&str>,
         selector: &str,
     ) -> Result<Listing<Record>, StorageError> {
+        let mut items = Vec::new();
+        let corrupt = self
+            .list_records_each(ns, selector, &mut |r| items.push(r))
+            .await?;
+        Ok(Listing { items, corrupt })
+    }
+
+    /// Lists and decodes records page by page, handing each to `each` as
+    /// soon as its page is decoded.
+    async fn list_records_each(
+        &self,
+        ns: Option<&str>,
+        selector: &str,
+        each: &mut (dyn FnMut(Record) + Send),
+    ) -> Result<Vec<CorruptRecord>, StorageError> {
         let context = "query: failed to query with labels";
         let mut page_size = BODY_PAGE;
         let mut lp = ListParams::default().labels(selector).limit(page_size);
-        let mut out = Listing::default();
+        let mut corrupt = Vec::new();
         loop {
             let req = Self::request(ns)
                 .list(&lp)
@@ -375,11 +391,11 @@ impl<K: RecordObject> KubeDriver<K> {
             .await
             .map_err(|e| backend(context, e))?
             .map_err(|e| backend(context, e))?;
-            out.items.extend(page.items);
-            out.corrupt.extend(page.corrupt);
+            page.items.into_iter().for_each(&mut *each);
+            corrupt.extend(page.corrupt);
             match next {
                 Some(c) => lp = lp.continue_token(&c),
-                None => return Ok(out),
+                None => return Ok(corrupt),
             }
         }
     }
@@ -595,6 +611,19 @@ impl<K: RecordObject> Driver for KubeDriver<K> {
             Scope::All => None,
         };
         self.list_records(ns, &selector(labels)?).await
+    }
+
+    async fn query_each(
+        &self,
+        scope: Scope<'_>,
+        labels: &[(&str, &str)],
+        each: &mut (dyn FnMut(Record) + Send),
+    ) -> Result<Vec<CorruptRecord>, StorageError> {
+        let ns = match scope {
+            Scope::Namespace(ns) => Some(ns),
+            Scope::All => None,
+        };
+        self.list_records_each(ns, &selector(labels)?, each).await
     }
 
     async fn namespaces(&self) -> Result<Vec<String>, StorageError> {

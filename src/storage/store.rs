@@ -423,33 +423,41 @@ impl<D: Driver> Storage<D> {
         every_superseded: bool,
         names: Option<&regex::Regex>,
     ) -> Result<Latest, StorageError> {
-        let mut all = self.driver.query(scope, &[]).await?;
-        if let Some(re) = names {
-            all.items.retain(|r| re.is_match(&r.release.name));
-            all.corrupt
-                .retain(|c| parse_storage_key(&c.key).is_none_or(|(name, _)| re.is_match(name)));
-        }
-        let records = if every_superseded {
-            all.items
-                .into_iter()
-                .filter(|r| r.release.info.status == crate::release::Status::Superseded)
-                .collect()
-        } else {
-            let mut newest: BTreeMap<(String, String), Record> = BTreeMap::new();
-            for r in all.items {
-                let key = (r.release.namespace.clone(), r.release.name.clone());
-                match newest.get(&key) {
-                    Some(have) if have.release.version > r.release.version => {}
-                    _ => {
-                        newest.insert(key, r);
-                    }
+        // Records are folded in as their page is decoded, so only the
+        // records kept (the newest of each release) stay in memory, never
+        // the whole store.
+        let mut superseded: Vec<Record> = Vec::new();
+        let mut newest: BTreeMap<(String, String), Record> = BTreeMap::new();
+        let mut keep = |r: Record| {
+            if names.is_some_and(|re| !re.is_match(&r.release.name)) {
+                return;
+            }
+            if every_superseded {
+                if r.release.info.status == crate::release::Status::Superseded {
+                    superseded.push(r);
+                }
+                return;
+            }
+            let key = (r.release.namespace.clone(), r.release.name.clone());
+            match newest.get(&key) {
+                Some(have) if have.release.version > r.release.version => {}
+                _ => {
+                    newest.insert(key, r);
                 }
             }
+        };
+        let mut corrupt = self.driver.query_each(scope, &[], &mut keep).await?;
+        if let Some(re) = names {
+            corrupt.retain(|c| parse_storage_key(&c.key).is_none_or(|(name, _)| re.is_match(name)));
+        }
+        let records = if every_superseded {
+            superseded
+        } else {
             newest.into_values().collect()
         };
         Ok(Latest {
             records,
-            corrupt: all.corrupt,
+            corrupt,
             forbidden: Vec::new(),
         })
     }
