@@ -4,11 +4,10 @@
 //! names every bad record on stderr, and peaks under 128 MiB.
 
 use std::collections::BTreeMap;
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use futures::stream::{self, StreamExt as _};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
@@ -19,22 +18,10 @@ use rudder::storage::Driver as _;
 use rudder::storage::kube::SecretDriver;
 use serde_json::json;
 
-use crate::harness::{TestNs, Tool, block_on, cluster};
+use crate::harness::{TestNs, Tool, b64, block_on, cluster, gzip};
 
 /// The peak RSS allowed for the whole listing.
 const LIMIT_KIB: u64 = 128 * 1024;
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes).expect("gzip");
-    gz.finish().expect("gzip")
-}
-
-fn b64(bytes: &[u8]) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .encode(bytes)
-        .into_bytes()
-}
 
 /// A deterministic, hard-to-compress filler.
 fn noise(seed: u64, len: usize) -> String {

@@ -3,9 +3,7 @@
 //! leave everything else listed.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 
-use base64::Engine as _;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
@@ -13,7 +11,7 @@ use kube::api::{Api, ListParams, PostParams};
 use rudder::release::codec;
 use serde_json::{Value, json};
 
-use crate::harness::{Out, TestNs, Tool, block_on, chart, cluster};
+use crate::harness::{Out, TestNs, Tool, b64, block_on, chart, cluster, gzip};
 
 use super::check::{Norm, agree};
 use super::matrix::both;
@@ -182,18 +180,6 @@ fn put_secret(ns: &str, name: &str, labels: &[(&str, &str)], data: Vec<u8>) {
             .await
             .expect("create");
     });
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes).expect("gzip");
-    gz.finish().expect("gzip")
-}
-
-fn b64(bytes: &[u8]) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .encode(bytes)
-        .into_bytes()
 }
 
 #[test]

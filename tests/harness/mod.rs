@@ -51,6 +51,43 @@ pub fn rt() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// gzip at the best compression, as a record body is before base64.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).expect("gzip");
+    gz.finish().expect("gzip")
+}
+
+/// Standard base64, as bytes.
+pub fn b64(bytes: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .encode(bytes)
+        .into_bytes()
+}
+
+/// A raw request to the API server as the admin user; panics (naming the
+/// path) if the server refuses it.
+pub async fn admin_request(
+    method: http::Method,
+    path: &str,
+    content_type: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let client = cluster().admin().await;
+    let req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(http::header::CONTENT_TYPE, content_type)
+        .body(serde_json::to_vec(&body).expect("json"))
+        .expect("request");
+    client
+        .request::<serde_json::Value>(req)
+        .await
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 /// Runs a future on the harness runtime.
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     rt().block_on(f)

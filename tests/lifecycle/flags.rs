@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{TestNs, Tool, block_on, chart, cluster};
+use crate::harness::{TestNs, Tool, admin_request, block_on, chart, cluster};
 
 use super::{assert_same_story, history, normalize};
 
@@ -54,23 +54,9 @@ fn same_failure(outs: (crate::harness::Out, crate::harness::Out)) {
     );
 }
 
-async fn request(method: http::Method, path: &str, content_type: &str, body: Value) {
-    let client = cluster().admin().await;
-    let req = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header(http::header::CONTENT_TYPE, content_type)
-        .body(serde_json::to_vec(&body).expect("json"))
-        .expect("request");
-    client
-        .request::<Value>(req)
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
 /// Another field manager takes `data` of a ConfigMap.
 fn intrude(ns: &str, configmap: &str, data: Value) {
-    block_on(request(
+    block_on(admin_request(
         http::Method::PATCH,
         &format!("/api/v1/namespaces/{ns}/configmaps/{configmap}?fieldManager=intruder&force=true"),
         "application/apply-patch+yaml",
@@ -298,7 +284,7 @@ fn description_and_force_replace() {
     install(&ns, "web", B, &["--set", "message=one"]);
     install(&ns, "web", B, &["--set", "message=two"]);
     // A label added by someone else survives an apply, not a replace.
-    block_on(request(
+    block_on(admin_request(
         http::Method::PATCH,
         &format!("/api/v1/namespaces/{}/configmaps/{B}-web-config", ns.name),
         "application/merge-patch+json",

@@ -11,23 +11,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::harness::{TestNs, Tool, block_on, chart, cluster, rt};
+use crate::harness::{TestNs, Tool, admin_request, block_on, chart, cluster, rt};
 
 use super::super::history;
 
 fn micro(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string()
-}
-
-async fn request(method: http::Method, path: &str, content_type: &str, body: Value) -> Value {
-    let client = cluster().admin().await;
-    let req = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header(http::header::CONTENT_TYPE, content_type)
-        .body(serde_json::to_vec(&body).expect("json"))
-        .expect("request");
-    client.request::<Value>(req).await.expect("lease request")
 }
 
 fn leases(ns: &str) -> String {
@@ -37,13 +26,25 @@ fn leases(ns: &str) -> String {
 /// Creates the release's Lease as a holder whose clock is `skew` off
 /// would: `renewTime` = its now.
 fn create_lease(ns: &str, release: &str, holder: &str, skew: jiff::SignedDuration) {
+    create_lease_for(ns, release, holder, "upgrade", skew);
+}
+
+/// Creates the release's Lease as a holder of `operation` whose clock is
+/// `skew` off would write it.
+pub(super) fn create_lease_for(
+    ns: &str,
+    release: &str,
+    holder: &str,
+    operation: &str,
+    skew: jiff::SignedDuration,
+) {
     let t = micro(jiff::Timestamp::now() + skew);
     let body = json!({
         "apiVersion": "coordination.k8s.io/v1",
         "kind": "Lease",
         "metadata": {
             "name": format!("rudder.lock.{release}"),
-            "annotations": {"rudder.dev/operation": "upgrade"},
+            "annotations": {"rudder.dev/operation": operation},
         },
         "spec": {
             "holderIdentity": holder,
@@ -53,7 +54,7 @@ fn create_lease(ns: &str, release: &str, holder: &str, skew: jiff::SignedDuratio
             "leaseTransitions": 0,
         },
     });
-    block_on(request(
+    block_on(admin_request(
         http::Method::POST,
         &leases(ns),
         "application/json",
@@ -74,7 +75,7 @@ impl Renewer {
             while !s.load(Ordering::SeqCst) {
                 tokio::time::sleep(Duration::from_secs(2)).await;
                 let t = micro(jiff::Timestamp::now() + skew);
-                request(
+                admin_request(
                     http::Method::PATCH,
                     &path,
                     "application/merge-patch+json",

@@ -6,44 +6,19 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
-use crate::harness::{TestNs, Tool, block_on, chart, cluster};
+use crate::harness::{TestNs, Tool, chart};
 
 use super::super::history;
 
 /// The Lease a rudder left when it was killed an hour ago.
 fn dead_rudder_lease(ns: &str, release: &str) {
-    let t = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1))
-        .strftime("%Y-%m-%dT%H:%M:%S.%6fZ")
-        .to_string();
-    let body = json!({
-        "apiVersion": "coordination.k8s.io/v1",
-        "kind": "Lease",
-        "metadata": {
-            "name": format!("rudder.lock.{release}"),
-            "annotations": {"rudder.dev/operation": "rollback"},
-        },
-        "spec": {
-            "holderIdentity": "dead/1/a",
-            "leaseDurationSeconds": 15,
-            "acquireTime": t,
-            "renewTime": t,
-        },
-    });
-    block_on(async {
-        let client = cluster().admin().await;
-        let req = http::Request::post(format!(
-            "/apis/coordination.k8s.io/v1/namespaces/{ns}/leases"
-        ))
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .body(serde_json::to_vec(&body).expect("json"))
-        .expect("request");
-        client
-            .request::<serde_json::Value>(req)
-            .await
-            .expect("create lease");
-    });
+    super::lease::create_lease_for(
+        ns,
+        release,
+        "dead/1/a",
+        "rollback",
+        -jiff::SignedDuration::from_hours(1),
+    );
 }
 
 fn a_waiting_helm_upgrade_is_not_stuck(helm: Tool) {
