@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::harness::{block_on, cluster};
 
 /// Collections a fixture chart's objects (and hooks) live in.
-pub(super) const COLLECTIONS: &[(&str, &str)] = &[
+const COLLECTIONS: &[(&str, &str)] = &[
     ("/api/v1", "configmaps"),
     ("/api/v1", "secrets"),
     ("/api/v1", "services"),
@@ -84,14 +84,15 @@ fn normalize(mut obj: Value) -> Value {
     obj
 }
 
-/// The normalized live objects whose names contain `name` in `ns`, keyed
-/// by `kind/name` with the release name masked. Objects a controller owns
-/// (ReplicaSets, pods of workloads) are left out: they follow from their
-/// owners.
-pub fn snapshot(ns: &str, name: &str) -> BTreeMap<String, Value> {
+/// The live objects of a twin in `ns`, as `(plural, key, object)` with
+/// `key` = `plural/name` and the release name masked as `TWIN`: those whose
+/// names contain `name`, less what a controller made (ReplicaSets, pods of
+/// workloads: they follow from their owners) and the release records
+/// (compared through helm's eyes instead).
+pub fn twin_objects(ns: &str, name: &str) -> Vec<(String, Value)> {
     block_on(async {
         let client = cluster().admin().await;
-        let mut out = BTreeMap::new();
+        let mut out = Vec::new();
         for (base, plural) in COLLECTIONS {
             let req = http::Request::get(format!("{base}/namespaces/{ns}/{plural}"))
                 .body(Vec::new())
@@ -103,22 +104,31 @@ pub fn snapshot(ns: &str, name: &str) -> BTreeMap<String, Value> {
             };
             for item in list["items"].as_array().cloned().unwrap_or_default() {
                 let obj_name = item["metadata"]["name"].as_str().unwrap_or_default();
-                if !obj_name.contains(name) || item["metadata"].get("ownerReferences").is_some() {
-                    continue;
-                }
-                // Release records are compared through helm's eyes instead.
-                if item["type"] == "helm.sh/release.v1" {
+                if !obj_name.contains(name)
+                    || item["metadata"].get("ownerReferences").is_some()
+                    || item["type"] == "helm.sh/release.v1"
+                {
                     continue;
                 }
                 let key = format!("{plural}/{}", obj_name.replace(name, "TWIN"));
-                let text = serde_json::to_string(&normalize(item)).expect("json");
-                let masked: Value =
-                    serde_json::from_str(&text.replace(name, "TWIN")).expect("json");
-                out.insert(key, masked);
+                out.push((key, item));
             }
         }
         out
     })
+}
+
+/// The normalized live objects of a twin (see [`twin_objects`]), keyed by
+/// `kind/name`, with the release name masked.
+pub fn snapshot(ns: &str, name: &str) -> BTreeMap<String, Value> {
+    twin_objects(ns, name)
+        .into_iter()
+        .map(|(key, item)| {
+            let text = serde_json::to_string(&normalize(item)).expect("json");
+            let masked: Value = serde_json::from_str(&text.replace(name, "TWIN")).expect("json");
+            (key, masked)
+        })
+        .collect()
 }
 
 /// Panics with the first difference unless the twins' objects are

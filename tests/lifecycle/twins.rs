@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::harness::{TestNs, Tool, block_on, chart, cluster};
+use crate::harness::{TestNs, Tool, chart};
 
 use super::{assert_same_story, history, history_through, normalize};
 
@@ -277,60 +277,35 @@ fn history_max_matches_helm4() {
 /// operation, subresource, API version, the field set's top-level members
 /// and those of its `f:metadata`. Times are left out; entries are sorted.
 fn ownership(ns: &str, name: &str) -> BTreeMap<String, Vec<String>> {
-    block_on(async {
-        let client = cluster().admin().await;
-        let mut out = BTreeMap::new();
-        for (base, plural) in super::objects::COLLECTIONS {
-            let req = http::Request::get(format!("{base}/namespaces/{ns}/{plural}"))
-                .body(Vec::new())
-                .expect("request");
-            let list: Value = match client.request(req).await {
-                Ok(l) => l,
-                Err(kube::Error::Api(s)) if s.code == 404 => continue,
-                Err(e) => panic!("list {plural} in {ns}: {e}"),
-            };
-            for item in list["items"].as_array().cloned().unwrap_or_default() {
-                let meta = &item["metadata"];
-                let obj_name = meta["name"].as_str().unwrap_or_default();
-                // Objects a controller made follow from their owners;
-                // release records are compared through helm's eyes.
-                if !obj_name.contains(name)
-                    || meta.get("ownerReferences").is_some()
-                    || item["type"] == "helm.sh/release.v1"
-                {
-                    continue;
-                }
-                let keys = |v: &Value| -> String {
-                    v.as_object()
-                        .map(|m| m.keys().cloned().collect::<Vec<_>>().join(","))
-                        .unwrap_or_default()
-                };
-                let mut entries: Vec<String> = meta["managedFields"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|e| {
-                        format!(
-                            "manager={} operation={} subresource={} apiVersion={} fields=[{}] metadata=[{}]",
-                            e["manager"].as_str().unwrap_or_default(),
-                            e["operation"].as_str().unwrap_or_default(),
-                            e["subresource"].as_str().unwrap_or_default(),
-                            e["apiVersion"].as_str().unwrap_or_default(),
-                            keys(&e["fieldsV1"]),
-                            keys(&e["fieldsV1"]["f:metadata"]),
-                        )
-                    })
-                    .collect();
-                entries.sort();
-                out.insert(
-                    format!("{plural}/{}", obj_name.replace(name, "TWIN")),
-                    entries,
-                );
-            }
-        }
-        out
-    })
+    let keys = |v: &Value| -> String {
+        v.as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>().join(","))
+            .unwrap_or_default()
+    };
+    super::objects::twin_objects(ns, name)
+        .into_iter()
+        .map(|(key, item)| {
+            let mut entries: Vec<String> = item["metadata"]["managedFields"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(|e| {
+                    format!(
+                        "manager={} operation={} subresource={} apiVersion={} fields=[{}] metadata=[{}]",
+                        e["manager"].as_str().unwrap_or_default(),
+                        e["operation"].as_str().unwrap_or_default(),
+                        e["subresource"].as_str().unwrap_or_default(),
+                        e["apiVersion"].as_str().unwrap_or_default(),
+                        keys(&e["fieldsV1"]),
+                        keys(&e["fieldsV1"]["f:metadata"]),
+                    )
+                })
+                .collect();
+            entries.sort();
+            (key, entries)
+        })
+        .collect()
 }
 
 #[track_caller]
