@@ -129,6 +129,26 @@ fn assert_only_winners_wrote(h: &[(i64, String, String)], outs: &[Out]) {
     }
 }
 
+/// Every revision after `before` names its writer, the writers are
+/// exactly the racers that reported success, one revision each, and no
+/// loser wrote anything.
+#[track_caller]
+fn assert_one_winner_per_revision(
+    h: &[(i64, String, String)],
+    before: i64,
+    winners: &BTreeSet<usize>,
+    outs: &[Out],
+) {
+    let new: Vec<_> = h.iter().filter(|r| r.0 > before).collect();
+    let writers: BTreeSet<usize> = new
+        .iter()
+        .map(|r| r.2["racer-".len()..].parse().expect("racer id"))
+        .collect();
+    assert_eq!(&writers, winners, "{h:?}");
+    assert_eq!(new.len(), winners.len(), "{h:?}");
+    assert_only_winners_wrote(h, outs);
+}
+
 fn show(outs: &[Out]) -> String {
     outs.iter()
         .map(|o| o.to_string())
@@ -163,14 +183,7 @@ fn sixteen_concurrent_rollbacks_make_one_revision_each() {
     let h = assert_sane_history(&ns, "r");
     // Exactly one winner per new revision: each new revision names its
     // winner, and every winner wrote one.
-    let new: Vec<_> = h.iter().filter(|r| r.0 > 3).collect();
-    let writers: BTreeSet<usize> = new
-        .iter()
-        .map(|r| r.2["racer-".len()..].parse().expect("racer id"))
-        .collect();
-    assert_eq!(writers, winners, "{h:?}");
-    assert_eq!(new.len(), winners.len(), "{h:?}");
-    assert_only_winners_wrote(&h, &outs);
+    assert_one_winner_per_revision(&h, 3, &winners, &outs);
     assert_eq!(h.last().map(|r| r.1.as_str()), Some("deployed"));
     assert_eq!(h.iter().filter(|r| r.1 == "deployed").count(), 1, "{h:?}");
 }
@@ -309,13 +322,6 @@ fn without_leases_revisions_are_still_won_once() {
         }
     }
     let h = assert_sane_history(&ns, "nolock");
-    let new: Vec<_> = h.iter().filter(|r| r.0 > 2).collect();
-    let writers: BTreeSet<usize> = new
-        .iter()
-        .map(|r| r.2["racer-".len()..].parse().expect("racer id"))
-        .collect();
-    assert_eq!(writers, winners, "{h:?}");
-    assert_eq!(new.len(), winners.len(), "{h:?}");
-    assert_only_winners_wrote(&h, &outs);
+    assert_one_winner_per_revision(&h, 2, &winners, &outs);
     assert!(h.iter().all(|r| !r.1.starts_with("pending")), "{h:?}");
 }
