@@ -21,9 +21,11 @@
 //! Only the driver and cluster layers talk to Kubernetes.
 
 pub mod action;
+pub mod chart;
 pub mod cluster;
 pub mod compat;
 pub mod error;
+pub mod fetch;
 pub mod gojson;
 pub mod output;
 pub mod present;
