@@ -1091,3 +1091,230 @@ mod tests {
         assert_eq!(go_method(&Method::HEAD), "Head");
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod double_tests {
+    //! The auth flow against an in-process HTTP double: Basic, Bearer with
+    //! a GET token request and cached tokens, OAuth2 POST at login.
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::*;
+    use crate::fetch::ClientOptions;
+
+    #[derive(Clone, Debug)]
+    struct Seen {
+        method: String,
+        target: String,
+        authorization: String,
+        body: String,
+    }
+
+    type Handler = Arc<dyn Fn(&Seen) -> (u16, Vec<(String, String)>, String) + Send + Sync>;
+
+    /// Serves HTTP/1.1 on 127.0.0.1 with `handler`, recording requests.
+    async fn serve(handler: Handler) -> (String, Arc<Mutex<Vec<Seen>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let handler = handler.clone();
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    loop {
+                        let mut chunk = [0u8; 4096];
+                        let Ok(n) = sock.read(&mut chunk).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                            continue;
+                        };
+                        let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse().ok())?
+                            })
+                            .unwrap_or(0);
+                        while buf.len() < end + 4 + len {
+                            let Ok(n) = sock.read(&mut chunk).await else {
+                                return;
+                            };
+                            if n == 0 {
+                                return;
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                        }
+                        let body =
+                            String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).to_string();
+                        buf.drain(..end + 4 + len);
+                        let mut first = head.lines().next().unwrap_or_default().split(' ');
+                        let seen = Seen {
+                            method: first.next().unwrap_or_default().into(),
+                            target: first.next().unwrap_or_default().into(),
+                            authorization: head
+                                .lines()
+                                .find_map(|l| {
+                                    let (k, v) = l.split_once(':')?;
+                                    k.eq_ignore_ascii_case("authorization")
+                                        .then(|| v.trim().to_string())
+                                })
+                                .unwrap_or_default(),
+                            body,
+                        };
+                        log.lock().unwrap().push(seen.clone());
+                        let (status, headers, body) = handler(&seen);
+                        let mut resp =
+                            format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+                        for (k, v) in headers {
+                            resp.push_str(&format!("{k}: {v}\r\n"));
+                        }
+                        resp.push_str("\r\n");
+                        resp.push_str(&body);
+                        if sock.write_all(resp.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (addr, seen)
+    }
+
+    fn client(creds: Credential) -> Client {
+        Client::new(
+            ClientOptions::default().build().unwrap(),
+            true,
+            CredentialSource::Static(creds),
+            Compat::V4,
+        )
+    }
+
+    #[tokio::test]
+    async fn bearer_token_get_with_basic_credentials_and_cache() {
+        let addr = Arc::new(Mutex::new(String::new()));
+        let a2 = addr.clone();
+        let handler: Handler = Arc::new(move |s: &Seen| {
+            let host = a2.lock().unwrap().clone();
+            if s.target.starts_with("/token") {
+                assert_eq!(s.authorization, "Basic dTpw");
+                return (200, vec![], r#"{"token":"T1"}"#.into());
+            }
+            if s.authorization == "Bearer T1" {
+                return (200, vec![], r#"{"tags":["1.0.0","b"]}"#.into());
+            }
+            let challenge = format!(
+                "Bearer realm=\"http://{host}/token\",service=\"reg\",scope=\"repository:c/d:pull\""
+            );
+            (
+                401,
+                vec![("WWW-Authenticate".into(), challenge)],
+                String::new(),
+            )
+        });
+        let (host, seen) = serve(handler).await;
+        *addr.lock().unwrap() = host.clone();
+        let c = client(Credential::basic("u", "p"));
+        let scope = vec!["repository:c/d:pull".to_string()];
+        assert_eq!(
+            c.tags(&host, "c/d", &scope).await.unwrap(),
+            vec!["1.0.0", "b"]
+        );
+        assert_eq!(c.tags(&host, "c/d", &scope).await.unwrap().len(), 2);
+        let seen = seen.lock().unwrap().clone();
+        let targets: Vec<&str> = seen.iter().map(|s| s.target.as_str()).collect();
+        assert_eq!(
+            targets,
+            vec![
+                "/v2/c/d/tags/list",
+                "/token?service=reg&scope=repository%3Ac%2Fd%3Apull",
+                "/v2/c/d/tags/list",
+                // The cached token goes out with the next request at once.
+                "/v2/c/d/tags/list",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn login_posts_oauth2_form_and_basic_failures_read_like_oras() {
+        let addr = Arc::new(Mutex::new(String::new()));
+        let a2 = addr.clone();
+        let handler: Handler = Arc::new(move |s: &Seen| {
+            let host = a2.lock().unwrap().clone();
+            if s.method == "POST" {
+                return (200, vec![], r#"{"access_token":"A"}"#.into());
+            }
+            if s.authorization == "Bearer A" {
+                return (200, vec![], "{}".into());
+            }
+            let challenge = format!("Bearer realm=\"http://{host}/token\",service=\"reg\"");
+            (
+                401,
+                vec![("WWW-Authenticate".into(), challenge)],
+                String::new(),
+            )
+        });
+        let (host, seen) = serve(handler).await;
+        *addr.lock().unwrap() = host.clone();
+        let c = client(Credential::basic("u", "p w"));
+        c.set_force_oauth2(true);
+        c.ping(&host).await.unwrap();
+        let post = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|s| s.method == "POST")
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            post.body,
+            "client_id=oras-go&grant_type=password&password=p+w&service=reg&username=u"
+        );
+
+        let handler: Handler = Arc::new(|_s: &Seen| {
+            (
+                401,
+                vec![("WWW-Authenticate".into(), "Basic realm=\"r\"".into())],
+                r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}"#.into(),
+            )
+        });
+        let (host, _) = serve(handler).await;
+        let e = Client::new(
+            ClientOptions::default().build().unwrap(),
+            true,
+            CredentialSource::None,
+            Compat::V4,
+        )
+        .ping(&host)
+        .await
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("GET \"http://{host}/v2/\": basic credential not found")
+        );
+        let e = client(Credential::basic("u", "bad"))
+            .ping(&host)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "GET \"http://{host}/v2/\": response status code 401: unauthorized: authentication required"
+            )
+        );
+    }
+}
