@@ -33,6 +33,7 @@ pub mod release;
 pub mod semver;
 pub mod session;
 pub mod storage;
+pub mod upgrades;
 
 pub use error::ErrorKind;
 
