@@ -246,7 +246,7 @@ pub struct AvailabilityArgs {
     /// with --outdated/--availability: consider prerelease versions too (they always count when the installed version is a prerelease)
     #[arg(long)]
     pub devel: bool,
-    /// with --outdated/--availability: use the cached repository indexes only (no request)
+    /// with --outdated/--availability: use cached repository indexes and OCI tag lists only (no request)
     #[arg(long)]
     pub offline: bool,
 }

@@ -186,6 +186,7 @@ async fn availability_columns(
         oci_sources: av.oci_sources.clone(),
         plain_http: av.plain_http,
         offline: av.offline,
+        oci_cache_ttl: Some(upgrades::fetch::DEFAULT_OCI_CACHE_TTL),
         timeout: None,
     };
     let installed: Vec<Option<InstalledChart>> = records

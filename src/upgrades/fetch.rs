@@ -24,6 +24,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+/// The OCI tag-list TTL the CLI uses.
+pub const DEFAULT_OCI_CACHE_TTL: Duration = Duration::from_secs(3600);
 /// Concurrent OCI tag listings at most.
 const OCI_CONCURRENCY: usize = 4;
 /// Most `Link` pages followed for one tag list.
@@ -43,9 +45,12 @@ pub struct SourceOptions {
     pub oci_sources: Vec<String>,
     /// Talk to the OCI registries over plain HTTP.
     pub plain_http: bool,
-    /// Use cached indexes only; no request at all (OCI prefixes are then
-    /// not consulted).
+    /// Use cached indexes and tag lists only; no request at all.
     pub offline: bool,
+    /// How long an OCI tag list read earlier is reused without asking the
+    /// registry again (`None`: always ask). rudder keeps them in
+    /// `<repository cache>/rudder-oci-tags.json`.
+    pub oci_cache_ttl: Option<Duration>,
     /// Per-request timeout (helm's default is 120 s).
     pub timeout: Option<Duration>,
 }
@@ -210,53 +215,169 @@ impl LiveCatalog {
             };
             catalog.repos.push((source, data));
         }
-        if !opts.offline && !oci_prefixes.is_empty() {
-            let creds = DockerCredentials::load(&opts.registry_config);
-            let client = ClientOptions {
-                timeout: opts.timeout,
-                ..ClientOptions::default()
-            }
-            .build();
-            let jobs = charts
-                .iter()
-                .flat_map(|c| oci_prefixes.iter().map(move |p| (c, p)))
-                .map(|(chart, prefix)| {
-                    let client = client.as_ref().map_err(|e| e.to_string());
-                    let creds = &creds;
-                    async move {
-                        let source = SourceRef::Oci {
-                            reference: format!("oci://{}/{}/{chart}", prefix.host, prefix.path),
-                        };
-                        let result = match client {
-                            Ok(c) => list_tags(c, creds, prefix, chart, opts.plain_http).await,
-                            Err(e) => Err(e),
-                        };
-                        (chart.clone(), source, result)
-                    }
-                });
-            let results: Vec<_> = futures::stream::iter(jobs)
-                .buffer_unordered(OCI_CONCURRENCY)
-                .collect()
-                .await;
-            for (chart, source, result) in results {
-                let slot = catalog.oci.entry(chart).or_default();
-                match result {
-                    Ok(None) => {}
-                    Ok(Some(versions)) => slot.push(Ok(Candidate {
-                        source,
-                        versions,
-                        as_of: SystemTime::now(),
-                        stale: None,
-                    })),
-                    Err(error) => slot.push(Err(SourceFailure { source, error })),
-                }
-            }
-            for v in catalog.oci.values_mut() {
-                v.sort_by(|a, b| source_of(a).cmp(source_of(b)));
-            }
+        if !oci_prefixes.is_empty() {
+            load_oci(opts, charts, &oci_prefixes, &mut catalog).await;
         }
         Ok(catalog)
     }
+}
+
+/// rudder's cache of OCI tag lists, by reference (`host/path/chart`).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct TagCache(BTreeMap<String, TagCacheEntry>);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TagCacheEntry {
+    /// Seconds since the Unix epoch when the list was read.
+    fetched_at: u64,
+    /// The versions, or `None` when the repository did not exist.
+    versions: Option<Vec<String>>,
+}
+
+fn unix(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Lists `<prefix>/<chart>` for every pair, reusing tag lists younger
+/// than the TTL (any age when offline) and, when a listing fails, the last
+/// one read.
+async fn load_oci(
+    opts: &SourceOptions,
+    charts: &BTreeSet<String>,
+    prefixes: &[OciPrefix],
+    catalog: &mut LiveCatalog,
+) {
+    let cache_path = opts.repository_cache.join("rudder-oci-tags.json");
+    let mut cache: TagCache = std::fs::read(&cache_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let now = SystemTime::now();
+    let fresh = |e: &TagCacheEntry| {
+        opts.offline
+            || opts
+                .oci_cache_ttl
+                .is_some_and(|ttl| unix(now).saturating_sub(e.fetched_at) < ttl.as_secs())
+    };
+    let creds = DockerCredentials::load(&opts.registry_config);
+    let client = ClientOptions {
+        timeout: opts.timeout,
+        ..ClientOptions::default()
+    }
+    .build()
+    .map_err(|e| e.to_string());
+    let mut to_fetch = Vec::new();
+    for chart in charts {
+        for prefix in prefixes {
+            let key = format!("{}/{}", prefix.host, prefix.repository(chart));
+            match cache.0.get(&key) {
+                Some(e) if fresh(e) => {
+                    add_oci(catalog, chart, &key, e.clone(), None);
+                }
+                _ if opts.offline => {
+                    add_oci_failure(catalog, chart, &key, "no cached tag list (offline)".into());
+                }
+                _ => to_fetch.push((chart, prefix, key)),
+            }
+        }
+    }
+    let jobs = to_fetch.into_iter().map(|(chart, prefix, key)| {
+        let client = client.as_ref();
+        let creds = &creds;
+        async move {
+            let result = match client {
+                Ok(c) => list_tags(c, creds, prefix, chart, opts.plain_http).await,
+                Err(e) => Err(e.clone()),
+            };
+            (chart, key, result)
+        }
+    });
+    let results: Vec<_> = futures::stream::iter(jobs)
+        .buffer_unordered(OCI_CONCURRENCY)
+        .collect()
+        .await;
+    let fetched_any = !results.is_empty();
+    for (chart, key, result) in results {
+        match result {
+            Ok(versions) => {
+                let entry = TagCacheEntry {
+                    fetched_at: unix(now),
+                    versions: versions.map(|v| v.into_iter().map(|l| l.version).collect()),
+                };
+                cache.0.insert(key.clone(), entry.clone());
+                add_oci(catalog, chart, &key, entry, None);
+            }
+            Err(error) => match cache.0.get(&key) {
+                Some(old) => {
+                    catalog.warnings.push(format!(
+                        "oci://{key}: {error} (using the tag list read earlier)"
+                    ));
+                    add_oci(catalog, chart, &key, old.clone(), Some(error));
+                }
+                None => add_oci_failure(catalog, chart, &key, error),
+            },
+        }
+    }
+    if fetched_any {
+        let written = serde_json::to_vec(&cache)
+            .map_err(std::io::Error::other)
+            .and_then(|json| {
+                std::fs::create_dir_all(&opts.repository_cache)?;
+                atomic_write(&cache_path, &json)
+            });
+        if let Err(e) = written {
+            catalog
+                .warnings
+                .push(format!("cannot write {}: {e}", cache_path.display()));
+        }
+    }
+    for v in catalog.oci.values_mut() {
+        v.sort_by(|a, b| source_of(a).cmp(source_of(b)));
+    }
+}
+
+fn add_oci(
+    catalog: &mut LiveCatalog,
+    chart: &str,
+    key: &str,
+    entry: TagCacheEntry,
+    stale: Option<String>,
+) {
+    let Some(versions) = entry.versions else {
+        return;
+    };
+    catalog
+        .oci
+        .entry(chart.to_owned())
+        .or_default()
+        .push(Ok(Candidate {
+            source: SourceRef::Oci {
+                reference: format!("oci://{key}"),
+            },
+            versions: versions
+                .into_iter()
+                .map(|version| ListedVersion {
+                    version,
+                    ..ListedVersion::default()
+                })
+                .collect(),
+            as_of: SystemTime::UNIX_EPOCH + Duration::from_secs(entry.fetched_at),
+            stale,
+        }));
+}
+
+fn add_oci_failure(catalog: &mut LiveCatalog, chart: &str, key: &str, error: String) {
+    catalog
+        .oci
+        .entry(chart.to_owned())
+        .or_default()
+        .push(Err(SourceFailure {
+            source: SourceRef::Oci {
+                reference: format!("oci://{key}"),
+            },
+            error,
+        }));
 }
 
 fn source_of(r: &Result<Candidate, SourceFailure>) -> &SourceRef {
