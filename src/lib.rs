@@ -32,6 +32,7 @@ pub mod present;
 pub mod release;
 pub mod session;
 pub mod storage;
+pub mod values;
 
 pub use error::ErrorKind;
 

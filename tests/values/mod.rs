@@ -4,6 +4,7 @@
 //! dry runs), so these tests need no cluster: only the helm binaries
 //! built by `tests/cluster/build.sh`.
 
+mod options;
 mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use rudder::compat::Compat;
+use rudder::gojson::GoValue;
 
 /// The helm binaries `tests/cluster/build.sh --env` reports (building
 /// them on first use, like the cluster harness).
@@ -87,11 +89,7 @@ fn probe_chart(dir: &Path, name: &str, values_yaml: &str) -> PathBuf {
     )
     .expect("write Chart.yaml");
     std::fs::write(chart.join("values.yaml"), values_yaml).expect("write values.yaml");
-    std::fs::write(
-        chart.join("templates/zz-values.yaml"),
-        "# VALUES {{ toJson .Values }}\n",
-    )
-    .expect("write probe");
+    std::fs::write(chart.join("templates/zz-values.yaml"), PROBE).expect("write probe");
     chart
 }
 
@@ -102,4 +100,61 @@ fn probe_lines(stdout: &str) -> Vec<serde_json::Value> {
         .filter_map(|l| l.strip_prefix("# VALUES "))
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad probe JSON {l}: {e}")))
         .collect()
+}
+
+/// The probe template: `.Values` as JSON on one line, then one line per
+/// leaf (and per map or list, with its length) giving Go's type, which
+/// JSON cannot show (int64 from `--set` versus float64 from files).
+const PROBE: &str = r#"# VALUES {{ toJson .Values }}
+{{- define "probe.walk" -}}
+{{- $p := index . 0 -}}{{- $v := index . 1 -}}
+{{- if kindIs "map" $v }}
+# TYPE {{ $p }} map {{ len $v }}
+{{- range $k, $x := $v }}{{ include "probe.walk" (list (printf "%s.%s" $p $k) $x) }}{{ end -}}
+{{- else if kindIs "slice" $v }}
+# TYPE {{ $p }} slice {{ len $v }}
+{{- range $i, $x := $v }}{{ include "probe.walk" (list (printf "%s[%d]" $p $i) $x) }}{{ end -}}
+{{- else }}
+# TYPE {{ $p }} {{ printf "%T" $v }}
+{{- end -}}
+{{- end }}
+{{ include "probe.walk" (list "" .Values) }}
+"#;
+
+/// The `# TYPE` lines of the probe output.
+fn probe_types(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `# TYPE` lines the probe would print for `values`.
+fn rudder_types(values: &rudder::chart::model::Values) -> Vec<String> {
+    fn walk(path: &str, v: &GoValue, out: &mut Vec<String>) {
+        match v {
+            GoValue::Map(m) => {
+                out.push(format!("{path} map {}", m.len()));
+                for (k, x) in m {
+                    walk(&format!("{path}.{k}"), x, out);
+                }
+            }
+            GoValue::Array(a) => {
+                out.push(format!("{path} slice {}", a.len()));
+                for (i, x) in a.iter().enumerate() {
+                    walk(&format!("{path}[{i}]"), x, out);
+                }
+            }
+            GoValue::Null => out.push(format!("{path} <nil>")),
+            GoValue::Bool(_) => out.push(format!("{path} bool")),
+            GoValue::Int(_) => out.push(format!("{path} int64")),
+            GoValue::Float(_) => out.push(format!("{path} float64")),
+            GoValue::String(_) => out.push(format!("{path} string")),
+            GoValue::Struct(_) => out.push(format!("{path} struct")),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", &GoValue::Map(values.clone()), &mut out);
+    out
 }
