@@ -10,4 +10,5 @@ mod forged;
 mod hostile;
 mod lifecycle;
 mod smoke;
+mod values;
 mod watch;
