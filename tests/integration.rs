@@ -9,5 +9,6 @@ mod compat;
 mod forged;
 mod hostile;
 mod lifecycle;
+mod servers;
 mod smoke;
 mod watch;
