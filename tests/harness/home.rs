@@ -13,7 +13,7 @@
 //! that want it.
 
 use std::ffi::{OsStr, OsString};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::{Out, TestNs, Tool, cluster, run_input};
@@ -156,6 +156,44 @@ impl Home {
         }
         run_input(cmd, tool, &args, stdin.map(<[u8]>::to_vec))
     }
+}
+
+impl Home {
+    /// Packages the chart directory `chart` with `tool` (`helm package
+    /// CHART -d DEST`, DEST created if missing) and returns the archive's
+    /// path. Panics unless exactly one archive results.
+    pub fn package(&self, tool: Tool, chart: &Path, dest: &Path) -> PathBuf {
+        std::fs::create_dir_all(dest).unwrap_or_else(|e| panic!("create {}: {e}", dest.display()));
+        let before = tgz_in(dest);
+        let out = self
+            .run(
+                tool,
+                [
+                    "package".as_ref(),
+                    chart.as_os_str(),
+                    "-d".as_ref(),
+                    dest.as_os_str(),
+                ],
+            )
+            .ok();
+        let new: Vec<_> = tgz_in(dest)
+            .into_iter()
+            .filter(|p| !before.contains(p))
+            .collect();
+        assert_eq!(new.len(), 1, "one new archive in {}: {out}", dest.display());
+        new[0].clone()
+    }
+}
+
+fn tgz_in(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "tgz"))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl Default for Home {

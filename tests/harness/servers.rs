@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::repo_root;
+use super::{Home, Out, Tool, repo_root};
 
 /// Runs `tests/cluster/build.sh --env` for `components` (building what is
 /// missing; a cached run takes well under a second) and returns its
@@ -245,6 +245,40 @@ pub struct RegistryTls {
     pub ca_file: PathBuf,
     /// The registry's log (stdout and stderr), for diagnostics.
     pub log: PathBuf,
+}
+
+impl RegistryTls {
+    /// `tool registry login HOST --username U --password-stdin --ca-file
+    /// CA` in `home` (the password on stdin). Returns the output; call
+    /// `.ok()` on it to require success.
+    pub fn login(&self, home: &Home, tool: Tool) -> Out {
+        home.run_stdin(
+            tool,
+            [
+                "registry".as_ref(),
+                "login".as_ref(),
+                self.host.as_ref(),
+                "--username".as_ref(),
+                self.username.as_ref(),
+                "--password-stdin".as_ref(),
+                "--ca-file".as_ref(),
+                self.ca_file.as_os_str(),
+            ],
+            self.password.as_bytes(),
+        )
+    }
+
+    /// `oci://HOST/PATH`.
+    pub fn oci(&self, path: &str) -> String {
+        format!("oci://{}/{path}", self.host)
+    }
+}
+
+impl RegistryPlain {
+    /// `oci://HOST/PATH` (use with `--plain-http`).
+    pub fn oci(&self, path: &str) -> String {
+        format!("oci://{}/{path}", self.host)
+    }
 }
 
 /// The plain-HTTP registry without authentication.

@@ -21,26 +21,9 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", N.fetch_add(1, Ordering::SeqCst))
 }
 
-/// Packages a fixture chart with `tool` into `dest` and returns the archive.
+/// Packages a fixture chart with `tool` into `dest`.
 fn package(home: &Home, tool: Tool, fixture: &str, dest: &Path) -> PathBuf {
-    std::fs::create_dir_all(dest).expect("package dir");
-    home.run(
-        tool,
-        [
-            "package".as_ref(),
-            chart(fixture).as_os_str(),
-            "-d".as_ref(),
-            dest.as_os_str(),
-        ],
-    )
-    .ok();
-    let tgz: Vec<_> = std::fs::read_dir(dest)
-        .expect("read package dir")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tgz"))
-        .collect();
-    assert_eq!(tgz.len(), 1, "one archive in {}: {tgz:?}", dest.display());
-    tgz[0].clone()
+    home.package(tool, &chart(fixture), dest)
 }
 
 /// helm v3 prints registry progress on stderr, v4 on stdout.
@@ -49,21 +32,7 @@ fn both(out: &Out) -> String {
 }
 
 fn login_tls(home: &Home, tool: Tool) -> Out {
-    let reg = registry_tls();
-    home.run_stdin(
-        tool,
-        [
-            "registry".as_ref(),
-            "login".as_ref(),
-            reg.host.as_ref(),
-            "--username".as_ref(),
-            reg.username.as_ref(),
-            "--password-stdin".as_ref(),
-            "--ca-file".as_ref(),
-            reg.ca_file.as_os_str(),
-        ],
-        reg.password.as_bytes(),
-    )
+    registry_tls().login(home, tool)
 }
 
 /// `helm registry login` with the CA file succeeds for v3 and v4 and
@@ -151,7 +120,7 @@ fn registry_tls_push_pull_round_trip() {
         login_tls(&home, pusher).ok();
         let tgz = package(&home, pusher, "web", &home.dir.join("pkg"));
         let repo = unique("servers-tls");
-        let target = format!("oci://{}/{repo}", reg.host);
+        let target = reg.oci(&repo);
         let pushed = home
             .run(
                 pusher,
@@ -199,7 +168,7 @@ fn registry_tls_pull_without_login_is_refused() {
     let home = Home::new();
     login_tls(&home, Tool::Helm4).ok();
     let tgz = package(&home, Tool::Helm4, "web", &home.dir.join("pkg"));
-    let target = format!("oci://{}/{}", reg.host, unique("servers-anon"));
+    let target = reg.oci(&unique("servers-anon"));
     home.run(
         Tool::Helm4,
         [
@@ -244,7 +213,7 @@ fn registry_plain_push_pull() {
     for tool in HELMS {
         let home = Home::new();
         let tgz = package(&home, tool, "web", &home.dir.join("pkg"));
-        let target = format!("oci://{}/{}", reg.host, unique("servers-plain"));
+        let target = reg.oci(&unique("servers-plain"));
         home.run(
             tool,
             [

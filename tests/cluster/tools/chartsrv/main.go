@@ -425,8 +425,15 @@ func supervise(args []string) error {
 		defer os.RemoveAll(*cleanup)
 	}
 	if len(cmdArgs) == 0 {
-		// Nothing to run: only wait, then clean up (a janitor).
+		// Nothing to run: only wait, then clean up (a janitor). Commands
+		// the test process started may still be writing into the
+		// directory when it dies (killed mid-test): remove it again once
+		// they had time to finish.
 		<-stopSignal(true)
+		if *cleanup != "" {
+			_ = os.RemoveAll(*cleanup)
+			time.Sleep(3 * time.Second)
+		}
 		return nil
 	}
 	// PDEATHSIG fires when the *thread* that started the child exits:
