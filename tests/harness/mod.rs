@@ -34,7 +34,7 @@ pub mod home;
 pub mod servers;
 
 pub use home::Home;
-pub use servers::{chart_repo, registry_plain, registry_tls};
+pub use servers::{chart_repo, registry_plain, registry_tls, registry_token};
 
 /// The repository root (where `Cargo.toml` lives).
 pub fn repo_root() -> PathBuf {

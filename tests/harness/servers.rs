@@ -5,6 +5,8 @@
 //!   over TLS with htpasswd (bcrypt) Basic authentication;
 //! * [`registry_plain()`]: the same registry over plain HTTP without
 //!   authentication (helm needs `--plain-http` for it);
+//! * [`registry_token()`]: the same registry over TLS with token (Bearer)
+//!   authentication, and its token server;
 //! * [`chart_repo()`]: `chartsrv`, our static HTTP chart repository server
 //!   (`tests/cluster/tools/chartsrv`), one process with four listeners on
 //!   one published directory: plain HTTP, plain HTTP with Basic auth, TLS
@@ -22,6 +24,7 @@
 //! with its log, in CI and locally alike: no test is ever skipped.
 
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::io::Read as _;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -156,6 +159,11 @@ pub struct Pki {
     pub client_cert: PathBuf,
     /// The client certificate's private key (`--key-file`).
     pub client_key: PathBuf,
+    /// The registry token signer's self-signed certificate (the token
+    /// registry's `rootcertbundle`).
+    pub token_cert: PathBuf,
+    /// The token signer's Ed25519 key.
+    pub token_key: PathBuf,
 }
 
 /// The PKI, generated on first call by `chartsrv pki`.
@@ -180,6 +188,8 @@ pub fn pki() -> &'static Pki {
             server_key: dir.join("server.key"),
             client_cert: dir.join("client.crt"),
             client_key: dir.join("client.key"),
+            token_cert: dir.join("token.crt"),
+            token_key: dir.join("token.key"),
         }
     })
 }
@@ -294,7 +304,7 @@ pub struct RegistryPlain {
 pub fn registry_tls() -> &'static RegistryTls {
     static REG: OnceLock<RegistryTls> = OnceLock::new();
     REG.get_or_init(|| {
-        let (host, log) = start_registry("registry-tls", true);
+        let (host, log) = start_registry("registry-tls", Auth::Htpasswd);
         let creds = credentials();
         RegistryTls {
             host,
@@ -310,8 +320,113 @@ pub fn registry_tls() -> &'static RegistryTls {
 pub fn registry_plain() -> &'static RegistryPlain {
     static REG: OnceLock<RegistryPlain> = OnceLock::new();
     REG.get_or_init(|| {
-        let (host, log) = start_registry("registry-plain", false);
+        let (host, log) = start_registry("registry-plain", Auth::None);
         RegistryPlain { host, log }
+    })
+}
+
+/// How a registry authenticates (all but `None` also use TLS).
+enum Auth {
+    None,
+    Htpasswd,
+    Token { realm: String },
+}
+
+/// The `service` the token registry and its token server agree on.
+pub const TOKEN_SERVICE: &str = "rudder-test-registry";
+/// The issuer of the token server's tokens.
+pub const TOKEN_ISSUER: &str = "chartsrv";
+
+/// The TLS registry with token (Bearer) authentication: the registry
+/// answers 401 with `Bearer realm=...,service=...,scope=...`, and a token
+/// server (a `chartsrv` `token` listener on another port of 127.0.0.1,
+/// same CA) issues tokens for the shared credentials, by GET with Basic
+/// auth or by POST `grant_type=password`.
+#[derive(Debug)]
+pub struct RegistryToken {
+    /// `127.0.0.1:PORT` of the registry.
+    pub host: String,
+    /// The user name the token server accepts.
+    pub username: String,
+    /// Its password.
+    pub password: String,
+    /// The CA certificate to trust (`--ca-file`), for both servers.
+    pub ca_file: PathBuf,
+    /// The token realm, `https://127.0.0.1:PORT/token`.
+    pub realm: String,
+    /// The registry's log, for diagnostics.
+    pub log: PathBuf,
+    /// The token server's request log (JSON lines, see [`Request`]; the
+    /// query carries the requested `scope`s).
+    pub token_log: PathBuf,
+}
+
+impl RegistryToken {
+    /// `tool registry login HOST --username U --password-stdin --ca-file
+    /// CA` in `home`.
+    pub fn login(&self, home: &Home, tool: Tool) -> Out {
+        home.run_stdin(
+            tool,
+            [
+                "registry".as_ref(),
+                "login".as_ref(),
+                self.host.as_ref(),
+                "--username".as_ref(),
+                self.username.as_ref(),
+                "--password-stdin".as_ref(),
+                "--ca-file".as_ref(),
+                self.ca_file.as_os_str(),
+            ],
+            self.password.as_bytes(),
+        )
+    }
+
+    /// `oci://HOST/PATH`.
+    pub fn oci(&self, path: &str) -> String {
+        format!("oci://{}/{path}", self.host)
+    }
+
+    /// Every request the token server received so far, in order.
+    pub fn token_requests(&self) -> Vec<Request> {
+        read_request_log(&self.token_log)
+    }
+}
+
+/// The token-authenticated registry and its token server, started on
+/// first call.
+pub fn registry_token() -> &'static RegistryToken {
+    static REG: OnceLock<RegistryToken> = OnceLock::new();
+    REG.get_or_init(|| {
+        let dir = servers_dir().join("registry-token");
+        let addrs = start_chartsrv(
+            &dir.join("tokensrv"),
+            &["token"],
+            &[
+                "--token-key".as_ref(),
+                pki().token_key.as_os_str(),
+                "--token-service".as_ref(),
+                TOKEN_SERVICE.as_ref(),
+                "--token-issuer".as_ref(),
+                TOKEN_ISSUER.as_ref(),
+            ],
+        );
+        let realm = format!("https://{}/token", addrs["token"]);
+        let (host, log) = start_registry(
+            "registry-token",
+            Auth::Token {
+                realm: realm.clone(),
+            },
+        );
+        let creds = credentials();
+        RegistryToken {
+            host,
+            username: creds.username.clone(),
+            password: creds.password.clone(),
+            ca_file: pki().ca_file.clone(),
+            realm,
+            log,
+            token_log: dir.join("tokensrv/requests.log"),
+        }
     })
 }
 
@@ -326,7 +441,7 @@ fn free_port() -> u16 {
 /// registry needs its address in its configuration, so the port is picked
 /// here; should another process take it in between, the start is
 /// repeated on a new port (the registry then fails to bind and says so).
-fn start_registry(name: &str, tls: bool) -> (String, PathBuf) {
+fn start_registry(name: &str, auth: Auth) -> (String, PathBuf) {
     let dir = servers_dir().join(name);
     std::fs::create_dir_all(dir.join("storage")).expect("registry dir");
     let log = dir.join("registry.log");
@@ -341,16 +456,25 @@ fn start_registry(name: &str, tls: bool) -> (String, PathBuf) {
              http:\n  addr: {host}\n  secret: rudder-test-{name}\n",
             storage = dir.join("storage").display(),
         );
-        if tls {
+        if !matches!(auth, Auth::None) {
             let pki = pki();
-            let creds = credentials();
             config.push_str(&format!(
-                "  tls:\n    certificate: {}\n    key: {}\n\
-                 auth:\n  htpasswd:\n    realm: rudder-test-registry\n    path: {}\n",
+                "  tls:\n    certificate: {}\n    key: {}\n",
                 pki.server_cert.display(),
                 pki.server_key.display(),
-                creds.htpasswd.display()
             ));
+        }
+        match &auth {
+            Auth::None => {}
+            Auth::Htpasswd => config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: rudder-test-registry\n    path: {}\n",
+                credentials().htpasswd.display()
+            )),
+            Auth::Token { realm } => config.push_str(&format!(
+                "auth:\n  token:\n    realm: {realm}\n    service: {TOKEN_SERVICE}\n    \
+                 issuer: {TOKEN_ISSUER}\n    rootcertbundle: {}\n",
+                pki().token_cert.display()
+            )),
         }
         let config_file = dir.join("config.yml");
         std::fs::write(&config_file, config).expect("registry config");
@@ -481,7 +605,8 @@ pub struct RepoDir {
 pub struct Request {
     /// RFC 3339 time the request arrived.
     pub time: String,
-    /// Which listener took it: `plain`, `plain-auth`, `tls-auth`, `mtls`.
+    /// Which listener took it: `plain`, `plain-auth`, `tls-auth`, `mtls`
+    /// (or `token` in a token server's log).
     pub listener: String,
     /// The HTTP method.
     pub method: String,
@@ -517,11 +642,43 @@ pub fn chart_repo() -> &'static ChartRepo {
 
 fn start_chart_repo() -> ChartRepo {
     let dir = servers_dir().join("chartsrv");
+    let pki = pki();
+    let creds = credentials();
+    let addrs = start_chartsrv(
+        &dir,
+        &["plain", "plain-auth", "tls-auth", "mtls"],
+        &["--client-ca".as_ref(), pki.ca_file.as_os_str()],
+    );
+    let repo = ChartRepo {
+        plain: addrs["plain"].clone(),
+        plain_auth: addrs["plain-auth"].clone(),
+        tls: addrs["tls-auth"].clone(),
+        mtls: addrs["mtls"].clone(),
+        root: dir.join("root"),
+        username: creds.username.clone(),
+        password: creds.password.clone(),
+        ca_file: pki.ca_file.clone(),
+        client_cert: pki.client_cert.clone(),
+        client_key: pki.client_key.clone(),
+        log: dir.join("requests.log"),
+        server_log: dir.join("chartsrv.log"),
+    };
+    eprintln!(
+        "[harness] chartsrv ready: plain {}, plain-auth {}, tls {}, mtls {}",
+        repo.plain, repo.plain_auth, repo.tls, repo.mtls
+    );
+    repo
+}
+
+/// Starts `chartsrv serve` in `dir` (published root `dir/root`, request
+/// log `dir/requests.log`, its stderr in `dir/chartsrv.log`) with one
+/// listener per kind on a free loopback port, the shared certificate and
+/// htpasswd, and `extra` flags; returns kind -> `127.0.0.1:PORT`. Panics
+/// with the server's log if it does not come up.
+fn start_chartsrv(dir: &Path, kinds: &[&str], extra: &[&OsStr]) -> HashMap<String, String> {
     let root = dir.join("root");
     std::fs::create_dir_all(&root).expect("chartsrv root");
     let pki = pki();
-    let creds = credentials();
-    let log = dir.join("requests.log");
     let ready = dir.join("ready.json");
     let server_log = dir.join("chartsrv.log");
     let stderr = std::fs::File::create(&server_log).expect("chartsrv log");
@@ -531,18 +688,17 @@ fn start_chart_repo() -> ChartRepo {
         .arg("--root")
         .arg(&root)
         .arg("--log")
-        .arg(&log)
+        .arg(dir.join("requests.log"))
         .arg("--ready")
         .arg(&ready)
         .arg("--cert")
         .arg(&pki.server_cert)
         .arg("--key")
         .arg(&pki.server_key)
-        .arg("--client-ca")
-        .arg(&pki.ca_file)
         .arg("--htpasswd")
-        .arg(&creds.htpasswd);
-    for kind in ["plain", "plain-auth", "tls-auth", "mtls"] {
+        .arg(&credentials().htpasswd)
+        .args(extra);
+    for kind in kinds {
         cmd.arg("--listen").arg(format!("{kind}=127.0.0.1:0"));
     }
     cmd.stderr(stderr);
@@ -556,31 +712,22 @@ fn start_chart_repo() -> ChartRepo {
     let addrs: HashMap<String, String> =
         serde_json::from_slice(&std::fs::read(&ready).expect("chartsrv ready file"))
             .expect("chartsrv ready file: JSON");
-    let addr = |k: &str| {
-        addrs
-            .get(k)
-            .cloned()
-            .unwrap_or_else(|| panic!("chartsrv ready file: no {k}"))
-    };
-    let repo = ChartRepo {
-        plain: addr("plain"),
-        plain_auth: addr("plain-auth"),
-        tls: addr("tls-auth"),
-        mtls: addr("mtls"),
-        root,
-        username: creds.username.clone(),
-        password: creds.password.clone(),
-        ca_file: pki.ca_file.clone(),
-        client_cert: pki.client_cert.clone(),
-        client_key: pki.client_key.clone(),
-        log,
-        server_log,
-    };
-    eprintln!(
-        "[harness] chartsrv ready: plain {}, plain-auth {}, tls {}, mtls {}",
-        repo.plain, repo.plain_auth, repo.tls, repo.mtls
-    );
-    repo
+    for kind in kinds {
+        assert!(
+            addrs.contains_key(*kind),
+            "chartsrv ready file: no {kind}: {addrs:?}"
+        );
+    }
+    addrs
+}
+
+/// Parses a chartsrv request log (missing file: no requests).
+fn read_request_log(file: &Path) -> Vec<Request> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("request log line {l:?}: {e}")))
+        .collect()
 }
 
 impl ChartRepo {
@@ -625,13 +772,7 @@ impl ChartRepo {
 
     /// Every request logged so far, in arrival order (all tests).
     pub fn requests(&self) -> Vec<Request> {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        text.lines()
-            .filter(|l| !l.is_empty())
-            .map(|l| {
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("request log line {l:?}: {e}"))
-            })
-            .collect()
+        read_request_log(&self.log)
     }
 
     /// The requests for paths under `/SUBDIR/`, in arrival order: what one

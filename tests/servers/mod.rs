@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::Digest as _;
 
-use crate::harness::{Home, Out, Tool, chart, chart_repo, registry_plain, registry_tls};
+use crate::harness::{
+    Home, Out, Tool, chart, chart_repo, registry_plain, registry_tls, registry_token,
+};
 
 const HELMS: [Tool; 2] = [Tool::Helm3, Tool::Helm4];
 
@@ -244,6 +246,97 @@ fn registry_plain_push_pull() {
                 == std::fs::read(&tgz).expect("pushed"),
             "{tool:?}: round trip changed the archive"
         );
+    }
+}
+
+/// The token registry: login, push and pull with v3 and v4 go through the
+/// Bearer flow (the token server logs the scoped token requests), a wrong
+/// password is refused, and an anonymous pull gets no token.
+#[test]
+fn registry_token_login_push_pull() {
+    let reg = registry_token();
+    for (pusher, puller) in [(Tool::Helm3, Tool::Helm4), (Tool::Helm4, Tool::Helm3)] {
+        let home = Home::new();
+        let before = reg.token_requests().len();
+        let out = reg.login(&home, pusher).ok();
+        assert!(both(&out).contains("Login Succeeded"), "{out}");
+        reg.login(&home, puller).ok();
+        let tgz = package(&home, pusher, "web", &home.dir.join("pkg"));
+        let repo = unique("servers-token");
+        let target = reg.oci(&repo);
+        home.run(
+            pusher,
+            [
+                "push".as_ref(),
+                tgz.as_os_str(),
+                target.as_ref(),
+                "--ca-file".as_ref(),
+                reg.ca_file.as_os_str(),
+            ],
+        )
+        .ok();
+        let out_dir = home.dir.join("pulled");
+        std::fs::create_dir(&out_dir).expect("pull dir");
+        home.run(
+            puller,
+            [
+                "pull".as_ref(),
+                format!("{target}/web").as_ref(),
+                "--version".as_ref(),
+                "0.1.0".as_ref(),
+                "--ca-file".as_ref(),
+                reg.ca_file.as_os_str(),
+                "-d".as_ref(),
+                out_dir.as_os_str(),
+            ],
+        )
+        .ok();
+        assert!(
+            std::fs::read(out_dir.join("web-0.1.0.tgz")).expect("pulled")
+                == std::fs::read(&tgz).expect("pushed"),
+            "{pusher:?} -> {puller:?}: round trip changed the archive"
+        );
+        let reqs = reg.token_requests().split_off(before);
+        let scoped = |action: &str| {
+            reqs.iter().any(|r| {
+                r.status == 200
+                    && r.query.contains(&format!("repository%3A{repo}%2Fweb%3A"))
+                    && r.query.contains(action)
+            })
+        };
+        assert!(
+            scoped("push"),
+            "{pusher:?}: no push token request: {reqs:#?}"
+        );
+        assert!(
+            scoped("pull"),
+            "{puller:?}: no pull token request: {reqs:#?}"
+        );
+    }
+    for tool in HELMS {
+        let home = Home::new();
+        let out = home
+            .run_stdin(
+                tool,
+                [
+                    "registry".as_ref(),
+                    "login".as_ref(),
+                    reg.host.as_ref(),
+                    "--username".as_ref(),
+                    reg.username.as_ref(),
+                    "--password-stdin".as_ref(),
+                    "--ca-file".as_ref(),
+                    reg.ca_file.as_os_str(),
+                ],
+                b"wrong",
+            )
+            .failed();
+        let msg = out
+            .stderr
+            .replace(&reg.host, "HOST")
+            .replace(&reg.realm, "REALM");
+        assert!(msg.contains("401"), "{tool:?}: {out}");
+        assert!(!home.registry_config.exists(), "{tool:?} saved credentials");
     }
 }
 

@@ -14,6 +14,7 @@
 //	plain-auth  HTTP, Basic authentication against --htpasswd
 //	tls-auth    HTTPS (--cert/--key), Basic authentication against --htpasswd
 //	mtls        HTTPS requiring a client certificate signed by --client-ca
+//	token       HTTPS: a registry token server (see token.go) instead of files
 //
 // An ADDR with port 0 gets a free port; once every listener is up, the
 // actual addresses are written as a JSON object {KIND: "127.0.0.1:PORT"} to
@@ -22,7 +23,8 @@
 // mtime), and conditional requests (If-None-Match, If-Modified-Since) are
 // answered by net/http's ServeContent, so they get 304 as from a real
 // server. A file NAME.status next to NAME (content: an HTTP status code)
-// makes requests for NAME fail with that status, for error-path tests.
+// makes requests for NAME, and for every path under NAME, fail with that
+// status, for error-path tests.
 // Every request is appended to --log as one JSON line (see logEntry).
 //
 // With --stdin, serve and supervise stop when their standard input reaches
@@ -32,7 +34,8 @@
 //
 // pki writes a throw-away ECDSA P-256 CA (ca.crt, ca.key), a server
 // certificate for IP:127.0.0.1 and DNS:localhost (server.crt, server.key)
-// and a client certificate (client.crt, client.key), all signed by the CA.
+// and a client certificate (client.crt, client.key), all signed by the CA,
+// and a self-signed Ed25519 registry-token signer (token.crt, token.key).
 //
 // htpasswd prints (or writes) one bcrypt htpasswd line, the only kind the
 // distribution registry accepts.
@@ -46,6 +49,7 @@ package main
 
 import (
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
@@ -138,6 +142,7 @@ type server struct {
 	users    map[string][]byte // nil: no Basic authentication
 	logMu    *sync.Mutex
 	log      *os.File
+	token    *tokenIssuer // non-nil: this listener is a token server
 }
 
 type recorder struct {
@@ -196,6 +201,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = s.log.Write(append(line, '\n'))
 		s.logMu.Unlock()
 	}()
+	if s.token != nil {
+		s.token.ServeHTTP(rec, r)
+		return
+	}
 	s.handle(rec, r)
 }
 
@@ -212,11 +221,7 @@ func (s *server) handle(w http.ResponseWriter, r *http.Request) {
 	}
 	clean := path.Clean("/" + r.URL.Path)
 	file := filepath.Join(s.root, filepath.FromSlash(clean))
-	if b, err := os.ReadFile(file + ".status"); err == nil {
-		code, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil || code < 100 || code > 999 {
-			code = http.StatusInternalServerError
-		}
+	if code, ok := s.injectedStatus(clean); ok {
 		http.Error(w, fmt.Sprintf("chartsrv: injected status %d", code), code)
 		return
 	}
@@ -253,6 +258,25 @@ func (s *server) handle(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
 	}
 	http.ServeContent(w, r, path.Base(clean), info.ModTime(), f)
+}
+
+// injectedStatus looks for a status file for the URL path or one of its
+// ancestors: /a/b/c is failed by a/b/c.status, a/b.status or a.status
+// (the nearest wins), so a test can fail a whole subtree (an OCI
+// repository under /v2/NAME/) without touching other tests' paths.
+func (s *server) injectedStatus(clean string) (int, bool) {
+	for p := clean; p != "/" && p != "."; p = path.Dir(p) {
+		b, err := os.ReadFile(filepath.Join(s.root, filepath.FromSlash(p)) + ".status")
+		if err != nil {
+			continue
+		}
+		code, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || code < 100 || code > 999 {
+			code = http.StatusInternalServerError
+		}
+		return code, true
+	}
+	return 0, false
 }
 
 func (s *server) authorized(r *http.Request) bool {
@@ -296,6 +320,9 @@ func serve(args []string) error {
 	key := fs.String("key", "", "server key (PEM)")
 	clientCA := fs.String("client-ca", "", "CA for client certificates (mtls)")
 	htpasswdFile := fs.String("htpasswd", "", "bcrypt htpasswd file (plain-auth, tls-auth)")
+	tokenKey := fs.String("token-key", "", "Ed25519 key signing registry tokens (token)")
+	tokenService := fs.String("token-service", "", "the registry's service name (token)")
+	tokenIssuer := fs.String("token-issuer", "chartsrv", "the tokens' issuer (token)")
 	useStdin := fs.Bool("stdin", false, "stop when stdin reaches EOF")
 	cleanup := fs.String("cleanup", "", "directory to remove on exit")
 	var listens listenFlags
@@ -344,6 +371,16 @@ func serve(args []string) error {
 			s.users = users
 		case "tls-auth":
 			s.users = users
+			tlsConfig = &tls.Config{Certificates: []tls.Certificate{serverCert}}
+		case "token":
+			if users == nil || *tokenKey == "" || *tokenService == "" {
+				return errors.New("token needs --htpasswd, --token-key and --token-service")
+			}
+			issuer, err := newTokenIssuer(*tokenKey, *tokenService, *tokenIssuer, users)
+			if err != nil {
+				return err
+			}
+			s.token = issuer
 			tlsConfig = &tls.Config{Certificates: []tls.Certificate{serverCert}}
 		case "mtls":
 			pool := x509.NewCertPool()
@@ -567,7 +604,29 @@ func pki(args []string) error {
 		[]net.IP{net.IPv4(127, 0, 0, 1)}, []string{"localhost"}); err != nil {
 		return err
 	}
-	return leaf("client", "rudder-test-client", x509.ExtKeyUsageClientAuth, nil, nil)
+	if err := leaf("client", "rudder-test-client", x509.ExtKeyUsageClientAuth, nil, nil); err != nil {
+		return err
+	}
+	// The registry token signer: an Ed25519 key and a self-signed
+	// certificate for the registry's rootcertbundle (the registry trusts
+	// the key by its JWK thumbprint, the token header's kid).
+	_, tokenKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	tokenTmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: "rudder-test-token-signer"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+	}
+	tokenDER, err := x509.CreateCertificate(rand.Reader, tokenTmpl, tokenTmpl, tokenKey.Public(), tokenKey)
+	if err != nil {
+		return err
+	}
+	return writePair(*dir, "token", tokenDER, tokenKey)
 }
 
 func serial() *big.Int {
@@ -578,7 +637,7 @@ func serial() *big.Int {
 	return n
 }
 
-func writePair(dir, name string, der []byte, key *ecdsa.PrivateKey) error {
+func writePair(dir, name string, der []byte, key any) error {
 	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return err
