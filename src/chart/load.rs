@@ -743,7 +743,8 @@ fn extension(name: &str) -> &str {
 }
 
 /// `values.yaml`: helm v3 reads the first YAML document; helm v4 reads
-/// every document and deep-merges them (an empty file gives `{}`).
+/// every document and deep-merges them. An empty file gives `{}` with
+/// both (only a chart without `values.yaml` has nil values).
 fn load_values(c: &mut Chart, data: &[u8], compat: Compat) -> Result<(), ChartError> {
     let cannot = |detail: String| ChartError::CannotLoad {
         file: "values.yaml".into(),
@@ -751,16 +752,11 @@ fn load_values(c: &mut Chart, data: &[u8], compat: Compat) -> Result<(), ChartEr
     };
     if compat == Compat::V3 {
         let value = yaml::from_slice(data).map_err(|e| cannot(e.to_string()))?;
-        match decode::values(&value).map_err(|e| cannot(json_error(&e)))? {
-            Some(v) => {
-                c.values = v;
-                c.values_null = false;
-            }
-            None => {
-                c.values = BTreeMap::new();
-                c.values_null = true;
-            }
-        }
+        // An empty document leaves Go's map as it was made: empty, not nil.
+        c.values = decode::values(&value)
+            .map_err(|e| cannot(json_error(&e)))?
+            .unwrap_or_default();
+        c.values_null = false;
         return Ok(());
     }
     let merged = yaml::from_slice_documents(data).map_err(|e| cannot(e.to_string()))?;

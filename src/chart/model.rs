@@ -27,9 +27,9 @@ pub struct Chart {
     pub templates: Vec<File>,
     /// The default values (`values.yaml`), parsed.
     pub values: Values,
-    /// The values are Go's nil map rather than an empty one (no
-    /// `values.yaml`, or under helm v3 an empty one): the release record
-    /// then says `"values":null` and `helm show values` prints nothing.
+    /// The values are Go's nil map rather than an empty one (the chart has
+    /// no `values.yaml`): the release record then says `"values":null`
+    /// and `helm show values` prints nothing.
     pub values_null: bool,
     /// `values.schema.json`, as read.
     pub schema: Option<Vec<u8>>,

@@ -50,7 +50,11 @@ pub struct PackageOptions {
 ///
 /// [`ChartError`] with helm's message: loading, `--version` not a
 /// version, missing dependencies, an invalid schema, writing.
-pub fn package(dir: &Path, opts: &PackageOptions, compat: Compat) -> Result<PathBuf, ChartError> {
+pub fn package_dir(
+    dir: &Path,
+    opts: &PackageOptions,
+    compat: Compat,
+) -> Result<PathBuf, ChartError> {
     let abs = if dir.is_absolute() {
         dir.to_path_buf()
     } else {
@@ -85,16 +89,16 @@ pub fn package(dir: &Path, opts: &PackageOptions, compat: Compat) -> Result<Path
     }
     super::dependencies::check_missing(&chart)
         .map_err(|missing| ChartError::MissingDependencies(missing.to_string()))?;
-    save(&chart, &opts.destination, compat)
+    package(&chart, &opts.destination, compat)
 }
 
-/// Writes `chart` as `<dest>/<name>-<version>.tgz` (creating `dest`) and
-/// returns that path.
+/// Writes a loaded chart as `<dest>/<name>-<version>.tgz` (creating
+/// `dest`), as helm's `chartutil.Save`, and returns that path.
 ///
 /// # Errors
 ///
 /// [`ChartError`] with helm's message.
-pub fn save(chart: &Chart, dest: &Path, compat: Compat) -> Result<PathBuf, ChartError> {
+pub fn package(chart: &Chart, dest: &Path, compat: Compat) -> Result<PathBuf, ChartError> {
     let mut md = chart.metadata.clone();
     super::validate::validate(&mut md)
         .map_err(|e| ChartError::Other(format!("failed to save: chart validation: {e}")))?;

@@ -3,8 +3,8 @@
 //!
 //! - `chart`: the metadata re-serialised (keys sorted), then a newline;
 //! - `values`: the original `values.yaml` bytes and a newline (nothing
-//!   when the values are Go's nil map: no `values.yaml`, or under helm v3
-//!   an empty one), or the values filtered by `--jsonpath`;
+//!   when the chart has no `values.yaml`), or the values filtered by
+//!   `--jsonpath`;
 //! - `readme`: the first file named `README.md`, `README.txt` or `README`
 //!   (any case) and a newline;
 //! - `crds`: each `crds/*.yaml|yml|json` file (subcharts' too) and a
@@ -164,7 +164,9 @@ impl JsonPath {
                 parts.push(Part::Text(rest[..open].to_string()));
             }
             let after = &rest[open + 1..];
-            let close = after.find('}').ok_or_else(|| "unclosed action".to_string())?;
+            let close = after
+                .find('}')
+                .ok_or_else(|| "unclosed action".to_string())?;
             parts.push(Part::Path(parse_steps(after[..close].trim())?));
             rest = &after[close + 1..];
         }

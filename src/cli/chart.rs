@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use rudder::chart::dependencies;
 use rudder::chart::load::load_as;
-use rudder::chart::package::{PackageOptions, package};
+use rudder::chart::package::{PackageOptions, package_dir};
 use rudder::chart::show::{ShowFormat, show};
 use rudder::compat::Compat;
 
@@ -260,7 +260,7 @@ pub fn run_package(compat: Compat, a: PackageArgs) -> Result<String, Failure> {
                 "--dependency-update is not supported by this rudder build yet (it needs the repository layer)".into(),
             ));
         }
-        match package(Path::new(arg), &opts, compat) {
+        match package_dir(Path::new(arg), &opts, compat) {
             Ok(p) => out.push_str(&format!(
                 "Successfully packaged chart and saved it to: {}\n",
                 p.display()

@@ -164,6 +164,8 @@ fn package_matches_helm_on_fixture_and_real_charts() {
         "umbrella",
         "tricky-values",
         "depstatus",
+        "ignores",
+        "novalues",
         "crd",
     ]
     .iter()

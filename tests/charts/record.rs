@@ -49,6 +49,8 @@ fn record_chart_member_matches_helm_for_fixture_charts() {
         "dupkeys",
         "hooks",
         "stateful",
+        "ignores",
+        "novalues",
         "loadall",
     ] {
         compare_dry_run(&ns, &chart(name));

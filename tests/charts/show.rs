@@ -56,6 +56,8 @@ fn charts() -> Vec<std::path::PathBuf> {
         "umbrella",
         "tricky-values",
         "depstatus",
+        "ignores",
+        "novalues",
     ]
     .iter()
     .map(|n| chart(n))
