@@ -7,7 +7,7 @@
 //! - a user `null` over a chart default deletes the key (coalescing only;
 //!   merging keeps nils);
 //! - inside maps, a user `null` over an absent or null default is kept;
-//! - helm v4.2 drops a subchart's own default nils before merging them
+//! - helm v4.2 drops chart-default nils before merging them
 //!   (`cleanNilValues`), helm v3 keeps them.
 
 use std::collections::BTreeMap;
@@ -167,8 +167,9 @@ fn coalesce_globals(dest: &mut Values, src: &Values, prefix: &str) {
 /// `coalesceValues`: the chart's defaults into `v` (which wins).
 fn coalesce_chart_values(chart: &Chart, v: &mut Values, prefix: &str, merge: bool, compat: Compat) {
     let sub_prefix = concat_prefix(prefix, chart.name());
-    // helm v4.2 cleans a subchart's default nils so they neither shadow
-    // globals nor print as `%!s(<nil>)`; the top-level chart keeps them.
+    // helm v4.2 cleans chart-default nils (at every level, as 4.2.4 does)
+    // so they neither shadow globals nor print as `%!s(<nil>)`; v3 keeps
+    // them.
     let clean = compat == Compat::V4 && !merge;
     for (key, val) in chart.values.clone() {
         match v.get_mut(&key) {

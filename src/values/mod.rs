@@ -12,6 +12,7 @@
 pub mod coalesce;
 pub mod dependencies;
 pub mod options;
+pub mod schema;
 pub mod strvals;
 
 pub use coalesce::coalesce_values;

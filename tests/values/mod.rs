@@ -7,6 +7,7 @@
 mod chart;
 mod grid;
 mod options;
+mod schema;
 mod yaml;
 
 use std::path::{Path, PathBuf};
