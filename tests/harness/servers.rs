@@ -116,8 +116,11 @@ pub fn registry_bin() -> PathBuf {
 // exits. Never read.
 static PROCS: Mutex<Vec<(Child, ChildStdin)>> = Mutex::new(Vec::new());
 
-/// The directory every server of this test binary lives in; removed at
-/// exit by a `chartsrv supervise --cleanup` janitor with no command.
+/// The directory every server of this test binary lives in (PKI,
+/// htpasswd, one subdirectory per server with its logs); removed at exit
+/// by a `chartsrv supervise --cleanup` janitor with no command, unless
+/// `RUDDER_KEEP_SERVERS` is set in the test's environment (for debugging:
+/// the path is printed).
 pub fn servers_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -126,10 +129,14 @@ pub fn servers_dir() -> &'static Path {
             .tempdir()
             .expect("servers temp dir")
             .keep();
-        let mut child = Command::new(chartsrv_bin())
-            .arg("supervise")
-            .arg("--cleanup")
-            .arg(&dir)
+        let mut janitor = Command::new(chartsrv_bin());
+        janitor.arg("supervise");
+        if std::env::var_os("RUDDER_KEEP_SERVERS").is_some() {
+            eprintln!("[harness] RUDDER_KEEP_SERVERS: keeping {}", dir.display());
+        } else {
+            janitor.arg("--cleanup").arg(&dir);
+        }
+        let mut child = janitor
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -282,6 +289,11 @@ impl RegistryTls {
     pub fn oci(&self, path: &str) -> String {
         format!("oci://{}/{path}", self.host)
     }
+
+    /// Every request the registry answered so far (its access log).
+    pub fn requests(&self) -> Vec<RegistryRequest> {
+        registry_requests(&self.log)
+    }
 }
 
 impl RegistryPlain {
@@ -289,6 +301,50 @@ impl RegistryPlain {
     pub fn oci(&self, path: &str) -> String {
         format!("oci://{}/{path}", self.host)
     }
+
+    /// Every request the registry answered so far (its access log).
+    pub fn requests(&self) -> Vec<RegistryRequest> {
+        registry_requests(&self.log)
+    }
+}
+
+/// One request from a registry's access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryRequest {
+    /// The HTTP method.
+    pub method: String,
+    /// The request URI, query included (`/v2/NAME/tags/list?n=100`).
+    pub uri: String,
+    /// The response status.
+    pub status: u16,
+    /// The `User-Agent` (`Helm/4.2.4`).
+    pub user_agent: String,
+}
+
+/// Parses the access-log lines (combined log format) of a registry log.
+pub fn registry_requests(log: &Path) -> Vec<RegistryRequest> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| {
+            // 127.0.0.1 - - [date] "GET /v2/ HTTP/2.0" 401 87 "" "Helm/3.21.4"
+            let (_, rest) = line.split_once("] \"")?;
+            let (request, rest) = rest.split_once("\" ")?;
+            let mut req = request.split(' ');
+            let method = req.next()?.to_string();
+            let uri = req.next()?.to_string();
+            let status = rest.split(' ').next()?.parse().ok()?;
+            let user_agent = rest
+                .rsplit_once(" \"")
+                .map(|(_, ua)| ua.trim_end_matches('"').to_string())
+                .unwrap_or_default();
+            Some(RegistryRequest {
+                method,
+                uri,
+                status,
+                user_agent,
+            })
+        })
+        .collect()
 }
 
 /// The plain-HTTP registry without authentication.
@@ -384,6 +440,11 @@ impl RegistryToken {
     /// `oci://HOST/PATH`.
     pub fn oci(&self, path: &str) -> String {
         format!("oci://{}/{path}", self.host)
+    }
+
+    /// Every request the registry answered so far (its access log).
+    pub fn requests(&self) -> Vec<RegistryRequest> {
+        registry_requests(&self.log)
     }
 
     /// Every request the token server received so far, in order.

@@ -246,6 +246,19 @@ fn registry_plain_push_pull() {
                 == std::fs::read(&tgz).expect("pushed"),
             "{tool:?}: round trip changed the archive"
         );
+        let version = if tool == Tool::Helm3 { "3." } else { "4." };
+        let manifest = format!(
+            "{}/web/manifests/0.1.0",
+            target.trim_start_matches(&format!("oci://{}", reg.host))
+        );
+        let reqs = reg.requests();
+        assert!(
+            reqs.iter().any(|r| r.method == "GET"
+                && r.uri == format!("/v2{manifest}")
+                && r.status == 200
+                && r.user_agent.starts_with(&format!("Helm/{version}"))),
+            "{tool:?}: no manifest GET in the access log: {reqs:#?}"
+        );
     }
 }
 
@@ -531,6 +544,42 @@ fn chart_repo_injected_status() {
             "{tool:?}: {out}"
         );
     }
+}
+
+/// A status file over a whole subtree: chartsrv stands in for a registry
+/// that fails every request for one OCI repository with 500, and helm
+/// reports the status.
+#[test]
+fn chart_repo_injected_status_for_an_oci_repository() {
+    let repo = chart_repo();
+    let name = unique("servers-oci500");
+    let v2 = repo.root.join("v2");
+    std::fs::create_dir_all(&v2).expect("v2 dir");
+    std::fs::write(v2.join(format!("{name}.status")), "500").expect("status");
+    let home = Home::new();
+    for tool in HELMS {
+        let out = home
+            .run(
+                tool,
+                [
+                    "pull".as_ref(),
+                    format!("oci://{}/{name}/web", repo.plain).as_ref(),
+                    "--version".as_ref(),
+                    "0.1.0".as_ref(),
+                    "--plain-http".as_ref(),
+                    "-d".as_ref(),
+                    home.dir.as_os_str(),
+                ],
+            )
+            .failed();
+        let msg = out.stderr.replace(&repo.plain, "HOST");
+        assert!(msg.contains("500"), "{tool:?}: {out}");
+    }
+    let reqs = repo.requests_under(&format!("v2/{name}"));
+    assert!(
+        !reqs.is_empty() && reqs.iter().all(|r| r.status == 500),
+        "{reqs:#?}"
+    );
 }
 
 /// A raw HTTP/1.1 GET; returns status, headers (names lower-cased), body.
