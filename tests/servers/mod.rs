@@ -479,6 +479,46 @@ fn chart_repo_wrong_password_is_401() {
     }
 }
 
+/// The plain-HTTP listener with Basic auth: refused without credentials,
+/// accepted with them (v3 and v4).
+#[test]
+fn chart_repo_plain_auth() {
+    let repo = chart_repo();
+    for tool in HELMS {
+        let home = Home::new();
+        let name = publish_web(&home, "plainauth", |d| repo.url_plain_auth(d));
+        let url = repo.url_plain_auth(&name);
+        let out = home.run(tool, ["repo", "add", "anon", &url]).failed();
+        assert!(out.stderr.contains("401 Unauthorized"), "{tool:?}: {out}");
+        home.run(
+            tool,
+            [
+                "repo",
+                "add",
+                "srv",
+                &url,
+                "--username",
+                &repo.username,
+                "--password",
+                &repo.password,
+            ],
+        )
+        .ok();
+        let statuses: Vec<_> = repo
+            .requests_under(&name)
+            .iter()
+            .map(|r| (r.listener.clone(), r.status, r.user.clone()))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("plain-auth".to_string(), 401, String::new()),
+                ("plain-auth".to_string(), 200, repo.username.clone()),
+            ]
+        );
+    }
+}
+
 /// The mTLS listener accepts helm with the client certificate and refuses
 /// it without one.
 #[test]
