@@ -809,6 +809,35 @@ impl ChartRepo {
         RepoDir { name, path }
     }
 
+    /// Creates a published directory named after `prefix`, packages each
+    /// chart directory of `charts` into it with helm v4, and writes its
+    /// `index.yaml` with `helm repo index DIR --url URL`, URL being
+    /// `url_of(name)` (e.g. `|d| repo.url_tls(d)`).
+    pub fn publish(
+        &self,
+        prefix: &str,
+        charts: &[&Path],
+        url_of: impl Fn(&str) -> String,
+    ) -> RepoDir {
+        let dir = self.new_dir(prefix);
+        let home = Home::new();
+        for chart in charts {
+            home.package(Tool::Helm4, chart, &dir.path);
+        }
+        home.run(
+            Tool::Helm4,
+            [
+                "repo".as_ref(),
+                "index".as_ref(),
+                dir.path.as_os_str(),
+                "--url".as_ref(),
+                url_of(&dir.name).as_ref(),
+            ],
+        )
+        .ok();
+        dir
+    }
+
     /// `http://127.0.0.1:PORT/SUBDIR` on the plain listener (no auth).
     pub fn url_plain(&self, subdir: &str) -> String {
         format!("http://{}/{subdir}", self.plain)

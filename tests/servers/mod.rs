@@ -354,23 +354,9 @@ fn registry_token_login_push_pull() {
 }
 
 /// Publishes the `web` fixture (packaged by helm v4) with an index that
-/// `helm repo index` generated for `url`; returns the directory's name.
-fn publish_web(home: &Home, prefix: &str, url_of: impl Fn(&str) -> String) -> String {
-    let repo = chart_repo();
-    let dir = repo.new_dir(prefix);
-    package(home, Tool::Helm4, "web", &dir.path);
-    home.run(
-        Tool::Helm4,
-        [
-            "repo".as_ref(),
-            "index".as_ref(),
-            dir.path.as_os_str(),
-            "--url".as_ref(),
-            url_of(&dir.name).as_ref(),
-        ],
-    )
-    .ok();
-    dir.name
+/// `helm repo index` generated for `url_of(name)`; returns the name.
+fn publish_web(prefix: &str, url_of: impl Fn(&str) -> String) -> String {
+    chart_repo().publish(prefix, &[&chart("web")], url_of).name
 }
 
 /// `helm repo add` with the CA file and credentials against the TLS + auth
@@ -381,7 +367,7 @@ fn chart_repo_tls_auth_add_search_pull() {
     let repo = chart_repo();
     for tool in HELMS {
         let home = Home::new();
-        let name = publish_web(&home, "tls", |d| repo.url_tls(d));
+        let name = publish_web("tls", |d| repo.url_tls(d));
         let url = repo.url_tls(&name);
         home.run(
             tool,
@@ -451,7 +437,7 @@ fn chart_repo_wrong_password_is_401() {
     let repo = chart_repo();
     for tool in HELMS {
         let home = Home::new();
-        let name = publish_web(&home, "badpw", |d| repo.url_tls(d));
+        let name = publish_web("badpw", |d| repo.url_tls(d));
         let out = home
             .run(
                 tool,
@@ -486,7 +472,7 @@ fn chart_repo_plain_auth() {
     let repo = chart_repo();
     for tool in HELMS {
         let home = Home::new();
-        let name = publish_web(&home, "plainauth", |d| repo.url_plain_auth(d));
+        let name = publish_web("plainauth", |d| repo.url_plain_auth(d));
         let url = repo.url_plain_auth(&name);
         let out = home.run(tool, ["repo", "add", "anon", &url]).failed();
         assert!(out.stderr.contains("401 Unauthorized"), "{tool:?}: {out}");
@@ -526,7 +512,7 @@ fn chart_repo_mtls() {
     let repo = chart_repo();
     for tool in HELMS {
         let home = Home::new();
-        let name = publish_web(&home, "mtls", |d| repo.url_mtls(d));
+        let name = publish_web("mtls", |d| repo.url_mtls(d));
         let url = repo.url_mtls(&name);
         let out = home
             .run(
@@ -573,7 +559,7 @@ fn chart_repo_mtls() {
 fn chart_repo_injected_status() {
     let repo = chart_repo();
     let home = Home::new();
-    let name = publish_web(&home, "status", |d| repo.url_plain(d));
+    let name = publish_web("status", |d| repo.url_plain(d));
     std::fs::write(repo.root.join(&name).join("index.yaml.status"), "503\n").expect("status");
     for tool in HELMS {
         let out = home
@@ -671,7 +657,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
 fn chart_repo_conditional_requests() {
     let repo = chart_repo();
     let home = Home::new();
-    let name = publish_web(&home, "etag", |d| repo.url_plain(d));
+    let name = publish_web("etag", |d| repo.url_plain(d));
     let file = repo.root.join(&name).join("index.yaml");
     let path = format!("/{name}/index.yaml");
     let content = std::fs::read(&file).expect("index");
