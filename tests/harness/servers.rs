@@ -17,6 +17,27 @@
 //! certificate for `IP:127.0.0.1` and `DNS:localhost`, a client
 //! certificate) and one user with a random password ([`credentials()`]).
 //!
+//! A typical interop test (see `tests/servers/` for complete ones):
+//!
+//! ```ignore
+//! let reg = registry_tls();
+//! let home = Home::new(); // one helm home shared by helm v3, v4 and rudder
+//! reg.login(&home, Tool::Helm4).ok();
+//! let tgz = home.package(Tool::Helm4, &chart("web"), &home.dir.join("pkg"));
+//! home.run(Tool::Helm4, ["push".as_ref(), tgz.as_os_str(),
+//!     reg.oci("my-test").as_ref(), "--ca-file".as_ref(), reg.ca_file.as_os_str()]).ok();
+//! home.run(Tool::Rudder, [/* pull oci://.../my-test/web with the same home */]);
+//!
+//! let repo = chart_repo();
+//! let dir = repo.publish("my-test", &[&chart("web")], |d| repo.url_tls(d));
+//! home.run(Tool::Helm3, ["repo", "add", "srv", &repo.url_tls(&dir.name),
+//!     "--ca-file", ca, "--username", &repo.username, "--password", &repo.password]).ok();
+//! assert_eq!(repo.requests_under(&dir.name).len(), 1); // index.yaml, once
+//! ```
+//!
+//! Note that helm retries a 5xx from a registry with back-off (a pull that
+//! meets an injected 500 takes several seconds).
+//!
 //! Every process is started through `chartsrv` with its stdin a pipe held
 //! by this process (the same scheme as the cluster launcher): when the
 //! test binary exits, however it exits, the pipe closes, the servers stop
