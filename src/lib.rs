@@ -30,8 +30,11 @@ pub mod gojson;
 pub mod output;
 pub mod present;
 pub mod release;
+pub mod semver;
 pub mod session;
 pub mod storage;
+pub mod upgrades;
+pub mod values;
 
 pub use error::ErrorKind;
 

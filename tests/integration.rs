@@ -11,4 +11,5 @@ mod hostile;
 mod lifecycle;
 mod servers;
 mod smoke;
+mod values;
 mod watch;
