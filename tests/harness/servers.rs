@@ -752,12 +752,16 @@ fn start_chart_repo() -> ChartRepo {
     repo
 }
 
-/// Starts `chartsrv serve` in `dir` (published root `dir/root`, request
-/// log `dir/requests.log`, its stderr in `dir/chartsrv.log`) with one
-/// listener per kind on a free loopback port, the shared certificate and
-/// htpasswd, and `extra` flags; returns kind -> `127.0.0.1:PORT`. Panics
-/// with the server's log if it does not come up.
-fn start_chartsrv(dir: &Path, kinds: &[&str], extra: &[&OsStr]) -> HashMap<String, String> {
+/// Starts a `chartsrv serve` of its own in `dir` (published root
+/// `dir/root`, request log `dir/requests.log`, its stderr in
+/// `dir/chartsrv.log`) with one listener per kind (`plain`, `plain-auth`,
+/// `tls-auth`, `mtls`, `token`) on a free loopback port, the shared
+/// certificate and htpasswd, and `extra` flags (e.g. `--client-ca` for
+/// `mtls`); returns kind -> `127.0.0.1:PORT`. It lives as long as the test
+/// process. For a test that needs a server nobody else uses (pass a
+/// directory under [`servers_dir()`] or a temporary one). Panics with the
+/// server's log if it does not come up.
+pub fn start_chartsrv(dir: &Path, kinds: &[&str], extra: &[&OsStr]) -> HashMap<String, String> {
     let root = dir.join("root");
     std::fs::create_dir_all(&root).expect("chartsrv root");
     let pki = pki();

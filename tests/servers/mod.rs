@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::Digest as _;
 
+use crate::harness::servers::{servers_dir, start_chartsrv};
 use crate::harness::{
     Home, Out, Tool, chart, chart_repo, registry_plain, registry_tls, registry_token,
 };
@@ -606,6 +607,31 @@ fn chart_repo_injected_status_for_an_oci_repository() {
         !reqs.is_empty() && reqs.iter().all(|r| r.status == 500),
         "{reqs:#?}"
     );
+}
+
+/// A server that cannot start fails the test loudly, with its log (here: a
+/// listener kind chartsrv does not know).
+#[test]
+#[should_panic(expected = "unknown kind \"bogus\"")]
+fn a_server_that_fails_to_start_fails_the_test_with_its_log() {
+    start_chartsrv(&servers_dir().join("bogus"), &["bogus"], &[]);
+}
+
+/// A chartsrv of one's own: its log holds only this test's requests.
+#[test]
+fn a_dedicated_chart_server() {
+    let dir = servers_dir().join(unique("dedicated"));
+    let addrs = start_chartsrv(&dir, &["plain"], &[]);
+    std::fs::write(dir.join("root/index.yaml"), "apiVersion: v1\nentries: {}\n").expect("index");
+    let (status, _, body) = http_get(&addrs["plain"], "/index.yaml", &[]);
+    assert_eq!(
+        (status, body.as_slice()),
+        (200, &b"apiVersion: v1\nentries: {}\n"[..])
+    );
+    let (status, _, _) = http_get(&addrs["plain"], "/missing.yaml", &[]);
+    assert_eq!(status, 404);
+    let log = std::fs::read_to_string(dir.join("requests.log")).expect("log");
+    assert_eq!(log.lines().count(), 2, "{log}");
 }
 
 /// A raw HTTP/1.1 GET; returns status, headers (names lower-cased), body.
