@@ -34,6 +34,7 @@ pub mod semver;
 pub mod session;
 pub mod storage;
 pub mod upgrades;
+pub mod values;
 
 pub use error::ErrorKind;
 

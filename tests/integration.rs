@@ -9,5 +9,7 @@ mod compat;
 mod forged;
 mod hostile;
 mod lifecycle;
+mod servers;
 mod smoke;
+mod values;
 mod watch;
