@@ -45,6 +45,9 @@ pub struct SourceOptions {
     pub oci_sources: Vec<String>,
     /// Talk to the OCI registries over plain HTTP.
     pub plain_http: bool,
+    /// TLS settings for the OCI registries (CA file, client certificate,
+    /// verification skip); the timeout comes from [`SourceOptions::timeout`].
+    pub oci_tls: ClientOptions,
     /// Use cached indexes and tag lists only; no request at all.
     pub offline: bool,
     /// How long an OCI tag list read earlier is reused without asking the
@@ -263,7 +266,7 @@ async fn load_oci(
     let creds = DockerCredentials::load(&opts.registry_config);
     let client = ClientOptions {
         timeout: opts.timeout,
-        ..ClientOptions::default()
+        ..opts.oci_tls.clone()
     }
     .build()
     .map_err(|e| e.to_string());
