@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod charts;
 mod cli;
 mod compat;
 mod forged;
@@ -11,5 +12,6 @@ mod hostile;
 mod lifecycle;
 mod servers;
 mod smoke;
+mod upgrades;
 mod values;
 mod watch;

@@ -78,6 +78,9 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Rollback(a) => cmd_rollback(&settings, a).await,
         Command::Uninstall(a) => cmd_uninstall(&settings, a).await,
         Command::Recover(a) => cmd_recover(&settings, a).await,
+        Command::Show(c) => super::chart::run_show(settings.compat, c),
+        Command::Package(a) => super::chart::run_package(settings.compat, a),
+        Command::Dependency(c) => super::chart::run_dependency(settings.compat, c),
     }
 }
 
@@ -185,6 +188,7 @@ async fn availability_columns(
         registry_config: settings.paths.registry_config.clone(),
         oci_sources: av.oci_sources.clone(),
         plain_http: av.plain_http,
+        oci_tls: Default::default(),
         offline: av.offline,
         oci_cache_ttl: Some(upgrades::fetch::DEFAULT_OCI_CACHE_TTL),
         timeout: None,
