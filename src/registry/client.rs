@@ -290,12 +290,14 @@ impl Client {
         {
             // The distribution token endpoint (GET, Basic credentials).
             let mut url = realm.to_string();
+            // Go's `url.Values.Encode`: keys sorted (`scope` before
+            // `service`), values in order.
             let mut query = Vec::new();
-            if !service.is_empty() {
-                query.push(format!("service={}", form_encode(service)));
-            }
             for s in scopes {
                 query.push(format!("scope={}", form_encode(s)));
+            }
+            if !service.is_empty() {
+                query.push(format!("service={}", form_encode(service)));
             }
             if !query.is_empty() {
                 url.push(if url.contains('?') { '&' } else { '?' });
@@ -1241,7 +1243,7 @@ mod double_tests {
             targets,
             vec![
                 "/v2/c/d/tags/list",
-                "/token?service=reg&scope=repository%3Ac%2Fd%3Apull",
+                "/token?scope=repository%3Ac%2Fd%3Apull&service=reg",
                 "/v2/c/d/tags/list",
                 // The cached token goes out with the next request at once.
                 "/v2/c/d/tags/list",

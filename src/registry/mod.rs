@@ -6,10 +6,14 @@
 pub mod client;
 pub mod credentials;
 pub mod errcode;
+pub mod ops;
 pub mod reference;
 
 pub use client::{Client, Descriptor};
 pub use credentials::{Credential, CredentialStore};
+pub use ops::{
+    Pulled, Pushed, RegistryOptions, login, logout, pull, pulled_lines, push, pushed_lines, tags,
+};
 pub use reference::Reference;
 
 use crate::error::ErrorKind;

@@ -98,6 +98,16 @@ impl fmt::Display for Reference {
     }
 }
 
+/// oras' `ParseReference` alone, without helm's `+` → `_` step (what
+/// helm's tag listing parses the reference with).
+///
+/// # Errors
+///
+/// oras' `invalid reference: ...` texts.
+pub(crate) fn validate_oras(raw: &str) -> Result<(), RegistryError> {
+    parse_oras(raw.strip_prefix("oci://").unwrap_or(raw)).map(|_| ())
+}
+
 fn invalid(what: String) -> RegistryError {
     RegistryError::Reference(format!("invalid reference: {what}"))
 }
