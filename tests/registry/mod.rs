@@ -774,3 +774,95 @@ fn odd_manifests_pull_like_helm() {
     }
     assert!(results.iter().any(|r| r.starts_with("ok")), "{results:#?}");
 }
+
+/// The manifest and config a push left in the plain registry.
+fn stored_plain(repo: &str, tag: &str) -> (String, String) {
+    let reg = registry_plain();
+    let get = |url: String, accept: &str| {
+        let out = std::process::Command::new("curl")
+            .args(["-sS", "--fail", "-H", &format!("Accept: {accept}"), &url])
+            .output()
+            .expect("curl");
+        assert!(
+            out.status.success(),
+            "curl {url}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let manifest = get(
+        format!("http://{}/v2/{repo}/manifests/{tag}", reg.host),
+        "application/vnd.oci.image.manifest.v1+json",
+    );
+    let v: serde_json::Value = serde_json::from_str(&manifest).expect("manifest json");
+    let digest = v["config"]["digest"].as_str().expect("config digest");
+    let config = get(
+        format!("http://{}/v2/{repo}/blobs/{digest}", reg.host),
+        "*/*",
+    );
+    (manifest, config)
+}
+
+/// Real-world charts (maintainers, sources, keywords, annotations,
+/// dependencies, kubeVersion...) and the umbrella fixture pushed by rudder
+/// and by helm v3/v4: byte-identical manifests and config blobs.
+#[test]
+fn real_charts_push_like_helm() {
+    let reg = registry_plain();
+    let home = Home::new();
+    let real = PathBuf::from("/work/shared/realcharts");
+    let mut dirs: Vec<PathBuf> = [
+        "podinfo",
+        "ingress-nginx",
+        "prometheus-node-exporter",
+        "nginx",
+        "grafana-sampling",
+    ]
+    .iter()
+    .map(|c| real.join(c))
+    .collect();
+    dirs.push(chart("umbrella"));
+    let mut compared = 0;
+    for dir in dirs {
+        let dest = home.dir.join(unique("pk"));
+        let tgz = home.package(Tool::Helm4, &dir, &dest);
+        let tgz_s = tgz.to_string_lossy().to_string();
+        for (tool, compat) in HELMS {
+            let ours_ns = unique("realr");
+            let theirs_ns = unique("realh");
+            let o = rudder(
+                &home,
+                compat,
+                &["push", &tgz_s, &reg.oci(&ours_ns), "--plain-http"],
+            )
+            .ok();
+            let t = home
+                .run(
+                    tool,
+                    args(&["push", &tgz_s, &reg.oci(&theirs_ns), "--plain-http"]),
+                )
+                .ok();
+            assert_eq!(
+                registry_stream(&o, compat),
+                registry_stream(&t, compat).replace(&theirs_ns, &ours_ns),
+                "{tool:?} {}",
+                dir.display()
+            );
+            let pushed = registry_stream(&t, compat)
+                .lines()
+                .find_map(|l| l.strip_prefix("Pushed: "))
+                .expect("Pushed line")
+                .to_string();
+            let (repo_tag, tag) = pushed.rsplit_once(':').expect("tag");
+            let name = repo_tag.rsplit('/').next().expect("name");
+            assert_eq!(
+                stored_plain(&format!("{ours_ns}/{name}"), tag),
+                stored_plain(&format!("{theirs_ns}/{name}"), tag),
+                "{tool:?} {}",
+                dir.display()
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 12);
+}
