@@ -866,3 +866,87 @@ fn real_charts_push_like_helm() {
     }
     assert_eq!(compared, 12);
 }
+
+/// A Docker credential helper (`credsStore`) on PATH: helm and rudder both
+/// store the login through it (the same `store` input) and push with the
+/// secret it returns.
+#[test]
+fn credential_helper_store_and_get() {
+    let reg = registry_tls();
+    let ca = reg.ca_file.to_string_lossy().to_string();
+    for (tool, compat) in HELMS {
+        let mut seen = Vec::new();
+        for t in [tool, Tool::Rudder] {
+            let home = Home::new();
+            let bin = home.dir.join("bin");
+            std::fs::create_dir_all(&bin).expect("bin");
+            let log = home.dir.join("helper.log");
+            let script = format!(
+                "#!/bin/sh\nin=$(cat)\necho \"$1 $in\" >> {log}\ncase \"$1\" in\n get) printf '{{\"ServerURL\":\"%s\",\"Username\":\"{u}\",\"Secret\":\"{p}\"}}' \"$in\";;\n store|erase) ;;\n *) exit 1;;\nesac\n",
+                log = log.display(),
+                u = reg.username,
+                p = reg.password,
+            );
+            let helper = bin.join("docker-credential-rudder-test");
+            std::fs::write(&helper, script).expect("helper");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755))
+                    .expect("chmod");
+            }
+            std::fs::create_dir_all(home.registry_config.parent().expect("dir")).expect("dir");
+            std::fs::write(&home.registry_config, "{\"credsStore\": \"rudder-test\"}")
+                .expect("config");
+            let path = format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            );
+            let env = [("PATH", path.as_str())];
+            let mut pre = Vec::new();
+            if t == Tool::Rudder {
+                pre = vec!["--compat", compat_flag(compat)];
+            }
+            let mut login = pre.clone();
+            login.extend([
+                "registry",
+                "login",
+                &reg.host,
+                "-u",
+                &reg.username,
+                "--password-stdin",
+                "--ca-file",
+                &ca,
+            ]);
+            let out = home
+                .run_full(t, args(&login), &env, Some(reg.password.as_bytes()))
+                .ok();
+            assert!(
+                registry_stream(&out, compat).contains("Login Succeeded"),
+                "{out}"
+            );
+            let tgz = package(&home, "web", "0.9.1", &home.dir.join("pk"));
+            let mut push = pre.clone();
+            let dest = reg.oci(&unique("helper"));
+            let tgz_s = tgz.to_string_lossy().to_string();
+            push.extend(["push", &tgz_s, &dest, "--ca-file", &ca]);
+            home.run_full(t, args(&push), &env, None).ok();
+            let logged = std::fs::read_to_string(&log).expect("helper log");
+            let stored: Vec<&str> = logged.lines().filter(|l| l.starts_with("store ")).collect();
+            assert_eq!(stored.len(), 1, "{t:?}: {logged}");
+            let v: serde_json::Value =
+                serde_json::from_str(stored[0].trim_start_matches("store ")).expect("store json");
+            assert!(
+                logged.lines().any(|l| l == format!("get {}", reg.host)),
+                "{t:?}: {logged}"
+            );
+            // The config file still names the store and holds no secret.
+            let config = std::fs::read_to_string(&home.registry_config).expect("config");
+            assert!(!config.contains(&reg.password), "{config}");
+            seen.push((v, config));
+        }
+        assert_eq!(seen[0].0, seen[1].0, "{tool:?} store input");
+        assert_eq!(seen[0].1, seen[1].1, "{tool:?} config after login");
+    }
+}
