@@ -520,6 +520,31 @@ fn login_logout_credentials_interop() {
     }
 }
 
+/// Login prompts with a stdin that is not a terminal: the same prompts
+/// and the same failure as helm.
+#[test]
+fn login_prompts_like_helm() {
+    let reg = registry_plain();
+    for (tool, compat) in HELMS {
+        let home = Home::new();
+        for (extra, stdin) in [
+            (vec!["-u", "user"], "pw\n"),
+            (vec![], "user\n"),
+            (vec![], "\n"),
+        ] {
+            let mut a = vec!["registry", "login", reg.host.as_str(), "--plain-http"];
+            a.extend(extra.iter().copied());
+            let theirs = home.run_full(tool, args(&a), &[], Some(stdin.as_bytes()));
+            let mut o = vec!["--compat", compat_flag(compat)];
+            o.extend(a.iter().copied());
+            let ours = home.run_full(Tool::Rudder, args(&o), &[], Some(stdin.as_bytes()));
+            assert_eq!(ours.code(), theirs.code(), "{tool:?} {a:?}");
+            assert_eq!(ours.stdout, theirs.stdout, "{tool:?} {a:?}");
+            assert_eq!(ours.stderr, theirs.stderr, "{tool:?} {a:?}");
+        }
+    }
+}
+
 /// Error texts, each compared with what helm v3/v4 print in the same run.
 #[test]
 fn registry_errors_match_helm() {
