@@ -557,6 +557,7 @@ fn registry_errors_match_helm() {
         let tgz_s = tgz.to_string_lossy().to_string();
         let pk = home.dir.join("pk").to_string_lossy().to_string();
         let missing = home.dir.join("nope.tgz").to_string_lossy().to_string();
+        let flags_ns = unique("flags");
         let pairs: Vec<Vec<String>> = vec![
             // Logins: a wrong password, no CA.
             vec![
@@ -591,6 +592,59 @@ fn registry_errors_match_helm() {
             vec!["push", &missing, &plain.oci("x"), "--plain-http"],
             // A plain registry without --plain-http.
             vec!["push", &tgz_s, &plain.oci(&unique("noplain"))],
+            // --username/--password on push, right and wrong; no CA.
+            vec![
+                "push",
+                &tgz_s,
+                &tls.oci(&flags_ns),
+                "--ca-file",
+                &ca,
+                "--username",
+                &tls.username,
+                "--password",
+                &tls.password,
+            ],
+            vec![
+                "push",
+                &tgz_s,
+                &tls.oci(&flags_ns),
+                "--ca-file",
+                &ca,
+                "--username",
+                &tls.username,
+                "--password",
+                "wrong",
+            ],
+            vec![
+                "push",
+                &tgz_s,
+                &tls.oci(&flags_ns),
+                "--username",
+                &tls.username,
+                "--password",
+                &tls.password,
+            ],
+            vec![
+                "push",
+                &tgz_s,
+                &tls.oci(&flags_ns),
+                "--insecure-skip-tls-verify",
+                "--username",
+                &tls.username,
+                "--password",
+                &tls.password,
+            ],
+            // --insecure login without the CA.
+            vec![
+                "registry",
+                "login",
+                &tls.host,
+                "-u",
+                &tls.username,
+                "-p",
+                &tls.password,
+                "--insecure",
+            ],
             // A path in the login host.
             vec![
                 "registry",
