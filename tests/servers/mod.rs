@@ -55,6 +55,41 @@ fn registry_tls_login_v3_v4() {
     }
 }
 
+/// The home's paths are the ones helm v3 and v4 derive (`helm env`), and
+/// nothing of the caller's helm settings reaches them.
+#[test]
+fn home_paths_are_helms_defaults() {
+    let home = Home::new();
+    for tool in HELMS {
+        let out = home.run(tool, ["env"]).ok();
+        let env: std::collections::HashMap<_, _> = out
+            .stdout
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+            .collect();
+        let want = [
+            ("HELM_CONFIG_HOME", &home.config_home),
+            ("HELM_CACHE_HOME", &home.cache_home),
+            ("HELM_DATA_HOME", &home.data_home),
+            ("HELM_REGISTRY_CONFIG", &home.registry_config),
+            ("HELM_REPOSITORY_CONFIG", &home.repository_config),
+            ("HELM_REPOSITORY_CACHE", &home.repository_cache),
+        ];
+        for (key, path) in want {
+            assert_eq!(
+                env.get(key).map(String::as_str),
+                Some(path.to_str().expect("utf-8 path")),
+                "{tool:?} {key}: {out}"
+            );
+        }
+        assert_eq!(
+            env.get("HELM_NAMESPACE").map(String::as_str),
+            Some("default")
+        );
+    }
+}
+
 /// A wrong password is refused by the registry: helm reports the 401.
 #[test]
 fn registry_tls_wrong_password_is_401() {
