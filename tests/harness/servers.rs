@@ -528,6 +528,7 @@ fn start_registry(name: &str, auth: Auth) -> (String, PathBuf) {
     std::fs::create_dir_all(dir.join("storage")).expect("registry dir");
     let log = dir.join("registry.log");
     let mut last_log = String::new();
+    let started = Instant::now();
     for attempt in 0..3 {
         let host = format!("127.0.0.1:{}", free_port());
         let mut config = format!(
@@ -586,7 +587,10 @@ fn start_registry(name: &str, auth: Auth) -> (String, PathBuf) {
             text.contains(&want)
         }) {
             Ok(()) => {
-                eprintln!("[harness] {name} ready at {host}");
+                eprintln!(
+                    "[harness] {name} ready at {host} in {:.2}s",
+                    started.elapsed().as_secs_f64()
+                );
                 return (host, log);
             }
             Err(e) => {
