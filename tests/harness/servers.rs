@@ -418,7 +418,9 @@ pub const TOKEN_ISSUER: &str = "chartsrv";
 /// answers 401 with `Bearer realm=...,service=...,scope=...`, and a token
 /// server (a `chartsrv` `token` listener on another port of 127.0.0.1,
 /// same CA) issues tokens for the shared credentials, by GET with Basic
-/// auth or by POST `grant_type=password`.
+/// auth or by POST `grant_type=password`. Reached as `localhost:PORT`
+/// instead of [`RegistryToken::host`], it exercises helm's realm rule (a
+/// loopback-IP realm must equal the registry's host name): helm refuses.
 #[derive(Debug)]
 pub struct RegistryToken {
     /// `127.0.0.1:PORT` of the registry.

@@ -389,6 +389,40 @@ fn registry_token_login_push_pull() {
     }
 }
 
+/// The token registry reached as `localhost:PORT` meets helm's realm rule:
+/// its realm is on 127.0.0.1, a loopback IP that is not the registry's
+/// host name, so helm refuses to send credentials there (v3 and v4).
+#[test]
+fn registry_token_realm_rule_via_localhost() {
+    let reg = registry_token();
+    let port = reg.host.rsplit_once(':').expect("host:port").1;
+    let host = format!("localhost:{port}");
+    for tool in HELMS {
+        let home = Home::new();
+        let out = home
+            .run_stdin(
+                tool,
+                [
+                    "registry".as_ref(),
+                    "login".as_ref(),
+                    host.as_ref(),
+                    "--username".as_ref(),
+                    reg.username.as_ref(),
+                    "--password-stdin".as_ref(),
+                    "--ca-file".as_ref(),
+                    reg.ca_file.as_os_str(),
+                ],
+                reg.password.as_bytes(),
+            )
+            .failed();
+        assert!(
+            out.stderr
+                .contains("bearer realm host \"127.0.0.1\" is a loopback"),
+            "{tool:?}: {out}"
+        );
+    }
+}
+
 /// Publishes the `web` fixture (packaged by helm v4) with an index that
 /// `helm repo index` generated for `url_of(name)`; returns the name.
 fn publish_web(prefix: &str, url_of: impl Fn(&str) -> String) -> String {
