@@ -708,7 +708,8 @@ pub struct Request {
     pub bytes: u64,
     /// The `Authorization` scheme, lower-cased (`basic`), or empty.
     pub authorization: String,
-    /// The Basic-auth user name sent, or empty.
+    /// The Basic-auth user name sent (for a token server's POST, the
+    /// form's `username`), or empty.
     pub user: String,
     /// The `If-None-Match` header, or empty.
     pub if_none_match: String,

@@ -354,6 +354,11 @@ fn registry_token_login_push_pull() {
             })
         };
         assert!(
+            reqs.iter()
+                .any(|r| r.method == "POST" && r.status == 200 && r.user == reg.username),
+            "no token POST (login) by the user: {reqs:#?}"
+        );
+        assert!(
             scoped("push"),
             "{pusher:?}: no push token request: {reqs:#?}"
         );
