@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod charts;
 mod cli;
 mod compat;
 mod forged;

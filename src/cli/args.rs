@@ -118,6 +118,14 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// bring a release stuck in pending-* or uninstalling back to a consistent state
     Recover(RecoverArgs),
+    /// show information of a chart
+    #[command(subcommand, visible_alias = "inspect")]
+    Show(super::chart::ShowCommand),
+    /// package a chart directory into a chart archive
+    Package(super::chart::PackageArgs),
+    /// manage a chart's dependencies
+    #[command(subcommand, visible_aliases = ["dep", "dependencies"])]
+    Dependency(super::chart::DependencyCommand),
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell

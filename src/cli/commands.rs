@@ -78,6 +78,9 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Rollback(a) => cmd_rollback(&settings, a).await,
         Command::Uninstall(a) => cmd_uninstall(&settings, a).await,
         Command::Recover(a) => cmd_recover(&settings, a).await,
+        Command::Show(c) => super::chart::run_show(settings.compat, c),
+        Command::Package(a) => super::chart::run_package(settings.compat, a),
+        Command::Dependency(c) => super::chart::run_dependency(settings.compat, c),
     }
 }
 

@@ -3,6 +3,7 @@
 //! helm; warnings on stderr; a closed stdout pipe is not an error.
 
 mod args;
+mod chart;
 mod commands;
 mod completion;
 mod interrupt;
@@ -93,6 +94,9 @@ fn command_name(c: &Command) -> &'static str {
         Command::Rollback(_) => "rollback",
         Command::Uninstall(_) => "uninstall",
         Command::Recover(_) => "recover",
+        Command::Show(_) => "show",
+        Command::Package(_) => "package",
+        Command::Dependency(_) => "dependency",
         Command::Version(_) => "version",
         Command::Completion(_) => "completion",
         Command::Man => "man",
