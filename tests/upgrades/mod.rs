@@ -176,10 +176,15 @@ fn outdated_with_real_helm_repos_and_registry() {
         ],
     );
 
-    // Default output: helm's, byte for byte.
+    // Default output: helm's, byte for byte (v4, and v3 with --compat v3).
     let helm = home.run_in(&ns, Tool::Helm4, ["list"]).ok();
     let plain = home.run_in(&ns, Tool::Rudder, ["list"]).ok();
     assert_eq!(plain.stdout, helm.stdout);
+    let helm3 = home.run_in(&ns, Tool::Helm3, ["list", "-o", "json"]).ok();
+    let plain3 = home
+        .run_in(&ns, Tool::Rudder, ["--compat", "v3", "list", "-o", "json"])
+        .ok();
+    assert_eq!(plain3.stdout, helm3.stdout);
 
     let cached_a = home.repository_cache.join("repoa-index.yaml");
     let (before_a, before_b) = (index_requests(&a).len(), index_requests(&b).len());
@@ -328,6 +333,20 @@ fn outdated_with_real_helm_repos_and_registry() {
         };
         assert_eq!(cells(l, 7), cells(helm_rows[name], 7), "{out}");
     }
+
+    // -q prints the names of the same releases.
+    let mut args = vec!["list", "--outdated", "-q", "--offline"];
+    args.extend(oci_args);
+    let quiet = home.run_in(&ns, Tool::Rudder, &args).ok();
+    assert_eq!(
+        quiet.stdout,
+        "alpha-rel\nepsilon-rel\ngamma-rel\nomega-rel\n"
+    );
+    assert_eq!(
+        index_requests(&a).len() - before_a,
+        2,
+        "--offline sent a request"
+    );
 
     // The repository changes: the next run gets 200 and helm's cache
     // becomes the new index, byte for byte.
