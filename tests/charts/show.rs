@@ -58,6 +58,7 @@ fn charts() -> Vec<std::path::PathBuf> {
         "depstatus",
         "ignores",
         "novalues",
+        "legacy-v1",
     ]
     .iter()
     .map(|n| chart(n))
@@ -81,6 +82,44 @@ fn show_matches_helm_on_fixture_and_real_charts() {
             for tool in [Tool::Helm3, Tool::Helm4] {
                 same(tool, &["show".as_ref(), sub.as_ref(), path.as_os_str()]);
             }
+        }
+    }
+}
+
+#[test]
+fn show_and_dependency_list_match_helm_on_archives() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (i, src) in [
+        chart("loadall"),
+        chart("umbrella"),
+        realchart("grafana-sampling"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dest = tmp.path().join(i.to_string());
+        Tool::Helm3
+            .run([
+                "package".as_ref(),
+                src.as_os_str(),
+                "-d".as_ref(),
+                dest.as_os_str(),
+            ])
+            .ok();
+        let tgz = std::fs::read_dir(&dest)
+            .expect("dest")
+            .next()
+            .expect("one archive")
+            .expect("entry")
+            .path();
+        for tool in [Tool::Helm3, Tool::Helm4] {
+            for sub in ["chart", "values", "readme", "crds", "all"] {
+                same(tool, &["show".as_ref(), sub.as_ref(), tgz.as_os_str()]);
+            }
+            same(
+                tool,
+                &["dependency".as_ref(), "list".as_ref(), tgz.as_os_str()],
+            );
         }
     }
 }
@@ -113,7 +152,7 @@ fn show_values_jsonpath_matches_helm() {
 
 #[test]
 fn dependency_list_matches_helm() {
-    let mut paths: Vec<std::path::PathBuf> = ["depstatus", "umbrella", "loadall"]
+    let mut paths: Vec<std::path::PathBuf> = ["depstatus", "umbrella", "loadall", "legacy-v1"]
         .iter()
         .map(|n| chart(n))
         .collect();
