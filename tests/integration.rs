@@ -12,5 +12,6 @@ mod hostile;
 mod lifecycle;
 mod servers;
 mod smoke;
+mod upgrades;
 mod values;
 mod watch;

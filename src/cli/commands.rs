@@ -188,6 +188,7 @@ async fn availability_columns(
         registry_config: settings.paths.registry_config.clone(),
         oci_sources: av.oci_sources.clone(),
         plain_http: av.plain_http,
+        oci_tls: Default::default(),
         offline: av.offline,
         oci_cache_ttl: Some(upgrades::fetch::DEFAULT_OCI_CACHE_TTL),
         timeout: None,
