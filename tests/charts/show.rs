@@ -21,6 +21,20 @@ fn same_usage<S: AsRef<OsStr>>(tool: Tool, args: &[S]) {
     same_as(tool, args, true);
 }
 
+/// [`same`] for a command writing into `dest` (which must not exist):
+/// helm runs first, its output is moved aside, then rudder runs.
+fn same_in<S: AsRef<OsStr>>(tool: Tool, args: &[S], dest: &Path) {
+    let compat = if tool == Tool::Helm3 { "v3" } else { "v4" };
+    let helm = tool.run(args);
+    let _ = std::fs::remove_dir_all(dest);
+    let mut ours: Vec<&OsStr> = vec!["--compat".as_ref(), compat.as_ref()];
+    ours.extend(args.iter().map(|a| a.as_ref()));
+    let rudder = Tool::Rudder.run(&ours);
+    assert_eq!(rudder.stdout, helm.stdout, "{helm}\n\nrudder: {rudder}");
+    assert_eq!(rudder.stderr, helm.stderr, "{helm}\n\nrudder: {rudder}");
+    assert_eq!(rudder.code(), helm.code(), "{helm}\n\nrudder: {rudder}");
+}
+
 fn same_as<S: AsRef<OsStr>>(tool: Tool, args: &[S], usage: bool) {
     let compat = if tool == Tool::Helm3 { "v3" } else { "v4" };
     let mut helm = tool.run(args);
@@ -266,5 +280,49 @@ fn broken_charts_fail_like_helm() {
             ],
         );
         same_usage(tool, &["dependency", "list", "a", "b"]);
+    }
+}
+
+#[test]
+fn symlinks_and_requirements_log_like_helm() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let chart_yaml: &[u8] = b"apiVersion: v2\nname: demo\nversion: 0.1.0\n";
+    write(d, "linked/Chart.yaml", chart_yaml);
+    write(d, "outside/values.yaml", b"fromLink: true\n");
+    write(d, "outside/tpl/cm.yaml", b"kind: ConfigMap\n");
+    std::os::unix::fs::symlink(d.join("outside/values.yaml"), d.join("linked/values.yaml"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(d.join("outside/tpl"), d.join("linked/templates")).expect("symlink");
+    write(d, "reqs/Chart.yaml", chart_yaml);
+    // (`dependencies: []` would print an empty table in helm, where
+    // rudder, which keeps no difference between nil and empty lists,
+    // prints "no dependencies".)
+    write(
+        d,
+        "reqs/requirements.yaml",
+        b"dependencies:\n- name: x\n  version: 1.0.0\n  repository: https://example.invalid\n",
+    );
+    write(d, "reqs/requirements.lock", b"dependencies: []\n");
+    for name in ["linked", "reqs"] {
+        let path = d.join(name);
+        for tool in [Tool::Helm3, Tool::Helm4] {
+            same(tool, &["show".as_ref(), "all".as_ref(), path.as_os_str()]);
+            same(
+                tool,
+                &["dependency".as_ref(), "list".as_ref(), path.as_os_str()],
+            );
+            let out = d.join(format!("out-{name}-{tool:?}"));
+            same_in(
+                tool,
+                &[
+                    "package".as_ref(),
+                    path.as_os_str(),
+                    "-d".as_ref(),
+                    out.as_os_str(),
+                ],
+                &out,
+            );
+        }
     }
 }
