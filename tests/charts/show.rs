@@ -245,6 +245,26 @@ fn broken_charts_fail_like_helm() {
         write(d, "badvalues.tgz", &raw_tgz(&[("demo/Chart.yaml", chart_yaml), ("demo/values.yaml", b"- a\n- b\n")])),
         write(d, "badsub.tgz", &raw_tgz(&[("demo/Chart.yaml", chart_yaml), ("demo/charts/sub/values.yaml", b"a: 1\n")])),
     ];
+    // helm's fixed limits: 5 MiB per file, 100 MiB in all.
+    let over_file = vec![b'a'; 5 * 1024 * 1024 + 1];
+    let at_limit = vec![0u8; 5 * 1024 * 1024];
+    cases.push(write(
+        d,
+        "bigfile.tgz",
+        &raw_tgz(&[
+            ("demo/Chart.yaml", chart_yaml),
+            ("demo/big.txt", &over_file),
+        ]),
+    ));
+    let mut many: Vec<(String, &[u8])> = vec![("demo/Chart.yaml".to_string(), chart_yaml)];
+    for i in 0..21 {
+        many.push((format!("demo/f{i}.bin"), &at_limit));
+    }
+    let many_refs: Vec<(&str, &[u8])> = many.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    cases.push(write(d, "bigchart.tgz", &raw_tgz(&many_refs)));
+    write(d, "bigdir/Chart.yaml", chart_yaml);
+    write(d, "bigdir/big.txt", &over_file);
+    cases.push(d.join("bigdir"));
     let truncated = {
         let full = raw_tgz(&[("demo/Chart.yaml", chart_yaml)]);
         full[..full.len() / 2].to_vec()
