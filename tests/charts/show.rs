@@ -148,6 +148,14 @@ fn show_values_jsonpath_matches_helm() {
         "x={.name} y={.ratio}",
         "{.missing}",
         "{.big}",
+        "{.list[*]}",
+        "{.nested.a[*]}",
+        "{.list[0:2]}",
+        "{.nothing}",
+        "{.list[3]}",
+        "{.ratio}{\"\\n\"}",
+        "{.nested.empty}",
+        "{.missing.deeper}after",
     ] {
         for tool in [Tool::Helm3, Tool::Helm4] {
             same(
