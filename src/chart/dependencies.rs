@@ -8,7 +8,7 @@ use crate::compat::Compat;
 use crate::output::Table;
 
 use super::error::ChartError;
-use super::load::load_as;
+use super::load::load_reporting;
 use super::model::Chart;
 
 /// Dependencies declared in `Chart.yaml` with no loaded subchart of that
@@ -56,13 +56,19 @@ pub fn check_missing(chart: &Chart) -> Result<(), MissingDependencies> {
     }
 }
 
-/// `helm dependency list CHART` output (stdout), byte for byte.
+/// `helm dependency list CHART` output (stdout), byte for byte; helm's
+/// stderr lines from loading the charts go to `warnings`.
 ///
 /// # Errors
 ///
 /// [`ChartError`] when the chart itself does not load.
-pub fn list(chart_path: &Path, compat: Compat, max_col_width: usize) -> Result<String, ChartError> {
-    let chart = load_as(chart_path, compat)?;
+pub fn list(
+    chart_path: &Path,
+    compat: Compat,
+    max_col_width: usize,
+    warnings: &mut Vec<String>,
+) -> Result<String, ChartError> {
+    let chart = load_reporting(chart_path, compat, warnings)?;
     let shown = go_join(&chart_path.to_string_lossy(), "charts");
     if chart.metadata.dependencies.is_empty() {
         return Ok(format!("WARNING: no dependencies at {shown}\n"));
@@ -70,7 +76,7 @@ pub fn list(chart_path: &Path, compat: Compat, max_col_width: usize) -> Result<S
     let mut table = Table::new();
     table.add_row(["NAME", "VERSION", "REPOSITORY", "STATUS"]);
     for d in &chart.metadata.dependencies {
-        let status = status(chart_path, d, &chart, compat);
+        let status = status(chart_path, d, &chart, compat, warnings);
         table.add_row([
             truncate(&d.name, max_col_width),
             truncate(&d.version, max_col_width),
@@ -80,7 +86,7 @@ pub fn list(chart_path: &Path, compat: Compat, max_col_width: usize) -> Result<S
     }
     let mut out = table.render();
     out.push_str("\n\n");
-    out.push_str(&missing_warnings(chart_path, &chart, compat));
+    out.push_str(&missing_warnings(chart_path, &chart, compat, warnings));
     Ok(out)
 }
 
@@ -106,12 +112,13 @@ fn status(
     dep: &super::model::Dependency,
     parent: &Chart,
     compat: Compat,
+    warnings: &mut Vec<String>,
 ) -> &'static str {
     let archives = glob_archives(chart_path, &dep.name);
     match archives.len() {
         0 => {}
         1 => {
-            if let Some(s) = archive_status(&archives[0], dep, compat) {
+            if let Some(s) = archive_status(&archives[0], dep, compat, warnings) {
                 return s;
             }
         }
@@ -129,7 +136,7 @@ fn status(
                 })
                 .collect();
             if found.len() == 1 {
-                if let Some(s) = archive_status(found[0], dep, compat) {
+                if let Some(s) = archive_status(found[0], dep, compat, warnings) {
                     return s;
                 }
             } else if found.len() > 1 {
@@ -165,11 +172,12 @@ fn archive_status(
     archive: &Path,
     dep: &super::model::Dependency,
     compat: Compat,
+    warnings: &mut Vec<String>,
 ) -> Option<&'static str> {
     if std::fs::metadata(archive).is_err() {
         return None;
     }
-    let Ok(c) = load_as(archive, compat) else {
+    let Ok(c) = load_reporting(archive, compat, warnings) else {
         return Some("corrupt");
     };
     if c.metadata.name != dep.name {
@@ -220,7 +228,12 @@ fn go_join(a: &str, b: &str) -> String {
 
 /// helm's `printMissing`: charts under `charts/` that no dependency
 /// names, and entries that are not charts.
-fn missing_warnings(chart_path: &Path, chart: &Chart, compat: Compat) -> String {
+fn missing_warnings(
+    chart_path: &Path,
+    chart: &Chart,
+    compat: Compat,
+    warnings: &mut Vec<String>,
+) -> String {
     let dir = chart_path.join("charts");
     let Ok(rd) = std::fs::read_dir(&dir) else {
         return String::new();
@@ -241,7 +254,7 @@ fn missing_warnings(chart_path: &Path, chart: &Chart, compat: Compat) -> String 
         if !meta.is_dir() && !n.ends_with(".tgz") {
             continue;
         }
-        match load_as(&p, compat) {
+        match load_reporting(&p, compat, warnings) {
             Err(_) => out.push_str(&format!("WARNING: {shown:?} is not a chart.\n")),
             Ok(c) => {
                 if !chart

@@ -53,12 +53,64 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
 ///
 /// [`ChartError`] with helm's message.
 pub fn load_as(path: &Path, compat: Compat) -> Result<Chart, ChartError> {
+    let mut warnings = Vec::new();
+    let c = load_reporting(path, compat, &mut warnings);
+    log_warnings(&warnings);
+    c
+}
+
+/// [`load_as`], collecting the lines helm prints on stderr while loading
+/// (symbolic links followed, `requirements.yaml` in a v2 chart) in
+/// `warnings`, worded as helm `compat` prints them.
+///
+/// # Errors
+///
+/// [`ChartError`] with helm's message.
+pub fn load_reporting(
+    path: &Path,
+    compat: Compat,
+    warnings: &mut Vec<String>,
+) -> Result<Chart, ChartError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| ChartError::Io(go_path_error("stat", &path.to_string_lossy(), &e)))?;
     if meta.is_dir() {
-        load_dir_as(path, compat)
+        load_dir_reporting(path, compat, warnings)
     } else {
-        load_archive_as(path, compat)
+        load_archive_reporting(path, compat, warnings)
+    }
+}
+
+fn log_warnings(warnings: &[String]) {
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+}
+
+/// A line of helm's log on stderr: v3's standard logger with the source
+/// file and line, v4's `slog` text handler at INFO.
+fn helm_log(compat: Compat, v3_source: &str, message: &str, attrs: &[(&str, &str)]) -> String {
+    match compat {
+        Compat::V3 => format!("{v3_source}: {message}"),
+        Compat::V4 => {
+            let mut line = format!("level=INFO msg={}", slog_value(message));
+            for (k, v) in attrs {
+                line.push_str(&format!(" {k}={}", slog_value(v)));
+            }
+            line
+        }
+    }
+}
+
+/// slog's text handler quotes a value that is empty or holds a space,
+/// `=`, `"` or a non-printable character.
+fn slog_value(v: &str) -> String {
+    let needs = v.is_empty()
+        || v.chars()
+            .any(|c| c.is_whitespace() || c == '=' || c == '"' || c.is_control());
+    if needs {
+        format!("{v:?}")
+    } else {
+        v.to_string()
     }
 }
 
@@ -73,8 +125,25 @@ pub fn load_as(path: &Path, compat: Compat) -> Result<Chart, ChartError> {
 ///
 /// [`ChartError`] with helm's message.
 pub fn load_for_install(path: &Path, compat: Compat) -> Result<Chart, ChartError> {
+    let mut warnings = Vec::new();
+    let c = load_for_install_reporting(path, compat, &mut warnings);
+    log_warnings(&warnings);
+    c
+}
+
+/// [`load_for_install`], collecting helm's stderr lines (see
+/// [`load_reporting`]).
+///
+/// # Errors
+///
+/// [`ChartError`] with helm's message.
+pub fn load_for_install_reporting(
+    path: &Path,
+    compat: Compat,
+    warnings: &mut Vec<String>,
+) -> Result<Chart, ChartError> {
     if compat == Compat::V3 {
-        return load_as(path, compat);
+        return load_reporting(path, compat, warnings);
     }
     let meta = std::fs::metadata(path)
         .map_err(|e| ChartError::Io(go_path_error("stat", &path.to_string_lossy(), &e)))?;
@@ -87,7 +156,7 @@ pub fn load_for_install(path: &Path, compat: Compat) -> Result<Chart, ChartError
             detail: go_path_error("open", &shown, &e),
         })?;
         check_api_version(&data)?;
-        load_dir_as(path, compat)
+        load_dir_reporting(path, compat, warnings)
     } else {
         let name = path.to_string_lossy().into_owned();
         let raw =
@@ -101,7 +170,7 @@ pub fn load_for_install(path: &Path, compat: Compat) -> Result<Chart, ChartError
             Some(f) => check_api_version(&f.data)?,
             None => return Err(ChartError::NoChartVersion),
         }
-        load_files(files, compat)
+        load_files_reporting(files, compat, warnings)
     }
 }
 
@@ -134,8 +203,19 @@ pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
 ///
 /// [`ChartError`] with helm's message.
 pub fn load_dir_as(dir: &Path, compat: Compat) -> Result<Chart, ChartError> {
-    let files = dir_files(dir)?;
-    load_files(files, compat)
+    let mut warnings = Vec::new();
+    let c = load_dir_reporting(dir, compat, &mut warnings);
+    log_warnings(&warnings);
+    c
+}
+
+fn load_dir_reporting(
+    dir: &Path,
+    compat: Compat,
+    warnings: &mut Vec<String>,
+) -> Result<Chart, ChartError> {
+    let files = dir_files_reporting(dir, compat, warnings)?;
+    load_files_reporting(files, compat, warnings)
 }
 
 /// The files of a chart directory as helm's directory loader reads them,
@@ -145,6 +225,17 @@ pub fn load_dir_as(dir: &Path, compat: Compat) -> Result<Chart, ChartError> {
 ///
 /// [`ChartError`] with helm's message.
 pub fn dir_files(dir: &Path) -> Result<Vec<BufferedFile>, ChartError> {
+    let mut warnings = Vec::new();
+    let files = dir_files_reporting(dir, Compat::V4, &mut warnings);
+    log_warnings(&warnings);
+    files
+}
+
+fn dir_files_reporting(
+    dir: &Path,
+    compat: Compat,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<BufferedFile>, ChartError> {
     let top = absolute(dir);
     let mut rules = Rules::empty();
     let ignore_file = top.join(HELM_IGNORE);
@@ -159,6 +250,8 @@ pub fn dir_files(dir: &Path) -> Result<Vec<BufferedFile>, ChartError> {
     let mut walker = Walker {
         rules: &rules,
         files: &mut files,
+        compat,
+        warnings,
     };
     walker.walk_dir(&top, "")?;
     Ok(files)
@@ -167,6 +260,8 @@ pub fn dir_files(dir: &Path) -> Result<Vec<BufferedFile>, ChartError> {
 struct Walker<'a> {
     rules: &'a Rules,
     files: &'a mut Vec<BufferedFile>,
+    compat: Compat,
+    warnings: &'a mut Vec<String>,
 }
 
 impl Walker<'_> {
@@ -210,10 +305,21 @@ impl Walker<'_> {
                 path: shown.clone(),
                 detail: go_errno_text(&e),
             })?;
-            tracing::warn!(
-                "found symbolic link in path: {shown} resolves to {}. Contents of linked file included and used",
-                resolved.display()
-            );
+            let resolved_text = resolved.to_string_lossy().into_owned();
+            self.warnings.push(match self.compat {
+                Compat::V3 => helm_log(
+                    self.compat,
+                    "walk.go:75",
+                    &format!("found symbolic link in path: {shown} resolves to {resolved_text}. Contents of linked file included and used"),
+                    &[],
+                ),
+                Compat::V4 => helm_log(
+                    self.compat,
+                    "",
+                    "found symbolic link in path. Contents of linked file included and used",
+                    &[("path", &shown), ("resolved", &resolved_text)],
+                ),
+            });
             meta = std::fs::symlink_metadata(&resolved).map_err(|e| {
                 ChartError::Io(go_path_error("lstat", &resolved.to_string_lossy(), &e))
             })?;
@@ -300,6 +406,17 @@ pub fn load_archive(path: &Path) -> Result<Chart, ChartError> {
 ///
 /// [`ChartError`] with helm's message.
 pub fn load_archive_as(path: &Path, compat: Compat) -> Result<Chart, ChartError> {
+    let mut warnings = Vec::new();
+    let c = load_archive_reporting(path, compat, &mut warnings);
+    log_warnings(&warnings);
+    c
+}
+
+fn load_archive_reporting(
+    path: &Path,
+    compat: Compat,
+    warnings: &mut Vec<String>,
+) -> Result<Chart, ChartError> {
     let name = path.to_string_lossy().into_owned();
     let meta =
         std::fs::metadata(path).map_err(|e| ChartError::Io(go_path_error("stat", &name, &e)))?;
@@ -309,7 +426,7 @@ pub fn load_archive_as(path: &Path, compat: Compat) -> Result<Chart, ChartError>
     let raw = std::fs::read(path).map_err(|e| ChartError::Io(go_path_error("open", &name, &e)))?;
     ensure_archive(&name, &raw)?;
     let files = archive_files(&raw, compat).map_err(|e| wrap_header_error(&name, e))?;
-    load_files(files, compat).map_err(|e| wrap_header_error(&name, e))
+    load_files_reporting(files, compat, warnings).map_err(|e| wrap_header_error(&name, e))
 }
 
 fn wrap_header_error(name: &str, e: ChartError) -> ChartError {
@@ -589,6 +706,17 @@ fn json_error(e: &str) -> String {
 ///
 /// [`ChartError`] with helm's message.
 pub fn load_files(files: Vec<BufferedFile>, compat: Compat) -> Result<Chart, ChartError> {
+    let mut warnings = Vec::new();
+    let c = load_files_reporting(files, compat, &mut warnings);
+    log_warnings(&warnings);
+    c
+}
+
+fn load_files_reporting(
+    files: Vec<BufferedFile>,
+    compat: Compat,
+    warnings: &mut Vec<String>,
+) -> Result<Chart, ChartError> {
     let cannot = |file: &str, detail: String| ChartError::CannotLoad {
         file: file.to_string(),
         detail,
@@ -634,9 +762,12 @@ pub fn load_files(files: Vec<BufferedFile>, compat: Compat) -> Result<Chart, Cha
                 if f.name == "requirements.lock" {
                     let d = md.get_or_insert_with(DecodedMetadata::default);
                     if d.metadata.api_version != "v1" {
-                        tracing::warn!(
-                            "Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock."
-                        );
+                        warnings.push(helm_log(
+                            compat,
+                            "load.go:138",
+                            "Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.",
+                            &[],
+                        ));
                     } else {
                         c.files.push(file(&f));
                     }
@@ -652,9 +783,12 @@ pub fn load_files(files: Vec<BufferedFile>, compat: Compat) -> Result<Chart, Cha
             "requirements.yaml" => {
                 let d = md.get_or_insert_with(DecodedMetadata::default);
                 if d.metadata.api_version != "v1" {
-                    tracing::warn!(
-                        "Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml."
-                    );
+                    warnings.push(helm_log(
+                        compat,
+                        "load.go:120",
+                        "Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.",
+                        &[],
+                    ));
                 }
                 let value =
                     yaml::from_slice(&f.data).map_err(|e| cannot(&f.name, e.to_string()))?;
@@ -707,7 +841,8 @@ pub fn load_files(files: Vec<BufferedFile>, compat: Compat) -> Result<Chart, Cha
                     got: first.name.clone(),
                 });
             }
-            archive_files(&first.data, compat).and_then(|f| load_files(f, compat))
+            archive_files(&first.data, compat)
+                .and_then(|f| load_files_reporting(f, compat, warnings))
         } else {
             let buff: Vec<BufferedFile> = files
                 .into_iter()
@@ -717,7 +852,7 @@ pub fn load_files(files: Vec<BufferedFile>, compat: Compat) -> Result<Chart, Cha
                     Some(f)
                 })
                 .collect();
-            load_files(buff, compat)
+            load_files_reporting(buff, compat, warnings)
         };
         match sub {
             Ok(s) => c.dependencies.push(s),

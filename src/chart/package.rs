@@ -23,7 +23,7 @@ use crate::gojson::GoTime;
 use crate::output::yaml::to_yaml;
 
 use super::error::{ChartError, go_path_error};
-use super::load::load_for_install;
+use super::load::load_for_install_reporting;
 use super::model::Chart;
 use super::record::{lock_value, metadata_value};
 
@@ -44,7 +44,8 @@ pub struct PackageOptions {
 }
 
 /// Packages the chart directory `dir` as `helm package` does and returns
-/// the archive's path (the destination joined with the file name).
+/// the archive's path (the destination joined with the file name); helm's
+/// stderr lines from loading go to `warnings`.
 ///
 /// # Errors
 ///
@@ -54,6 +55,7 @@ pub fn package_dir(
     dir: &Path,
     opts: &PackageOptions,
     compat: Compat,
+    warnings: &mut Vec<String>,
 ) -> Result<PathBuf, ChartError> {
     let abs = if dir.is_absolute() {
         dir.to_path_buf()
@@ -77,7 +79,12 @@ pub fn package_dir(
             }
         });
     }
-    let mut chart = load_for_install(&abs, compat)?;
+    let mut chart = load_for_install_reporting(&abs, compat, warnings)?;
+    if compat == Compat::V4 && chart.metadata.api_version == "v3" {
+        // helm v4 loads apiVersion v3 charts as its chart v3 type, which
+        // `package` does not accept.
+        return Err(ChartError::Other("invalid chart apiVersion".into()));
+    }
     if let Some(v) = opts.version.as_deref().filter(|v| !v.is_empty()) {
         chart.metadata.version = v.to_string();
     }

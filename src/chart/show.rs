@@ -153,6 +153,10 @@ enum Part {
 enum Step {
     Field(String),
     Index(usize),
+    /// `[*]`: every element of a list.
+    All,
+    /// `[a:b]`: a slice of a list (`b` open when absent).
+    Slice(usize, Option<usize>),
 }
 
 impl JsonPath {
@@ -167,7 +171,13 @@ impl JsonPath {
             let close = after
                 .find('}')
                 .ok_or_else(|| "unclosed action".to_string())?;
-            parts.push(Part::Path(parse_steps(after[..close].trim())?));
+            let expr = after[..close].trim();
+            if let Some(lit) = expr.strip_prefix('"').and_then(|e| e.strip_suffix('"')) {
+                // A quoted literal, with Go's escapes for newline and tab.
+                parts.push(Part::Text(lit.replace("\\n", "\n").replace("\\t", "\t")));
+            } else {
+                parts.push(Part::Path(parse_steps(expr)?));
+            }
             rest = &after[close + 1..];
         }
         if !rest.is_empty() {
@@ -182,20 +192,30 @@ impl JsonPath {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Path(steps) => {
-                    let mut v = root;
+                    let mut results: Vec<&GoValue> = vec![root];
                     for s in steps {
-                        let next = match (s, v) {
-                            (Step::Field(f), GoValue::Map(m)) => m.get(f),
-                            (Step::Index(i), GoValue::Array(a)) => a.get(*i),
-                            _ => None,
-                        };
-                        match next {
-                            Some(n) => v = n,
-                            // helm drops the error: output stops here.
-                            None => return out,
+                        let mut next = Vec::new();
+                        for v in results {
+                            match (s, v) {
+                                (Step::Field(f), GoValue::Map(m)) => next.extend(m.get(f)),
+                                (Step::Index(i), GoValue::Array(a)) => next.extend(a.get(*i)),
+                                (Step::All, GoValue::Array(a)) => next.extend(a.iter()),
+                                (Step::Slice(from, to), GoValue::Array(a)) => {
+                                    let end = to.unwrap_or(a.len()).min(a.len());
+                                    next.extend(a.iter().take(end).skip(*from));
+                                }
+                                _ => {}
+                            }
                         }
+                        if next.is_empty() && !matches!(s, Step::All | Step::Slice(..)) {
+                            // helm drops the "not found" error: output
+                            // stops here.
+                            return out;
+                        }
+                        results = next;
                     }
-                    out.push_str(&go_print(v));
+                    let texts: Vec<String> = results.into_iter().map(go_print).collect();
+                    out.push_str(&texts.join(" "));
                 }
             }
         }
@@ -231,9 +251,17 @@ fn parse_steps(expr: &str) -> Result<Vec<Step>, String> {
                     idx.push(n);
                 }
                 let idx = idx.trim().trim_matches('\'').trim_matches('"');
-                match idx.parse::<usize>() {
-                    Ok(i) => steps.push(Step::Index(i)),
-                    Err(_) => steps.push(Step::Field(idx.to_string())),
+                if idx == "*" {
+                    steps.push(Step::All);
+                } else if let Some((a, b)) = idx.split_once(':') {
+                    let from = a.trim().parse::<usize>().unwrap_or(0);
+                    let to = b.trim().parse::<usize>().ok();
+                    steps.push(Step::Slice(from, to));
+                } else {
+                    match idx.parse::<usize>() {
+                        Ok(i) => steps.push(Step::Index(i)),
+                        Err(_) => steps.push(Step::Field(idx.to_string())),
+                    }
                 }
             }
             other => {
@@ -251,7 +279,7 @@ fn parse_steps(expr: &str) -> Result<Vec<Step>, String> {
 /// maps and lists as compact JSON.
 fn go_print(v: &GoValue) -> String {
     match v {
-        GoValue::Null => "<nil>".to_string(),
+        GoValue::Null => "null".to_string(),
         GoValue::Bool(b) => b.to_string(),
         GoValue::Int(i) => i.to_string(),
         GoValue::Float(f) => crate::gojson::float::format_g(*f),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use rudder::chart::dependencies;
-use rudder::chart::load::load_as;
+use rudder::chart::load::load_reporting;
 use rudder::chart::package::{PackageOptions, package_dir};
 use rudder::chart::show::{ShowFormat, show};
 use rudder::compat::Compat;
@@ -216,8 +216,10 @@ pub fn run_show(compat: Compat, cmd: ShowCommand) -> Result<String, Failure> {
     };
     let name = exact_one(&format!("show {sub}"), "[CHART]", &args.args)?;
     let path = locate(name, &args.path)?;
-    let chart = load_as(&path, compat)?;
-    Ok(show(&chart, format, compat, jsonpath.as_deref())?)
+    let mut warnings = Vec::new();
+    let chart = load_reporting(&path, compat, &mut warnings);
+    print_warnings(&warnings);
+    Ok(show(&chart?, format, compat, jsonpath.as_deref())?)
 }
 
 /// `rudder package ...`: one line per chart packaged, like helm (an
@@ -260,7 +262,10 @@ pub fn run_package(compat: Compat, a: PackageArgs) -> Result<String, Failure> {
                 "--dependency-update is not supported by this rudder build yet (it needs the repository layer)".into(),
             ));
         }
-        match package_dir(Path::new(arg), &opts, compat) {
+        let mut warnings = Vec::new();
+        let packaged = package_dir(Path::new(arg), &opts, compat, &mut warnings);
+        print_warnings(&warnings);
+        match packaged {
             Ok(p) => out.push_str(&format!(
                 "Successfully packaged chart and saved it to: {}\n",
                 p.display()
@@ -283,6 +288,13 @@ fn print_partial(out: &str) {
     let _ = stdout.flush();
 }
 
+/// helm's log lines from loading a chart, on stderr.
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("{w}");
+    }
+}
+
 /// `rudder dependency list CHART`.
 pub fn run_dependency(compat: Compat, cmd: DependencyCommand) -> Result<String, Failure> {
     match cmd {
@@ -296,11 +308,15 @@ pub fn run_dependency(compat: Compat, cmd: DependencyCommand) -> Result<String, 
                     ));
                 }
             };
-            Ok(dependencies::list(
+            let mut warnings = Vec::new();
+            let out = dependencies::list(
                 Path::new(&chart),
                 compat,
                 usize::try_from(a.max_col_width).unwrap_or(usize::MAX),
-            )?)
+                &mut warnings,
+            );
+            print_warnings(&warnings);
+            Ok(out?)
         }
     }
 }

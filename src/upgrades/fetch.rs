@@ -878,7 +878,17 @@ async fn list_tags(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_owned();
-            auth = Some(authorize(client, creds, &prefix.host, &repository, &challenge).await?);
+            auth = Some(
+                authorize(
+                    client,
+                    creds,
+                    &prefix.host,
+                    &repository,
+                    &challenge,
+                    plain_http,
+                )
+                .await?,
+            );
             resp = send(client, &url, auth.as_deref()).await?;
         }
         let status = resp.status();
@@ -939,6 +949,51 @@ async fn send(
         .map_err(|e| format!("GET {:?}: {e}", url.as_str()))
 }
 
+/// The token realm rules helm (oras) applies before sending credentials
+/// there: https unless the registry itself was reached over http, and a
+/// realm on a loopback, private or link-local IP only when that IP is the
+/// registry's own host.
+fn check_realm(realm: &reqwest::Url, registry_host: &str, plain_http: bool) -> Result<(), String> {
+    match realm.scheme() {
+        "https" => {}
+        "http" if plain_http => {}
+        s => {
+            return Err(format!(
+                "bearer realm {:?} uses scheme {s:?}",
+                realm.as_str()
+            ));
+        }
+    }
+    let realm_name = realm
+        .host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']']);
+    let Ok(ip) = realm_name.parse::<std::net::IpAddr>() else {
+        return Ok(());
+    };
+    let special = match ip {
+        std::net::IpAddr::V4(v4) => {
+            v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified()
+        }
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_unique_local()
+                || v6.is_unicast_link_local()
+        }
+    };
+    let registry_name = registry_host
+        .rsplit_once(':')
+        .map_or(registry_host, |(h, _)| h)
+        .trim_matches(['[', ']']);
+    if special && realm_name != registry_name {
+        return Err(format!(
+            "bearer realm host {realm_name:?} is a loopback, link-local, private, or unspecified address"
+        ));
+    }
+    Ok(())
+}
+
 /// `<url>; rel="next"` from a `Link` header.
 fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
@@ -964,6 +1019,7 @@ async fn authorize(
     host: &str,
     repository: &str,
     challenge: &str,
+    plain_http: bool,
 ) -> Result<String, String> {
     let basic = creds.0.get(host).map(|(u, p)| {
         format!(
@@ -988,6 +1044,7 @@ async fn authorize(
     };
     let realm = param("realm").ok_or("bearer challenge without realm")?;
     let mut url = reqwest::Url::parse(&realm).map_err(|e| e.to_string())?;
+    check_realm(&url, host, plain_http)?;
     {
         let mut q = url.query_pairs_mut();
         if let Some(service) = param("service") {
@@ -1077,6 +1134,20 @@ entries:
         let p = OciPrefix::parse("oci://localhost:5000/charts/").map(|p| p.repository("demo"));
         assert_eq!(p.ok(), Some("charts/demo".into()));
         assert!(OciPrefix::parse("https://h/x").is_err());
+    }
+
+    #[test]
+    fn token_realms_follow_the_oras_rules() {
+        let u = |s: &str| reqwest::Url::parse(s).unwrap_or_else(|e| panic!("{e}"));
+        assert!(check_realm(&u("https://127.0.0.1:5001/auth"), "127.0.0.1:5000", false).is_ok());
+        assert_eq!(
+            check_realm(&u("https://127.0.0.1:5001/auth"), "localhost:5444", false),
+            Err("bearer realm host \"127.0.0.1\" is a loopback, link-local, private, or unspecified address".into())
+        );
+        assert!(check_realm(&u("https://10.0.0.1/auth"), "registry.example:443", false).is_err());
+        assert!(check_realm(&u("https://auth.example/token"), "registry.example", false).is_ok());
+        assert!(check_realm(&u("http://auth.example/token"), "registry.example", false).is_err());
+        assert!(check_realm(&u("http://auth.example/token"), "registry.example", true).is_ok());
     }
 }
 

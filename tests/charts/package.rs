@@ -166,6 +166,7 @@ fn package_matches_helm_on_fixture_and_real_charts() {
         "depstatus",
         "ignores",
         "novalues",
+        "legacy-v1",
         "crd",
     ]
     .iter()

@@ -103,3 +103,29 @@ fn record_chart_member_matches_real_installs() {
         );
     }
 }
+
+#[test]
+fn record_chart_member_matches_helm_for_archives() {
+    // Archives helm packaged (v4 keeps each file's time in the tar
+    // header, and v4 records carry those times) and a real chart.
+    let ns = TestNs::new("chart-record-archives");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (i, src) in [chart("loadall"), realchart("podinfo")].iter().enumerate() {
+        let dest = tmp.path().join(i.to_string());
+        Tool::Helm4
+            .run([
+                "package".as_ref(),
+                src.as_os_str(),
+                "-d".as_ref(),
+                dest.as_os_str(),
+            ])
+            .ok();
+        let tgz = std::fs::read_dir(&dest)
+            .expect("dest")
+            .next()
+            .expect("one archive")
+            .expect("entry")
+            .path();
+        compare_dry_run(&ns, &tgz);
+    }
+}

@@ -21,6 +21,20 @@ fn same_usage<S: AsRef<OsStr>>(tool: Tool, args: &[S]) {
     same_as(tool, args, true);
 }
 
+/// [`same`] for a command writing into `dest` (which must not exist):
+/// helm runs first, its output is moved aside, then rudder runs.
+fn same_in<S: AsRef<OsStr>>(tool: Tool, args: &[S], dest: &Path) {
+    let compat = if tool == Tool::Helm3 { "v3" } else { "v4" };
+    let helm = tool.run(args);
+    let _ = std::fs::remove_dir_all(dest);
+    let mut ours: Vec<&OsStr> = vec!["--compat".as_ref(), compat.as_ref()];
+    ours.extend(args.iter().map(|a| a.as_ref()));
+    let rudder = Tool::Rudder.run(&ours);
+    assert_eq!(rudder.stdout, helm.stdout, "{helm}\n\nrudder: {rudder}");
+    assert_eq!(rudder.stderr, helm.stderr, "{helm}\n\nrudder: {rudder}");
+    assert_eq!(rudder.code(), helm.code(), "{helm}\n\nrudder: {rudder}");
+}
+
 fn same_as<S: AsRef<OsStr>>(tool: Tool, args: &[S], usage: bool) {
     let compat = if tool == Tool::Helm3 { "v3" } else { "v4" };
     let mut helm = tool.run(args);
@@ -58,6 +72,7 @@ fn charts() -> Vec<std::path::PathBuf> {
         "depstatus",
         "ignores",
         "novalues",
+        "legacy-v1",
     ]
     .iter()
     .map(|n| chart(n))
@@ -86,6 +101,44 @@ fn show_matches_helm_on_fixture_and_real_charts() {
 }
 
 #[test]
+fn show_and_dependency_list_match_helm_on_archives() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (i, src) in [
+        chart("loadall"),
+        chart("umbrella"),
+        realchart("grafana-sampling"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dest = tmp.path().join(i.to_string());
+        Tool::Helm3
+            .run([
+                "package".as_ref(),
+                src.as_os_str(),
+                "-d".as_ref(),
+                dest.as_os_str(),
+            ])
+            .ok();
+        let tgz = std::fs::read_dir(&dest)
+            .expect("dest")
+            .next()
+            .expect("one archive")
+            .expect("entry")
+            .path();
+        for tool in [Tool::Helm3, Tool::Helm4] {
+            for sub in ["chart", "values", "readme", "crds", "all"] {
+                same(tool, &["show".as_ref(), sub.as_ref(), tgz.as_os_str()]);
+            }
+            same(
+                tool,
+                &["dependency".as_ref(), "list".as_ref(), tgz.as_os_str()],
+            );
+        }
+    }
+}
+
+#[test]
 fn show_values_jsonpath_matches_helm() {
     let path = chart("loadall");
     for expr in [
@@ -95,6 +148,14 @@ fn show_values_jsonpath_matches_helm() {
         "x={.name} y={.ratio}",
         "{.missing}",
         "{.big}",
+        "{.list[*]}",
+        "{.nested.a[*]}",
+        "{.list[0:2]}",
+        "{.nothing}",
+        "{.list[3]}",
+        "{.ratio}{\"\\n\"}",
+        "{.nested.empty}",
+        "{.missing.deeper}after",
     ] {
         for tool in [Tool::Helm3, Tool::Helm4] {
             same(
@@ -113,7 +174,7 @@ fn show_values_jsonpath_matches_helm() {
 
 #[test]
 fn dependency_list_matches_helm() {
-    let mut paths: Vec<std::path::PathBuf> = ["depstatus", "umbrella", "loadall"]
+    let mut paths: Vec<std::path::PathBuf> = ["depstatus", "umbrella", "loadall", "legacy-v1"]
         .iter()
         .map(|n| chart(n))
         .collect();
@@ -192,6 +253,26 @@ fn broken_charts_fail_like_helm() {
         write(d, "badvalues.tgz", &raw_tgz(&[("demo/Chart.yaml", chart_yaml), ("demo/values.yaml", b"- a\n- b\n")])),
         write(d, "badsub.tgz", &raw_tgz(&[("demo/Chart.yaml", chart_yaml), ("demo/charts/sub/values.yaml", b"a: 1\n")])),
     ];
+    // helm's fixed limits: 5 MiB per file, 100 MiB in all.
+    let over_file = vec![b'a'; 5 * 1024 * 1024 + 1];
+    let at_limit = vec![0u8; 5 * 1024 * 1024];
+    cases.push(write(
+        d,
+        "bigfile.tgz",
+        &raw_tgz(&[
+            ("demo/Chart.yaml", chart_yaml),
+            ("demo/big.txt", &over_file),
+        ]),
+    ));
+    let mut many: Vec<(String, &[u8])> = vec![("demo/Chart.yaml".to_string(), chart_yaml)];
+    for i in 0..21 {
+        many.push((format!("demo/f{i}.bin"), &at_limit));
+    }
+    let many_refs: Vec<(&str, &[u8])> = many.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    cases.push(write(d, "bigchart.tgz", &raw_tgz(&many_refs)));
+    write(d, "bigdir/Chart.yaml", chart_yaml);
+    write(d, "bigdir/big.txt", &over_file);
+    cases.push(d.join("bigdir"));
     let truncated = {
         let full = raw_tgz(&[("demo/Chart.yaml", chart_yaml)]);
         full[..full.len() / 2].to_vec()
@@ -227,5 +308,49 @@ fn broken_charts_fail_like_helm() {
             ],
         );
         same_usage(tool, &["dependency", "list", "a", "b"]);
+    }
+}
+
+#[test]
+fn symlinks_and_requirements_log_like_helm() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let chart_yaml: &[u8] = b"apiVersion: v2\nname: demo\nversion: 0.1.0\n";
+    write(d, "linked/Chart.yaml", chart_yaml);
+    write(d, "outside/values.yaml", b"fromLink: true\n");
+    write(d, "outside/tpl/cm.yaml", b"kind: ConfigMap\n");
+    std::os::unix::fs::symlink(d.join("outside/values.yaml"), d.join("linked/values.yaml"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(d.join("outside/tpl"), d.join("linked/templates")).expect("symlink");
+    write(d, "reqs/Chart.yaml", chart_yaml);
+    // (`dependencies: []` would print an empty table in helm, where
+    // rudder, which keeps no difference between nil and empty lists,
+    // prints "no dependencies".)
+    write(
+        d,
+        "reqs/requirements.yaml",
+        b"dependencies:\n- name: x\n  version: 1.0.0\n  repository: https://example.invalid\n",
+    );
+    write(d, "reqs/requirements.lock", b"dependencies: []\n");
+    for name in ["linked", "reqs"] {
+        let path = d.join(name);
+        for tool in [Tool::Helm3, Tool::Helm4] {
+            same(tool, &["show".as_ref(), "all".as_ref(), path.as_os_str()]);
+            same(
+                tool,
+                &["dependency".as_ref(), "list".as_ref(), path.as_os_str()],
+            );
+            let out = d.join(format!("out-{name}-{tool:?}"));
+            same_in(
+                tool,
+                &[
+                    "package".as_ref(),
+                    path.as_os_str(),
+                    "-d".as_ref(),
+                    out.as_os_str(),
+                ],
+                &out,
+            );
+        }
     }
 }

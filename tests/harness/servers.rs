@@ -418,7 +418,9 @@ pub const TOKEN_ISSUER: &str = "chartsrv";
 /// answers 401 with `Bearer realm=...,service=...,scope=...`, and a token
 /// server (a `chartsrv` `token` listener on another port of 127.0.0.1,
 /// same CA) issues tokens for the shared credentials, by GET with Basic
-/// auth or by POST `grant_type=password`.
+/// auth or by POST `grant_type=password`. Reached as `localhost:PORT`
+/// instead of [`RegistryToken::host`], it exercises helm's realm rule (a
+/// loopback-IP realm must equal the registry's host name): helm refuses.
 #[derive(Debug)]
 pub struct RegistryToken {
     /// `127.0.0.1:PORT` of the registry.
@@ -528,6 +530,7 @@ fn start_registry(name: &str, auth: Auth) -> (String, PathBuf) {
     std::fs::create_dir_all(dir.join("storage")).expect("registry dir");
     let log = dir.join("registry.log");
     let mut last_log = String::new();
+    let started = Instant::now();
     for attempt in 0..3 {
         let host = format!("127.0.0.1:{}", free_port());
         let mut config = format!(
@@ -586,7 +589,10 @@ fn start_registry(name: &str, auth: Auth) -> (String, PathBuf) {
             text.contains(&want)
         }) {
             Ok(()) => {
-                eprintln!("[harness] {name} ready at {host}");
+                eprintln!(
+                    "[harness] {name} ready at {host} in {:.2}s",
+                    started.elapsed().as_secs_f64()
+                );
                 return (host, log);
             }
             Err(e) => {
@@ -702,7 +708,8 @@ pub struct Request {
     pub bytes: u64,
     /// The `Authorization` scheme, lower-cased (`basic`), or empty.
     pub authorization: String,
-    /// The Basic-auth user name sent, or empty.
+    /// The Basic-auth user name sent (for a token server's POST, the
+    /// form's `username`), or empty.
     pub user: String,
     /// The `If-None-Match` header, or empty.
     pub if_none_match: String,

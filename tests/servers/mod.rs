@@ -55,6 +55,41 @@ fn registry_tls_login_v3_v4() {
     }
 }
 
+/// The home's paths are the ones helm v3 and v4 derive (`helm env`), and
+/// nothing of the caller's helm settings reaches them.
+#[test]
+fn home_paths_are_helms_defaults() {
+    let home = Home::new();
+    for tool in HELMS {
+        let out = home.run(tool, ["env"]).ok();
+        let env: std::collections::HashMap<_, _> = out
+            .stdout
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+            .collect();
+        let want = [
+            ("HELM_CONFIG_HOME", &home.config_home),
+            ("HELM_CACHE_HOME", &home.cache_home),
+            ("HELM_DATA_HOME", &home.data_home),
+            ("HELM_REGISTRY_CONFIG", &home.registry_config),
+            ("HELM_REPOSITORY_CONFIG", &home.repository_config),
+            ("HELM_REPOSITORY_CACHE", &home.repository_cache),
+        ];
+        for (key, path) in want {
+            assert_eq!(
+                env.get(key).map(String::as_str),
+                Some(path.to_str().expect("utf-8 path")),
+                "{tool:?} {key}: {out}"
+            );
+        }
+        assert_eq!(
+            env.get("HELM_NAMESPACE").map(String::as_str),
+            Some("default")
+        );
+    }
+}
+
 /// A wrong password is refused by the registry: helm reports the 401.
 #[test]
 fn registry_tls_wrong_password_is_401() {
@@ -319,6 +354,11 @@ fn registry_token_login_push_pull() {
             })
         };
         assert!(
+            reqs.iter()
+                .any(|r| r.method == "POST" && r.status == 200 && r.user == reg.username),
+            "no token POST (login) by the user: {reqs:#?}"
+        );
+        assert!(
             scoped("push"),
             "{pusher:?}: no push token request: {reqs:#?}"
         );
@@ -351,6 +391,40 @@ fn registry_token_login_push_pull() {
             .replace(&reg.realm, "REALM");
         assert!(msg.contains("401"), "{tool:?}: {out}");
         assert!(!home.registry_config.exists(), "{tool:?} saved credentials");
+    }
+}
+
+/// The token registry reached as `localhost:PORT` meets helm's realm rule:
+/// its realm is on 127.0.0.1, a loopback IP that is not the registry's
+/// host name, so helm refuses to send credentials there (v3 and v4).
+#[test]
+fn registry_token_realm_rule_via_localhost() {
+    let reg = registry_token();
+    let port = reg.host.rsplit_once(':').expect("host:port").1;
+    let host = format!("localhost:{port}");
+    for tool in HELMS {
+        let home = Home::new();
+        let out = home
+            .run_stdin(
+                tool,
+                [
+                    "registry".as_ref(),
+                    "login".as_ref(),
+                    host.as_ref(),
+                    "--username".as_ref(),
+                    reg.username.as_ref(),
+                    "--password-stdin".as_ref(),
+                    "--ca-file".as_ref(),
+                    reg.ca_file.as_os_str(),
+                ],
+                reg.password.as_bytes(),
+            )
+            .failed();
+        assert!(
+            out.stderr
+                .contains("bearer realm host \"127.0.0.1\" is a loopback"),
+            "{tool:?}: {out}"
+        );
     }
 }
 

@@ -11,7 +11,9 @@ use rudder::upgrades::fetch::{IndexFetch, SourceOptions};
 use rudder::upgrades::{self, InstalledChart, Policy, SourceRef, State, Tier, UpgradeKind};
 
 use crate::harness::servers::{RepoDir, Request};
-use crate::harness::{Home, TestNs, Tool, block_on, chart_repo, registry_plain, registry_tls};
+use crate::harness::{
+    Home, TestNs, Tool, block_on, chart_repo, registry_plain, registry_tls, registry_token,
+};
 
 /// Writes a one-ConfigMap chart directory under `dir` and returns it.
 fn make_chart(dir: &Path, name: &str, version: &str, extra: &str) -> PathBuf {
@@ -174,10 +176,15 @@ fn outdated_with_real_helm_repos_and_registry() {
         ],
     );
 
-    // Default output: helm's, byte for byte.
+    // Default output: helm's, byte for byte (v4, and v3 with --compat v3).
     let helm = home.run_in(&ns, Tool::Helm4, ["list"]).ok();
     let plain = home.run_in(&ns, Tool::Rudder, ["list"]).ok();
     assert_eq!(plain.stdout, helm.stdout);
+    let helm3 = home.run_in(&ns, Tool::Helm3, ["list", "-o", "json"]).ok();
+    let plain3 = home
+        .run_in(&ns, Tool::Rudder, ["--compat", "v3", "list", "-o", "json"])
+        .ok();
+    assert_eq!(plain3.stdout, helm3.stdout);
 
     let cached_a = home.repository_cache.join("repoa-index.yaml");
     let (before_a, before_b) = (index_requests(&a).len(), index_requests(&b).len());
@@ -326,6 +333,20 @@ fn outdated_with_real_helm_repos_and_registry() {
         };
         assert_eq!(cells(l, 7), cells(helm_rows[name], 7), "{out}");
     }
+
+    // -q prints the names of the same releases.
+    let mut args = vec!["list", "--outdated", "-q", "--offline"];
+    args.extend(oci_args);
+    let quiet = home.run_in(&ns, Tool::Rudder, &args).ok();
+    assert_eq!(
+        quiet.stdout,
+        "alpha-rel\nepsilon-rel\ngamma-rel\nomega-rel\n"
+    );
+    assert_eq!(
+        index_requests(&a).len() - before_a,
+        2,
+        "--offline sent a request"
+    );
 
     // The repository changes: the next run gets 200 and helm's cache
     // becomes the new index, byte for byte.
@@ -479,8 +500,9 @@ fn many_releases_one_request_per_repository_and_failures_keep_last_good_data() {
 }
 
 /// A repository behind TLS and Basic auth (added by helm with
-/// `--username/--password/--ca-file`) and the TLS + htpasswd registry
-/// (credentials from `helm registry login`) work as sources.
+/// `--username/--password/--ca-file`), the TLS + htpasswd registry and the
+/// token-auth (Bearer) registry (credentials from `helm registry login`)
+/// work as sources.
 #[test]
 fn tls_and_authenticated_sources() {
     let home = Home::new();
@@ -527,9 +549,29 @@ fn tls_and_authenticated_sources() {
         .ok();
     }
 
+    let tok = registry_token();
+    tok.login(&home, Tool::Helm4).ok();
+    let tok_prefix = format!("oci://{}/upgtok{}", tok.host, std::process::id());
+    for version in ["1.0.0", "1.5.0"] {
+        let src = make_chart(&scratch, "otok", version, "");
+        let tgz = home.package(Tool::Helm4, &src, &scratch.join("oci"));
+        home.run(
+            Tool::Helm4,
+            [
+                "push",
+                &tgz.to_string_lossy(),
+                &tok_prefix,
+                "--ca-file",
+                &tok.ca_file.to_string_lossy(),
+            ],
+        )
+        .ok();
+    }
+    assert_eq!(tok.ca_file, reg.ca_file, "one CA for every test server");
+
     let before = index_requests(&repo).len();
     let opts = SourceOptions {
-        oci_sources: vec![prefix.clone()],
+        oci_sources: vec![prefix.clone(), tok_prefix.clone()],
         oci_tls: rudder::fetch::ClientOptions {
             ca_file: Some(reg.ca_file.clone()),
             ..Default::default()
@@ -537,7 +579,11 @@ fn tls_and_authenticated_sources() {
         ..options(&home)
     };
     let report = block_on(upgrades::check(
-        &[installed(0, "ctls", "1.0.0"), installed(1, "otls", "1.0.0")],
+        &[
+            installed(0, "ctls", "1.0.0"),
+            installed(1, "otls", "1.0.0"),
+            installed(2, "otok", "1.0.0"),
+        ],
         &opts,
         Policy::default(),
     ))
@@ -569,6 +615,39 @@ fn tls_and_authenticated_sources() {
         })
     );
 
+    let t = &report.entries[2];
+    assert_eq!(
+        t.state,
+        State::UpgradeAvailable(UpgradeKind::Minor),
+        "{t:?}"
+    );
+    assert_eq!(
+        t.source,
+        Some(SourceRef::Oci {
+            reference: format!("{tok_prefix}/otok")
+        })
+    );
+    // rudder asked the token server for a pull-only scope on that
+    // repository, with the stored credentials.
+    let scope = format!("scope=repository:upgtok{}/otok:pull", std::process::id());
+    let asked = std::fs::read_to_string(&tok.token_log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Request>(l).ok())
+        .any(|r| {
+            r.user_agent.starts_with("rudder/")
+                && r.user == tok.username
+                && r.status == 200
+                && r.query
+                    .split('&')
+                    .any(|q| q.replace("%3A", ":").replace("%2F", "/") == scope)
+        });
+    assert!(
+        asked,
+        "no pull token request from rudder in {}",
+        tok.token_log.display()
+    );
+
     // Without the registry's credentials the tag list fails: the list read
     // before is used and the error reported; with no list read before,
     // the chart's source is not known, and says so.
@@ -595,7 +674,7 @@ fn tls_and_authenticated_sources() {
     assert!(
         e.error
             .as_deref()
-            .is_some_and(|m| m.ends_with("basic credential not found")),
+            .is_some_and(|m| m.contains("basic credential not found")),
         "{e:?}"
     );
 }
