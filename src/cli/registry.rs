@@ -270,5 +270,11 @@ pub async fn push(settings: &Settings, a: PushArgs) -> Result<String, Failure> {
         compat,
     };
     let pushed = registry::push(&a.chart, &a.remote, &opts).await?;
+    // helm hands its printing registry client to the pusher only when the
+    // destination starts with `oci://` exactly; `OCI://...` still pushes
+    // (URL schemes are case-insensitive) but prints nothing.
+    if !a.remote.starts_with("oci://") {
+        return Ok(String::new());
+    }
     Ok(registry_output(compat, &registry::pushed_lines(&pushed)))
 }

@@ -634,6 +634,19 @@ fn registry_errors_match_helm() {
                 "--password",
                 &tls.password,
             ],
+            // An upper-case scheme pushes silently; a `..` in the path.
+            vec![
+                "push",
+                &tgz_s,
+                &plain.oci(&flags_ns).replace("oci://", "OCI://"),
+                "--plain-http",
+            ],
+            vec![
+                "push",
+                &tgz_s,
+                &format!("{}/../{flags_ns}", plain.oci("zz")),
+                "--plain-http",
+            ],
             // --insecure login without the CA.
             vec![
                 "registry",
