@@ -1042,3 +1042,80 @@ fn credential_helper_store_and_get() {
         assert_eq!(seen[0].1, seen[1].1, "{tool:?} config after login");
     }
 }
+
+/// Credentials found only in Docker's file (`~/.docker/config.json`, or
+/// `$DOCKER_CONFIG/config.json`) are used by helm and rudder alike; an
+/// entry in helm's own file wins over Docker's.
+#[test]
+fn docker_config_fallback_like_helm() {
+    use base64::Engine as _;
+    let reg = registry_tls();
+    let ca = reg.ca_file.to_string_lossy().to_string();
+    let good = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", reg.username, reg.password));
+    let bad = base64::engine::general_purpose::STANDARD.encode(format!("{}:wrong", reg.username));
+    let entry = |auth: &str| {
+        format!(
+            "{{\"auths\": {{\"{}\": {{\"auth\": \"{auth}\"}}}}}}",
+            reg.host
+        )
+    };
+    for (tool, compat) in HELMS {
+        // (docker dir relative to home, DOCKER_CONFIG set, helm's own entry)
+        for (docker_dir, set_env, helm_entry) in [
+            (".docker", false, None),
+            ("dockercfg", true, None),
+            (".docker", false, Some(bad.clone())),
+        ] {
+            let home = Home::new();
+            let dir = home.dir.join(docker_dir);
+            std::fs::create_dir_all(&dir).expect("docker dir");
+            std::fs::write(dir.join("config.json"), entry(&good)).expect("docker config");
+            if let Some(e) = &helm_entry {
+                std::fs::create_dir_all(home.registry_config.parent().expect("dir")).expect("dir");
+                std::fs::write(&home.registry_config, entry(e)).expect("helm config");
+            }
+            let dir_s = dir.to_string_lossy().to_string();
+            let env: Vec<(&str, &str)> = if set_env {
+                vec![("DOCKER_CONFIG", dir_s.as_str())]
+            } else {
+                vec![]
+            };
+            let tgz = package(&home, "web", "0.9.2", &home.dir.join("pk"));
+            let tgz_s = tgz.to_string_lossy().to_string();
+            let ns = unique("docker");
+            let theirs = home.run_full(
+                tool,
+                args(&["push", &tgz_s, &reg.oci(&ns), "--ca-file", &ca]),
+                &env,
+                None,
+            );
+            let ours = home.run_full(
+                Tool::Rudder,
+                args(&[
+                    "--compat",
+                    compat_flag(compat),
+                    "push",
+                    &tgz_s,
+                    &reg.oci(&ns),
+                    "--ca-file",
+                    &ca,
+                ]),
+                &env,
+                None,
+            );
+            let case = format!(
+                "{tool:?} {docker_dir} env={set_env} helm entry={}",
+                helm_entry.is_some()
+            );
+            assert_eq!(ours.code(), theirs.code(), "{case}: {ours} vs {theirs}");
+            assert_eq!(ours.stderr, theirs.stderr, "{case}");
+            assert_eq!(ours.stdout, theirs.stdout, "{case}");
+            assert_eq!(
+                theirs.status.success(),
+                helm_entry.is_none(),
+                "{case}: {theirs}"
+            );
+        }
+    }
+}
