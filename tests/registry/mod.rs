@@ -1119,3 +1119,34 @@ fn docker_config_fallback_like_helm() {
         }
     }
 }
+
+/// The token registry reached as `localhost:PORT` while its realm names
+/// 127.0.0.1: oras refuses the loopback realm; rudder fails the same way
+/// as helm v3/v4.
+#[test]
+fn loopback_realm_refused_like_helm() {
+    let reg = crate::harness::registry_token();
+    let ca = reg.ca_file.to_string_lossy().to_string();
+    let port = reg.host.rsplit(':').next().expect("port");
+    let host = format!("localhost:{port}");
+    for (tool, compat) in HELMS {
+        let home = Home::new();
+        let a = [
+            "registry",
+            "login",
+            host.as_str(),
+            "-u",
+            reg.username.as_str(),
+            "--password-stdin",
+            "--ca-file",
+            ca.as_str(),
+        ];
+        let theirs = home.run_full(tool, args(&a), &[], Some(reg.password.as_bytes()));
+        let mut o = vec!["--compat", compat_flag(compat)];
+        o.extend(a);
+        let ours = home.run_full(Tool::Rudder, args(&o), &[], Some(reg.password.as_bytes()));
+        assert_eq!(ours.code(), theirs.code(), "{tool:?}: {ours} vs {theirs}");
+        assert_eq!(ours.stderr, theirs.stderr, "{tool:?}");
+        assert!(ours.stderr.contains("is a loopback"), "{ours}");
+    }
+}
