@@ -147,6 +147,11 @@ pub async fn push(
     remote: &str,
     opts: &RegistryOptions,
 ) -> Result<Pushed, RegistryError> {
+    // helm builds its registry client (TLS files read) before it looks
+    // at the destination or the archive.
+    opts.client
+        .build()
+        .map_err(|e| tls_client_error(&e, opts))?;
     let dest = push_destination(remote)?;
     let stat = match std::fs::metadata(chart_path) {
         Ok(m) => m,
@@ -191,6 +196,35 @@ pub async fn push(
         opts,
     )
     .await
+}
+
+/// helm's text for a registry client whose TLS files cannot be read.
+fn tls_client_error(e: &crate::fetch::TlsError, opts: &RegistryOptions) -> RegistryError {
+    let inner = match e {
+        crate::fetch::TlsError::Read { path, source }
+            if Some(path) == opts.client.ca_file.as_ref() =>
+        {
+            let p = path.display().to_string();
+            match opts.compat {
+                Compat::V3 => format!("can't read CA file: {p}"),
+                Compat::V4 => format!("can't read CA file: {p:?}: open {p}: {}", go_errno(source)),
+            }
+        }
+        other => other.to_string(),
+    };
+    RegistryError::Invalid(format!(
+        "missing registry client: can't create TLS config for client: {inner}"
+    ))
+}
+
+/// Go's text for the common `os.PathError` causes.
+fn go_errno(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "is a directory".into(),
+        _ => e.to_string(),
+    }
 }
 
 /// The config blob: `json.Marshal` of the chart's metadata.

@@ -634,6 +634,9 @@ fn registry_errors_match_helm() {
                 "--password",
                 &tls.password,
             ],
+            // An unreadable CA file; a file that is not an archive.
+            vec!["push", &tgz_s, &plain.oci("ca"), "--ca-file", &missing],
+            vec!["push", "/etc/hostname", &plain.oci("ca"), "--plain-http"],
             // An upper-case scheme pushes silently; a `..` in the path.
             vec![
                 "push",
