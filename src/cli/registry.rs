@@ -24,9 +24,9 @@ pub enum RegistryCommand {
 /// `registry login` flags.
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// the registry host
+    /// the registry host (helm's `MinimumNArgs(1)`: extra arguments are ignored)
     #[arg(value_name = "HOST")]
-    pub host: String,
+    pub args: Vec<String>,
     /// registry username
     #[arg(short = 'u', long)]
     pub username: Option<String>,
@@ -56,20 +56,18 @@ pub struct LoginArgs {
 /// `registry logout` arguments.
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
-    /// the registry host
+    /// the registry host (extra arguments are ignored, as by helm)
     #[arg(value_name = "HOST")]
-    pub host: String,
+    pub args: Vec<String>,
 }
 
 /// `push` flags.
 #[derive(Debug, Args)]
 pub struct PushArgs {
-    /// the packaged chart (.tgz)
-    #[arg(value_name = "CHART")]
-    pub chart: PathBuf,
-    /// the destination, `oci://host/namespace`
-    #[arg(value_name = "REMOTE")]
-    pub remote: String,
+    /// the packaged chart (.tgz) and the destination, `oci://host/namespace`
+    /// (helm's `MinimumNArgs(2)`: extra arguments are ignored)
+    #[arg(value_name = "CHART REMOTE")]
+    pub args: Vec<String>,
     /// identify registry client using this SSL certificate file
     #[arg(long = "cert-file")]
     pub cert_file: Option<PathBuf>,
@@ -113,13 +111,30 @@ fn warn(compat: Compat, v3: &str, v4_msg: &str, attrs: &str) {
     }
 }
 
+/// cobra's `MinimumNArgs(n)` message.
+fn at_least<'a>(
+    n: usize,
+    cmd: &str,
+    usage: &str,
+    args: &'a [String],
+) -> Result<&'a [String], Failure> {
+    if args.len() < n {
+        let plural = if n == 1 { "" } else { "s" };
+        return Err(Failure(format!(
+            "\"rudder {cmd}\" requires at least {n} argument{plural}\n\nUsage:  rudder {cmd} {usage} [flags]"
+        )));
+    }
+    Ok(args)
+}
+
 /// Runs `registry login|logout`.
 pub async fn run(settings: &Settings, cmd: RegistryCommand) -> Result<String, Failure> {
     let compat = settings.compat;
     match cmd {
         RegistryCommand::Login(a) => {
+            let raw = at_least(1, "registry login", "[host]", &a.args)?[0].clone();
             let (username, password) = credentials(compat, &a)?;
-            let host = login_host(compat, &a.host);
+            let host = login_host(compat, &raw);
             let opts = RegistryOptions {
                 client: ClientOptions {
                     ca_file: a.ca_file,
@@ -139,7 +154,7 @@ pub async fn run(settings: &Settings, cmd: RegistryCommand) -> Result<String, Fa
         RegistryCommand::Logout(a) => {
             // Logout takes the argument as it is (no scheme or path
             // handling, no warning) in both versions.
-            let host = a.host;
+            let host = at_least(1, "registry logout", "[host]", &a.args)?[0].clone();
             let opts = RegistryOptions {
                 registry_config: settings.paths.registry_config.clone(),
                 compat,
@@ -255,6 +270,8 @@ fn prompt_secret(text: &str) -> Result<String, Failure> {
 /// Runs `push CHART oci://...`.
 pub async fn push(settings: &Settings, a: PushArgs) -> Result<String, Failure> {
     let compat = settings.compat;
+    let pos = at_least(2, "push", "[chart] [remote]", &a.args)?;
+    let (chart, remote) = (PathBuf::from(&pos[0]), pos[1].clone());
     let opts = RegistryOptions {
         client: ClientOptions {
             ca_file: a.ca_file,
@@ -269,11 +286,11 @@ pub async fn push(settings: &Settings, a: PushArgs) -> Result<String, Failure> {
         registry_config: settings.paths.registry_config.clone(),
         compat,
     };
-    let pushed = registry::push(&a.chart, &a.remote, &opts).await?;
+    let pushed = registry::push(&chart, &remote, &opts).await?;
     // helm hands its printing registry client to the pusher only when the
     // destination starts with `oci://` exactly; `OCI://...` still pushes
     // (URL schemes are case-insensitive) but prints nothing.
-    if !a.remote.starts_with("oci://") {
+    if !remote.starts_with("oci://") {
         return Ok(String::new());
     }
     Ok(registry_output(compat, &registry::pushed_lines(&pushed)))
