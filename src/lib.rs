@@ -30,6 +30,7 @@ pub mod gojson;
 pub mod output;
 pub mod present;
 pub mod release;
+pub mod repo;
 pub mod session;
 pub mod storage;
 

@@ -78,6 +78,10 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Rollback(a) => cmd_rollback(&settings, a).await,
         Command::Uninstall(a) => cmd_uninstall(&settings, a).await,
         Command::Recover(a) => cmd_recover(&settings, a).await,
+        Command::Repo(c) => super::repo::run_repo(&settings, c).await,
+        Command::Search(c) => super::repo::run_search(&settings, c),
+        Command::Pull(a) => super::repo::run_pull(&settings, a).await,
+        Command::Dependency(c) => super::repo::run_dependency(&settings, c).await,
     }
 }
 

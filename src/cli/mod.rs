@@ -9,6 +9,7 @@ mod interrupt;
 mod logging;
 mod man;
 mod progress;
+mod repo;
 mod settings;
 mod version;
 
@@ -96,6 +97,10 @@ fn command_name(c: &Command) -> &'static str {
         Command::Version(_) => "version",
         Command::Completion(_) => "completion",
         Command::Man => "man",
+        Command::Repo(_) => "repo",
+        Command::Search(_) => "search",
+        Command::Pull(_) => "pull",
+        Command::Dependency(_) => "dependency",
     }
 }
 
