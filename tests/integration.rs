@@ -9,5 +9,6 @@ mod compat;
 mod forged;
 mod hostile;
 mod lifecycle;
+mod repo;
 mod smoke;
 mod watch;

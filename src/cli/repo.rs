@@ -264,6 +264,31 @@ pub struct DependencyArgs {
     pub plain_http: bool,
 }
 
+/// helm's `Password: ` prompt (`term.ReadPassword`): no echo on a
+/// terminal; anything else fails as Go's ioctl does.
+fn prompt_password() -> Result<String, Failure> {
+    use std::io::IsTerminal as _;
+    print!("Password: ");
+    let _ = std::io::stdout().flush();
+    if !std::io::stdin().is_terminal() {
+        println!();
+        return Err(Failure("inappropriate ioctl for device".into()));
+    }
+    let stty = |arg: &str| {
+        std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status()
+    };
+    let _ = stty("-echo");
+    let mut line = String::new();
+    let read = std::io::stdin().read_line(&mut line);
+    let _ = stty("echo");
+    println!();
+    read?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
 fn print_warnings(warnings: &[Warning], compat: Compat) {
     for w in warnings {
         if let Some(line) = w.render(compat) {
@@ -312,13 +337,7 @@ pub async fn run_repo(settings: &Settings, cmd: RepoCommand) -> Result<String, F
                     let p = buf.strip_suffix('\n').unwrap_or(&buf);
                     password = p.strip_suffix('\r').unwrap_or(p).to_string();
                 } else {
-                    print!("Password: ");
-                    let _ = std::io::stdout().flush();
-                    let mut line = String::new();
-                    let read = std::io::stdin().read_line(&mut line);
-                    println!();
-                    read?;
-                    password = line.trim_end_matches(['\n', '\r']).to_string();
+                    password = prompt_password()?;
                 }
             }
             let opts = AddOptions {
@@ -351,6 +370,9 @@ pub async fn run_repo(settings: &Settings, cmd: RepoCommand) -> Result<String, F
             Ok(out)
         }
         RepoCommand::List(a) => {
+            if a.no_headers && settings.compat == Compat::V3 {
+                return Err(Failure("unknown flag: --no-headers".into()));
+            }
             if !a.args.is_empty() {
                 return Err(Failure(
                     "\"rudder repo list\" accepts no arguments\n\nUsage:  rudder repo list [flags]"
@@ -396,6 +418,9 @@ pub async fn run_repo(settings: &Settings, cmd: RepoCommand) -> Result<String, F
             }
         }
         RepoCommand::Update(a) => {
+            if a.fail_on_repo_update_fail && settings.compat == Compat::V4 {
+                return Err(Failure("unknown flag: --fail-on-repo-update-fail".into()));
+            }
             let targets = ops::update_targets(paths, &a.names)?;
             let mut stdout = std::io::stdout().lock();
             writeln!(

@@ -26,6 +26,9 @@ pub(crate) struct Cx {
     pub strict: bool,
     /// The Go type of the top-level value, for errors there.
     pub top: &'static str,
+    /// The document was YAML: sigs.k8s.io/yaml turns a number or bool
+    /// into a string where the target is a direct `string` field.
+    pub yaml: bool,
 }
 
 impl Cx {
@@ -36,7 +39,14 @@ impl Cx {
             path: String::new(),
             strict,
             top,
+            yaml: strict,
         }
+    }
+
+    /// The same context for a YAML (or JSON) document.
+    pub fn with_yaml(mut self, yaml: bool) -> Cx {
+        self.yaml = yaml;
+        self
     }
 
     /// The context inside field `name` of struct `strukt`.
@@ -51,6 +61,7 @@ impl Cx {
             path,
             strict: self.strict,
             top: self.top,
+            yaml: self.yaml,
         }
     }
 
@@ -123,6 +134,62 @@ pub(crate) fn string(v: &GoValue, cx: &Cx) -> Result<String, DecodeError> {
         GoValue::Null => Ok(String::new()),
         GoValue::String(s) => Ok(s.clone()),
         other => Err(cx.type_error(other, "string")),
+    }
+}
+
+/// A Go `string` that is a direct field of the struct decoded (or an
+/// element of one): from YAML, sigs.k8s.io/yaml has already turned a
+/// number or bool there into a string (`password: 1234`). Promoted fields
+/// of an embedded struct do not get this (it looks one level deep only).
+pub(crate) fn direct_string(v: &GoValue, cx: &Cx) -> Result<String, DecodeError> {
+    if cx.yaml {
+        match v {
+            GoValue::Float(f) => return Ok(yaml_number_string(*f)),
+            GoValue::Int(i) => return Ok(i.to_string()),
+            GoValue::Bool(b) => return Ok(b.to_string()),
+            _ => {}
+        }
+    }
+    string(v, cx)
+}
+
+/// A `[]string` direct field (elements converted as [`direct_string`]).
+pub(crate) fn direct_strings(v: &GoValue, cx: &Cx) -> Result<Vec<String>, DecodeError> {
+    match v {
+        GoValue::Null => Ok(Vec::new()),
+        GoValue::Array(items) => items.iter().map(|i| direct_string(i, cx)).collect(),
+        other => Err(cx.type_error(other, "[]string")),
+    }
+}
+
+/// go-yaml's number as sigs.k8s.io/yaml writes it into a string field: an
+/// integer in decimal, a float with `strconv.FormatFloat(f, 'g', -1, 32)`.
+/// Numbers arrive as float64 here, so an integral value is taken to have
+/// been a YAML integer.
+fn yaml_number_string(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 9.2e18 {
+        return format!("{}", f as i64);
+    }
+    let v = f as f32;
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let exp = v.abs().log10().floor() as i32;
+    if (-4..6).contains(&exp) {
+        format!("{v}")
+    } else {
+        // Go: mantissa, `e`, sign, at least two exponent digits.
+        let e = format!("{v:e}");
+        match e.split_once('e') {
+            Some((m, x)) => {
+                let (sign, digits) = match x.strip_prefix('-') {
+                    Some(d) => ('-', d),
+                    None => ('+', x),
+                };
+                format!("{m}e{sign}{digits:0>2}")
+            }
+            None => e,
+        }
     }
 }
 

@@ -72,7 +72,7 @@ impl RepoFile {
         let wrap = |e: decode::DecodeError| {
             RepoError::Yaml(format!("error unmarshaling JSON: while decoding JSON: {e}"))
         };
-        let cx = Cx::top("repo.File", false);
+        let cx = Cx::top("repo.File", false).with_yaml(true);
         decode::object(
             &value,
             &cx,
@@ -81,7 +81,7 @@ impl RepoFile {
             |field, v| {
                 let cx = cx.field("File", field);
                 match field {
-                    "apiVersion" => f.api_version = decode::string(v, &cx)?,
+                    "apiVersion" => f.api_version = decode::direct_string(v, &cx)?,
                     "generated" => f.generated = decode::time(v, &cx)?,
                     _ => f.repositories = entries(v, &cx)?,
                 }
@@ -187,13 +187,13 @@ fn entries(v: &GoValue, cx: &Cx) -> Result<Vec<Entry>, decode::DecodeError> {
         decode::object(item, cx, "repo.Entry", ENTRY_FIELDS, |field, v| {
             let cx = cx.field("Entry", field);
             match field {
-                "name" => e.name = decode::string(v, &cx)?,
-                "url" => e.url = decode::string(v, &cx)?,
-                "username" => e.username = decode::string(v, &cx)?,
-                "password" => e.password = decode::string(v, &cx)?,
-                "certFile" => e.cert_file = decode::string(v, &cx)?,
-                "keyFile" => e.key_file = decode::string(v, &cx)?,
-                "caFile" => e.ca_file = decode::string(v, &cx)?,
+                "name" => e.name = decode::direct_string(v, &cx)?,
+                "url" => e.url = decode::direct_string(v, &cx)?,
+                "username" => e.username = decode::direct_string(v, &cx)?,
+                "password" => e.password = decode::direct_string(v, &cx)?,
+                "certFile" => e.cert_file = decode::direct_string(v, &cx)?,
+                "keyFile" => e.key_file = decode::direct_string(v, &cx)?,
+                "caFile" => e.ca_file = decode::direct_string(v, &cx)?,
                 "insecure_skip_tls_verify" => e.insecure_skip_tls_verify = decode::boolean(v, &cx)?,
                 _ => e.pass_credentials_all = decode::boolean(v, &cx)?,
             }

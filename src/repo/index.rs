@@ -111,8 +111,8 @@ pub struct Loaded {
 pub struct Found<'a> {
     /// The version.
     pub version: &'a ChartVersion,
-    /// A version was asked for, none equals it exactly, and a constraint
-    /// match was taken (helm v4 logs a warning then).
+    /// A version (not a range) was asked for, none equals it exactly, and
+    /// the newest match was taken (helm v4 logs a warning then).
     pub fell_back: bool,
 }
 
@@ -256,9 +256,11 @@ impl IndexFile {
                 continue;
             };
             if constraint.check(&parsed) {
+                // helm v4 warns only when the request was itself a
+                // version (`1.2`), not a range.
                 return Ok(Found {
                     version: v,
-                    fell_back: !version.is_empty(),
+                    fell_back: !version.is_empty() && Version::parse(version).is_ok(),
                 });
             }
         }
@@ -453,7 +455,7 @@ struct RawIndex {
 }
 
 fn decode_index(value: &GoValue, strict: bool) -> Result<RawIndex, DecodeError> {
-    let cx = Cx::top("repo.IndexFile", strict);
+    let cx = Cx::top("repo.IndexFile", strict).with_yaml(strict);
     let mut index = IndexFile::default();
     let mut entries = Vec::new();
     decode::object(
@@ -476,9 +478,9 @@ fn decode_index(value: &GoValue, strict: bool) -> Result<RawIndex, DecodeError> 
                     GoValue::Map(m) => index.server_info = m.clone(),
                     other => return Err(fcx.type_error(other, "map[string]interface {}")),
                 },
-                "apiVersion" => index.api_version = decode::string(v, &fcx)?,
+                "apiVersion" => index.api_version = decode::direct_string(v, &fcx)?,
                 "generated" => index.generated = decode::time(v, &fcx)?,
-                "publicKeys" => index.public_keys = decode::strings(v, &fcx)?,
+                "publicKeys" => index.public_keys = decode::direct_strings(v, &fcx)?,
                 "annotations" => index.annotations = decode::string_map(v, &fcx)?,
                 _ => match v {
                     GoValue::Null => {}
@@ -512,7 +514,23 @@ fn decode_index(value: &GoValue, strict: bool) -> Result<RawIndex, DecodeError> 
 fn chart_version(v: &GoValue, cx: &Cx) -> Result<ChartVersion, DecodeError> {
     let mut cv = ChartVersion::default();
     decode::object(v, cx, "repo.ChartVersion", VERSION_FIELDS, |field, v| {
-        let fcx = cx.field("ChartVersion", field);
+        // Fields of the embedded `*chart.Metadata` are named through it.
+        let own = matches!(
+            field,
+            "urls"
+                | "created"
+                | "removed"
+                | "digest"
+                | "checksum"
+                | "engine"
+                | "tillerVersion"
+                | "url"
+        );
+        let fcx = if own {
+            cx.field("ChartVersion", field)
+        } else {
+            cx.field("ChartVersion", &format!("Metadata.{field}"))
+        };
         let m = &mut cv.metadata;
         match field {
             "name" => m.name = decode::string(v, &fcx)?,
@@ -574,14 +592,14 @@ fn chart_version(v: &GoValue, cx: &Cx) -> Result<ChartVersion, DecodeError> {
                 other => return Err(fcx.type_error(other, "[]*chart.Dependency")),
             },
             "type" => m.chart_type = decode::string(v, &fcx)?,
-            "urls" => cv.urls = decode::strings(v, &fcx)?,
+            "urls" => cv.urls = decode::direct_strings(v, &fcx)?,
             "created" => cv.created = decode::time(v, &fcx)?,
             "removed" => cv.removed = decode::boolean(v, &fcx)?,
-            "digest" => cv.digest = decode::string(v, &fcx)?,
-            "checksum" => cv.checksum = decode::string(v, &fcx)?,
-            "engine" => cv.engine = decode::string(v, &fcx)?,
-            "tillerVersion" => cv.tiller_version = decode::string(v, &fcx)?,
-            _ => cv.url = decode::string(v, &fcx)?,
+            "digest" => cv.digest = decode::direct_string(v, &fcx)?,
+            "checksum" => cv.checksum = decode::direct_string(v, &fcx)?,
+            "engine" => cv.engine = decode::direct_string(v, &fcx)?,
+            "tillerVersion" => cv.tiller_version = decode::direct_string(v, &fcx)?,
+            _ => cv.url = decode::direct_string(v, &fcx)?,
         }
         Ok(())
     })?;
@@ -846,6 +864,99 @@ mod tests {
         assert_eq!(
             indent_json(r#"{"a":[],"b":{"c":"x,:{"},"d":[1,2]}"#),
             "{\n  \"a\": [],\n  \"b\": {\n    \"c\": \"x,:{\"\n  },\n  \"d\": [\n    1,\n    2\n  ]\n}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::*;
+
+    fn index(json: &str) -> IndexFile {
+        IndexFile::load_bytes(json.as_bytes(), "src")
+            .map(|l| l.index)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn json_indexes_ignore_unknown_fields_and_sort_newest_first() {
+        let i = index(
+            r#"{"apiVersion":"v1","entries":{"demo":[
+                {"name":"demo","version":"1.0.0","urls":["a.tgz"],"x":1},
+                {"name":"demo","version":"1.10.0","urls":["b.tgz"]},
+                {"name":"demo","version":"1.2.0-rc.1","urls":["c.tgz"]}]}}"#,
+        );
+        let v: Vec<&str> = i.entries["demo"].iter().map(|v| v.version()).collect();
+        assert_eq!(v, ["1.10.0", "1.2.0-rc.1", "1.0.0"]);
+    }
+
+    #[test]
+    fn lookup_errors_are_helms() {
+        let i = index(
+            r#"{"apiVersion":"v1","entries":{"demo":[{"name":"demo","version":"1.0.0","urls":["a.tgz"]}],"none":[]}}"#,
+        );
+        assert_eq!(
+            i.get("nochart", "").map(|_| ()),
+            Err(IndexError::NoChartName)
+        );
+        assert_eq!(
+            i.get("none", "").map(|_| ()),
+            Err(IndexError::NoChartVersion)
+        );
+        assert_eq!(
+            i.get("demo", "9.9.9")
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Err("no chart version found for demo-9.9.9".to_string())
+        );
+        assert_eq!(
+            i.get("demo", "1.0.0").map(|v| v.version().to_string()),
+            Ok("1.0.0".into())
+        );
+    }
+
+    #[test]
+    fn empty_and_versionless_indexes_fail() {
+        assert_eq!(
+            IndexFile::load_bytes(b"", "s").map(|_| ()),
+            Err(IndexError::Empty)
+        );
+        assert_eq!(
+            IndexFile::load_bytes(br#"{"entries":{}}"#, "s").map(|_| ()),
+            Err(IndexError::NoApiVersion)
+        );
+    }
+
+    #[test]
+    fn invalid_entries_are_dropped_with_helms_warning() {
+        let l = IndexFile::load_bytes(
+            br#"{"apiVersion":"v1","entries":{"demo":[{"name":"demo","version":"x1"},null,{"name":"demo","version":"1.0.0"}]}}"#,
+            "src",
+        );
+        let Ok(l) = l else {
+            panic!("load failed");
+        };
+        assert_eq!(l.index.entries["demo"].len(), 1);
+        assert_eq!(
+            l.warnings,
+            [
+                "skipping loading invalid entry for chart \"demo\" from src: empty entry",
+                "skipping loading invalid entry for chart \"demo\" \"x1\" from src: validation: chart.metadata.version \"x1\" is invalid",
+            ]
+        );
+    }
+
+    #[test]
+    fn type_errors_name_the_field_as_go_does() {
+        let e = IndexFile::load_bytes(
+            br#"{"apiVersion":"v1","entries":{"demo":[{"name":"demo","version":1}]}}"#,
+            "s",
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+        assert_eq!(
+            e,
+            Err("json: cannot unmarshal number into Go struct field ChartVersion.entries.Metadata.version of type string".into())
         );
     }
 }

@@ -73,14 +73,9 @@ pub fn search_repo(
     } else {
         ">0.0.0".to_string()
     };
-    let rf = RepoFile::load(&paths.repository_config);
-    let rf = match rf {
+    // helm: a missing, unreadable or empty file all mean no repositories.
+    let rf = match RepoFile::load(&paths.repository_config) {
         Ok(f) if !f.repositories.is_empty() => f,
-        Err(e) if !matches!(&e, RepoError::LoadRepoFile { source, .. } if source.not_found) => {
-            // helm: a file that exists but does not parse has no repos.
-            let _ = e;
-            return Err(failed(Vec::new(), no_repos()));
-        }
         _ => return Err(failed(Vec::new(), no_repos())),
     };
     let mut warnings = Vec::new();
