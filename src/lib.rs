@@ -31,8 +31,11 @@ pub mod output;
 pub mod present;
 pub mod release;
 pub mod repo;
+pub mod semver;
 pub mod session;
 pub mod storage;
+pub mod upgrades;
+pub mod values;
 
 pub use error::ErrorKind;
 

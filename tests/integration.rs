@@ -10,5 +10,7 @@ mod forged;
 mod hostile;
 mod lifecycle;
 mod repo;
+mod servers;
 mod smoke;
+mod values;
 mod watch;

@@ -28,6 +28,7 @@ pub mod float;
 pub mod json;
 pub mod time;
 pub mod value;
+pub mod yaml;
 
 pub use escape::{Escaping, GoFormatter, to_go_json};
 pub use json::{Encoder, JsonError, to_json};

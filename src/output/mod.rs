@@ -36,7 +36,7 @@ mod tables;
 pub mod time;
 pub mod yaml;
 mod yaml_emit;
-mod yaml_resolve;
+pub(crate) mod yaml_resolve;
 
 // The float formatter, as go-yaml and kubectl's printer use it too.
 use crate::gojson::float;

@@ -17,15 +17,34 @@ pub(crate) fn needs_quotes(s: &str) -> bool {
     resolves_to_non_string(s) || is_base60_float(s)
 }
 
-/// The scalars go-yaml looks up by name before trying numbers.
-const RESOLVE_WORDS: &[&str] = &[
-    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no", "No",
-    "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null", "NULL", ".nan",
-    ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-    "<<",
-];
-
 fn resolves_to_non_string(s: &str) -> bool {
+    !matches!(resolve_plain(s), Resolved::Str)
+}
+
+/// What go-yaml v2's `resolve` makes of an untagged plain scalar, with the
+/// Go type it would decode into `interface{}`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Resolved {
+    /// `~`, `null`, the empty scalar.
+    Null,
+    /// YAML 1.1 booleans (`yes`, `off`, `y`, ...).
+    Bool(bool),
+    /// An integer that fits `int64` (Go `int`/`int64`).
+    Int(i64),
+    /// An integer only `uint64` can hold.
+    Uint(u64),
+    /// A float, including `.inf`/`.nan` (which JSON then rejects).
+    Float(f64),
+    /// A timestamp: decoded into `interface{}` it stays the original text.
+    Timestamp,
+    /// The merge key `<<`.
+    Merge,
+    /// Anything else: a string.
+    Str,
+}
+
+/// go-yaml v2's `resolve("", s)` for a plain scalar.
+pub(crate) fn resolve_plain(s: &str) -> Resolved {
     // go-yaml dispatches on the first byte; anything it has no hint for
     // (letters other than yYnNtTfFoO, most punctuation, non-ASCII) is a
     // string without further checks. The empty string has the null hint.
@@ -36,34 +55,64 @@ fn resolves_to_non_string(s: &str) -> bool {
         Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~') => b'M',
         Some(b'.') => b'.',
         // Notably `<` has no hint, so `<<` (the merge key) stays plain.
-        Some(_) => return false,
+        Some(_) => return Resolved::Str,
     };
-    if RESOLVE_WORDS.contains(&s) {
-        return true;
+    if let Some(word) = resolve_word(s) {
+        return word;
     }
     match hint {
-        b'.' => go_parse_float_ok(s),
+        b'.' if go_parse_float_ok(s) => s
+            .replace('_', "")
+            .parse::<f64>()
+            .map_or(Resolved::Str, Resolved::Float),
         b'D' | b'S' => {
             if parses_as_timestamp(s) {
-                return true;
+                return Resolved::Timestamp;
             }
             let plain = s.replace('_', "");
-            if go_parse_int(&plain, 0).is_some() || go_parse_uint(&plain, 0).is_some() {
-                return true;
+            if let Some(i) = go_parse_int(&plain, 0) {
+                return Resolved::Int(i);
+            }
+            if let Some(u) = go_parse_uint(&plain, 0) {
+                return Resolved::Uint(u);
             }
             if matches(&YAML_STYLE_FLOAT, &plain) && decimal_is_finite(&plain) {
-                return true;
+                return plain.parse::<f64>().map_or(Resolved::Str, Resolved::Float);
             }
             if let Some(rest) = plain.strip_prefix("0b") {
-                go_parse_int(rest, 2).is_some() || go_parse_uint(rest, 2).is_some()
-            } else if let Some(rest) = plain.strip_prefix("-0b") {
-                go_parse_int(&format!("-{rest}"), 2).is_some()
-            } else {
-                false
+                if let Some(i) = go_parse_int(rest, 2) {
+                    return Resolved::Int(i);
+                }
+                if let Some(u) = go_parse_uint(rest, 2) {
+                    return Resolved::Uint(u);
+                }
+            } else if let Some(rest) = plain.strip_prefix("-0b")
+                && let Some(i) = go_parse_int(&format!("-{rest}"), 2)
+            {
+                return Resolved::Int(i);
             }
+            Resolved::Str
         }
-        _ => false,
+        _ => Resolved::Str,
     }
+}
+
+/// go-yaml's `resolveMap` lookup.
+fn resolve_word(s: &str) -> Option<Resolved> {
+    Some(match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            Resolved::Bool(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            Resolved::Bool(false)
+        }
+        "" | "~" | "null" | "Null" | "NULL" => Resolved::Null,
+        ".nan" | ".NaN" | ".NAN" => Resolved::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Resolved::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
+        "<<" => Resolved::Merge,
+        _ => return None,
+    })
 }
 
 /// go-yaml's `yamlStyleFloat`: the float syntax it accepts after digits
