@@ -297,6 +297,15 @@ fn print_warnings(warnings: &[Warning], compat: Compat) {
     }
 }
 
+/// Prints warnings on stderr as the library meets them.
+pub fn warning_sink(compat: Compat) -> rudder::repo::locate::WarningSink {
+    rudder::repo::locate::WarningSink(std::sync::Arc::new(move |w: &Warning| {
+        if let Some(line) = w.render(compat) {
+            eprintln!("{line}");
+        }
+    }))
+}
+
 fn format(value: &str) -> Result<Format, Failure> {
     Format::parse(value).map_err(|e| {
         Failure(format!(
@@ -547,14 +556,14 @@ pub async fn run_pull(settings: &Settings, a: PullArgs) -> Result<String, Failur
             pass_credentials_all: a.auth.pass_credentials,
             client: a.auth.client(None),
             plain_http: a.plain_http,
+            on_warning: Some(warning_sink(settings.compat)),
         },
         dest_dir: PathBuf::from(&a.destination),
         untar: a.untar,
         untar_dir: PathBuf::from(&a.untardir),
     };
     for chart in &a.charts {
-        let pulled = pull(chart, &opts).await?;
-        print_warnings(&pulled.located.warnings, settings.compat);
+        pull(chart, &opts).await?;
     }
     Ok(String::new())
 }

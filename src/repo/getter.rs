@@ -127,14 +127,36 @@ fn transport(url: &str, e: &reqwest::Error) -> RepoError {
     let mut source: Option<&dyn std::error::Error> = Some(e);
     let mut innermost = e.to_string();
     let mut refused = false;
+    let mut tls: Option<String> = None;
     while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::ConnectionRefused
-        {
-            refused = true;
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                refused = true;
+            }
+            if let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                tls = Some(go_tls_text(t));
+            }
+        }
+        if let Some(t) = s.downcast_ref::<rustls::Error>() {
+            tls = Some(go_tls_text(t));
         }
         innermost = s.to_string();
         source = s.source();
+    }
+    if let Some(t) = tls {
+        innermost = t;
+    } else if let Some(rest) = innermost.strip_prefix("invalid peer certificate: ") {
+        // rustls' error arrives as text through hyper's connector.
+        let known = match rest {
+            "UnknownIssuer" => Some(rustls::CertificateError::UnknownIssuer),
+            "Expired" => Some(rustls::CertificateError::Expired),
+            "NotValidYet" => Some(rustls::CertificateError::NotValidYet),
+            "NotValidForName" => Some(rustls::CertificateError::NotValidForName),
+            _ => None,
+        };
+        if let Some(c) = known {
+            innermost = go_tls_text(&rustls::Error::InvalidCertificate(c));
+        }
     }
     let message = if refused {
         let addr = reqwest::Url::parse(url)
@@ -156,5 +178,25 @@ fn transport(url: &str, e: &reqwest::Error) -> RepoError {
     RepoError::Transport {
         url: url.to_string(),
         message,
+    }
+}
+
+/// Go's `crypto/tls` and `crypto/x509` wording for the certificate
+/// failures rustls reports.
+fn go_tls_text(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+                .into()
+        }
+        rustls::Error::InvalidCertificate(C::Expired | C::NotValidYet) => {
+            "tls: failed to verify certificate: x509: certificate has expired or is not yet valid"
+                .into()
+        }
+        rustls::Error::InvalidCertificate(C::NotValidForName) => {
+            "tls: failed to verify certificate: x509: certificate is not valid for this name".into()
+        }
+        other => format!("tls: {other}"),
     }
 }

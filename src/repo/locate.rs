@@ -38,6 +38,33 @@ pub struct LocateOptions {
     pub client: ClientOptions,
     /// `--plain-http` (OCI).
     pub plain_http: bool,
+    /// Where warnings go as they happen (helm prints them even when the
+    /// command fails afterwards); without one they are returned in
+    /// [`Located::warnings`].
+    pub on_warning: Option<WarningSink>,
+}
+
+/// A callback receiving warnings as they happen.
+#[derive(Clone)]
+pub struct WarningSink(pub std::sync::Arc<dyn Fn(&Warning) + Send + Sync>);
+
+impl std::fmt::Debug for WarningSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WarningSink")
+    }
+}
+
+/// Hands warnings to the sink if there is one, else keeps them.
+fn route(sink: Option<&WarningSink>, warnings: Vec<Warning>) -> Vec<Warning> {
+    match sink {
+        Some(s) => {
+            for w in &warnings {
+                (s.0)(w);
+            }
+            Vec::new()
+        }
+        None => warnings,
+    }
 }
 
 impl LocateOptions {
@@ -112,7 +139,7 @@ pub async fn locate(reference: &str, opts: &LocateOptions) -> Result<Located, Re
     let check_local = opts.repo_url.is_empty() || opts.compat == Compat::V3;
     if check_local && std::fs::metadata(name).is_ok() {
         if !opts.repo_url.is_empty() {
-            warnings.push(Warning::LocalChartFound);
+            warnings = route(opts.on_warning.as_ref(), vec![Warning::LocalChartFound]);
         }
         return Ok(Located {
             path: absolute(Path::new(name)),
@@ -129,7 +156,13 @@ pub async fn locate(reference: &str, opts: &LocateOptions) -> Result<Located, Re
     }
     let version = opts.effective_version();
     let mut resolved = if opts.repo_url.is_empty() {
-        resolve_chart_version(name, &version, &paths, opts.flag_getter())?
+        resolve_chart_version(
+            name,
+            &version,
+            &paths,
+            opts.flag_getter(),
+            opts.on_warning.as_ref(),
+        )?
     } else {
         let (chart_url, found) = find_chart_in_repo_url(name, &version, &paths, opts).await?;
         // Credentials go on only to the repository's own host, or with
@@ -140,7 +173,13 @@ pub async fn locate(reference: &str, opts: &LocateOptions) -> Result<Located, Re
             getter.username.clear();
             getter.password.clear();
         }
-        let mut r = resolve_chart_version(&chart_url, &version, &paths, getter)?;
+        let mut r = resolve_chart_version(
+            &chart_url,
+            &version,
+            &paths,
+            getter,
+            opts.on_warning.as_ref(),
+        )?;
         r.found = Located {
             chart_url: Some(chart_url),
             ..found
@@ -266,13 +305,25 @@ pub async fn pull(reference: &str, opts: &PullOptions) -> Result<Pulled, RepoErr
     }
     let version = opts.locate.effective_version();
     let resolved = if opts.locate.repo_url.is_empty() {
-        resolve_chart_version(reference, &version, &paths, opts.locate.flag_getter())?
+        resolve_chart_version(
+            reference,
+            &version,
+            &paths,
+            opts.locate.flag_getter(),
+            opts.locate.on_warning.as_ref(),
+        )?
     } else {
         let (chart_url, found) =
             find_chart_in_repo_url(reference, &version, &paths, &opts.locate).await?;
         let mut getter = opts.locate.flag_getter();
         getter.repo_url = chart_url.clone();
-        let mut r = resolve_chart_version(&chart_url, &version, &paths, getter)?;
+        let mut r = resolve_chart_version(
+            &chart_url,
+            &version,
+            &paths,
+            getter,
+            opts.locate.on_warning.as_ref(),
+        )?;
         r.found = Located {
             chart_url: Some(chart_url),
             ..found
@@ -300,16 +351,18 @@ pub async fn pull(reference: &str, opts: &PullOptions) -> Result<Pulled, RepoErr
     } else {
         opts.untar_dir.clone()
     };
+    // Go's filepath.Join cleans the result (`w/.` is `w`).
+    let clean = |p: String| PathBuf::from(super::ops::clean_path(&p));
     let ud = if untar_dir.is_absolute() {
-        untar_dir
+        clean(untar_dir.to_string_lossy().into_owned())
     } else {
-        dest_dir.join(untar_dir)
+        clean(format!("{}/{}", dest_dir.display(), untar_dir.display()))
     };
     let base = reference.rsplit('/').next().unwrap_or(reference);
     let ud_check = if ud == Path::new(".") {
         PathBuf::from(base)
     } else {
-        ud.join(base)
+        clean(format!("{}/{base}", ud.display()))
     };
     if std::fs::metadata(&ud_check).is_ok() {
         return Err(RepoError::msg(
@@ -435,6 +488,7 @@ fn resolve_chart_version(
     version: &str,
     paths: &HelmPaths,
     mut getter: GetterOptions,
+    sink: Option<&WarningSink>,
 ) -> Result<Resolved, RepoError> {
     let rf = load_repos(paths)?;
     if let Ok(u) = reqwest::Url::parse(reference)
@@ -502,11 +556,14 @@ fn resolve_chart_version(
             format!("no cached repo found. (try 'helm repo update'): {e}"),
         )
     })?;
-    let mut warnings: Vec<Warning> = loaded
-        .warnings
-        .into_iter()
-        .map(Warning::InvalidEntry)
-        .collect();
+    let mut warnings: Vec<Warning> = route(
+        sink,
+        loaded
+            .warnings
+            .into_iter()
+            .map(Warning::InvalidEntry)
+            .collect(),
+    );
     let found = loaded.index.lookup(chart_name, version).map_err(|e| {
         RepoError::msg(
             if matches!(e, super::IndexError::Constraint(_)) {
@@ -522,11 +579,14 @@ fn resolve_chart_version(
     })?;
     let cv = found.version;
     if found.fell_back {
-        warnings.push(Warning::FellBack {
-            chart: chart_name.to_string(),
-            requested: version.to_string(),
-            selected: cv.metadata.version.clone(),
-        });
+        warnings.extend(route(
+            sink,
+            vec![Warning::FellBack {
+                chart: chart_name.to_string(),
+                requested: version.to_string(),
+                selected: cv.metadata.version.clone(),
+            }],
+        ));
     }
     let Some(first) = cv.urls.first() else {
         return Err(RepoError::msg(
@@ -639,7 +699,7 @@ pub(crate) async fn find_chart_in_repo_url(
         let _ = std::fs::remove_file(cache.join(format!("{}-index.yaml", entry.name)));
     };
     let (idx, mut warnings) = match downloaded {
-        Ok(x) => x,
+        Ok((idx, w)) => (idx, route(opts.on_warning.as_ref(), w)),
         Err(e) => {
             cleanup();
             return Err(RepoError::NotARepository {
@@ -663,11 +723,14 @@ pub(crate) async fn find_chart_in_repo_url(
     })?;
     let cv = found.version;
     if found.fell_back {
-        warnings.push(Warning::FellBack {
-            chart: chart.to_string(),
-            requested: version.to_string(),
-            selected: cv.metadata.version.clone(),
-        });
+        warnings.extend(route(
+            opts.on_warning.as_ref(),
+            vec![Warning::FellBack {
+                chart: chart.to_string(),
+                requested: version.to_string(),
+                selected: cv.metadata.version.clone(),
+            }],
+        ));
     }
     let Some(first) = cv.urls.first() else {
         return Err(RepoError::msg(

@@ -444,7 +444,7 @@ pub fn url_join(base: &str, elem: &str) -> String {
 }
 
 /// Go's `path.Clean` (lexical).
-fn clean_path(p: &str) -> String {
+pub(crate) fn clean_path(p: &str) -> String {
     let rooted = p.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for seg in p.split('/') {

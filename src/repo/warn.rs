@@ -34,6 +34,10 @@ impl Warning {
     /// the imitated helm prints nothing.
     pub fn render(&self, compat: Compat) -> Option<String> {
         match (self, compat) {
+            // Go's log prefix names the line of index.go that logged.
+            (Warning::InvalidEntry(m), Compat::V3) if m.ends_with(": empty entry") => {
+                Some(format!("index.go:359: {m}"))
+            }
             (Warning::InvalidEntry(m), Compat::V3) => Some(format!("index.go:371: {m}")),
             (Warning::InvalidEntry(m), Compat::V4) => Some(slog_line(m, &[])),
             (Warning::CorruptRepo { repo, error }, Compat::V3) => Some(format!(
