@@ -262,6 +262,24 @@ pub struct DependencyArgs {
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
+    /// chart repository username where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub username: String,
+    /// chart repository password where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub password: String,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file", default_value = "")]
+    pub cert_file: String,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file", default_value = "")]
+    pub key_file: String,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file", default_value = "")]
+    pub ca_file: String,
+    /// skip tls certificate checks for the chart download
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
 }
 
 /// helm's `Password: ` prompt (`term.ReadPassword`): no echo on a
@@ -333,6 +351,9 @@ pub async fn run_repo(settings: &Settings, cmd: RepoCommand) -> Result<String, F
     let paths = &settings.paths;
     match cmd {
         RepoCommand::Add(a) => {
+            if a.no_update && settings.compat == Compat::V4 {
+                return Err(Failure("unknown flag: --no-update".into()));
+            }
             let [name, url] = a.args.as_slice() else {
                 return Err(usage_exact("repo add", 2, "[NAME] [URL]"));
             };

@@ -773,3 +773,77 @@ fn dependency_update_and_build_match_helm() {
         t.same(&["dependency", "update", "{home}/nowhere"]);
     }
 }
+
+/// `repo::locate` (what install/upgrade/show/template use) leaves the same
+/// cached archive as `helm show chart` does: v3 `<repository
+/// cache>/<file>.tgz`, v4 `<content cache>/<hh>/<sha256>.chart`; and
+/// fails with helm's message for the reference forms helm refuses.
+#[test]
+fn locate_caches_like_helm_show() {
+    let repo = chart_repo();
+    let p = publish("locate");
+    let u = url(repo, &p);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    for helm in HELMS {
+        let compat = if helm.compat == "v3" {
+            rudder::compat::Compat::V3
+        } else {
+            rudder::compat::Compat::V4
+        };
+        for (reference, version, repo_url) in [
+            ("myrepo/demo", "", ""),
+            ("myrepo/demo", "1.2", ""),
+            ("myrepo/demo", "9.9.9", ""),
+            ("demo", "", ""),
+            ("norepo/demo", "", ""),
+            ("./nowhere", "", ""),
+            ("demo", "", u.as_str()),
+        ] {
+            let t = Twins::new(helm);
+            t.setup(&["repo", "add", "myrepo", &u]);
+            let mut args = vec!["show", "chart", reference];
+            if !version.is_empty() {
+                args.extend(["--version", version]);
+            }
+            if !repo_url.is_empty() {
+                args.extend(["--repo", repo_url]);
+            }
+            let h = t.h.run(helm.tool, &args);
+            let paths = rudder::repo::HelmPaths {
+                config_home: t.r.config_home.clone(),
+                cache_home: t.r.cache_home.clone(),
+                data_home: t.r.data_home.clone(),
+                registry_config: t.r.registry_config.clone(),
+                repository_config: t.r.repository_config.clone(),
+                repository_cache: t.r.repository_cache.clone(),
+                content_cache: t.r.cache_home.join("content"),
+            };
+            let opts = rudder::repo::LocateOptions {
+                paths: Some(paths),
+                compat,
+                version: version.into(),
+                repo_url: repo_url.into(),
+                ..Default::default()
+            };
+            let located = rt.block_on(rudder::repo::locate(reference, &opts));
+            match located {
+                Ok(l) => {
+                    assert!(h.status.success(), "{h}");
+                    assert!(l.path.starts_with(&t.r.dir), "{l:?}");
+                }
+                Err(e) => {
+                    assert_eq!(h.stderr, format!("Error: {e}\n"), "{reference} {version}");
+                }
+            }
+            assert_eq!(
+                tree(&t.h),
+                tree(&t.r),
+                "cache after {args:?} (helm {})",
+                helm.compat
+            );
+        }
+    }
+}
