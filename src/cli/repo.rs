@@ -324,6 +324,18 @@ pub fn warning_sink(compat: Compat) -> rudder::repo::locate::WarningSink {
     }))
 }
 
+/// The registry's `Pulled:`/`Digest:` lines: helm v3 prints them on
+/// stderr, v4 on stdout.
+pub fn print_registry_lines(text: &str, compat: Compat) {
+    match compat {
+        Compat::V3 => eprint!("{text}"),
+        Compat::V4 => {
+            print!("{text}");
+            let _ = std::io::stdout().flush();
+        }
+    }
+}
+
 fn format(value: &str) -> Result<Format, Failure> {
     Format::parse(value).map_err(|e| {
         Failure(format!(
@@ -584,7 +596,10 @@ pub async fn run_pull(settings: &Settings, a: PullArgs) -> Result<String, Failur
         untar_dir: PathBuf::from(&a.untardir),
     };
     for chart in &a.charts {
-        pull(chart, &opts).await?;
+        let pulled = pull(chart, &opts).await?;
+        if let Some(lines) = &pulled.located.pulled {
+            print_registry_lines(lines, settings.compat);
+        }
     }
     Ok(String::new())
 }
@@ -613,6 +628,23 @@ pub async fn run_dependency(
         compat: settings.compat,
         skip_refresh: a.skip_refresh,
         plain_http: a.plain_http,
+        registry: rudder::registry::RegistryOptions {
+            client: AuthFlags {
+                cert_file: a.cert_file.clone(),
+                key_file: a.key_file.clone(),
+                ca_file: a.ca_file.clone(),
+                insecure_skip_tls_verify: a.insecure_skip_tls_verify,
+                ..AuthFlags::default()
+            }
+            .client(None),
+            username: a.username.clone(),
+            password: a.password.clone(),
+            ..Default::default()
+        },
+        on_registry_lines: match settings.compat {
+            Compat::V3 => |t: &str| eprint!("{t}"),
+            Compat::V4 => |t: &str| print!("{t}"),
+        },
     };
     let mut out = std::io::stdout();
     let mut print = |line: &str| {

@@ -31,6 +31,37 @@ pub struct DepOptions {
     pub skip_refresh: bool,
     /// `--plain-http` (OCI dependencies).
     pub plain_http: bool,
+    /// The registry client's TLS files and credentials (OCI dependencies).
+    pub registry: crate::registry::RegistryOptions,
+    /// Prints the registry's `Pulled:`/`Digest:` lines.
+    pub on_registry_lines: fn(&str),
+}
+
+fn registry_options(opts: &DepOptions) -> crate::registry::RegistryOptions {
+    let mut r = opts.registry.clone();
+    r.plain_http = opts.plain_http;
+    r.compat = opts.compat;
+    r.registry_config = opts.paths.registry_config.clone();
+    r
+}
+
+/// The registry's tags for `repo`, newest first (blocking the resolver's
+/// loop on the async call, as helm's resolver does synchronously).
+fn registry_tags(repo: &str, opts: &DepOptions) -> Result<Vec<String>, String> {
+    let ro = registry_options(opts);
+    let repo = repo.to_string();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?
+                .block_on(crate::registry::tags(&repo, &ro))
+                .map_err(|e| e.to_string())
+        })
+        .join()
+        .map_err(|_| "tag listing panicked".to_string())?
+    })
 }
 
 /// helm's `Chart.lock` digest: `sha256:` + the hex sha256 of the JSON
@@ -287,7 +318,7 @@ pub async fn update(
     if !opts.skip_refresh && !names.is_empty() {
         update_repositories(&opts.paths, print).await?;
     }
-    let mut lock = resolve(&req, &names, chart_dir, &opts.paths)?;
+    let mut lock = resolve(&req, &names, chart_dir, opts)?;
     download_all(chart_dir, &mut lock.dependencies, opts, print).await?;
     lock.digest = hash_req(&req, &lock.dependencies);
     if chart
@@ -364,8 +395,9 @@ fn resolve(
     req: &[Dependency],
     names: &BTreeMap<String, String>,
     chart_dir: &Path,
-    paths: &HelmPaths,
+    opts: &DepOptions,
 ) -> Result<Lock, RepoError> {
+    let paths = &opts.paths;
     let mut locked = Vec::with_capacity(req.len());
     let mut missing = Vec::new();
     for d in req {
@@ -412,15 +444,32 @@ fn resolve(
             continue;
         }
         if is_oci(&d.repository) {
-            // An explicit version is used as the tag; ranges need the
-            // registry's tag list (the registry module).
+            // An explicit version is the tag; a range is matched against
+            // the registry's tags (newest first).
             if Version::parse(&d.version).is_ok() {
                 locked.push(lock_dep(d.version.clone()));
-            } else {
-                return Err(RepoError::Registry(format!(
-                    "could not retrieve list of tags for repository {}: OCI tag listing needs the registry module",
+                continue;
+            }
+            let repo = format!("{}/{}", d.repository.trim_start_matches("oci://"), d.name);
+            let tags = registry_tags(&repo, opts).map_err(|e| {
+                RepoError::Registry(format!(
+                    "could not retrieve list of tags for repository {}: {e}",
                     d.repository
-                )));
+                ))
+            })?;
+            let chosen = tags.iter().find_map(|t| {
+                let v = Version::parse(t).ok()?;
+                constraint.check(&v).then(|| v.original().to_string())
+            });
+            match chosen {
+                Some(v) => locked.push(lock_dep(v)),
+                None => {
+                    missing.push(format!(
+                        "{:?} (repository {:?}, version {:?})",
+                        d.name, d.repository, d.version
+                    ));
+                    locked.push(lock_dep(String::new()));
+                }
             }
             continue;
         }
@@ -660,11 +709,33 @@ async fn download_into(
             continue;
         }
         if is_oci(&dep.repository) {
-            save_error = Some(RepoError::Registry(format!(
-                "could not download {}/{}:{}: OCI dependencies need the registry module",
-                dep.repository, dep.name, dep.version
-            )));
-            break;
+            let churl = format!("{}/{}:{}", dep.repository, dep.name, dep.version);
+            if !fetched.insert(churl.clone()) {
+                print(&format!(
+                    "Already downloaded {} from repo {}",
+                    dep.name, dep.repository
+                ));
+                continue;
+            }
+            print(&format!(
+                "Downloading {} from repo {}",
+                dep.name, dep.repository
+            ));
+            let reference = format!("{}/{}", dep.repository, dep.name);
+            let ro = registry_options(opts);
+            match crate::registry::pull(&reference, &dep.version, false, &ro).await {
+                Ok(p) => {
+                    (opts.on_registry_lines)(&crate::registry::pulled_lines(&p));
+                    super::file::atomic_write(&tmp.join(&p.file_name), &p.bytes, 0o644)?;
+                }
+                Err(e) => {
+                    save_error = Some(RepoError::Registry(format!(
+                        "could not download {churl}: {e}"
+                    )));
+                    break;
+                }
+            }
+            continue;
         }
         let (url, getter) = match find_chart_url(dep, repos, opts).await {
             Ok(x) => x,

@@ -83,6 +83,18 @@ impl LocateOptions {
         }
     }
 
+    /// The registry client settings for `oci://` references.
+    pub fn registry_options(&self) -> crate::registry::RegistryOptions {
+        crate::registry::RegistryOptions {
+            client: self.client.clone(),
+            plain_http: self.plain_http,
+            username: self.username.clone(),
+            password: self.password.clone(),
+            registry_config: self.paths().registry_config,
+            compat: self.compat,
+        }
+    }
+
     fn flag_getter(&self) -> GetterOptions {
         GetterOptions {
             repo_url: String::new(),
@@ -115,6 +127,9 @@ pub struct Located {
     pub digest: Option<String>,
     /// Warnings helm prints on the way.
     pub warnings: Vec<Warning>,
+    /// For `oci://`: the registry's `Pulled:`/`Digest:` lines, for the
+    /// front end to print (helm v3 on stderr, v4 on stdout).
+    pub pulled: Option<String>,
 }
 
 /// A chart URL resolved from a reference, with the getter to fetch it.
@@ -134,7 +149,21 @@ pub async fn locate(reference: &str, opts: &LocateOptions) -> Result<Located, Re
     let paths = opts.paths();
     let mut warnings = Vec::new();
     if name.starts_with("oci://") {
-        return Err(oci_unavailable(name));
+        let (pulled, found) = pull_oci(name, opts).await?;
+        let path = match opts.compat {
+            // helm v3 keeps it in the repository cache under its file name.
+            Compat::V3 => {
+                mkdir(&paths.repository_cache)?;
+                let dest = paths.repository_cache.join(&pulled.file_name);
+                file::atomic_write(&dest, &pulled.bytes, 0o644)?;
+                dest
+            }
+            Compat::V4 => content_cache_store(&pulled.bytes, &paths.content_cache)?,
+        };
+        return Ok(Located {
+            path: absolute(&path),
+            ..found
+        });
     }
     let check_local = opts.repo_url.is_empty() || opts.compat == Compat::V3;
     if check_local && std::fs::metadata(name).is_ok() {
@@ -300,10 +329,31 @@ pub struct Pulled {
 /// `--untar`.
 pub async fn pull(reference: &str, opts: &PullOptions) -> Result<Pulled, RepoError> {
     let paths = opts.locate.paths();
-    if reference.starts_with("oci://") {
-        return Err(oci_unavailable(reference));
-    }
     let version = opts.locate.effective_version();
+    let (bytes, file_name, resolved) = if reference.starts_with("oci://") {
+        let (pulled, found) = pull_oci(reference, &opts.locate).await?;
+        let r = Resolved {
+            url: reference.to_string(),
+            getter: GetterOptions::default(),
+            found,
+        };
+        (pulled.bytes, pulled.file_name, r)
+    } else {
+        let r = resolve_http(reference, &version, &paths, opts).await?;
+        let bytes = Getter::new(&r.getter)?.get(&r.url, true).await?;
+        let name = url_file_name(&r.url);
+        (bytes, name, r)
+    };
+    save_pulled(reference, opts, bytes, &file_name, resolved)
+}
+
+/// The HTTP side of `pull`: the chart URL and its getter.
+async fn resolve_http(
+    reference: &str,
+    version: &str,
+    paths: &HelmPaths,
+    opts: &PullOptions,
+) -> Result<Resolved, RepoError> {
     let resolved = if opts.locate.repo_url.is_empty() {
         resolve_chart_version(
             reference,
@@ -330,16 +380,24 @@ pub async fn pull(reference: &str, opts: &PullOptions) -> Result<Pulled, RepoErr
         };
         r
     };
-    let bytes = Getter::new(&resolved.getter)?
-        .get(&resolved.url, true)
-        .await?;
+    Ok(resolved)
+}
+
+/// Saves (or expands, with `--untar`) what `pull` fetched.
+fn save_pulled(
+    reference: &str,
+    opts: &PullOptions,
+    bytes: Vec<u8>,
+    file_name: &str,
+    resolved: Resolved,
+) -> Result<Pulled, RepoError> {
     let dest_dir = if opts.dest_dir.as_os_str().is_empty() {
         PathBuf::from(".")
     } else {
         opts.dest_dir.clone()
     };
     if !opts.untar {
-        let saved = dest_dir.join(url_file_name(&resolved.url));
+        let saved = dest_dir.join(file_name);
         file::atomic_write(&saved, &bytes, 0o644)?;
         return Ok(Pulled {
             saved,
@@ -421,10 +479,40 @@ pub fn expand(dir: &Path, archive: &[u8]) -> Result<(), RepoError> {
     Ok(())
 }
 
-fn oci_unavailable(reference: &str) -> RepoError {
-    RepoError::Registry(format!(
-        "{reference}: OCI references are resolved by the registry module, not available in this build"
-    ))
+/// Pulls an `oci://` chart through the registry module.
+async fn pull_oci(
+    reference: &str,
+    opts: &LocateOptions,
+) -> Result<(crate::registry::Pulled, Located), RepoError> {
+    let pulled = crate::registry::pull(
+        reference,
+        opts.version.trim(),
+        opts.devel,
+        &opts.registry_options(),
+    )
+    .await
+    .map_err(|e| RepoError::Registry(e.to_string()))?;
+    let found = Located {
+        chart_url: Some(reference.to_string()),
+        chart_name: Some(pulled.name.clone()),
+        version: Some(pulled.version.clone()),
+        pulled: Some(crate::registry::pulled_lines(&pulled)),
+        ..Located::default()
+    };
+    Ok((pulled, found))
+}
+
+/// helm v4's content cache for bytes already fetched (OCI): keyed by
+/// their sha256.
+fn content_cache_store(bytes: &[u8], root: &Path) -> Result<PathBuf, RepoError> {
+    use sha2::Digest as _;
+    let k = hex::encode(sha2::Sha256::digest(bytes));
+    let p = content_path(root, &k);
+    if let Some(dir) = p.parent() {
+        mkdir(dir)?;
+    }
+    file::atomic_write(&p, bytes, 0o644)?;
+    Ok(p)
 }
 
 fn mkdir(d: &Path) -> Result<(), RepoError> {
