@@ -847,3 +847,98 @@ fn locate_caches_like_helm_show() {
         }
     }
 }
+
+/// `pull oci://…` through the plain registry (charts pushed by helm):
+/// the same lines (v3 on stderr, v4 on stdout), files and errors; and a
+/// chart depending on the registry by a range (tag listing) updated by
+/// both.
+#[test]
+fn oci_pull_and_dependencies_match_helm() {
+    let reg = crate::harness::servers::registry_plain();
+    let work = Home::new();
+    let src = work.dir.join("src");
+    let pkgs = work.dir.join("pkgs");
+    let ns = format!("repo-oci-{}", std::process::id());
+    for v in ["1.0.0", "1.2.3", "2.0.0-rc.1"] {
+        let c = chart_dir(&src, "demo", v, "A Helm chart for Kubernetes");
+        let tgz = work.package(Tool::Helm3, &c, &pkgs);
+        work.run(
+            Tool::Helm3,
+            [
+                "push".as_ref(),
+                tgz.as_os_str(),
+                reg.oci(&ns).as_ref(),
+                "--plain-http".as_ref(),
+            ],
+        )
+        .ok();
+    }
+    let chart = reg.oci(&format!("{ns}/demo"));
+    for helm in HELMS {
+        let t = Twins::new(helm);
+        for args in [
+            vec!["pull", chart.as_str(), "--plain-http", "-d", "{home}"],
+            vec![
+                "pull",
+                chart.as_str(),
+                "--plain-http",
+                "-d",
+                "{home}",
+                "--version",
+                "1.2.3",
+            ],
+            vec![
+                "pull",
+                chart.as_str(),
+                "--plain-http",
+                "-d",
+                "{home}",
+                "--version",
+                "~1.0",
+            ],
+            vec![
+                "pull",
+                chart.as_str(),
+                "--plain-http",
+                "-d",
+                "{home}",
+                "--devel",
+            ],
+            vec![
+                "pull",
+                chart.as_str(),
+                "--plain-http",
+                "-d",
+                "{home}",
+                "--version",
+                "9.9.9",
+            ],
+            vec![
+                "pull",
+                &format!("{chart}:1.0.0"),
+                "--plain-http",
+                "-d",
+                "{home}/x",
+                "--untar",
+            ],
+        ] {
+            t.same(&args);
+        }
+        for home in [&t.h, &t.r] {
+            let parent = chart_dir(&home.dir, "parent", "1.0.0", "parent");
+            let mut cy = std::fs::read_to_string(parent.join("Chart.yaml")).expect("Chart.yaml");
+            cy.push_str(&format!(
+                "dependencies:\n- name: demo\n  version: \"^1.0.0\"\n  repository: \"{}\"\n",
+                reg.oci(&ns)
+            ));
+            std::fs::write(parent.join("Chart.yaml"), cy).expect("Chart.yaml");
+        }
+        let (h, r) = t.run(&[
+            "dependency",
+            "update",
+            "{home}/parent-1.0.0",
+            "--plain-http",
+        ]);
+        assert_eq!(h, r, "OCI dependency update (helm {})", helm.compat);
+    }
+}
