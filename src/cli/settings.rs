@@ -39,6 +39,10 @@ impl Settings {
         let colors = Colors {
             enabled: compat == Compat::V4 && color_enabled(global.color.as_deref())?,
         };
+        // helm v3 has no content cache, nor its flag.
+        if compat == Compat::V3 && global.content_cache.is_some() {
+            return Err(Failure("unknown flag: --content-cache".into()));
+        }
         let paths = HelmPaths::with_flags(&PathFlags {
             registry_config: global.registry_config.clone(),
             repository_config: global.repository_config.clone(),

@@ -327,6 +327,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn numbers_in_string_fields_read_as_helm_reads_them() {
+        let f = RepoFile::parse(
+            b"apiVersion: v1\nrepositories:\n- name: 42\n  url: http://h\n  password: 1234\n  insecure_skip_tls_verify: true\n",
+        );
+        let Ok(f) = f else {
+            panic!("parse failed");
+        };
+        assert_eq!(f.repositories[0].name, "42");
+        assert_eq!(f.repositories[0].password, "1234");
+        assert!(f.repositories[0].insecure_skip_tls_verify);
+    }
+
+    #[test]
+    fn a_new_file_is_written_as_repo_add_writes_it() {
+        let mut f = RepoFile::default();
+        f.update(Entry {
+            name: "myrepo".into(),
+            url: "http://h/charts".into(),
+            ..Entry::default()
+        });
+        assert_eq!(
+            f.to_yaml().map_err(|e| e.to_string()),
+            Ok("apiVersion: \"\"\ngenerated: \"0001-01-01T00:00:00Z\"\nrepositories:\n- caFile: \"\"\n  certFile: \"\"\n  insecure_skip_tls_verify: false\n  keyFile: \"\"\n  name: myrepo\n  pass_credentials_all: false\n  password: \"\"\n  url: http://h/charts\n  username: \"\"\n".to_string())
+        );
+    }
+
+    #[test]
+    fn type_errors_are_wrapped_as_sigs_yaml_does() {
+        let e = RepoFile::parse(b"repositories:\n- name: [a]\n").map(|_| ());
+        assert_eq!(
+            e.map_err(|e| e.to_string()),
+            Err("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go struct field Entry.repositories.name of type string".to_string())
+        );
+    }
+
+    #[test]
     fn lock_path_replaces_the_extension() {
         assert_eq!(
             lock_path(Path::new("/a/repositories.yaml")),
