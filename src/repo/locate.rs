@@ -357,20 +357,20 @@ async fn resolve_http(
     let resolved = if opts.locate.repo_url.is_empty() {
         resolve_chart_version(
             reference,
-            &version,
-            &paths,
+            version,
+            paths,
             opts.locate.flag_getter(),
             opts.locate.on_warning.as_ref(),
         )?
     } else {
         let (chart_url, found) =
-            find_chart_in_repo_url(reference, &version, &paths, &opts.locate).await?;
+            find_chart_in_repo_url(reference, version, paths, &opts.locate).await?;
         let mut getter = opts.locate.flag_getter();
         getter.repo_url = chart_url.clone();
         let mut r = resolve_chart_version(
             &chart_url,
-            &version,
-            &paths,
+            version,
+            paths,
             getter,
             opts.locate.on_warning.as_ref(),
         )?;
