@@ -4,13 +4,16 @@
 
 mod harness;
 
+mod charts;
 mod cli;
 mod compat;
 mod forged;
 mod hostile;
 mod lifecycle;
+mod registry;
 mod repo;
 mod servers;
 mod smoke;
+mod upgrades;
 mod values;
 mod watch;

@@ -4,89 +4,33 @@
 //! Records do not store subcharts, so only the parent chart's values take
 //! part, exactly as in helm.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use crate::chart::model::Chart;
+use crate::compat::Compat;
+use crate::gojson::GoValue;
+use crate::values::coalesce::coalesce_values;
 
 /// Coalesces `config` (authoritative) over `defaults`, Helm's way: maps
 /// merge recursively, a `null` in `config` deletes the default, and
-/// `null`s left in defaults that are copied in are dropped.
+/// `null`s left in defaults are dropped (helm v4.2's rule, which is what
+/// `get values --all` has always printed here).
 pub fn coalesce(defaults: &Value, config: &Value) -> Value {
-    let mut dest = match config {
-        Value::Object(m) => m.clone(),
-        _ => Map::new(),
+    let as_map = |v: &Value| match GoValue::from_json(v) {
+        GoValue::Map(m) => m,
+        _ => Default::default(),
     };
-    if let Value::Object(src) = defaults {
-        coalesce_values(&mut dest, src);
-    }
-    Value::Object(dest)
-}
-
-/// `coalesceValues`: chart defaults into the user values.
-fn coalesce_values(dest: &mut Map<String, Value>, defaults: &Map<String, Value>) {
-    for (key, default) in defaults {
-        match dest.get_mut(key) {
-            Some(Value::Null) => {
-                dest.remove(key);
-            }
-            Some(Value::Object(d)) => {
-                if let Value::Object(src) = default {
-                    let mut src = src.clone();
-                    clean_nulls(&mut src);
-                    coalesce_tables(d, src);
-                }
-                // A non-map default under a map value is only warned about.
-            }
-            Some(_) => {}
-            None => {
-                let mut v = default.clone();
-                if v.is_null() {
-                    continue;
-                }
-                if let Value::Object(m) = &mut v {
-                    clean_nulls(m);
-                }
-                dest.insert(key.clone(), v);
-            }
-        }
-    }
-}
-
-/// `coalesceTablesFullKey` with merge off: `src` fills the gaps of `dst`.
-fn coalesce_tables(dst: &mut Map<String, Value>, mut src: Map<String, Value>) {
-    let src_non_null: std::collections::BTreeSet<String> = src
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, _)| k.clone())
-        .collect();
-    for (k, v) in dst.iter() {
-        if v.is_null() {
-            src.insert(k.clone(), Value::Null);
-        }
-    }
-    for (key, val) in src {
-        match dst.get_mut(&key) {
-            Some(Value::Null) if src_non_null.contains(&key) => {
-                dst.remove(&key);
-            }
-            None => {
-                dst.insert(key, val);
-            }
-            Some(Value::Object(d)) => {
-                if let Value::Object(s) = val {
-                    coalesce_tables(d, s);
-                }
-            }
-            Some(_) => {}
-        }
-    }
-}
-
-fn clean_nulls(m: &mut Map<String, Value>) {
-    m.retain(|_, v| !v.is_null());
-    for v in m.values_mut() {
-        if let Value::Object(sub) = v {
-            clean_nulls(sub);
-        }
-    }
+    let chart = Chart {
+        values: as_map(defaults),
+        ..Chart::default()
+    };
+    // A chart without subcharts cannot fail to coalesce (only a subchart
+    // section of the wrong type can).
+    let merged = coalesce_values(&chart, &as_map(config), Compat::V4).unwrap_or_default();
+    crate::gojson::to_json(&GoValue::Map(merged))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

@@ -130,9 +130,19 @@ pub enum Command {
     /// download a chart from a repository and (optionally) unpack it in local directory
     #[command(visible_alias = "fetch")]
     Pull(super::repo::PullArgs),
+    /// show information of a chart
+    #[command(subcommand, visible_alias = "inspect")]
+    Show(super::chart::ShowCommand),
+    /// package a chart directory into a chart archive
+    Package(super::chart::PackageArgs),
     /// manage a chart's dependencies
-    #[command(subcommand, visible_alias = "dep", visible_alias = "dependencies")]
-    Dependency(super::repo::DependencyCommand),
+    #[command(subcommand, visible_aliases = ["dep", "dependencies"])]
+    Dependency(super::chart::DependencyCommand),
+    /// login to or logout from a registry
+    #[command(subcommand)]
+    Registry(super::registry::RegistryCommand),
+    /// push a chart to remote
+    Push(super::registry::PushArgs),
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell

@@ -31,6 +31,8 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Completion(a) => super::completion::script(&a.shell),
         Command::Man => super::man::render(),
         Command::List(a) => cmd_list(&settings, a).await,
+        Command::Registry(c) => super::registry::run(&settings, c).await,
+        Command::Push(a) => super::registry::push(&settings, a).await,
         Command::History(a) => {
             let name = one_arg("history", "RELEASE_NAME", &a.args)?;
             let format =
@@ -81,7 +83,17 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Repo(c) => super::repo::run_repo(&settings, c).await,
         Command::Search(c) => super::repo::run_search(&settings, c),
         Command::Pull(a) => super::repo::run_pull(&settings, a).await,
-        Command::Dependency(c) => super::repo::run_dependency(&settings, c).await,
+        Command::Show(c) => super::chart::run_show(settings.compat, c),
+        Command::Package(a) => super::chart::run_package(settings.compat, a),
+        Command::Dependency(c) => match c {
+            super::chart::DependencyCommand::Update(a) => {
+                super::repo::run_dependency(&settings, false, a).await
+            }
+            super::chart::DependencyCommand::Build(a) => {
+                super::repo::run_dependency(&settings, true, a).await
+            }
+            list => super::chart::run_dependency(settings.compat, list),
+        },
     }
 }
 
@@ -189,6 +201,7 @@ async fn availability_columns(
         registry_config: settings.paths.registry_config.clone(),
         oci_sources: av.oci_sources.clone(),
         plain_http: av.plain_http,
+        oci_tls: Default::default(),
         offline: av.offline,
         oci_cache_ttl: Some(upgrades::fetch::DEFAULT_OCI_CACHE_TTL),
         timeout: None,

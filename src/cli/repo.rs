@@ -234,16 +234,6 @@ pub struct PullArgs {
     pub keyring: String,
 }
 
-/// `dependency` subcommands (helm's `dependency update|build`).
-#[derive(Debug, Subcommand)]
-pub enum DependencyCommand {
-    /// update charts/ based on the contents of Chart.yaml
-    #[command(visible_alias = "up")]
-    Update(DependencyArgs),
-    /// rebuild the charts/ directory based on the Chart.lock file
-    Build(DependencyArgs),
-}
-
 /// `dependency update|build` flags.
 #[derive(Debug, Args)]
 pub struct DependencyArgs {
@@ -604,15 +594,12 @@ pub async fn run_pull(settings: &Settings, a: PullArgs) -> Result<String, Failur
     Ok(String::new())
 }
 
-/// Runs `dependency update|build`.
+/// Runs `dependency update` (or `build`).
 pub async fn run_dependency(
     settings: &Settings,
-    cmd: DependencyCommand,
+    build: bool,
+    a: DependencyArgs,
 ) -> Result<String, Failure> {
-    let (a, build) = match cmd {
-        DependencyCommand::Update(a) => (a, false),
-        DependencyCommand::Build(a) => (a, true),
-    };
     let dir = match a.args.as_slice() {
         [] => PathBuf::from("."),
         [d] => PathBuf::from(d),

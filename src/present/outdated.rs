@@ -113,3 +113,73 @@ pub(super) fn fields(
             GoValue::String(a.error.clone().unwrap_or_default()),
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::to_json;
+    use crate::upgrades::{InstalledChart, State, Tier, UpgradeKind};
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn availability(state: State) -> Availability {
+        Availability {
+            installed: InstalledChart::default(),
+            state,
+            latest: None,
+            source: None,
+            tier: None,
+            candidates: vec![],
+            installed_listed: false,
+            checked_at: None,
+            error: None,
+        }
+    }
+
+    fn json(a: Option<&Availability>) -> String {
+        to_json(&fields(GoValue::struct_builder(), a).build())
+            .unwrap_or_default()
+            .trim_end()
+            .to_owned()
+    }
+
+    #[test]
+    fn fields_and_cells_per_state() {
+        let mut up = availability(State::UpgradeAvailable(UpgradeKind::Minor));
+        up.latest = Some("1.1.0".into());
+        up.source = Some(SourceRef::Repo {
+            name: "r".into(),
+            url: "http://h/r".into(),
+        });
+        up.tier = Some(Tier::T1);
+        up.installed_listed = true;
+        up.checked_at = Some(UNIX_EPOCH + Duration::from_secs(1_764_608_400));
+        assert_eq!(
+            json(Some(&up)),
+            r#"{"availability":"upgrade-available","upgrade":"minor","latest":"1.1.0","source":{"repo":"r","url":"http://h/r"},"tier":"T1","installed_listed":true,"checked_at":"2025-12-01T17:00:00Z"}"#
+        );
+        assert_eq!(
+            cells(Some(&up), true),
+            ["upgrade-available (minor)", "1.1.0", "r"]
+        );
+        assert_eq!(cells(Some(&up), false), ["1.1.0", "r"]);
+
+        let mut amb = availability(State::Ambiguous);
+        amb.candidates = vec![
+            SourceRef::Repo {
+                name: "a".into(),
+                url: "http://a".into(),
+            },
+            SourceRef::Oci {
+                reference: "oci://h/c/x".into(),
+            },
+        ];
+        assert_eq!(
+            json(Some(&amb)),
+            r#"{"availability":"ambiguous","candidates":[{"repo":"a","url":"http://a"},{"oci":"oci://h/c/x"}]}"#
+        );
+        assert_eq!(cells(Some(&amb), true), ["ambiguous", "", "a,oci://h/c/x"]);
+        assert_eq!(json(None), r#"{"availability":"unknown-source"}"#);
+        assert_eq!(cells(None, true), ["unknown-source", "", ""]);
+        assert_eq!(headers(true), ["AVAILABILITY", "LATEST", "SOURCE"]);
+    }
+}

@@ -45,6 +45,9 @@ pub struct SourceOptions {
     pub oci_sources: Vec<String>,
     /// Talk to the OCI registries over plain HTTP.
     pub plain_http: bool,
+    /// TLS settings for the OCI registries (CA file, client certificate,
+    /// verification skip); the timeout comes from [`SourceOptions::timeout`].
+    pub oci_tls: ClientOptions,
     /// Use cached indexes and tag lists only; no request at all.
     pub offline: bool,
     /// How long an OCI tag list read earlier is reused without asking the
@@ -263,7 +266,7 @@ async fn load_oci(
     let creds = DockerCredentials::load(&opts.registry_config);
     let client = ClientOptions {
         timeout: opts.timeout,
-        ..ClientOptions::default()
+        ..opts.oci_tls.clone()
     }
     .build()
     .map_err(|e| e.to_string());
@@ -458,6 +461,47 @@ fn cache_files(cache: &Path, name: &str) -> (PathBuf, PathBuf, PathBuf) {
     )
 }
 
+/// rudder's parsed summary of a cached index: big indexes (tens of MB)
+/// take seconds to parse as YAML, the summary milliseconds as JSON.
+fn summary_file(cache: &Path, name: &str) -> PathBuf {
+    cache.join(format!("{name}-index.yaml.rudder-summary.json"))
+}
+
+#[derive(Serialize, Deserialize)]
+struct Summary {
+    sha256: String,
+    charts: BTreeMap<String, Vec<ListedVersion>>,
+}
+
+/// The index's chart versions, from the summary when it was made from
+/// exactly these bytes, else parsed (and the summary rewritten).
+fn parse_index_cached(
+    bytes: &[u8],
+    summary_path: &Path,
+) -> Result<BTreeMap<String, Vec<ListedVersion>>, String> {
+    let sha = sha256_hex(bytes);
+    let summary: Option<Summary> = std::fs::read(summary_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    if let Some(s) = summary.filter(|s| s.sha256 == sha) {
+        return Ok(s.charts);
+    }
+    let charts = parse_index(bytes)?;
+    write_summary(summary_path, bytes, &charts);
+    Ok(charts)
+}
+
+/// Best effort: without a summary the index is parsed again next time.
+fn write_summary(path: &Path, body: &[u8], charts: &BTreeMap<String, Vec<ListedVersion>>) {
+    let summary = Summary {
+        sha256: sha256_hex(body),
+        charts: charts.clone(),
+    };
+    if let Ok(json) = serde_json::to_vec(&summary) {
+        let _ = atomic_write(path, &json);
+    }
+}
+
 /// The repository's index URL: `index.yaml` appended to the path, the
 /// query kept.
 fn index_url(repo_url: &str) -> Result<reqwest::Url, String> {
@@ -479,9 +523,10 @@ async fn load_repo(
     repo: &RepoEntry,
 ) -> (RepoData, IndexFetch, Option<String>) {
     let (index_path, charts_path, sidecar_path) = cache_files(&opts.repository_cache, &repo.name);
+    let summary_path = summary_file(&opts.repository_cache, &repo.name);
     let cached = std::fs::read(&index_path).ok();
     let from_cache = |stale: Option<String>| match &cached {
-        Some(bytes) => match parse_index(bytes) {
+        Some(bytes) => match parse_index_cached(bytes, &summary_path) {
             Ok(charts) => RepoData::Ok {
                 charts,
                 as_of: std::fs::metadata(&index_path)
@@ -521,6 +566,7 @@ async fn load_repo(
             url,
         }) => match parse_index(&body) {
             Ok(charts) => {
+                write_summary(&summary_path, &body, &charts);
                 let warning = write_cache(&index_path, &charts_path, &body, &charts)
                     .and_then(|()| {
                         let sidecar = Sidecar {
@@ -832,7 +878,17 @@ async fn list_tags(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_owned();
-            auth = Some(authorize(client, creds, &prefix.host, &repository, &challenge).await?);
+            auth = Some(
+                authorize(
+                    client,
+                    creds,
+                    &prefix.host,
+                    &repository,
+                    &challenge,
+                    plain_http,
+                )
+                .await?,
+            );
             resp = send(client, &url, auth.as_deref()).await?;
         }
         let status = resp.status();
@@ -893,6 +949,51 @@ async fn send(
         .map_err(|e| format!("GET {:?}: {e}", url.as_str()))
 }
 
+/// The token realm rules helm (oras) applies before sending credentials
+/// there: https unless the registry itself was reached over http, and a
+/// realm on a loopback, private or link-local IP only when that IP is the
+/// registry's own host.
+fn check_realm(realm: &reqwest::Url, registry_host: &str, plain_http: bool) -> Result<(), String> {
+    match realm.scheme() {
+        "https" => {}
+        "http" if plain_http => {}
+        s => {
+            return Err(format!(
+                "bearer realm {:?} uses scheme {s:?}",
+                realm.as_str()
+            ));
+        }
+    }
+    let realm_name = realm
+        .host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']']);
+    let Ok(ip) = realm_name.parse::<std::net::IpAddr>() else {
+        return Ok(());
+    };
+    let special = match ip {
+        std::net::IpAddr::V4(v4) => {
+            v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified()
+        }
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_unique_local()
+                || v6.is_unicast_link_local()
+        }
+    };
+    let registry_name = registry_host
+        .rsplit_once(':')
+        .map_or(registry_host, |(h, _)| h)
+        .trim_matches(['[', ']']);
+    if special && realm_name != registry_name {
+        return Err(format!(
+            "bearer realm host {realm_name:?} is a loopback, link-local, private, or unspecified address"
+        ));
+    }
+    Ok(())
+}
+
 /// `<url>; rel="next"` from a `Link` header.
 fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
@@ -918,6 +1019,7 @@ async fn authorize(
     host: &str,
     repository: &str,
     challenge: &str,
+    plain_http: bool,
 ) -> Result<String, String> {
     let basic = creds.0.get(host).map(|(u, p)| {
         format!(
@@ -942,6 +1044,7 @@ async fn authorize(
     };
     let realm = param("realm").ok_or("bearer challenge without realm")?;
     let mut url = reqwest::Url::parse(&realm).map_err(|e| e.to_string())?;
+    check_realm(&url, host, plain_http)?;
     {
         let mut q = url.query_pairs_mut();
         if let Some(service) = param("service") {
@@ -1031,5 +1134,52 @@ entries:
         let p = OciPrefix::parse("oci://localhost:5000/charts/").map(|p| p.repository("demo"));
         assert_eq!(p.ok(), Some("charts/demo".into()));
         assert!(OciPrefix::parse("https://h/x").is_err());
+    }
+
+    #[test]
+    fn token_realms_follow_the_oras_rules() {
+        let u = |s: &str| reqwest::Url::parse(s).unwrap_or_else(|e| panic!("{e}"));
+        assert!(check_realm(&u("https://127.0.0.1:5001/auth"), "127.0.0.1:5000", false).is_ok());
+        assert_eq!(
+            check_realm(&u("https://127.0.0.1:5001/auth"), "localhost:5444", false),
+            Err("bearer realm host \"127.0.0.1\" is a loopback, link-local, private, or unspecified address".into())
+        );
+        assert!(check_realm(&u("https://10.0.0.1/auth"), "registry.example:443", false).is_err());
+        assert!(check_realm(&u("https://auth.example/token"), "registry.example", false).is_ok());
+        assert!(check_realm(&u("http://auth.example/token"), "registry.example", false).is_err());
+        assert!(check_realm(&u("http://auth.example/token"), "registry.example", true).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn summary_is_used_only_for_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("s.json");
+        let one = b"apiVersion: v1\nentries:\n  a:\n  - version: 1.0.0\n";
+        let two = b"apiVersion: v1\nentries:\n  a:\n  - version: 2.0.0\n";
+        let v = |b: &[u8]| parse_index_cached(b, &path).map(|c| c["a"][0].version.clone());
+        assert_eq!(v(one), Ok("1.0.0".into()));
+        assert!(path.exists());
+        assert_eq!(v(one), Ok("1.0.0".into()));
+        assert_eq!(v(two), Ok("2.0.0".into()));
+        // A summary that lies about its bytes' content is still keyed by
+        // their hash: forge one for `one` and see it used.
+        let forged = Summary {
+            sha256: sha256_hex(one),
+            charts: BTreeMap::from([(
+                "a".into(),
+                vec![ListedVersion {
+                    version: "9.9.9".into(),
+                    ..Default::default()
+                }],
+            )]),
+        };
+        std::fs::write(&path, serde_json::to_vec(&forged).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v(one), Ok("9.9.9".into()));
     }
 }

@@ -105,7 +105,7 @@ impl fmt::Display for SourceRef {
 }
 
 /// One version of a chart as a source lists it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ListedVersion {
     /// The version text (for OCI, the tag with `_` turned back into `+`).
     pub version: String,

@@ -9,9 +9,15 @@
 //! `Float` (Go's float64) and `--set` integers are `Int` (int64), because
 //! templates can tell them apart.
 
+pub mod coalesce;
+pub mod dependencies;
 pub mod options;
+pub mod schema;
 pub mod strvals;
+pub mod upgrade;
 
+pub use coalesce::coalesce_values;
+pub use dependencies::process_dependencies;
 pub use options::{ValueOptions, ValueReader};
 
 /// Errors of the values layer, with helm's message texts.

@@ -17,6 +17,27 @@
 //! certificate for `IP:127.0.0.1` and `DNS:localhost`, a client
 //! certificate) and one user with a random password ([`credentials()`]).
 //!
+//! A typical interop test (see `tests/servers/` for complete ones):
+//!
+//! ```ignore
+//! let reg = registry_tls();
+//! let home = Home::new(); // one helm home shared by helm v3, v4 and rudder
+//! reg.login(&home, Tool::Helm4).ok();
+//! let tgz = home.package(Tool::Helm4, &chart("web"), &home.dir.join("pkg"));
+//! home.run(Tool::Helm4, ["push".as_ref(), tgz.as_os_str(),
+//!     reg.oci("my-test").as_ref(), "--ca-file".as_ref(), reg.ca_file.as_os_str()]).ok();
+//! home.run(Tool::Rudder, [/* pull oci://.../my-test/web with the same home */]);
+//!
+//! let repo = chart_repo();
+//! let dir = repo.publish("my-test", &[&chart("web")], |d| repo.url_tls(d));
+//! home.run(Tool::Helm3, ["repo", "add", "srv", &repo.url_tls(&dir.name),
+//!     "--ca-file", ca, "--username", &repo.username, "--password", &repo.password]).ok();
+//! assert_eq!(repo.requests_under(&dir.name).len(), 1); // index.yaml, once
+//! ```
+//!
+//! Note that helm retries a 5xx from a registry with back-off (a pull that
+//! meets an injected 500 takes several seconds).
+//!
 //! Every process is started through `chartsrv` with its stdin a pipe held
 //! by this process (the same scheme as the cluster launcher): when the
 //! test binary exits, however it exits, the pipe closes, the servers stop
@@ -116,8 +137,11 @@ pub fn registry_bin() -> PathBuf {
 // exits. Never read.
 static PROCS: Mutex<Vec<(Child, ChildStdin)>> = Mutex::new(Vec::new());
 
-/// The directory every server of this test binary lives in; removed at
-/// exit by a `chartsrv supervise --cleanup` janitor with no command.
+/// The directory every server of this test binary lives in (PKI,
+/// htpasswd, one subdirectory per server with its logs); removed at exit
+/// by a `chartsrv supervise --cleanup` janitor with no command, unless
+/// `RUDDER_KEEP_SERVERS` is set in the test's environment (for debugging:
+/// the path is printed).
 pub fn servers_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -126,10 +150,14 @@ pub fn servers_dir() -> &'static Path {
             .tempdir()
             .expect("servers temp dir")
             .keep();
-        let mut child = Command::new(chartsrv_bin())
-            .arg("supervise")
-            .arg("--cleanup")
-            .arg(&dir)
+        let mut janitor = Command::new(chartsrv_bin());
+        janitor.arg("supervise");
+        if std::env::var_os("RUDDER_KEEP_SERVERS").is_some() {
+            eprintln!("[harness] RUDDER_KEEP_SERVERS: keeping {}", dir.display());
+        } else {
+            janitor.arg("--cleanup").arg(&dir);
+        }
+        let mut child = janitor
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -282,6 +310,11 @@ impl RegistryTls {
     pub fn oci(&self, path: &str) -> String {
         format!("oci://{}/{path}", self.host)
     }
+
+    /// Every request the registry answered so far (its access log).
+    pub fn requests(&self) -> Vec<RegistryRequest> {
+        registry_requests(&self.log)
+    }
 }
 
 impl RegistryPlain {
@@ -289,6 +322,50 @@ impl RegistryPlain {
     pub fn oci(&self, path: &str) -> String {
         format!("oci://{}/{path}", self.host)
     }
+
+    /// Every request the registry answered so far (its access log).
+    pub fn requests(&self) -> Vec<RegistryRequest> {
+        registry_requests(&self.log)
+    }
+}
+
+/// One request from a registry's access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryRequest {
+    /// The HTTP method.
+    pub method: String,
+    /// The request URI, query included (`/v2/NAME/tags/list?n=100`).
+    pub uri: String,
+    /// The response status.
+    pub status: u16,
+    /// The `User-Agent` (`Helm/4.2.4`).
+    pub user_agent: String,
+}
+
+/// Parses the access-log lines (combined log format) of a registry log.
+pub fn registry_requests(log: &Path) -> Vec<RegistryRequest> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| {
+            // 127.0.0.1 - - [date] "GET /v2/ HTTP/2.0" 401 87 "" "Helm/3.21.4"
+            let (_, rest) = line.split_once("] \"")?;
+            let (request, rest) = rest.split_once("\" ")?;
+            let mut req = request.split(' ');
+            let method = req.next()?.to_string();
+            let uri = req.next()?.to_string();
+            let status = rest.split(' ').next()?.parse().ok()?;
+            let user_agent = rest
+                .rsplit_once(" \"")
+                .map(|(_, ua)| ua.trim_end_matches('"').to_string())
+                .unwrap_or_default();
+            Some(RegistryRequest {
+                method,
+                uri,
+                status,
+                user_agent,
+            })
+        })
+        .collect()
 }
 
 /// The plain-HTTP registry without authentication.
@@ -341,7 +418,9 @@ pub const TOKEN_ISSUER: &str = "chartsrv";
 /// answers 401 with `Bearer realm=...,service=...,scope=...`, and a token
 /// server (a `chartsrv` `token` listener on another port of 127.0.0.1,
 /// same CA) issues tokens for the shared credentials, by GET with Basic
-/// auth or by POST `grant_type=password`.
+/// auth or by POST `grant_type=password`. Reached as `localhost:PORT`
+/// instead of [`RegistryToken::host`], it exercises helm's realm rule (a
+/// loopback-IP realm must equal the registry's host name): helm refuses.
 #[derive(Debug)]
 pub struct RegistryToken {
     /// `127.0.0.1:PORT` of the registry.
@@ -384,6 +463,11 @@ impl RegistryToken {
     /// `oci://HOST/PATH`.
     pub fn oci(&self, path: &str) -> String {
         format!("oci://{}/{path}", self.host)
+    }
+
+    /// Every request the registry answered so far (its access log).
+    pub fn requests(&self) -> Vec<RegistryRequest> {
+        registry_requests(&self.log)
     }
 
     /// Every request the token server received so far, in order.
@@ -446,6 +530,7 @@ fn start_registry(name: &str, auth: Auth) -> (String, PathBuf) {
     std::fs::create_dir_all(dir.join("storage")).expect("registry dir");
     let log = dir.join("registry.log");
     let mut last_log = String::new();
+    let started = Instant::now();
     for attempt in 0..3 {
         let host = format!("127.0.0.1:{}", free_port());
         let mut config = format!(
@@ -504,7 +589,10 @@ fn start_registry(name: &str, auth: Auth) -> (String, PathBuf) {
             text.contains(&want)
         }) {
             Ok(()) => {
-                eprintln!("[harness] {name} ready at {host}");
+                eprintln!(
+                    "[harness] {name} ready at {host} in {:.2}s",
+                    started.elapsed().as_secs_f64()
+                );
                 return (host, log);
             }
             Err(e) => {
@@ -620,7 +708,8 @@ pub struct Request {
     pub bytes: u64,
     /// The `Authorization` scheme, lower-cased (`basic`), or empty.
     pub authorization: String,
-    /// The Basic-auth user name sent, or empty.
+    /// The Basic-auth user name sent (for a token server's POST, the
+    /// form's `username`), or empty.
     pub user: String,
     /// The `If-None-Match` header, or empty.
     pub if_none_match: String,
@@ -670,12 +759,16 @@ fn start_chart_repo() -> ChartRepo {
     repo
 }
 
-/// Starts `chartsrv serve` in `dir` (published root `dir/root`, request
-/// log `dir/requests.log`, its stderr in `dir/chartsrv.log`) with one
-/// listener per kind on a free loopback port, the shared certificate and
-/// htpasswd, and `extra` flags; returns kind -> `127.0.0.1:PORT`. Panics
-/// with the server's log if it does not come up.
-fn start_chartsrv(dir: &Path, kinds: &[&str], extra: &[&OsStr]) -> HashMap<String, String> {
+/// Starts a `chartsrv serve` of its own in `dir` (published root
+/// `dir/root`, request log `dir/requests.log`, its stderr in
+/// `dir/chartsrv.log`) with one listener per kind (`plain`, `plain-auth`,
+/// `tls-auth`, `mtls`, `token`) on a free loopback port, the shared
+/// certificate and htpasswd, and `extra` flags (e.g. `--client-ca` for
+/// `mtls`); returns kind -> `127.0.0.1:PORT`. It lives as long as the test
+/// process. For a test that needs a server nobody else uses (pass a
+/// directory under [`servers_dir()`] or a temporary one). Panics with the
+/// server's log if it does not come up.
+pub fn start_chartsrv(dir: &Path, kinds: &[&str], extra: &[&OsStr]) -> HashMap<String, String> {
     let root = dir.join("root");
     std::fs::create_dir_all(&root).expect("chartsrv root");
     let pki = pki();
@@ -746,6 +839,35 @@ impl ChartRepo {
         let path = self.root.join(&name);
         std::fs::create_dir(&path).unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
         RepoDir { name, path }
+    }
+
+    /// Creates a published directory named after `prefix`, packages each
+    /// chart directory of `charts` into it with helm v4, and writes its
+    /// `index.yaml` with `helm repo index DIR --url URL`, URL being
+    /// `url_of(name)` (e.g. `|d| repo.url_tls(d)`).
+    pub fn publish(
+        &self,
+        prefix: &str,
+        charts: &[&Path],
+        url_of: impl Fn(&str) -> String,
+    ) -> RepoDir {
+        let dir = self.new_dir(prefix);
+        let home = Home::new();
+        for chart in charts {
+            home.package(Tool::Helm4, chart, &dir.path);
+        }
+        home.run(
+            Tool::Helm4,
+            [
+                "repo".as_ref(),
+                "index".as_ref(),
+                dir.path.as_os_str(),
+                "--url".as_ref(),
+                url_of(&dir.name).as_ref(),
+            ],
+        )
+        .ok();
+        dir
     }
 
     /// `http://127.0.0.1:PORT/SUBDIR` on the plain listener (no auth).

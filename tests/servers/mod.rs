@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::Digest as _;
 
+use crate::harness::servers::{servers_dir, start_chartsrv};
 use crate::harness::{
     Home, Out, Tool, chart, chart_repo, registry_plain, registry_tls, registry_token,
 };
@@ -50,6 +51,41 @@ fn registry_tls_login_v3_v4() {
         assert!(
             config.contains(&registry_tls().host),
             "{tool:?} wrote {config}"
+        );
+    }
+}
+
+/// The home's paths are the ones helm v3 and v4 derive (`helm env`), and
+/// nothing of the caller's helm settings reaches them.
+#[test]
+fn home_paths_are_helms_defaults() {
+    let home = Home::new();
+    for tool in HELMS {
+        let out = home.run(tool, ["env"]).ok();
+        let env: std::collections::HashMap<_, _> = out
+            .stdout
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+            .collect();
+        let want = [
+            ("HELM_CONFIG_HOME", &home.config_home),
+            ("HELM_CACHE_HOME", &home.cache_home),
+            ("HELM_DATA_HOME", &home.data_home),
+            ("HELM_REGISTRY_CONFIG", &home.registry_config),
+            ("HELM_REPOSITORY_CONFIG", &home.repository_config),
+            ("HELM_REPOSITORY_CACHE", &home.repository_cache),
+        ];
+        for (key, path) in want {
+            assert_eq!(
+                env.get(key).map(String::as_str),
+                Some(path.to_str().expect("utf-8 path")),
+                "{tool:?} {key}: {out}"
+            );
+        }
+        assert_eq!(
+            env.get("HELM_NAMESPACE").map(String::as_str),
+            Some("default")
         );
     }
 }
@@ -246,6 +282,19 @@ fn registry_plain_push_pull() {
                 == std::fs::read(&tgz).expect("pushed"),
             "{tool:?}: round trip changed the archive"
         );
+        let version = if tool == Tool::Helm3 { "3." } else { "4." };
+        let manifest = format!(
+            "{}/web/manifests/0.1.0",
+            target.trim_start_matches(&format!("oci://{}", reg.host))
+        );
+        let reqs = reg.requests();
+        assert!(
+            reqs.iter().any(|r| r.method == "GET"
+                && r.uri == format!("/v2{manifest}")
+                && r.status == 200
+                && r.user_agent.starts_with(&format!("Helm/{version}"))),
+            "{tool:?}: no manifest GET in the access log: {reqs:#?}"
+        );
     }
 }
 
@@ -305,6 +354,11 @@ fn registry_token_login_push_pull() {
             })
         };
         assert!(
+            reqs.iter()
+                .any(|r| r.method == "POST" && r.status == 200 && r.user == reg.username),
+            "no token POST (login) by the user: {reqs:#?}"
+        );
+        assert!(
             scoped("push"),
             "{pusher:?}: no push token request: {reqs:#?}"
         );
@@ -340,24 +394,44 @@ fn registry_token_login_push_pull() {
     }
 }
 
+/// The token registry reached as `localhost:PORT` meets helm's realm rule:
+/// its realm is on 127.0.0.1, a loopback IP that is not the registry's
+/// host name, so helm refuses to send credentials there (v3 and v4).
+#[test]
+fn registry_token_realm_rule_via_localhost() {
+    let reg = registry_token();
+    let port = reg.host.rsplit_once(':').expect("host:port").1;
+    let host = format!("localhost:{port}");
+    for tool in HELMS {
+        let home = Home::new();
+        let out = home
+            .run_stdin(
+                tool,
+                [
+                    "registry".as_ref(),
+                    "login".as_ref(),
+                    host.as_ref(),
+                    "--username".as_ref(),
+                    reg.username.as_ref(),
+                    "--password-stdin".as_ref(),
+                    "--ca-file".as_ref(),
+                    reg.ca_file.as_os_str(),
+                ],
+                reg.password.as_bytes(),
+            )
+            .failed();
+        assert!(
+            out.stderr
+                .contains("bearer realm host \"127.0.0.1\" is a loopback"),
+            "{tool:?}: {out}"
+        );
+    }
+}
+
 /// Publishes the `web` fixture (packaged by helm v4) with an index that
-/// `helm repo index` generated for `url`; returns the directory's name.
-fn publish_web(home: &Home, prefix: &str, url_of: impl Fn(&str) -> String) -> String {
-    let repo = chart_repo();
-    let dir = repo.new_dir(prefix);
-    package(home, Tool::Helm4, "web", &dir.path);
-    home.run(
-        Tool::Helm4,
-        [
-            "repo".as_ref(),
-            "index".as_ref(),
-            dir.path.as_os_str(),
-            "--url".as_ref(),
-            url_of(&dir.name).as_ref(),
-        ],
-    )
-    .ok();
-    dir.name
+/// `helm repo index` generated for `url_of(name)`; returns the name.
+fn publish_web(prefix: &str, url_of: impl Fn(&str) -> String) -> String {
+    chart_repo().publish(prefix, &[&chart("web")], url_of).name
 }
 
 /// `helm repo add` with the CA file and credentials against the TLS + auth
@@ -368,7 +442,7 @@ fn chart_repo_tls_auth_add_search_pull() {
     let repo = chart_repo();
     for tool in HELMS {
         let home = Home::new();
-        let name = publish_web(&home, "tls", |d| repo.url_tls(d));
+        let name = publish_web("tls", |d| repo.url_tls(d));
         let url = repo.url_tls(&name);
         home.run(
             tool,
@@ -438,7 +512,7 @@ fn chart_repo_wrong_password_is_401() {
     let repo = chart_repo();
     for tool in HELMS {
         let home = Home::new();
-        let name = publish_web(&home, "badpw", |d| repo.url_tls(d));
+        let name = publish_web("badpw", |d| repo.url_tls(d));
         let out = home
             .run(
                 tool,
@@ -466,6 +540,46 @@ fn chart_repo_wrong_password_is_401() {
     }
 }
 
+/// The plain-HTTP listener with Basic auth: refused without credentials,
+/// accepted with them (v3 and v4).
+#[test]
+fn chart_repo_plain_auth() {
+    let repo = chart_repo();
+    for tool in HELMS {
+        let home = Home::new();
+        let name = publish_web("plainauth", |d| repo.url_plain_auth(d));
+        let url = repo.url_plain_auth(&name);
+        let out = home.run(tool, ["repo", "add", "anon", &url]).failed();
+        assert!(out.stderr.contains("401 Unauthorized"), "{tool:?}: {out}");
+        home.run(
+            tool,
+            [
+                "repo",
+                "add",
+                "srv",
+                &url,
+                "--username",
+                &repo.username,
+                "--password",
+                &repo.password,
+            ],
+        )
+        .ok();
+        let statuses: Vec<_> = repo
+            .requests_under(&name)
+            .iter()
+            .map(|r| (r.listener.clone(), r.status, r.user.clone()))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("plain-auth".to_string(), 401, String::new()),
+                ("plain-auth".to_string(), 200, repo.username.clone()),
+            ]
+        );
+    }
+}
+
 /// The mTLS listener accepts helm with the client certificate and refuses
 /// it without one.
 #[test]
@@ -473,7 +587,7 @@ fn chart_repo_mtls() {
     let repo = chart_repo();
     for tool in HELMS {
         let home = Home::new();
-        let name = publish_web(&home, "mtls", |d| repo.url_mtls(d));
+        let name = publish_web("mtls", |d| repo.url_mtls(d));
         let url = repo.url_mtls(&name);
         let out = home
             .run(
@@ -520,7 +634,7 @@ fn chart_repo_mtls() {
 fn chart_repo_injected_status() {
     let repo = chart_repo();
     let home = Home::new();
-    let name = publish_web(&home, "status", |d| repo.url_plain(d));
+    let name = publish_web("status", |d| repo.url_plain(d));
     std::fs::write(repo.root.join(&name).join("index.yaml.status"), "503\n").expect("status");
     for tool in HELMS {
         let out = home
@@ -531,6 +645,67 @@ fn chart_repo_injected_status() {
             "{tool:?}: {out}"
         );
     }
+}
+
+/// A status file over a whole subtree: chartsrv stands in for a registry
+/// that fails every request for one OCI repository with 500, and helm
+/// reports the status.
+#[test]
+fn chart_repo_injected_status_for_an_oci_repository() {
+    let repo = chart_repo();
+    let name = unique("servers-oci500");
+    let v2 = repo.root.join("v2");
+    std::fs::create_dir_all(&v2).expect("v2 dir");
+    std::fs::write(v2.join(format!("{name}.status")), "500").expect("status");
+    let home = Home::new();
+    for tool in HELMS {
+        let out = home
+            .run(
+                tool,
+                [
+                    "pull".as_ref(),
+                    format!("oci://{}/{name}/web", repo.plain).as_ref(),
+                    "--version".as_ref(),
+                    "0.1.0".as_ref(),
+                    "--plain-http".as_ref(),
+                    "-d".as_ref(),
+                    home.dir.as_os_str(),
+                ],
+            )
+            .failed();
+        let msg = out.stderr.replace(&repo.plain, "HOST");
+        assert!(msg.contains("500"), "{tool:?}: {out}");
+    }
+    let reqs = repo.requests_under(&format!("v2/{name}"));
+    assert!(
+        !reqs.is_empty() && reqs.iter().all(|r| r.status == 500),
+        "{reqs:#?}"
+    );
+}
+
+/// A server that cannot start fails the test loudly, with its log (here: a
+/// listener kind chartsrv does not know).
+#[test]
+#[should_panic(expected = "unknown kind \"bogus\"")]
+fn a_server_that_fails_to_start_fails_the_test_with_its_log() {
+    start_chartsrv(&servers_dir().join("bogus"), &["bogus"], &[]);
+}
+
+/// A chartsrv of one's own: its log holds only this test's requests.
+#[test]
+fn a_dedicated_chart_server() {
+    let dir = servers_dir().join(unique("dedicated"));
+    let addrs = start_chartsrv(&dir, &["plain"], &[]);
+    std::fs::write(dir.join("root/index.yaml"), "apiVersion: v1\nentries: {}\n").expect("index");
+    let (status, _, body) = http_get(&addrs["plain"], "/index.yaml", &[]);
+    assert_eq!(
+        (status, body.as_slice()),
+        (200, &b"apiVersion: v1\nentries: {}\n"[..])
+    );
+    let (status, _, _) = http_get(&addrs["plain"], "/missing.yaml", &[]);
+    assert_eq!(status, 404);
+    let log = std::fs::read_to_string(dir.join("requests.log")).expect("log");
+    assert_eq!(log.lines().count(), 2, "{log}");
 }
 
 /// A raw HTTP/1.1 GET; returns status, headers (names lower-cased), body.
@@ -582,7 +757,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
 fn chart_repo_conditional_requests() {
     let repo = chart_repo();
     let home = Home::new();
-    let name = publish_web(&home, "etag", |d| repo.url_plain(d));
+    let name = publish_web("etag", |d| repo.url_plain(d));
     let file = repo.root.join(&name).join("index.yaml");
     let path = format!("/{name}/index.yaml");
     let content = std::fs::read(&file).expect("index");

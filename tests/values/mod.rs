@@ -4,7 +4,11 @@
 //! dry runs), so these tests need no cluster: only the helm binaries
 //! built by `tests/cluster/build.sh`.
 
+mod chart;
+mod grid;
 mod options;
+mod schema;
+mod upgrade;
 mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -105,7 +109,7 @@ fn probe_lines(stdout: &str) -> Vec<serde_json::Value> {
 /// The probe template: `.Values` as JSON on one line, then one line per
 /// leaf (and per map or list, with its length) giving Go's type, which
 /// JSON cannot show (int64 from `--set` versus float64 from files).
-const PROBE: &str = r#"# VALUES {{ toJson .Values }}
+pub(crate) const PROBE: &str = r#"# VALUES {{ toJson .Values }}
 {{- define "probe.walk" -}}
 {{- $p := index . 0 -}}{{- $v := index . 1 -}}
 {{- if kindIs "map" $v }}
@@ -122,7 +126,7 @@ const PROBE: &str = r#"# VALUES {{ toJson .Values }}
 "#;
 
 /// The `# TYPE` lines of the probe output.
-fn probe_types(stdout: &str) -> Vec<String> {
+pub(crate) fn probe_types(stdout: &str) -> Vec<String> {
     stdout
         .lines()
         .filter_map(|l| l.strip_prefix("# TYPE "))

@@ -126,7 +126,8 @@ type logEntry struct {
 	Status   int    `json:"status"`
 	Bytes    int64  `json:"bytes"`
 	// The Authorization scheme, lower-cased ("basic", "bearer"), or "".
-	Authorization   string `json:"authorization"`
+	Authorization string `json:"authorization"`
+	// The Basic-auth user, or a token POST's form username.
 	User            string `json:"user"`
 	IfNoneMatch     string `json:"if_none_match"`
 	IfModifiedSince string `json:"if_modified_since"`
@@ -186,6 +187,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if u, _, ok := r.BasicAuth(); ok {
 		entry.User = u
+	} else if s.token != nil && r.Method == http.MethodPost && r.ParseForm() == nil {
+		// A token request by form (grant_type=password) names its user
+		// there; the parsed form stays available to the token handler.
+		entry.User = r.PostForm.Get("username")
 	}
 	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
 		entry.ClientCert = r.TLS.PeerCertificates[0].Subject.CommonName

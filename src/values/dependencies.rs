@@ -1,0 +1,539 @@
+//! helm's dependency processing before rendering
+//! (`ProcessDependenciesWithMerge` in v3, `ProcessDependencies` in v4):
+//! aliases, tags and conditions decide which subcharts stay, and
+//! `import-values` copies subchart values into the parent's defaults.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::chart::model::{Chart, Dependency, Values};
+use crate::compat::Compat;
+use crate::gojson::GoValue;
+
+use super::ValuesError;
+use super::coalesce::{coalesce_tables, coalesce_values, merge_tables, merge_values};
+
+/// Processes `chart`'s dependencies against the user values `vals`:
+/// disabled subcharts are removed (from `chart.dependencies` and from the
+/// metadata's list, recursively), aliased subcharts are renamed copies,
+/// and imported values are folded into each chart's default values. Both
+/// helm v3's install path and v4 use the merging variant, which keeps
+/// nulls in the defaults for the coalescing that follows.
+pub fn process_dependencies(
+    chart: &mut Chart,
+    vals: &Values,
+    compat: Compat,
+) -> Result<(), ValuesError> {
+    let result = process_enabled(chart, vals, "", compat)
+        .and_then(|()| process_import_values_recursive(chart, true, compat));
+    match (result, compat) {
+        // v4's install/upgrade/template wrap the cause (and log it).
+        (Err(ValuesError::Invalid(msg)), Compat::V4) => Err(ValuesError::Invalid(format!(
+            "chart dependencies processing failed: {msg}"
+        ))),
+        (r, _) => r,
+    }
+}
+
+/// `processDependencyEnabled`.
+fn process_enabled(
+    chart: &mut Chart,
+    vals: &Values,
+    path: &str,
+    compat: Compat,
+) -> Result<(), ValuesError> {
+    if chart.metadata.dependencies.is_empty() {
+        return Ok(());
+    }
+    let existing = std::mem::take(&mut chart.dependencies);
+    // Charts under charts/ that no Chart.yaml entry claims come first.
+    let mut kept: Vec<Chart> = existing
+        .iter()
+        .filter(|c| {
+            !chart.metadata.dependencies.iter().any(|req| {
+                c.name() == req.name && is_compatible_range(&req.version, &c.metadata.version)
+            })
+        })
+        .cloned()
+        .collect();
+    for req in &mut chart.metadata.dependencies {
+        if let Some(found) = existing.iter().find(|c| {
+            c.name() == req.name && is_compatible_range(&req.version, &c.metadata.version)
+        }) {
+            let mut copy = found.clone();
+            if !req.alias.is_empty() {
+                copy.metadata.name = req.alias.clone();
+            }
+            kept.push(copy);
+        }
+        if !req.alias.is_empty() {
+            req.name = req.alias.clone();
+        }
+    }
+    chart.dependencies = kept;
+    for req in &mut chart.metadata.dependencies {
+        req.enabled = true;
+    }
+    let cvals = coalesce_values(chart, vals, compat)?;
+    process_tags(&mut chart.metadata.dependencies, &cvals);
+    process_conditions(&mut chart.metadata.dependencies, &cvals, path);
+    let removed: BTreeSet<String> = chart
+        .metadata
+        .dependencies
+        .iter()
+        .filter(|r| !r.enabled)
+        .map(|r| r.name.clone())
+        .collect();
+    chart.dependencies.retain(|c| !removed.contains(c.name()));
+    chart
+        .metadata
+        .dependencies
+        .retain(|r| !removed.contains(&r.name));
+    for sub in &mut chart.dependencies {
+        let subpath = format!("{path}{}.", sub.name());
+        process_enabled(sub, &cvals, &subpath, compat)?;
+    }
+    Ok(())
+}
+
+/// `Values.Table`: the map at a dotted path.
+fn table<'a>(vals: &'a Values, path: &str) -> Option<&'a Values> {
+    let mut cur = vals;
+    for part in path.split('.') {
+        match cur.get(part) {
+            Some(GoValue::Map(m)) => cur = m,
+            _ => return None,
+        }
+    }
+    Some(cur)
+}
+
+/// `Values.PathValue`: the value at a dotted path, if the key exists.
+fn path_value<'a>(vals: &'a Values, path: &str) -> Option<&'a GoValue> {
+    if path.is_empty() {
+        return None;
+    }
+    match path.rsplit_once('.') {
+        None => vals.get(path),
+        Some((head, key)) => table(vals, head)?.get(key),
+    }
+}
+
+/// `processDependencyTags`: disabled iff no listed tag is true and at
+/// least one is false.
+fn process_tags(reqs: &mut [Dependency], cvals: &Values) {
+    let Some(tags) = table(cvals, "tags") else {
+        return;
+    };
+    for r in reqs {
+        let (mut has_true, mut has_false) = (false, false);
+        for k in &r.tags {
+            match tags.get(k) {
+                Some(GoValue::Bool(true)) => has_true = true,
+                Some(GoValue::Bool(false)) => has_false = true,
+                Some(_) => tracing::warn!(tag = %k, chart = %r.name, "returned non-bool value"),
+                None => {}
+            }
+        }
+        if !has_true && has_false {
+            r.enabled = false;
+        } else if has_true || !has_false {
+            r.enabled = true;
+        }
+    }
+}
+
+/// `processDependencyConditions`: the first condition path holding a bool
+/// decides.
+fn process_conditions(reqs: &mut [Dependency], cvals: &Values, cpath: &str) {
+    for r in reqs {
+        for c in r.condition.trim().split(',') {
+            if c.is_empty() {
+                continue;
+            }
+            if let Some(v) = path_value(cvals, &format!("{cpath}{c}")) {
+                if let GoValue::Bool(b) = v {
+                    r.enabled = *b;
+                    break;
+                }
+                tracing::warn!(path = %c, chart = %r.name, "returned non-bool value");
+            }
+        }
+    }
+}
+
+/// `processDependencyImportValues`: children first, then the chart.
+fn process_import_values_recursive(
+    chart: &mut Chart,
+    merge: bool,
+    compat: Compat,
+) -> Result<(), ValuesError> {
+    for sub in &mut chart.dependencies {
+        process_import_values_recursive(sub, merge, compat)?;
+    }
+    process_import_values(chart, merge, compat)
+}
+
+/// Go's `%v` of an import-values field.
+fn go_v(v: Option<&GoValue>) -> String {
+    match v {
+        None | Some(GoValue::Null) => "<nil>".to_owned(),
+        Some(GoValue::String(s)) => s.clone(),
+        Some(GoValue::Bool(b)) => b.to_string(),
+        Some(GoValue::Int(i)) => i.to_string(),
+        Some(GoValue::Float(f)) => crate::gojson::float::format_g(*f),
+        Some(other) => format!("{other:?}"),
+    }
+}
+
+/// `pathToMap`: `data` nested under a dotted path (`.` is the root).
+fn path_to_map(path: &str, data: Values) -> Values {
+    if path == "." {
+        return data;
+    }
+    let mut cur = data;
+    for part in path.split('.').rev() {
+        cur = BTreeMap::from([(part.to_owned(), GoValue::Map(cur))]);
+    }
+    cur
+}
+
+/// `processImportValues`: the parent's defaults become its merged values
+/// (subchart sections included) over the imported tables.
+fn process_import_values(
+    chart: &mut Chart,
+    merge: bool,
+    compat: Compat,
+) -> Result<(), ValuesError> {
+    if chart.metadata.dependencies.is_empty() {
+        return Ok(());
+    }
+    let empty = Values::new();
+    let cvals = if merge {
+        merge_values(chart, &empty, compat)?
+    } else {
+        coalesce_values(chart, &empty, compat)?
+    };
+    let mut b = Values::new();
+    for r in &mut chart.metadata.dependencies {
+        let mut normalized = Vec::new();
+        for riv in &r.import_values {
+            let (child, parent) = match riv {
+                GoValue::Map(iv) => (go_v(iv.get("child")), go_v(iv.get("parent"))),
+                GoValue::String(s) => (format!("exports.{s}"), ".".to_owned()),
+                _ => continue,
+            };
+            normalized.push(GoValue::Map(BTreeMap::from([
+                ("child".to_owned(), GoValue::String(child.clone())),
+                ("parent".to_owned(), GoValue::String(parent.clone())),
+            ])));
+            let Some(vv) = table(&cvals, &format!("{}.{child}", r.name)) else {
+                tracing::warn!(chart = %r.name, "ImportValues missing table from chart");
+                continue;
+            };
+            let imported = path_to_map(&parent, vv.clone());
+            if merge {
+                merge_tables(&mut b, imported);
+            } else {
+                coalesce_tables(&mut b, imported);
+            }
+        }
+        if !r.import_values.is_empty() {
+            r.import_values = normalized;
+        }
+    }
+    let mut cvals = cvals;
+    if merge {
+        merge_tables(&mut cvals, b);
+    } else {
+        trim_nil_values(&mut cvals);
+        coalesce_tables(&mut cvals, b);
+    }
+    chart.values = cvals;
+    Ok(())
+}
+
+fn trim_nil_values(m: &mut Values) {
+    m.retain(|_, v| !matches!(v, GoValue::Null));
+    for v in m.values_mut() {
+        if let GoValue::Map(sub) = v {
+            trim_nil_values(sub);
+        }
+    }
+}
+
+/// helm's `IsCompatibleRange`: whether `version` satisfies the semver
+/// constraint `constraint` (Masterminds/semver v3 semantics for the
+/// forms charts use: comparison operators, `~`, `^`, wildcards, hyphen
+/// ranges, `,`/space conjunctions and `||`); anything unparsable is
+/// incompatible, as in helm.
+pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
+    let Some(v) = SemVer::parse(version) else {
+        return false;
+    };
+    let mut any_group = false;
+    for group in constraint.split("||") {
+        let group = group.trim();
+        let terms = match split_terms(group) {
+            Some(t) if !t.is_empty() => t,
+            _ => return false,
+        };
+        any_group = true;
+        let mut ok = true;
+        for (op, c) in &terms {
+            match term_matches(op, c, &v) {
+                Some(true) => {}
+                Some(false) => ok = false,
+                None => return false,
+            }
+        }
+        if ok {
+            return true;
+        }
+    }
+    let _ = any_group;
+    false
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SemVer {
+    major: u64,
+    minor: u64,
+    patch: u64,
+    pre: String,
+}
+
+impl SemVer {
+    /// Masterminds `NewVersion` (lenient: `v` prefix, missing parts).
+    fn parse(s: &str) -> Option<SemVer> {
+        let s = s.trim().strip_prefix('v').unwrap_or(s.trim());
+        let s = s.split('+').next()?;
+        let (core, pre) = match s.split_once('-') {
+            Some((c, p)) => (c, p.to_owned()),
+            None => (s, String::new()),
+        };
+        let mut parts = core.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+        let patch = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(SemVer {
+            major,
+            minor,
+            patch,
+            pre,
+        })
+    }
+
+    fn cmp(&self, other: &SemVer) -> std::cmp::Ordering {
+        (self.major, self.minor, self.patch)
+            .cmp(&(other.major, other.minor, other.patch))
+            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
+                (true, true) => std::cmp::Ordering::Equal,
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, true) => std::cmp::Ordering::Less,
+                (false, false) => cmp_pre(&self.pre, &other.pre),
+            })
+    }
+}
+
+fn cmp_pre(a: &str, b: &str) -> std::cmp::Ordering {
+    let mut ai = a.split('.');
+    let mut bi = b.split('.');
+    loop {
+        match (ai.next(), bi.next()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let o = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(n), Ok(m)) => n.cmp(&m),
+                    (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+                    (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+                    _ => x.cmp(y),
+                };
+                if o != std::cmp::Ordering::Equal {
+                    return o;
+                }
+            }
+        }
+    }
+}
+
+/// A constraint's version with wildcard parts (`x`, `*`, missing).
+#[derive(Debug)]
+struct ConVer {
+    v: SemVer,
+    minor_wild: bool,
+    patch_wild: bool,
+    major_wild: bool,
+}
+
+fn parse_con_ver(s: &str) -> Option<ConVer> {
+    let s = s.trim().strip_prefix('v').unwrap_or(s.trim());
+    let s = s.split('+').next()?;
+    let (core, pre) = match s.split_once('-') {
+        Some((c, p)) => (c, p.to_owned()),
+        None => (s, String::new()),
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() > 3 || parts.is_empty() {
+        return None;
+    }
+    let wild = |p: Option<&&str>| p.is_none_or(|p| matches!(*p, "x" | "X" | "*"));
+    let num = |p: Option<&&str>| -> Option<u64> {
+        match p {
+            None => Some(0),
+            Some(p) if matches!(*p, "x" | "X" | "*") => Some(0),
+            Some(p) => p.parse().ok(),
+        }
+    };
+    Some(ConVer {
+        major_wild: wild(parts.first()),
+        minor_wild: wild(parts.get(1)),
+        patch_wild: wild(parts.get(2)),
+        v: SemVer {
+            major: num(parts.first())?,
+            minor: num(parts.get(1))?,
+            patch: num(parts.get(2))?,
+            pre,
+        },
+    })
+}
+
+fn split_terms(group: &str) -> Option<Vec<(String, String)>> {
+    // Hyphen ranges: `a - b` is `>= a, <= b`.
+    if let Some((a, b)) = group.split_once(" - ") {
+        return Some(vec![
+            (">=".to_owned(), a.trim().to_owned()),
+            ("<=".to_owned(), b.trim().to_owned()),
+        ]);
+    }
+    let mut terms = Vec::new();
+    let normalized = group.replace(',', " ");
+    let mut pending_op: Option<String> = None;
+    for tok in normalized.split_whitespace() {
+        let op_len = tok
+            .find(|c: char| !matches!(c, '=' | '<' | '>' | '!' | '~' | '^'))
+            .unwrap_or(tok.len());
+        let (op, ver) = tok.split_at(op_len);
+        if ver.is_empty() {
+            pending_op = Some(op.to_owned());
+            continue;
+        }
+        let op = match pending_op.take() {
+            Some(p) if op.is_empty() => p,
+            _ => op.to_owned(),
+        };
+        terms.push((op, ver.to_owned()));
+    }
+    if pending_op.is_some() {
+        return None;
+    }
+    Some(terms)
+}
+
+fn term_matches(op: &str, c: &str, v: &SemVer) -> Option<bool> {
+    use std::cmp::Ordering::*;
+    let c = parse_con_ver(c)?;
+    // A pre-release version only satisfies constraints that name one.
+    if !v.pre.is_empty() && c.v.pre.is_empty() {
+        return Some(false);
+    }
+    let dirty = c.major_wild || c.minor_wild || c.patch_wild;
+    let ord = v.cmp(&c.v);
+    let tilde = || {
+        ord != Less
+            && (c.major_wild || (v.major == c.v.major && (c.minor_wild || v.minor == c.v.minor)))
+    };
+    Some(match op {
+        "" | "=" => {
+            if dirty {
+                tilde()
+            } else {
+                ord == Equal
+            }
+        }
+        "!=" => {
+            if dirty {
+                !tilde()
+            } else {
+                ord != Equal
+            }
+        }
+        ">" => {
+            if !dirty {
+                ord == Greater
+            } else if c.major_wild {
+                false
+            } else if c.minor_wild {
+                v.major > c.v.major
+            } else {
+                v.major > c.v.major || (v.major == c.v.major && v.minor > c.v.minor)
+            }
+        }
+        "<" => ord == Less,
+        ">=" | "=>" => ord != Less,
+        "<=" | "=<" => {
+            if !dirty {
+                ord != Greater
+            } else if c.major_wild {
+                true
+            } else if c.minor_wild {
+                v.major <= c.v.major
+            } else {
+                v.major < c.v.major || (v.major == c.v.major && v.minor <= c.v.minor)
+            }
+        }
+        "~" | "~>" => {
+            ord != Less
+                && v.major == c.v.major
+                && (c.minor_wild || c.patch_wild && parts_given(&c) < 2 || v.minor == c.v.minor)
+        }
+        "^" => {
+            ord != Less
+                && if c.v.major > 0 || c.minor_wild {
+                    v.major == c.v.major
+                } else if c.v.minor > 0 || c.patch_wild {
+                    v.major == 0 && v.minor == c.v.minor
+                } else {
+                    v.major == 0 && v.minor == 0 && v.patch == c.v.patch
+                }
+        }
+        _ => return None,
+    })
+}
+
+fn parts_given(c: &ConVer) -> usize {
+    usize::from(!c.major_wild) + usize::from(!c.minor_wild) + usize::from(!c.patch_wild)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compatible_ranges() {
+        for (c, v, want) in [
+            ("2.x.x", "2.31.4", true),
+            ("2.x.x", "3.0.0", false),
+            ("1.4.0", "1.4.0", true),
+            ("1.4.0", "1.4.1", false),
+            ("^1.2.0", "1.9.0", true),
+            ("^1.2.0", "2.0.0", false),
+            ("~1.2.0", "1.2.9", true),
+            ("~1.2.0", "1.3.0", false),
+            (">=1.0.0, <2.0.0", "1.5.0", true),
+            (">= 1.0.0 < 2.0.0", "2.5.0", false),
+            ("1.0.0 - 2.0.0", "2.0.0", true),
+            ("*", "0.1.0", true),
+            ("", "0.1.0", false),
+            ("<1.0.0 || >=3", "3.1.0", true),
+            (">=1.0.0", "1.1.0-rc1", false),
+            ("0.0.0", "0.0.0", true),
+        ] {
+            assert_eq!(is_compatible_range(c, v), want, "{c} vs {v}");
+        }
+    }
+}
