@@ -295,28 +295,32 @@ fn print_warnings(warnings: &[String]) {
     }
 }
 
-/// `rudder dependency list CHART`.
+/// `rudder dependency ...` (the `list` subcommand; `update` and `build`
+/// belong to the repository layer's CLI).
 pub fn run_dependency(compat: Compat, cmd: DependencyCommand) -> Result<String, Failure> {
     match cmd {
-        DependencyCommand::List(a) => {
-            let chart = match a.args.as_slice() {
-                [] => ".".to_string(),
-                [one] => rudder::chart::load::go_clean(one),
-                _ => {
-                    return Err(Failure(
-                        "\"rudder dependency list\" accepts at most 1 argument\n\nUsage:  rudder dependency list CHART [flags]".to_string(),
-                    ));
-                }
-            };
-            let mut warnings = Vec::new();
-            let out = dependencies::list(
-                Path::new(&chart),
-                compat,
-                usize::try_from(a.max_col_width).unwrap_or(usize::MAX),
-                &mut warnings,
-            );
-            print_warnings(&warnings);
-            Ok(out?)
-        }
+        DependencyCommand::List(a) => run_dependency_list(compat, a),
     }
+}
+
+/// `rudder dependency list [CHART]` (default `.`).
+pub fn run_dependency_list(compat: Compat, a: DependencyListArgs) -> Result<String, Failure> {
+    let chart = match a.args.as_slice() {
+        [] => ".".to_string(),
+        [one] => rudder::chart::load::go_clean(one),
+        _ => {
+            return Err(Failure(
+                "\"rudder dependency list\" accepts at most 1 argument\n\nUsage:  rudder dependency list CHART [flags]".to_string(),
+            ));
+        }
+    };
+    let mut warnings = Vec::new();
+    let out = dependencies::list(
+        Path::new(&chart),
+        compat,
+        usize::try_from(a.max_col_width).unwrap_or(usize::MAX),
+        &mut warnings,
+    );
+    print_warnings(&warnings);
+    Ok(out?)
 }
