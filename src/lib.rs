@@ -29,6 +29,7 @@ pub mod fetch;
 pub mod gojson;
 pub mod output;
 pub mod present;
+pub mod registry;
 pub mod release;
 pub mod semver;
 pub mod session;

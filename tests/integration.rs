@@ -10,6 +10,7 @@ mod compat;
 mod forged;
 mod hostile;
 mod lifecycle;
+mod registry;
 mod servers;
 mod smoke;
 mod upgrades;

@@ -126,6 +126,11 @@ pub enum Command {
     /// manage a chart's dependencies
     #[command(subcommand, visible_aliases = ["dep", "dependencies"])]
     Dependency(super::chart::DependencyCommand),
+    /// login to or logout from a registry
+    #[command(subcommand)]
+    Registry(super::registry::RegistryCommand),
+    /// push a chart to remote
+    Push(super::registry::PushArgs),
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell

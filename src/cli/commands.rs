@@ -31,6 +31,8 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Completion(a) => super::completion::script(&a.shell),
         Command::Man => super::man::render(),
         Command::List(a) => cmd_list(&settings, a).await,
+        Command::Registry(c) => super::registry::run(&settings, c).await,
+        Command::Push(a) => super::registry::push(&settings, a).await,
         Command::History(a) => {
             let name = one_arg("history", "RELEASE_NAME", &a.args)?;
             let format =

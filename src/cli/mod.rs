@@ -10,6 +10,7 @@ mod interrupt;
 mod logging;
 mod man;
 mod progress;
+mod registry;
 mod settings;
 mod version;
 
@@ -97,6 +98,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Show(_) => "show",
         Command::Package(_) => "package",
         Command::Dependency(_) => "dependency",
+        Command::Registry(_) => "registry",
+        Command::Push(_) => "push",
         Command::Version(_) => "version",
         Command::Completion(_) => "completion",
         Command::Man => "man",

@@ -460,8 +460,28 @@ fn go_sharp_v(node: &Node) -> String {
             Ok(Scalar::Float(f)) => format_g(f),
             Ok(Scalar::Str(s)) | Err(YamlError { message: s }) => format!("{s:?}"),
         },
-        Node::Sequence(_) => "[]interface {}{...}".to_owned(),
-        Node::Mapping(_) => "map[interface {}]interface {}{...}".to_owned(),
+        Node::Sequence(items) => {
+            let parts: Vec<String> = items.iter().map(go_sharp_v_elem).collect();
+            format!("[]interface {{}}{{{}}}", parts.join(", "))
+        }
+        Node::Mapping(pairs) => {
+            let parts: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| format!("{}:{}", go_sharp_v_elem(k), go_sharp_v_elem(v)))
+                .collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+/// `%#v` of a value inside an `interface{}` container, where a nil is
+/// `interface {}(nil)`.
+fn go_sharp_v_elem(node: &Node) -> String {
+    match node {
+        Node::Scalar { .. } if matches!(resolve_scalar(node), Ok(Scalar::Null)) => {
+            "interface {}(nil)".to_owned()
+        }
+        other => go_sharp_v(other),
     }
 }
 
@@ -534,9 +554,30 @@ fn scan_error(err: &ScanError, text: &str) -> YamlError {
     // Zero-based line of granit's marker.
     let mut line0 = err.marker().line().saturating_sub(1);
     let (stage, text_msg): (Stage, &str) = match err.kind() {
-        ErrorKind::ExpectedBlockMappingKey
-        | ErrorKind::MisplacedFlowCollectionEnd
-        | ErrorKind::MismatchedFlowCollectionEnd { .. } => (P, "did not find expected key"),
+        ErrorKind::ExpectedBlockMappingKey | ErrorKind::MisplacedFlowCollectionEnd => {
+            (P, "did not find expected key")
+        }
+        // libyaml wants the innermost open collection closed first.
+        ErrorKind::MismatchedFlowCollectionEnd { open, .. } => {
+            if *open == '{' {
+                (P, "did not find expected ',' or '}'")
+            } else {
+                (P, "did not find expected ',' or ']'")
+            }
+        }
+        ErrorKind::ExpectedDocumentStart => (P, "did not find expected <document start>"),
+        ErrorKind::TabAtBlockScalarStart => {
+            // libyaml stops at the tab; granit reports the block header.
+            line0 = tab_line0(err, text).unwrap_or(line0);
+            (
+                S,
+                "found a tab character where an indentation space is expected",
+            )
+        }
+        ErrorKind::InvalidQuotedScalarHexEscape | ErrorKind::InvalidLowSurrogateHexEscape => {
+            // libyaml's own spelling.
+            (S, "did not find expected hexdecimal number")
+        }
         ErrorKind::ExpectedFlowMappingSeparator => (P, "did not find expected ',' or '}'"),
         ErrorKind::ExpectedFlowSequenceSeparator => (P, "did not find expected ',' or ']'"),
         ErrorKind::UnexpectedEofFlowMapping
@@ -560,7 +601,12 @@ fn scan_error(err: &ScanError, text: &str) -> YamlError {
         ErrorKind::MappingValueNotAllowed
         | ErrorKind::InvalidMappingValueWhitespace
         | ErrorKind::InvalidColonPlacement => (S, "mapping values are not allowed in this context"),
-        ErrorKind::SimpleKeyExpected => (S, "could not find expected ':'"),
+        ErrorKind::SimpleKeyExpected => {
+            // libyaml notices at the next line, where the key stops being
+            // a possible simple key.
+            line0 += 1;
+            (S, "could not find expected ':'")
+        }
         ErrorKind::UnclosedQuotedScalar
         | ErrorKind::InvalidQuotedScalarIndent
         | ErrorKind::InvalidFlowScalarIndent => {
@@ -578,13 +624,7 @@ fn scan_error(err: &ScanError, text: &str) -> YamlError {
         | ErrorKind::TabInBlockIndentation => (S, "found character that cannot start any token"),
         ErrorKind::TabInPlainScalar => {
             // libyaml stops at the tab itself; granit reports the scalar.
-            let from: usize = text
-                .char_indices()
-                .nth(err.marker().index())
-                .map_or(text.len(), |(i, _)| i);
-            if let Some(tab) = text[from..].find('\t') {
-                line0 = eof_line0(&text[..from + tab]);
-            }
+            line0 = tab_line0(err, text).unwrap_or(line0);
             (S, "found a tab character that violates indentation")
         }
         ErrorKind::UnknownQuotedScalarEscape => (S, "found unknown escape character"),
@@ -594,6 +634,17 @@ fn scan_error(err: &ScanError, text: &str) -> YamlError {
         }
     };
     with_line(stage, line0, text_msg)
+}
+
+/// The zero-based line of the first tab at or after granit's marker.
+fn tab_line0(err: &ScanError, text: &str) -> Option<usize> {
+    let from: usize = text
+        .char_indices()
+        .nth(err.marker().index())
+        .map_or(text.len(), |(i, _)| i);
+    text[from..]
+        .find('\t')
+        .map(|tab| eof_line0(&text[..from + tab]))
 }
 
 /// go-yaml v2's `parser.fail` numbering: scanner problems are printed

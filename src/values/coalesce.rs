@@ -69,7 +69,88 @@ fn coalesce(
     compat: Compat,
 ) -> Result<(), ValuesError> {
     coalesce_chart_values(chart, dest, prefix, merge, compat);
-    coalesce_deps(chart, dest, prefix, merge, compat)
+    coalesce_deps(chart, dest, prefix, merge, compat)?;
+    share_global_objects(chart, dest);
+    Ok(())
+}
+
+/// helm hands each subchart a *shallow* copy of every map under the
+/// parent's `global` (`copyMap`), so the maps one level deeper
+/// (`global.<key>.<key2>`) are the same Go objects in the parent and in
+/// every subchart that inherits them, and whatever any of them adds there
+/// (its own `global` values, its defaults) shows in all of them, parent
+/// included. Every such addition only fills gaps, so the shared object
+/// ends as the original filled, in processing order, with what each
+/// subchart's view holds; that final object is written back to the parent
+/// and to every subchart (and their subcharts) sharing it.
+fn share_global_objects(chart: &Chart, vals: &mut Values) {
+    let Some(GoValue::Map(global)) = vals.get(GLOBAL_KEY) else {
+        return;
+    };
+    let mut shared: Vec<(String, String, Values)> = Vec::new();
+    for (key, inner) in global {
+        if let GoValue::Map(inner) = inner {
+            for (key2, obj) in inner {
+                if let GoValue::Map(obj) = obj {
+                    shared.push((key.clone(), key2.clone(), obj.clone()));
+                }
+            }
+        }
+    }
+    for (key, key2, mut obj) in shared {
+        for sub in &chart.dependencies {
+            if let Some(view) = section_object(vals, sub.name(), &key, &key2) {
+                coalesce_tables_full_key(&mut obj, view, "", true);
+            }
+        }
+        for sub in &chart.dependencies {
+            if let Some(GoValue::Map(section)) = vals.get_mut(sub.name()) {
+                write_shared(sub, section, &key, &key2, &obj);
+            }
+        }
+        if let Some(GoValue::Map(global)) = vals.get_mut(GLOBAL_KEY)
+            && let Some(GoValue::Map(inner)) = global.get_mut(&key)
+        {
+            inner.insert(key2, GoValue::Map(obj));
+        }
+    }
+}
+
+/// A subchart section's `global.<key>.<key2>` map, if it has one.
+fn section_object(vals: &Values, sub: &str, key: &str, key2: &str) -> Option<Values> {
+    match vals.get(sub)? {
+        GoValue::Map(section) => match section.get(GLOBAL_KEY)? {
+            GoValue::Map(g) => match g.get(key)? {
+                GoValue::Map(inner) => match inner.get(key2)? {
+                    GoValue::Map(obj) => Some(obj.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Sets the shared object in `section` and, where they inherited it, in
+/// its subcharts' sections.
+fn write_shared(chart: &Chart, section: &mut Values, key: &str, key2: &str, obj: &Values) {
+    let Some(GoValue::Map(g)) = section.get_mut(GLOBAL_KEY) else {
+        return;
+    };
+    let Some(GoValue::Map(inner)) = g.get_mut(key) else {
+        return;
+    };
+    if !matches!(inner.get(key2), Some(GoValue::Map(_))) {
+        return;
+    }
+    inner.insert(key2.to_owned(), GoValue::Map(obj.clone()));
+    for sub in &chart.dependencies {
+        if let Some(GoValue::Map(s)) = section.get_mut(sub.name()) {
+            write_shared(sub, s, key, key2, obj);
+        }
+    }
 }
 
 /// Go's `%t` verb applied to a non-bool value (`type mismatch` errors).

@@ -14,6 +14,7 @@ pub mod dependencies;
 pub mod options;
 pub mod schema;
 pub mod strvals;
+pub mod upgrade;
 
 pub use coalesce::coalesce_values;
 pub use dependencies::process_dependencies;

@@ -8,6 +8,7 @@ mod chart;
 mod grid;
 mod options;
 mod schema;
+mod upgrade;
 mod yaml;
 
 use std::path::{Path, PathBuf};

@@ -151,6 +151,43 @@ fn user_values_from_flags_match_helm() {
             let out: HelmOut = helm(compat, dir.path(), &full);
             let ours = opts.merge(&DefaultReader::default(), compat);
             compared += 1;
+            // (a) The user values helm would store: the `config` member of
+            // a client-side dry-run install (no cluster contact).
+            if let Ok(values) = &ours {
+                let mut install = vec![
+                    "install",
+                    "x",
+                    chart.to_str().expect("utf8"),
+                    "--dry-run=client",
+                    "-o",
+                    "json",
+                ];
+                install.extend(owned.iter().copied());
+                // helm v3 asks the cluster for its version even in client
+                // mode, so this runs against the test cluster.
+                let tool = match compat {
+                    rudder::compat::Compat::V3 => crate::harness::Tool::Helm3,
+                    rudder::compat::Compat::V4 => crate::harness::Tool::Helm4,
+                };
+                let inst = tool.run(&install);
+                let stored = serde_json::from_str::<serde_json::Value>(&inst.stdout)
+                    .ok()
+                    .and_then(|r| r.get("config").cloned());
+                let ours_json: serde_json::Value = serde_json::from_str(
+                    &rudder::gojson::to_json(&rudder::gojson::GoValue::Map(values.clone()))
+                        .expect("json"),
+                )
+                .expect("parse");
+                // helm leaves `config` out when there are no user values.
+                let same =
+                    stored.as_ref() == Some(&ours_json) || (values.is_empty() && stored.is_none());
+                if !same {
+                    failures.push(format!(
+                        "{compat:?} {case:?}: stored config\n  rudder: {ours_json}\n  helm:   {stored:?} ({})",
+                        inst.stderr.trim_end()
+                    ));
+                }
+            }
             let verdict = match (&ours, out.ok) {
                 (Ok(values), true) => {
                     let theirs = probe_lines(&out.stdout);
