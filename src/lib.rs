@@ -29,9 +29,12 @@ pub mod fetch;
 pub mod gojson;
 pub mod output;
 pub mod present;
+pub mod registry;
 pub mod release;
+pub mod semver;
 pub mod session;
 pub mod storage;
+pub mod upgrades;
 pub mod values;
 
 pub use error::ErrorKind;

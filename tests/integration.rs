@@ -4,11 +4,15 @@
 
 mod harness;
 
+mod charts;
 mod cli;
 mod compat;
 mod forged;
 mod hostile;
 mod lifecycle;
+mod registry;
+mod servers;
 mod smoke;
+mod upgrades;
 mod values;
 mod watch;

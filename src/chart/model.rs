@@ -27,6 +27,10 @@ pub struct Chart {
     pub templates: Vec<File>,
     /// The default values (`values.yaml`), parsed.
     pub values: Values,
+    /// The values are Go's nil map rather than an empty one (the chart has
+    /// no `values.yaml`): the release record then says `"values":null`
+    /// and `helm show values` prints nothing.
+    pub values_null: bool,
     /// `values.schema.json`, as read.
     pub schema: Option<Vec<u8>>,
     /// helm v4's modification time of the schema file (zero when unknown).

@@ -118,6 +118,19 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// bring a release stuck in pending-* or uninstalling back to a consistent state
     Recover(RecoverArgs),
+    /// show information of a chart
+    #[command(subcommand, visible_alias = "inspect")]
+    Show(super::chart::ShowCommand),
+    /// package a chart directory into a chart archive
+    Package(super::chart::PackageArgs),
+    /// manage a chart's dependencies
+    #[command(subcommand, visible_aliases = ["dep", "dependencies"])]
+    Dependency(super::chart::DependencyCommand),
+    /// login to or logout from a registry
+    #[command(subcommand)]
+    Registry(super::registry::RegistryCommand),
+    /// push a chart to remote
+    Push(super::registry::PushArgs),
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell
@@ -214,9 +227,41 @@ pub struct ListArgs {
     /// output format
     #[command(flatten)]
     pub output: OutputArg,
+    /// upgrade availability (not in helm)
+    #[command(flatten)]
+    pub availability: AvailabilityArgs,
     /// unexpected positional arguments (reported as helm does)
     #[arg(hide = true)]
     pub rest: Vec<String>,
+}
+
+/// `list` flags for upgrade availability (rudder only; without them `list`
+/// prints exactly what helm prints).
+#[derive(Debug, Args)]
+pub struct AvailabilityArgs {
+    /// list only releases whose chart has a newer version in its source, with columns LATEST and SOURCE (JSON/YAML: extra fields). Sources: the repositories in helm's repositories.yaml (each index fetched once, conditionally, into helm's cache) and --oci-source prefixes; a chart found in several equally plausible sources or in none is not listed (see --availability)
+    #[arg(long)]
+    pub outdated: bool,
+    /// add columns AVAILABILITY (up-to-date, upgrade-available (major|minor|patch|prerelease), ahead-of-source, ambiguous, unknown-source, source-error), LATEST and SOURCE for every listed release; with --outdated, only releases with an upgrade
+    #[arg(long)]
+    pub availability: bool,
+    /// with --outdated/--availability: an OCI prefix (oci://host[:port]/path) under which <prefix>/<chart> is looked up; repeatable, or comma-separated in RUDDER_OCI_SOURCES
+    #[arg(
+        long = "oci-source",
+        value_name = "PREFIX",
+        env = "RUDDER_OCI_SOURCES",
+        value_delimiter = ','
+    )]
+    pub oci_sources: Vec<String>,
+    /// with --outdated/--availability: reach the --oci-source registries over plain HTTP
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// with --outdated/--availability: consider prerelease versions too (they always count when the installed version is a prerelease)
+    #[arg(long)]
+    pub devel: bool,
+    /// with --outdated/--availability: use cached repository indexes and OCI tag lists only (no request)
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// `history` flags.

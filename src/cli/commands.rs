@@ -31,6 +31,8 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Completion(a) => super::completion::script(&a.shell),
         Command::Man => super::man::render(),
         Command::List(a) => cmd_list(&settings, a).await,
+        Command::Registry(c) => super::registry::run(&settings, c).await,
+        Command::Push(a) => super::registry::push(&settings, a).await,
         Command::History(a) => {
             let name = one_arg("history", "RELEASE_NAME", &a.args)?;
             let format =
@@ -78,6 +80,9 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Rollback(a) => cmd_rollback(&settings, a).await,
         Command::Uninstall(a) => cmd_uninstall(&settings, a).await,
         Command::Recover(a) => cmd_recover(&settings, a).await,
+        Command::Show(c) => super::chart::run_show(settings.compat, c),
+        Command::Package(a) => super::chart::run_package(settings.compat, a),
+        Command::Dependency(c) => super::chart::run_dependency(settings.compat, c),
     }
 }
 
@@ -146,14 +151,89 @@ async fn cmd_list(settings: &Settings, a: ListArgs) -> Result<String, Failure> {
             result.forbidden.join(", ")
         );
     }
+    let av = &a.availability;
+    let (records, availability) = if av.outdated || av.availability {
+        let (records, columns) = availability_columns(settings, av, &result.records).await?;
+        (records, Some(columns))
+    } else {
+        (result.records.clone(), None)
+    };
     let style = present::list::ListStyle {
         format,
         short: a.short,
         no_headers: a.no_headers,
         time_format: a.time_format,
         colors: settings.colors,
+        availability,
     };
-    Ok(present::list::render(&result.records, &style)?)
+    Ok(present::list::render(&records, &style)?)
+}
+
+/// `list --outdated` / `--availability`: checks every listed release's
+/// chart against the sources; with `--outdated` keeps only the releases
+/// with an upgrade.
+async fn availability_columns(
+    settings: &Settings,
+    av: &super::args::AvailabilityArgs,
+    records: &[rudder::storage::Record],
+) -> Result<
+    (
+        Vec<rudder::storage::Record>,
+        present::outdated::AvailabilityColumns,
+    ),
+    Failure,
+> {
+    use rudder::upgrades::{self, InstalledChart, State};
+    let opts = upgrades::fetch::SourceOptions {
+        repository_config: settings.paths.repository_config.clone(),
+        repository_cache: settings.paths.repository_cache.clone(),
+        registry_config: settings.paths.registry_config.clone(),
+        oci_sources: av.oci_sources.clone(),
+        plain_http: av.plain_http,
+        oci_tls: Default::default(),
+        offline: av.offline,
+        oci_cache_ttl: Some(upgrades::fetch::DEFAULT_OCI_CACHE_TTL),
+        timeout: None,
+    };
+    let installed: Vec<Option<InstalledChart>> = records
+        .iter()
+        .map(|r| InstalledChart::from_release(&r.release))
+        .collect();
+    let known: Vec<InstalledChart> = installed.iter().flatten().cloned().collect();
+    let report = upgrades::check(
+        &known,
+        &opts,
+        upgrades::Policy {
+            include_prerelease: av.devel,
+        },
+    )
+    .await
+    .map_err(|e| Failure(e.to_string()))?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut found = report.entries.into_iter();
+    let mut out_records = Vec::new();
+    let mut entries = Vec::new();
+    for (record, inst) in records.iter().zip(&installed) {
+        let entry = inst.as_ref().and_then(|_| found.next());
+        let upgrade = matches!(
+            entry.as_ref().map(|e| e.state),
+            Some(State::UpgradeAvailable(_))
+        );
+        if av.outdated && !upgrade {
+            continue;
+        }
+        out_records.push(record.clone());
+        entries.push(entry);
+    }
+    Ok((
+        out_records,
+        present::outdated::AvailabilityColumns {
+            entries,
+            show_state: av.availability,
+        },
+    ))
 }
 
 async fn cmd_get(settings: &Settings, g: GetCommand) -> Result<String, Failure> {

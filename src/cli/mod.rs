@@ -3,12 +3,14 @@
 //! helm; warnings on stderr; a closed stdout pipe is not an error.
 
 mod args;
+mod chart;
 mod commands;
 mod completion;
 mod interrupt;
 mod logging;
 mod man;
 mod progress;
+mod registry;
 mod settings;
 mod version;
 
@@ -93,6 +95,11 @@ fn command_name(c: &Command) -> &'static str {
         Command::Rollback(_) => "rollback",
         Command::Uninstall(_) => "uninstall",
         Command::Recover(_) => "recover",
+        Command::Show(_) => "show",
+        Command::Package(_) => "package",
+        Command::Dependency(_) => "dependency",
+        Command::Registry(_) => "registry",
+        Command::Push(_) => "push",
         Command::Version(_) => "version",
         Command::Completion(_) => "completion",
         Command::Man => "man",

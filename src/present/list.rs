@@ -3,6 +3,7 @@
 use crate::output::{GoValue, Table, encode_table};
 use crate::storage::Record;
 
+use super::outdated;
 use super::times;
 use super::{Colors, Format, PresentError, encode};
 
@@ -19,6 +20,9 @@ pub struct ListStyle {
     pub time_format: String,
     /// Colours (v4, table only).
     pub colors: Colors,
+    /// `--outdated` / `--availability`: upgrade-availability columns and
+    /// fields after helm's (none: helm's output exactly).
+    pub availability: Option<super::outdated::AvailabilityColumns>,
 }
 
 struct Element {
@@ -78,22 +82,24 @@ pub fn render(records: &[Record], style: &ListStyle) -> Result<String, PresentEr
         Format::Table => {
             let c = style.colors;
             let mut t = Table::new();
+            let extra = style.availability.as_ref();
             if !style.no_headers {
-                t.add_row(
-                    [
-                        "NAME",
-                        "NAMESPACE",
-                        "REVISION",
-                        "UPDATED",
-                        "STATUS",
-                        "CHART",
-                        "APP VERSION",
-                    ]
-                    .map(|h| c.header(h)),
-                );
+                let mut headers = vec![
+                    "NAME",
+                    "NAMESPACE",
+                    "REVISION",
+                    "UPDATED",
+                    "STATUS",
+                    "CHART",
+                    "APP VERSION",
+                ];
+                if let Some(x) = extra {
+                    headers.extend(outdated::headers(x.show_state));
+                }
+                t.add_row(headers.into_iter().map(|h| c.header(h)));
             }
-            for e in &elems {
-                t.add_row([
+            for (i, e) in elems.iter().enumerate() {
+                let mut row = vec![
                     e.name.clone(),
                     c.namespace(&e.namespace),
                     e.revision.clone(),
@@ -101,7 +107,14 @@ pub fn render(records: &[Record], style: &ListStyle) -> Result<String, PresentEr
                     c.status(&e.status),
                     e.chart.clone(),
                     e.app_version.clone(),
-                ]);
+                ];
+                if let Some(x) = extra {
+                    row.extend(outdated::cells(
+                        x.entries.get(i).and_then(Option::as_ref),
+                        x.show_state,
+                    ));
+                }
+                t.add_row(row);
             }
             Ok(encode_table(&t))
         }
@@ -109,16 +122,23 @@ pub fn render(records: &[Record], style: &ListStyle) -> Result<String, PresentEr
             let v = GoValue::Array(
                 elems
                     .into_iter()
-                    .map(|e| {
-                        GoValue::struct_builder()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        let b = GoValue::struct_builder()
                             .field("name", GoValue::String(e.name))
                             .field("namespace", GoValue::String(e.namespace))
                             .field("revision", GoValue::String(e.revision))
                             .field("updated", GoValue::String(e.updated))
                             .field("status", GoValue::String(e.status.as_str().to_string()))
                             .field("chart", GoValue::String(e.chart))
-                            .field("app_version", GoValue::String(e.app_version))
-                            .build()
+                            .field("app_version", GoValue::String(e.app_version));
+                        match &style.availability {
+                            Some(x) => {
+                                outdated::fields(b, x.entries.get(i).and_then(Option::as_ref))
+                                    .build()
+                            }
+                            None => b.build(),
+                        }
                     })
                     .collect(),
             );

@@ -8,6 +8,7 @@ mod color;
 pub mod get;
 pub mod history;
 pub mod list;
+pub mod outdated;
 mod release_value;
 pub mod status;
 mod times;

@@ -138,6 +138,13 @@ pub struct Metadata {
     /// Declared dependencies.
     #[serde(deserialize_with = "nullable")]
     pub dependencies: Vec<Dependency>,
+    /// The project's home page (used to tell which source a chart came
+    /// from).
+    #[serde(deserialize_with = "nullable")]
+    pub home: String,
+    /// URLs of the chart's source code (same use as `home`).
+    #[serde(deserialize_with = "nullable")]
+    pub sources: Vec<String>,
 }
 
 /// A dependency declared in `Chart.yaml`.

@@ -6,7 +6,9 @@
 #   tests/cluster/build.sh [--env] [component...]
 #
 # Components: kube (kube-apiserver, kube-controller-manager, kube-scheduler),
-# etcd, kwok (binary plus its stage files), helm3, helm4. Default: all.
+# etcd, kwok (binary plus its stage files), helm3, helm4, registry (the CNCF
+# distribution registry, for OCI tests) and chartsrv (our own static chart
+# repository server and PKI/htpasswd generator, tools/chartsrv). Default: all.
 # With --env, prints one KEY=PATH line per binary on stdout (progress goes to
 # stderr), which is what cluster.sh and the Rust test harness read.
 #
@@ -33,17 +35,18 @@ export GOSUMDB=off
 
 # Bump a recipe revision when the way a family is built changes.
 RECIPE_kube=1 RECIPE_etcd=1 RECIPE_kwok=1 RECIPE_helm3=1 RECIPE_helm4=1
+RECIPE_registry=1 RECIPE_chartsrv=1
 
 print_env=false
 components=()
 for a in "$@"; do
   case $a in
     --env) print_env=true ;;
-    kube | etcd | kwok | helm3 | helm4) components+=("$a") ;;
+    kube | etcd | kwok | helm3 | helm4 | registry | chartsrv) components+=("$a") ;;
     *) echo "build.sh: unknown component '$a'" >&2; exit 2 ;;
   esac
 done
-[ ${#components[@]} -gt 0 ] || components=(kube etcd kwok helm3 helm4)
+[ ${#components[@]} -gt 0 ] || components=(kube etcd kwok helm3 helm4 registry chartsrv)
 
 log() { echo "[build] $*" >&2; }
 
@@ -52,13 +55,17 @@ version_of() {
     kube) echo "$KUBE_VERSION" ;; etcd) echo "$ETCD_VERSION" ;;
     kwok) echo "$KWOK_VERSION" ;; helm3) echo "$HELM3_VERSION" ;;
     helm4) echo "$HELM4_VERSION" ;;
+    registry) echo "$REGISTRY_VERSION" ;;
+    # Our own source: the hash of its files below is its version.
+    chartsrv) echo src ;;
   esac
 }
 
-# The cache key: version, recipe revision and the exact dependency graph.
+# The cache key: version, recipe revision and the exact dependency graph
+# (plus the Go source of a module that has its own, like chartsrv).
 out_dir() {
   local c=$1 recipe="RECIPE_$1" sum
-  sum=$(cat "$here/tools/$c/go.mod" "$here/tools/$c/go.sum" |
+  sum=$(cd "$here/tools/$c" && cat go.mod go.sum $(ls ./*.go 2>/dev/null) |
     { cat; echo "${!recipe}"; } | sha256sum | cut -c1-12)
   echo "$cache/bin/$c-$(version_of "$c")-$sum"
 }
@@ -144,6 +151,13 @@ build_one() {
       helm4)
         go build -ldflags "$(helm_ldflags 4 "$HELM4_VERSION")" -o "$tmp/helm" helm.sh/helm/v4/cmd/helm
         ;;
+      registry)
+        go build -ldflags "-s -w -X github.com/distribution/distribution/v3/version.version=$REGISTRY_VERSION" \
+          -o "$tmp/registry" github.com/distribution/distribution/v3/cmd/registry
+        ;;
+      chartsrv)
+        go build -ldflags "-s -w" -o "$tmp/chartsrv" .
+        ;;
     esac
   )
   touch "$tmp/.complete"
@@ -177,6 +191,8 @@ if $print_env; then
         ;;
       helm3) echo "HELM3=$d/helm" ;;
       helm4) echo "HELM4=$d/helm" ;;
+      registry) echo "REGISTRY=$d/registry" ;;
+      chartsrv) echo "CHARTSRV=$d/chartsrv" ;;
     esac
   done
 fi

@@ -9,6 +9,10 @@
 //! * Helpers that run helm v3, helm v4 and rudder against the cluster and
 //!   return stdout, stderr and the exit status ([`Out`]).
 //!
+//! * Real chart-source servers, an OCI registry and a chart repository
+//!   ([`servers`]), and isolated helm homes shared by helm and rudder
+//!   ([`home`]); neither needs the cluster.
+//!
 //! A cluster that fails to start fails every test that asked for it; no test
 //! is ever skipped.
 
@@ -25,6 +29,12 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use kube::api::{Api, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
+
+pub mod home;
+pub mod servers;
+
+pub use home::Home;
+pub use servers::{chart_repo, registry_plain, registry_tls, registry_token};
 
 /// The repository root (where `Cargo.toml` lives).
 pub fn repo_root() -> PathBuf {
@@ -259,20 +269,20 @@ pub enum Tool {
 }
 
 impl Tool {
-    /// The binary's path.
+    /// The binary's path (helm comes from `tests/cluster/build.sh --env`,
+    /// so this does not start the cluster).
     pub fn path(self) -> PathBuf {
         match self {
-            Tool::Helm3 => cluster().helm3.clone(),
-            Tool::Helm4 => cluster().helm4.clone(),
+            Tool::Helm3 => servers::helm_binaries().helm3.clone(),
+            Tool::Helm4 => servers::helm_binaries().helm4.clone(),
             Tool::Rudder => PathBuf::from(env!("CARGO_BIN_EXE_rudder")),
         }
     }
 
-    /// A command for this tool with a clean, deterministic environment:
-    /// the cluster's kubeconfig, helm's state directories private to the
-    /// run, and no `HELM_*` settings inherited from the caller.
-    pub fn command(self) -> Command {
-        let c = cluster();
+    /// A command for this tool without the cluster: stdin empty, and none
+    /// of the caller's `HELM_*`, `RUDDER_*`, `KUBECONFIG`, `RUST_LOG` or
+    /// `NO_COLOR` settings. The caller sets the rest (see [`Home`]).
+    pub fn bare_command(self) -> Command {
         let mut cmd = Command::new(self.path());
         for (k, _) in std::env::vars_os() {
             // A developer's own settings must not leak into a comparison:
@@ -287,6 +297,16 @@ impl Tool {
                 cmd.env_remove(k);
             }
         }
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
+    /// A command for this tool with a clean, deterministic environment:
+    /// the cluster's kubeconfig, helm's state directories private to the
+    /// run, and no `HELM_*` settings inherited from the caller.
+    pub fn command(self) -> Command {
+        let c = cluster();
+        let mut cmd = self.bare_command();
         let home = c.dir.join(match self {
             Tool::Helm3 => "helm3-home",
             Tool::Helm4 => "helm4-home",
@@ -340,7 +360,18 @@ impl Tool {
     }
 }
 
-fn run(mut cmd: Command, tool: Tool, args: &[std::ffi::OsString]) -> Out {
+fn run(cmd: Command, tool: Tool, args: &[std::ffi::OsString]) -> Out {
+    run_input(cmd, tool, args, None)
+}
+
+/// Runs `cmd` to completion, feeding it `input` on stdin when given (else
+/// stdin is as `cmd` set it), and collects its output.
+fn run_input(
+    mut cmd: Command,
+    tool: Tool,
+    args: &[std::ffi::OsString],
+    input: Option<Vec<u8>>,
+) -> Out {
     let line = format!(
         "{tool:?} {}",
         args.iter()
@@ -348,11 +379,25 @@ fn run(mut cmd: Command, tool: Tool, args: &[std::ffi::OsString]) -> Out {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    if input.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {line}: {e}"));
+    // Written from its own thread: a child that prints before it reads
+    // must not deadlock against us.
+    let writer = input.map(|bytes| {
+        let mut pipe = child.stdin.take().expect("stdin pipe");
+        std::thread::spawn(move || {
+            use std::io::Write as _;
+            // A child that exits without reading everything closes the
+            // pipe; that is its business, not an error here.
+            let _ = pipe.write_all(&bytes);
+        })
+    });
     // Read both pipes concurrently so neither can fill up and stall the
     // child.
     let mut err_pipe = child.stderr.take().expect("stderr pipe");
@@ -369,6 +414,9 @@ fn run(mut cmd: Command, tool: Tool, args: &[std::ffi::OsString]) -> Out {
         .read_to_end(&mut stdout)
         .expect("read stdout");
     let stderr = err_reader.join().expect("stderr reader");
+    if let Some(w) = writer {
+        w.join().expect("stdin writer");
+    }
     let status = child.wait().expect("wait");
     Out {
         cmd: line,

@@ -1,0 +1,322 @@
+//! `show`, `package` and `dependency list`: flags as helm's, output from
+//! `rudder::chart`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use rudder::chart::dependencies;
+use rudder::chart::load::load_reporting;
+use rudder::chart::package::{PackageOptions, package_dir};
+use rudder::chart::show::{ShowFormat, show};
+use rudder::compat::Compat;
+
+use super::Failure;
+
+/// Where `show`, `pull` and install take a chart from (helm's
+/// `ChartPathOptions` flags).
+#[derive(Debug, Args, Clone)]
+pub struct ChartPathArgs {
+    /// specify a version constraint for the chart version to use. This constraint can be a specific tag (e.g. 1.1.1) or it may reference a valid range (e.g. ^2.0.0). If this is not specified, the latest version is used
+    #[arg(long, default_value = "")]
+    pub version: String,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
+    /// location of public keys used for verification
+    #[arg(long, default_value = "")]
+    pub keyring: String,
+    /// chart repository url where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub repo: String,
+    /// chart repository username where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub username: String,
+    /// chart repository password where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub password: String,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file", default_value = "")]
+    pub cert_file: String,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file", default_value = "")]
+    pub key_file: String,
+    /// skip tls certificate checks for the chart download
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file", default_value = "")]
+    pub ca_file: String,
+    /// pass credentials to all domains
+    #[arg(long = "pass-credentials")]
+    pub pass_credentials: bool,
+}
+
+/// `show` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ShowCommand {
+    /// show all information of the chart
+    All(ShowArgs),
+    /// show the chart's definition
+    Chart(ShowArgs),
+    /// show the chart's values
+    Values(ShowValuesArgs),
+    /// show the chart's README
+    Readme(ShowArgs),
+    /// show the chart's CRDs
+    Crds(ShowArgs),
+}
+
+/// `show all|chart|readme|crds` flags.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long)]
+    pub devel: bool,
+    /// where the chart comes from
+    #[command(flatten)]
+    pub path: ChartPathArgs,
+    /// CHART
+    #[arg(value_name = "CHART")]
+    pub args: Vec<String>,
+}
+
+/// `show values` flags.
+#[derive(Debug, Args)]
+pub struct ShowValuesArgs {
+    /// supply a JSONPath expression to filter the output
+    #[arg(long, default_value = "")]
+    pub jsonpath: String,
+    /// the common `show` flags
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
+/// `package` flags.
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// use a PGP private key to sign this package
+    #[arg(long)]
+    pub sign: bool,
+    /// name of the key to use when signing. Used if --sign is true
+    #[arg(long, default_value = "")]
+    pub key: String,
+    /// location of a public keyring
+    #[arg(long, default_value = "")]
+    pub keyring: String,
+    /// location of a file which contains the passphrase for the signing key. Use "-" in order to read from stdin.
+    #[arg(long = "passphrase-file", default_value = "")]
+    pub passphrase_file: String,
+    /// set the version on the chart to this semver version
+    #[arg(long, default_value = "")]
+    pub version: String,
+    /// set the appVersion on the chart to this version
+    #[arg(long = "app-version", default_value = "")]
+    pub app_version: String,
+    /// location to write the chart.
+    #[arg(short = 'd', long, default_value = ".")]
+    pub destination: String,
+    /// update dependencies from "Chart.yaml" to dir "charts/" before packaging
+    #[arg(short = 'u', long = "dependency-update")]
+    pub dependency_update: bool,
+    /// chart repository username where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub username: String,
+    /// chart repository password where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub password: String,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file", default_value = "")]
+    pub cert_file: String,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file", default_value = "")]
+    pub key_file: String,
+    /// skip tls certificate checks for the chart download
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file", default_value = "")]
+    pub ca_file: String,
+    /// CHART_PATH
+    #[arg(value_name = "CHART_PATH")]
+    pub args: Vec<String>,
+}
+
+/// `dependency` subcommands (`list` here; `update` and `build` belong to
+/// the repository layer).
+#[derive(Debug, Subcommand)]
+pub enum DependencyCommand {
+    /// list the dependencies for the given chart
+    #[command(visible_alias = "ls")]
+    List(DependencyListArgs),
+}
+
+/// `dependency list` flags.
+#[derive(Debug, Args)]
+pub struct DependencyListArgs {
+    /// maximum column width for output table
+    #[arg(long = "max-col-width", default_value = "80")]
+    pub max_col_width: u64,
+    /// CHART
+    #[arg(value_name = "CHART")]
+    pub args: Vec<String>,
+}
+
+fn exact_one<'a>(cmd: &str, usage: &str, args: &'a [String]) -> Result<&'a str, Failure> {
+    match args {
+        [one] => Ok(one.as_str()),
+        _ => Err(Failure(format!(
+            "\"rudder {cmd}\" requires 1 argument\n\nUsage:  rudder {cmd} {usage} [flags]"
+        ))),
+    }
+}
+
+/// helm's `LocateChart` for what rudder resolves so far: an existing path
+/// (made absolute), a missing `./x` or `/x`, a bare name; repository and
+/// registry references are reported as not supported yet.
+fn locate(name: &str, path: &ChartPathArgs) -> Result<PathBuf, Failure> {
+    let name = name.trim();
+    let p = Path::new(name);
+    if p.exists() {
+        let abs = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir()?.join(p)
+        };
+        return Ok(PathBuf::from(rudder::chart::load::go_clean(
+            &abs.to_string_lossy(),
+        )));
+    }
+    if p.is_absolute() || name.starts_with('.') {
+        return Err(Failure(format!("path {name:?} not found")));
+    }
+    if name.starts_with("oci://") || !path.repo.is_empty() || name.contains('/') {
+        return Err(Failure(format!(
+            "chart {name:?}: charts from repositories and registries are not supported by this rudder build yet"
+        )));
+    }
+    Err(Failure(format!(
+        "non-absolute URLs should be in form of repo_name/path_to_chart, got: {name}"
+    )))
+}
+
+/// `rudder show ...`.
+pub fn run_show(compat: Compat, cmd: ShowCommand) -> Result<String, Failure> {
+    let (format, args, jsonpath, sub) = match cmd {
+        ShowCommand::All(a) => (ShowFormat::All, a, None, "all"),
+        ShowCommand::Chart(a) => (ShowFormat::Chart, a, None, "chart"),
+        ShowCommand::Readme(a) => (ShowFormat::Readme, a, None, "readme"),
+        ShowCommand::Crds(a) => (ShowFormat::Crds, a, None, "crds"),
+        ShowCommand::Values(v) => (ShowFormat::Values, v.show, Some(v.jsonpath), "values"),
+    };
+    let name = exact_one(&format!("show {sub}"), "[CHART]", &args.args)?;
+    let path = locate(name, &args.path)?;
+    let mut warnings = Vec::new();
+    let chart = load_reporting(&path, compat, &mut warnings);
+    print_warnings(&warnings);
+    Ok(show(&chart?, format, compat, jsonpath.as_deref())?)
+}
+
+/// `rudder package ...`: one line per chart packaged, like helm (an
+/// error stops at that chart, after the lines of those before it).
+pub fn run_package(compat: Compat, a: PackageArgs) -> Result<String, Failure> {
+    if a.args.is_empty() {
+        return Err(Failure(
+            "need at least one argument, the path to the chart".into(),
+        ));
+    }
+    if a.sign {
+        if a.key.is_empty() {
+            return Err(Failure("--key is required for signing a package".into()));
+        }
+        return Err(Failure(
+            "signing packages (--sign) is not supported by rudder".into(),
+        ));
+    }
+    let dest = if a.destination == "." {
+        std::env::current_dir()?
+    } else {
+        PathBuf::from(&a.destination)
+    };
+    let opts = PackageOptions {
+        version: Some(a.version.clone()).filter(|v| !v.is_empty()),
+        app_version: Some(a.app_version.clone()).filter(|v| !v.is_empty()),
+        destination: dest,
+    };
+    let mut out = String::new();
+    for arg in &a.args {
+        if let Err(e) = std::fs::metadata(arg) {
+            print_partial(&out);
+            return Err(Failure(rudder::chart::error::go_path_error(
+                "stat", arg, &e,
+            )));
+        }
+        if a.dependency_update {
+            print_partial(&out);
+            return Err(Failure(
+                "--dependency-update is not supported by this rudder build yet (it needs the repository layer)".into(),
+            ));
+        }
+        let mut warnings = Vec::new();
+        let packaged = package_dir(Path::new(arg), &opts, compat, &mut warnings);
+        print_warnings(&warnings);
+        match packaged {
+            Ok(p) => out.push_str(&format!(
+                "Successfully packaged chart and saved it to: {}\n",
+                p.display()
+            )),
+            Err(e) => {
+                print_partial(&out);
+                return Err(Failure(e.to_string()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What helm printed before an error: written now, as helm writes each
+/// line as it goes.
+fn print_partial(out: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// helm's log lines from loading a chart, on stderr.
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("{w}");
+    }
+}
+
+/// `rudder dependency list CHART`.
+pub fn run_dependency(compat: Compat, cmd: DependencyCommand) -> Result<String, Failure> {
+    match cmd {
+        DependencyCommand::List(a) => {
+            let chart = match a.args.as_slice() {
+                [] => ".".to_string(),
+                [one] => rudder::chart::load::go_clean(one),
+                _ => {
+                    return Err(Failure(
+                        "\"rudder dependency list\" accepts at most 1 argument\n\nUsage:  rudder dependency list CHART [flags]".to_string(),
+                    ));
+                }
+            };
+            let mut warnings = Vec::new();
+            let out = dependencies::list(
+                Path::new(&chart),
+                compat,
+                usize::try_from(a.max_col_width).unwrap_or(usize::MAX),
+                &mut warnings,
+            );
+            print_warnings(&warnings);
+            Ok(out?)
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! `registry login|logout` and `push`: parse the flags, call
+//! `rudder::registry`, print helm's lines (stderr for v3, stdout for v4).
+
+use std::io::{BufRead as _, Write as _};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use rudder::compat::Compat;
+use rudder::fetch::ClientOptions;
+use rudder::registry::{self, RegistryOptions};
+
+use super::Failure;
+use super::settings::Settings;
+
+/// `registry` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// login to a registry
+    Login(LoginArgs),
+    /// logout from a registry
+    Logout(LogoutArgs),
+}
+
+/// `registry login` flags.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// the registry host
+    #[arg(value_name = "HOST")]
+    pub host: String,
+    /// registry username
+    #[arg(short = 'u', long)]
+    pub username: Option<String>,
+    /// registry password or identity token
+    #[arg(short = 'p', long)]
+    pub password: Option<String>,
+    /// read password or identity token from stdin
+    #[arg(long = "password-stdin")]
+    pub password_stdin: bool,
+    /// allow connections to TLS registry without certs
+    #[arg(long)]
+    pub insecure: bool,
+    /// identify registry client using this SSL certificate file
+    #[arg(long = "cert-file")]
+    pub cert_file: Option<PathBuf>,
+    /// identify registry client using this SSL key file
+    #[arg(long = "key-file")]
+    pub key_file: Option<PathBuf>,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file")]
+    pub ca_file: Option<PathBuf>,
+    /// use insecure HTTP connections for the chart upload
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+}
+
+/// `registry logout` arguments.
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// the registry host
+    #[arg(value_name = "HOST")]
+    pub host: String,
+}
+
+/// `push` flags.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// the packaged chart (.tgz)
+    #[arg(value_name = "CHART")]
+    pub chart: PathBuf,
+    /// the destination, `oci://host/namespace`
+    #[arg(value_name = "REMOTE")]
+    pub remote: String,
+    /// identify registry client using this SSL certificate file
+    #[arg(long = "cert-file")]
+    pub cert_file: Option<PathBuf>,
+    /// identify registry client using this SSL key file
+    #[arg(long = "key-file")]
+    pub key_file: Option<PathBuf>,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file")]
+    pub ca_file: Option<PathBuf>,
+    /// skip tls certificate checks for the chart upload
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// use insecure HTTP connections for the chart upload
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// chart repository username where to locate the requested chart
+    #[arg(long)]
+    pub username: Option<String>,
+    /// chart repository password where to locate the requested chart
+    #[arg(long)]
+    pub password: Option<String>,
+}
+
+/// Prints registry-client lines where helm does: stderr for v3, stdout
+/// for v4 (returned, so the CLI's stdout handling applies).
+pub fn registry_output(compat: Compat, text: &str) -> String {
+    match compat {
+        Compat::V3 => {
+            eprint!("{text}");
+            String::new()
+        }
+        Compat::V4 => text.to_string(),
+    }
+}
+
+/// helm's warning line for each version.
+fn warn(compat: Compat, v3: &str, v4_msg: &str, attrs: &str) {
+    match compat {
+        Compat::V3 => eprintln!("WARNING: {v3}"),
+        Compat::V4 => eprintln!("level=WARN msg={v4_msg:?}{attrs}"),
+    }
+}
+
+/// Runs `registry login|logout`.
+pub async fn run(settings: &Settings, cmd: RegistryCommand) -> Result<String, Failure> {
+    let compat = settings.compat;
+    match cmd {
+        RegistryCommand::Login(a) => {
+            let (username, password) = credentials(compat, &a)?;
+            let host = login_host(compat, &a.host);
+            let opts = RegistryOptions {
+                client: ClientOptions {
+                    ca_file: a.ca_file,
+                    cert_file: a.cert_file,
+                    key_file: a.key_file,
+                    insecure_skip_tls_verify: a.insecure,
+                    timeout: None,
+                },
+                plain_http: a.plain_http,
+                registry_config: settings.paths.registry_config.clone(),
+                compat,
+                ..RegistryOptions::default()
+            };
+            registry::login(&host, &username, &password, &opts).await?;
+            Ok(registry_output(compat, "Login Succeeded\n"))
+        }
+        RegistryCommand::Logout(a) => {
+            // Logout takes the argument as it is (no scheme or path
+            // handling, no warning) in both versions.
+            let host = a.host;
+            let opts = RegistryOptions {
+                registry_config: settings.paths.registry_config.clone(),
+                compat,
+                ..RegistryOptions::default()
+            };
+            registry::logout(&host, &opts).await?;
+            Ok(registry_output(
+                compat,
+                &format!("Removing login credentials for {host}\n"),
+            ))
+        }
+    }
+}
+
+/// v3 keeps only the host of `oci://host/path`; v4 warns about a path and
+/// lets the reference check fail.
+fn login_host(compat: Compat, raw: &str) -> String {
+    match compat {
+        Compat::V3 => {
+            let s = ["oci://", "https://", "http://"]
+                .iter()
+                .find_map(|p| raw.strip_prefix(p))
+                .unwrap_or(raw);
+            s.split('/').next().unwrap_or(s).to_string()
+        }
+        Compat::V4 => {
+            if let Some((h, _)) = raw.split_once('/') {
+                warn(
+                    compat,
+                    "",
+                    "registry login currently only supports registry hostname, not a repository path",
+                    &format!(" host={raw} suggested={h}"),
+                );
+            }
+            raw.to_string()
+        }
+    }
+}
+
+/// helm's `getUsernamePassword`: stdin, prompts, or the flags (with the
+/// insecure-password warning).
+fn credentials(compat: Compat, a: &LoginArgs) -> Result<(String, String), Failure> {
+    let mut username = a.username.clone().unwrap_or_default();
+    let mut password = a.password.clone().unwrap_or_default();
+    if a.password_stdin {
+        let mut all = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut all)?;
+        let p = all.strip_suffix('\n').unwrap_or(&all);
+        password = p.strip_suffix('\r').unwrap_or(p).to_string();
+    } else if password.is_empty() {
+        if username.is_empty() {
+            username = prompt("Username: ")?.trim().to_string();
+        }
+        if username.is_empty() {
+            password = prompt("Token: ")?;
+            if password.is_empty() {
+                return Err(Failure("token required".into()));
+            }
+        } else {
+            password = prompt("Password: ")?;
+            if password.is_empty() {
+                return Err(Failure("password required".into()));
+            }
+        }
+    } else {
+        warn(
+            compat,
+            "Using --password via the CLI is insecure. Use --password-stdin.",
+            "using --password via the CLI is insecure. Use --password-stdin",
+            "",
+        );
+    }
+    Ok((username, password))
+}
+
+/// Prints a prompt on stdout and reads one line from stdin.
+fn prompt(text: &str) -> Result<String, Failure> {
+    print!("{text}");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let l = line.strip_suffix('\n').unwrap_or(&line);
+    Ok(l.strip_suffix('\r').unwrap_or(l).to_string())
+}
+
+/// Runs `push CHART oci://...`.
+pub async fn push(settings: &Settings, a: PushArgs) -> Result<String, Failure> {
+    let compat = settings.compat;
+    let opts = RegistryOptions {
+        client: ClientOptions {
+            ca_file: a.ca_file,
+            cert_file: a.cert_file,
+            key_file: a.key_file,
+            insecure_skip_tls_verify: a.insecure_skip_tls_verify,
+            timeout: None,
+        },
+        plain_http: a.plain_http,
+        username: a.username.unwrap_or_default(),
+        password: a.password.unwrap_or_default(),
+        registry_config: settings.paths.registry_config.clone(),
+        compat,
+    };
+    let pushed = registry::push(&a.chart, &a.remote, &opts).await?;
+    Ok(registry_output(compat, &registry::pushed_lines(&pushed)))
+}

@@ -1,0 +1,38 @@
+//! The chart layer against real helm v3 and v4: the release record's
+//! `chart` member, `package`, `show` and `dependency list`.
+
+mod package;
+mod record;
+mod show;
+
+use std::path::PathBuf;
+
+use crate::harness::repo_root;
+
+/// A chart of `shared/realcharts` (beside the repository, or beside the
+/// worktree directory that holds it).
+pub fn realchart(name: &str) -> PathBuf {
+    let root = repo_root();
+    for base in [
+        root.join("../shared/realcharts"),
+        root.join("../../shared/realcharts"),
+    ] {
+        let p = base.join(name);
+        if p.is_dir() {
+            return p.canonicalize().expect("canonical path");
+        }
+    }
+    panic!("no real chart {name} beside {}", root.display());
+}
+
+/// The `chart` member of a release JSON document, verbatim.
+pub fn chart_member(release_json: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct Release<'a> {
+        #[serde(borrow)]
+        chart: &'a serde_json::value::RawValue,
+    }
+    let r: Release<'_> = serde_json::from_str(release_json)
+        .unwrap_or_else(|e| panic!("release JSON: {e}\n{release_json}"));
+    r.chart.get().to_string()
+}
