@@ -23,7 +23,9 @@ pub fn process_dependencies(
     vals: &Values,
     compat: Compat,
 ) -> Result<(), ValuesError> {
-    let result = process_enabled(chart, vals, "", compat)
+    let mut seen = BTreeSet::new();
+    let origin = chart.name().to_owned();
+    let result = process_enabled(chart, vals, "", &origin, &mut seen, compat)
         .and_then(|()| process_import_values_recursive(chart, true, compat));
     match (result, compat) {
         // v4's install/upgrade/template wrap the cause (and log it).
@@ -35,25 +37,42 @@ pub fn process_dependencies(
 }
 
 /// `processDependencyEnabled`.
+///
+/// `origin` names the chart as loaded (its path of original names), and
+/// `seen` the origins already processed: helm v3 copies an aliased chart
+/// shallowly, so all copies of one chart share its `Dependency` entries,
+/// and the renaming of aliased entries done while processing the first
+/// copy is what every later copy finds (its aliased subcharts are then not
+/// found under the new name and are kept as undeclared charts instead).
+/// helm v4 copies the entries.
 fn process_enabled(
     chart: &mut Chart,
     vals: &Values,
     path: &str,
+    origin: &str,
+    seen: &mut BTreeSet<String>,
     compat: Compat,
 ) -> Result<(), ValuesError> {
+    if compat == Compat::V3 && !seen.insert(origin.to_owned()) {
+        for req in &mut chart.metadata.dependencies {
+            if !req.alias.is_empty() {
+                req.name = req.alias.clone();
+            }
+        }
+    }
     if chart.metadata.dependencies.is_empty() {
         return Ok(());
     }
     let existing = std::mem::take(&mut chart.dependencies);
     // Charts under charts/ that no Chart.yaml entry claims come first.
-    let mut kept: Vec<Chart> = existing
+    let mut kept: Vec<(Chart, String)> = existing
         .iter()
         .filter(|c| {
             !chart.metadata.dependencies.iter().any(|req| {
                 c.name() == req.name && is_compatible_range(&req.version, &c.metadata.version)
             })
         })
-        .cloned()
+        .map(|c| (c.clone(), format!("{origin}/{}", c.name())))
         .collect();
     for req in &mut chart.metadata.dependencies {
         if let Some(found) = existing.iter().find(|c| {
@@ -63,13 +82,18 @@ fn process_enabled(
             if !req.alias.is_empty() {
                 copy.metadata.name = req.alias.clone();
             }
-            kept.push(copy);
+            kept.push((copy, format!("{origin}/{}", found.name())));
         }
         if !req.alias.is_empty() {
             req.name = req.alias.clone();
         }
     }
-    chart.dependencies = kept;
+    chart.dependencies = Vec::with_capacity(kept.len());
+    let mut origins = Vec::with_capacity(kept.len());
+    for (c, o) in kept {
+        chart.dependencies.push(c);
+        origins.push(o);
+    }
     for req in &mut chart.metadata.dependencies {
         req.enabled = true;
     }
@@ -83,14 +107,21 @@ fn process_enabled(
         .filter(|r| !r.enabled)
         .map(|r| r.name.clone())
         .collect();
-    chart.dependencies.retain(|c| !removed.contains(c.name()));
+    let mut kept_origins = Vec::new();
+    let deps = std::mem::take(&mut chart.dependencies);
+    for (c, o) in deps.into_iter().zip(origins) {
+        if !removed.contains(c.name()) {
+            chart.dependencies.push(c);
+            kept_origins.push(o);
+        }
+    }
     chart
         .metadata
         .dependencies
         .retain(|r| !removed.contains(&r.name));
-    for sub in &mut chart.dependencies {
+    for (sub, sub_origin) in chart.dependencies.iter_mut().zip(&kept_origins) {
         let subpath = format!("{path}{}.", sub.name());
-        process_enabled(sub, &cvals, &subpath, compat)?;
+        process_enabled(sub, &cvals, &subpath, sub_origin, seen, compat)?;
     }
     Ok(())
 }
