@@ -154,6 +154,11 @@ pub enum DependencyCommand {
     /// list the dependencies for the given chart
     #[command(visible_alias = "ls")]
     List(DependencyListArgs),
+    /// update charts/ based on the contents of Chart.yaml
+    #[command(visible_alias = "up")]
+    Update(super::repo::DependencyArgs),
+    /// rebuild the charts/ directory based on the Chart.lock file
+    Build(super::repo::DependencyArgs),
 }
 
 /// `dependency list` flags.
@@ -295,28 +300,24 @@ fn print_warnings(warnings: &[String]) {
     }
 }
 
-/// `rudder dependency list CHART`.
-pub fn run_dependency(compat: Compat, cmd: DependencyCommand) -> Result<String, Failure> {
-    match cmd {
-        DependencyCommand::List(a) => {
-            let chart = match a.args.as_slice() {
-                [] => ".".to_string(),
-                [one] => rudder::chart::load::go_clean(one),
-                _ => {
-                    return Err(Failure(
-                        "\"rudder dependency list\" accepts at most 1 argument\n\nUsage:  rudder dependency list CHART [flags]".to_string(),
-                    ));
-                }
-            };
-            let mut warnings = Vec::new();
-            let out = dependencies::list(
-                Path::new(&chart),
-                compat,
-                usize::try_from(a.max_col_width).unwrap_or(usize::MAX),
-                &mut warnings,
-            );
-            print_warnings(&warnings);
-            Ok(out?)
+/// `rudder dependency list [CHART]` (default `.`).
+pub fn run_dependency_list(compat: Compat, a: DependencyListArgs) -> Result<String, Failure> {
+    let chart = match a.args.as_slice() {
+        [] => ".".to_string(),
+        [one] => rudder::chart::load::go_clean(one),
+        _ => {
+            return Err(Failure(
+                "\"rudder dependency list\" accepts at most 1 argument\n\nUsage:  rudder dependency list CHART [flags]".to_string(),
+            ));
         }
-    }
+    };
+    let mut warnings = Vec::new();
+    let out = dependencies::list(
+        Path::new(&chart),
+        compat,
+        usize::try_from(a.max_col_width).unwrap_or(usize::MAX),
+        &mut warnings,
+    );
+    print_warnings(&warnings);
+    Ok(out?)
 }
