@@ -160,6 +160,7 @@ fn sort_update_blocks(text: &str) -> String {
 /// (empty) contents.
 fn tree(home: &Home) -> BTreeMap<String, (u32, String)> {
     use std::os::unix::fs::PermissionsExt as _;
+    let lock_time = regex::Regex::new(r#"generated: "[^"]*""#).expect("regex");
     let mut out = BTreeMap::new();
     let mut stack = vec![home.dir.clone()];
     while let Some(d) = stack.pop() {
@@ -189,8 +190,8 @@ fn tree(home: &Home) -> BTreeMap<String, (u32, String)> {
                 archive_summary(&data)
             } else if rel.ends_with("Chart.lock") {
                 // The lock's `generated` is the time it was written.
-                let re = regex::Regex::new(r#"generated: "[^"]*""#).expect("regex");
-                re.replace_all(&String::from_utf8_lossy(&data), "generated: TIME")
+                lock_time
+                    .replace_all(&String::from_utf8_lossy(&data), "generated: TIME")
                     .into_owned()
             } else {
                 String::from_utf8_lossy(&data).into_owned()
