@@ -495,6 +495,17 @@ fn pull_forms_and_errors_match_helm() {
             "{home}/w",
         ]);
         t.same(&["pull", "bad/gone", "-d", "{home}/w"]);
+        // A corrupt archive: pull saves it as served, --untar refuses it.
+        t.same(&["pull", "bad/demo", "-d", "{home}/w"]);
+        t.same(&[
+            "pull",
+            "bad/demo",
+            "--untar",
+            "--untardir",
+            "c",
+            "-d",
+            "{home}/w",
+        ]);
         t.same(&["pull", "myrepo/demo", "--untar", "-d", "{home}/w"]);
         t.same(&["pull", "myrepo/demo", "--untar", "-d", "{home}/w"]);
         t.same(&[
@@ -523,6 +534,39 @@ fn tls_and_basic_auth_match_helm() {
     for helm in HELMS {
         let t = Twins::new(helm);
         t.same(&["repo", "add", "noauth", &basic]);
+        // A user name without a password prompts; stdin is no terminal.
+        t.same(&["repo", "add", "prompt", &basic, "--username", user]);
+        let stdin = format!("{pass}\n");
+        let h = t.h.run_stdin(
+            helm.tool,
+            [
+                "repo",
+                "add",
+                "stdin",
+                &basic,
+                "--username",
+                user,
+                "--password-stdin",
+            ],
+            stdin.as_bytes(),
+        );
+        let r = t.r.run_stdin(
+            Tool::Rudder,
+            [
+                "--compat",
+                helm.compat,
+                "repo",
+                "add",
+                "stdin",
+                &basic,
+                "--username",
+                user,
+                "--password-stdin",
+            ],
+            stdin.as_bytes(),
+        );
+        assert_eq!(Masked::of(&h, &t.h), Masked::of(&r, &t.r));
+        same_tree(&t.h, &t.r, "repo add --password-stdin");
         t.same(&[
             "repo",
             "add",
