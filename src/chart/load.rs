@@ -913,6 +913,72 @@ mod tests {
         assert_eq!(go_clean("/../a"), "/a");
     }
 
+    fn tgz(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut tar = tar::Builder::new(Vec::new());
+        for (name, data) in entries {
+            let mut h = tar::Header::new_ustar();
+            let bytes = name.as_bytes();
+            h.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
+            h.set_mode(0o644);
+            h.set_size(data.len() as u64);
+            h.set_entry_type(tar::EntryType::Regular);
+            h.set_cksum();
+            tar.append(&h, *data).unwrap();
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar.into_inner().unwrap()).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn archive_entries_checked_like_helm() {
+        let err = |entries: &[(&str, &[u8])]| {
+            archive_files(&tgz(entries), Compat::V3)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(&[("c/../../x", b"x")]),
+            "chart illegally references parent directory"
+        );
+        assert_eq!(
+            err(&[("c//x", b"x")]),
+            "chart illegally contains absolute paths"
+        );
+        assert_eq!(
+            err(&[("Chart.yaml", b"x")]),
+            "chart illegally contains content outside the base directory: \"Chart.yaml\""
+        );
+        assert_eq!(
+            err(&[("c/C:/x", b"x")]),
+            "chart contains illegally named files"
+        );
+        let files = archive_files(
+            &tgz(&[
+                ("any-top/Chart.yaml", b"\xEF\xBB\xBFname: x\n"),
+                ("t\\a\\b", b"y"),
+            ]),
+            Compat::V4,
+        )
+        .unwrap();
+        assert_eq!(files[0].name, "Chart.yaml");
+        assert_eq!(files[0].data, b"name: x\n");
+        assert_eq!(files[1].name, "a/b");
+        assert_eq!(
+            archive_files(b"\x1f\x8b\x08", Compat::V4)
+                .unwrap_err()
+                .to_string(),
+            "unexpected EOF"
+        );
+        assert_eq!(
+            archive_files(b"PK\x03\x04 not gzip at all", Compat::V4)
+                .unwrap_err()
+                .to_string(),
+            "gzip: invalid header"
+        );
+    }
+
     #[test]
     fn sniffing_pads_to_512_bytes() {
         // A short text file is zero-padded, so it sniffs as binary.

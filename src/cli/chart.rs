@@ -300,32 +300,24 @@ fn print_warnings(warnings: &[String]) {
     }
 }
 
-/// `rudder dependency list CHART`.
-pub fn run_dependency(compat: Compat, cmd: DependencyCommand) -> Result<String, Failure> {
-    match cmd {
-        DependencyCommand::List(a) => {
-            let chart = match a.args.as_slice() {
-                [] => ".".to_string(),
-                [one] => rudder::chart::load::go_clean(one),
-                _ => {
-                    return Err(Failure(
-                        "\"rudder dependency list\" accepts at most 1 argument\n\nUsage:  rudder dependency list CHART [flags]".to_string(),
-                    ));
-                }
-            };
-            let mut warnings = Vec::new();
-            let out = dependencies::list(
-                Path::new(&chart),
-                compat,
-                usize::try_from(a.max_col_width).unwrap_or(usize::MAX),
-                &mut warnings,
-            );
-            print_warnings(&warnings);
-            Ok(out?)
+/// `rudder dependency list [CHART]` (default `.`).
+pub fn run_dependency_list(compat: Compat, a: DependencyListArgs) -> Result<String, Failure> {
+    let chart = match a.args.as_slice() {
+        [] => ".".to_string(),
+        [one] => rudder::chart::load::go_clean(one),
+        _ => {
+            return Err(Failure(
+                "\"rudder dependency list\" accepts at most 1 argument\n\nUsage:  rudder dependency list CHART [flags]".to_string(),
+            ));
         }
-        // Run by `repo::run_dependency` (they need the network).
-        DependencyCommand::Update(_) | DependencyCommand::Build(_) => Err(Failure(
-            "dependency update/build are dispatched to the repository commands".into(),
-        )),
-    }
+    };
+    let mut warnings = Vec::new();
+    let out = dependencies::list(
+        Path::new(&chart),
+        compat,
+        usize::try_from(a.max_col_width).unwrap_or(usize::MAX),
+        &mut warnings,
+    );
+    print_warnings(&warnings);
+    Ok(out?)
 }

@@ -129,3 +129,44 @@ fn record_chart_member_matches_helm_for_archives() {
         compare_dry_run(&ns, &tgz);
     }
 }
+
+#[test]
+fn record_chart_member_matches_helm_after_dependency_processing() {
+    // With dependencies, helm stores the chart after processing them
+    // (enabled flags, aliases, import-values folded into the defaults):
+    // the loader's chart through `values::process_dependencies`.
+    let ns = TestNs::new("chart-record-deps");
+    let mut paths = vec![chart("umbrella"), chart("legacy-v1")];
+    paths.push(realchart("nginx"));
+    paths.push(realchart("grafana-sampling"));
+    for path in paths {
+        for (tool, compat) in [(Tool::Helm3, Compat::V3), (Tool::Helm4, Compat::V4)] {
+            let out = ns
+                .run(
+                    tool,
+                    [
+                        "install".as_ref(),
+                        "rec".as_ref(),
+                        path.as_os_str(),
+                        "--dry-run=client".as_ref(),
+                        "-o".as_ref(),
+                        "json".as_ref(),
+                    ],
+                )
+                .ok();
+            let mut c = load_for_install(&path, compat).expect("load");
+            rudder::values::dependencies::process_dependencies(
+                &mut c,
+                &rudder::chart::Values::new(),
+                compat,
+            )
+            .expect("dependencies");
+            assert_eq!(
+                chart_json(&c, compat),
+                chart_member(&out.stdout),
+                "{tool:?} {}",
+                path.display()
+            );
+        }
+    }
+}
