@@ -1060,3 +1060,25 @@ fn oci_pull_and_dependencies_match_helm() {
         assert_eq!(h, r, "OCI dependency update (helm {})", helm.compat);
     }
 }
+
+/// `show chart|values` of repository references: helm's output, errors
+/// and cached files.
+#[test]
+fn show_resolves_repository_charts_like_helm() {
+    let repo = chart_repo();
+    let p = publish("show");
+    let u = url(repo, &p);
+    for helm in HELMS {
+        let t = Twins::new(helm);
+        t.setup(&["repo", "add", "myrepo", &u]);
+        t.same(&["show", "chart", "myrepo/demo"]);
+        t.same(&["show", "values", "myrepo/demo", "--version", "1.0.0"]);
+        t.same(&["show", "chart", "myrepo/demo", "--devel"]);
+        t.same(&["show", "chart", "myrepo/demo", "--version", "1.2"]);
+        t.same(&["show", "chart", "demo", "--repo", &u, "--version", "0.9.0"]);
+        t.same(&["show", "chart", "myrepo/demo", "--version", "9.9.9"]);
+        t.same(&["show", "chart", "norepo/demo"]);
+        t.same(&["show", "chart", "demo"]);
+        t.same(&["show", "chart", "./nowhere"]);
+    }
+}
