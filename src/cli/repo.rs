@@ -646,3 +646,52 @@ pub async fn run_dependency(
     result?;
     Ok(String::new())
 }
+
+/// Resolves `show`'s chart reference through the repositories and
+/// registries (helm's `LocateChart`): a reference that is not a local
+/// path is downloaded (cached as helm caches it) and replaced by the
+/// downloaded archive's path, for `show` to load.
+pub async fn resolve_show(
+    settings: &Settings,
+    cmd: &mut super::chart::ShowCommand,
+) -> Result<(), Failure> {
+    use super::chart::ShowCommand as S;
+    let args = match cmd {
+        S::All(a) | S::Chart(a) | S::Readme(a) | S::Crds(a) => a,
+        S::Values(v) => &mut v.show,
+    };
+    let [name] = args.args.as_slice() else {
+        return Ok(());
+    };
+    let p = &args.path;
+    let auth = AuthFlags {
+        username: p.username.clone(),
+        password: p.password.clone(),
+        pass_credentials: p.pass_credentials,
+        cert_file: p.cert_file.clone(),
+        key_file: p.key_file.clone(),
+        ca_file: p.ca_file.clone(),
+        insecure_skip_tls_verify: p.insecure_skip_tls_verify,
+    };
+    let opts = LocateOptions {
+        paths: Some(settings.paths.clone()),
+        compat: settings.compat,
+        version: p.version.clone(),
+        devel: args.devel,
+        repo_url: p.repo.clone(),
+        username: p.username.clone(),
+        password: p.password.clone(),
+        pass_credentials_all: p.pass_credentials,
+        client: auth.client(None),
+        plain_http: p.plain_http,
+        on_warning: Some(warning_sink(settings.compat)),
+    };
+    let located = rudder::repo::locate(name, &opts).await?;
+    if let Some(lines) = &located.pulled {
+        print_registry_lines(lines, settings.compat);
+    }
+    if !located.local {
+        args.args = vec![located.path.to_string_lossy().into_owned()];
+    }
+    Ok(())
+}

@@ -177,12 +177,17 @@ fn resolve_repo_names(
     chart_dir: &Path,
 ) -> Result<BTreeMap<String, String>, RepoError> {
     let mut map = BTreeMap::new();
-    let Some(rf) = rf else {
-        return Ok(map);
-    };
+    // helm reads a missing repositories file as an empty one.
+    let empty = RepoFile::default();
+    let rf = rf.unwrap_or(&empty);
     let mut missing = Vec::new();
     for d in deps.iter_mut() {
-        if d.repository.is_empty() || is_oci(&d.repository) {
+        if d.repository.is_empty() {
+            continue;
+        }
+        // An OCI dependency needs no configured repository.
+        if is_oci(&d.repository) {
+            map.insert(d.name.clone(), d.repository.clone());
             continue;
         }
         if d.repository.starts_with("file://") {
@@ -274,7 +279,10 @@ async fn update_repositories(
     paths: &HelmPaths,
     print: &mut dyn FnMut(&str),
 ) -> Result<(), RepoError> {
-    let rf = RepoFile::load(&paths.repository_config)?;
+    // A missing repositories file is no repository to update.
+    let Some(rf) = load_repos(paths)? else {
+        return Ok(());
+    };
     if !rf.repositories.is_empty() {
         print("Hang tight while we grab the latest from your chart repositories...");
         parallel_update(rf.repositories, paths, print).await;
@@ -354,7 +362,12 @@ pub async fn build(
         return Err(RepoError::msg(
             ErrorKind::Conflict,
             format!(
-                "the lock file ({l}) is out of sync with the dependencies file ({d}). Please update the dependencies"
+                "the lock file ({l}) is out of sync with the dependencies file ({d}). Please update the dependencies{}",
+                if opts.compat == Compat::V4 && l == "Chart.lock" {
+                    " with 'helm dependency update'"
+                } else {
+                    ""
+                }
             ),
         ));
     }

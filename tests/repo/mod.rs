@@ -72,13 +72,28 @@ impl Twins {
     fn same(&self, args: &[&str]) -> Masked {
         let (h, r) = self.run(args);
         assert_eq!(h, r, "helm {} vs rudder for {args:?}", self.helm.compat);
-        assert_eq!(
-            tree(&self.h),
-            tree(&self.r),
-            "files after {args:?} (helm {})",
-            self.helm.compat
+        same_tree(
+            &self.h,
+            &self.r,
+            &format!("{args:?} (helm {})", self.helm.compat),
         );
         h
+    }
+}
+
+/// Both homes hold the same files; the message lists only the differing
+/// ones.
+#[track_caller]
+fn same_tree(h: &Home, r: &Home, what: &str) {
+    let (th, tr) = (tree(h), tree(r));
+    if th != tr {
+        let keys: std::collections::BTreeSet<&String> = th.keys().chain(tr.keys()).collect();
+        let diff: Vec<String> = keys
+            .into_iter()
+            .filter(|k| th.get(*k) != tr.get(*k))
+            .map(|k| format!("{k}:\n  helm:   {:?}\n  rudder: {:?}", th.get(k), tr.get(k)))
+            .collect();
+        panic!("files differ after {what}:\n{}", diff.join("\n"));
     }
 }
 
@@ -105,11 +120,37 @@ impl Masked {
             re.replace_all(&s, ".tgz:").into_owned()
         };
         Masked {
-            stdout: mask(&out.stdout),
+            stdout: sort_update_blocks(&mask(&out.stdout)),
             stderr: mask(&out.stderr),
             code: out.code(),
         }
     }
+}
+
+/// helm updates repositories in parallel and prints each result as it
+/// comes: runs of `...` result lines (with their tab-indented error line)
+/// are put in a fixed order.
+fn sort_update_blocks(text: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let flush = |run: &mut Vec<String>, out: &mut Vec<String>| {
+        run.sort();
+        out.append(run);
+    };
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("...") {
+            run.push(line.to_string());
+        } else if line.starts_with('\t') && !run.is_empty() {
+            if let Some(last) = run.last_mut() {
+                last.push_str(line);
+            }
+        } else {
+            flush(&mut run, &mut out);
+            out.push(line.to_string());
+        }
+    }
+    flush(&mut run, &mut out);
+    out.concat()
 }
 
 /// Every file under a home (config, cache, work): relative path -> (mode,
@@ -119,6 +160,7 @@ impl Masked {
 /// (empty) contents.
 fn tree(home: &Home) -> BTreeMap<String, (u32, String)> {
     use std::os::unix::fs::PermissionsExt as _;
+    let lock_time = regex::Regex::new(r#"generated: "[^"]*""#).expect("regex");
     let mut out = BTreeMap::new();
     let mut stack = vec![home.dir.clone()];
     while let Some(d) = stack.pop() {
@@ -145,7 +187,12 @@ fn tree(home: &Home) -> BTreeMap<String, (u32, String)> {
                 lines.sort_unstable();
                 lines.join("\n")
             } else if rel.ends_with(".tgz") || rel.ends_with(".chart") {
-                format!("{} bytes sha256 {}", data.len(), sha(&data))
+                archive_summary(&data)
+            } else if rel.ends_with("Chart.lock") {
+                // The lock's `generated` is the time it was written.
+                lock_time
+                    .replace_all(&String::from_utf8_lossy(&data), "generated: TIME")
+                    .into_owned()
             } else {
                 String::from_utf8_lossy(&data).into_owned()
             };
@@ -153,6 +200,33 @@ fn tree(home: &Home) -> BTreeMap<String, (u32, String)> {
         }
     }
     out
+}
+
+/// An archive as its entries (name, sha256 of the contents): packaging
+/// times and gzip bytes differ between Go and Rust, the chart does not.
+/// Bytes that are no gzip tar are summarised by their own sha256.
+fn archive_summary(data: &[u8]) -> String {
+    use std::io::Read as _;
+    let mut ar = tar::Archive::new(flate2::read::GzDecoder::new(data));
+    let mut out = Vec::new();
+    let Ok(entries) = ar.entries() else {
+        return format!("raw {}", sha(data));
+    };
+    for e in entries {
+        let Ok(mut e) = e else {
+            return format!("raw {}", sha(data));
+        };
+        let name = e
+            .path()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut body = Vec::new();
+        if e.read_to_end(&mut body).is_err() {
+            return format!("raw {}", sha(data));
+        }
+        out.push(format!("{name} {}", sha(&body)));
+    }
+    out.join("\n")
 }
 
 fn sha(data: &[u8]) -> String {
@@ -421,6 +495,17 @@ fn pull_forms_and_errors_match_helm() {
             "{home}/w",
         ]);
         t.same(&["pull", "bad/gone", "-d", "{home}/w"]);
+        // A corrupt archive: pull saves it as served, --untar refuses it.
+        t.same(&["pull", "bad/demo", "-d", "{home}/w"]);
+        t.same(&[
+            "pull",
+            "bad/demo",
+            "--untar",
+            "--untardir",
+            "c",
+            "-d",
+            "{home}/w",
+        ]);
         t.same(&["pull", "myrepo/demo", "--untar", "-d", "{home}/w"]);
         t.same(&["pull", "myrepo/demo", "--untar", "-d", "{home}/w"]);
         t.same(&[
@@ -449,6 +534,39 @@ fn tls_and_basic_auth_match_helm() {
     for helm in HELMS {
         let t = Twins::new(helm);
         t.same(&["repo", "add", "noauth", &basic]);
+        // A user name without a password prompts; stdin is no terminal.
+        t.same(&["repo", "add", "prompt", &basic, "--username", user]);
+        let stdin = format!("{pass}\n");
+        let h = t.h.run_stdin(
+            helm.tool,
+            [
+                "repo",
+                "add",
+                "stdin",
+                &basic,
+                "--username",
+                user,
+                "--password-stdin",
+            ],
+            stdin.as_bytes(),
+        );
+        let r = t.r.run_stdin(
+            Tool::Rudder,
+            [
+                "--compat",
+                helm.compat,
+                "repo",
+                "add",
+                "stdin",
+                &basic,
+                "--username",
+                user,
+                "--password-stdin",
+            ],
+            stdin.as_bytes(),
+        );
+        assert_eq!(Masked::of(&h, &t.h), Masked::of(&r, &t.r));
+        same_tree(&t.h, &t.r, "repo add --password-stdin");
         t.same(&[
             "repo",
             "add",
@@ -940,5 +1058,27 @@ fn oci_pull_and_dependencies_match_helm() {
             "--plain-http",
         ]);
         assert_eq!(h, r, "OCI dependency update (helm {})", helm.compat);
+    }
+}
+
+/// `show chart|values` of repository references: helm's output, errors
+/// and cached files.
+#[test]
+fn show_resolves_repository_charts_like_helm() {
+    let repo = chart_repo();
+    let p = publish("show");
+    let u = url(repo, &p);
+    for helm in HELMS {
+        let t = Twins::new(helm);
+        t.setup(&["repo", "add", "myrepo", &u]);
+        t.same(&["show", "chart", "myrepo/demo"]);
+        t.same(&["show", "values", "myrepo/demo", "--version", "1.0.0"]);
+        t.same(&["show", "chart", "myrepo/demo", "--devel"]);
+        t.same(&["show", "chart", "myrepo/demo", "--version", "1.2"]);
+        t.same(&["show", "chart", "demo", "--repo", &u, "--version", "0.9.0"]);
+        t.same(&["show", "chart", "myrepo/demo", "--version", "9.9.9"]);
+        t.same(&["show", "chart", "norepo/demo"]);
+        t.same(&["show", "chart", "demo"]);
+        t.same(&["show", "chart", "./nowhere"]);
     }
 }
