@@ -31,6 +31,7 @@ pub mod output;
 pub mod present;
 pub mod registry;
 pub mod release;
+pub mod repo;
 pub mod semver;
 pub mod session;
 pub mod storage;

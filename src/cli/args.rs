@@ -71,6 +71,9 @@ pub struct Global {
     /// path to the directory containing cached repository indexes
     #[arg(long = "repository-cache", global = true, value_name = "DIR")]
     pub repository_cache: Option<PathBuf>,
+    /// path to the directory containing cached content (e.g. charts)
+    #[arg(long = "content-cache", global = true, value_name = "DIR")]
+    pub content_cache: Option<PathBuf>,
     /// storage driver: secret (default), configmap or memory
     #[arg(long, global = true, env = "HELM_DRIVER")]
     pub driver: Option<String>,
@@ -118,6 +121,15 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// bring a release stuck in pending-* or uninstalling back to a consistent state
     Recover(RecoverArgs),
+    /// add, list, remove, update, and index chart repositories
+    #[command(subcommand)]
+    Repo(super::repo::RepoCommand),
+    /// search for a keyword in charts
+    #[command(subcommand)]
+    Search(super::repo::SearchCommand),
+    /// download a chart from a repository and (optionally) unpack it in local directory
+    #[command(visible_alias = "fetch")]
+    Pull(super::repo::PullArgs),
     /// show information of a chart
     #[command(subcommand, visible_alias = "inspect")]
     Show(super::chart::ShowCommand),

@@ -154,6 +154,11 @@ pub enum DependencyCommand {
     /// list the dependencies for the given chart
     #[command(visible_alias = "ls")]
     List(DependencyListArgs),
+    /// update charts/ based on the contents of Chart.yaml
+    #[command(visible_alias = "up")]
+    Update(super::repo::DependencyArgs),
+    /// rebuild the charts/ directory based on the Chart.lock file
+    Build(super::repo::DependencyArgs),
 }
 
 /// `dependency list` flags.
@@ -300,6 +305,10 @@ fn print_warnings(warnings: &[String]) {
 pub fn run_dependency(compat: Compat, cmd: DependencyCommand) -> Result<String, Failure> {
     match cmd {
         DependencyCommand::List(a) => run_dependency_list(compat, a),
+        // Run by `repo::run_dependency` (they need the network).
+        DependencyCommand::Update(_) | DependencyCommand::Build(_) => Err(Failure(
+            "dependency update/build are dispatched to the repository commands".into(),
+        )),
     }
 }
 

@@ -80,9 +80,20 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Rollback(a) => cmd_rollback(&settings, a).await,
         Command::Uninstall(a) => cmd_uninstall(&settings, a).await,
         Command::Recover(a) => cmd_recover(&settings, a).await,
+        Command::Repo(c) => super::repo::run_repo(&settings, c).await,
+        Command::Search(c) => super::repo::run_search(&settings, c),
+        Command::Pull(a) => super::repo::run_pull(&settings, a).await,
         Command::Show(c) => super::chart::run_show(settings.compat, c),
         Command::Package(a) => super::chart::run_package(settings.compat, a),
-        Command::Dependency(c) => super::chart::run_dependency(settings.compat, c),
+        Command::Dependency(c) => match c {
+            super::chart::DependencyCommand::Update(a) => {
+                super::repo::run_dependency(&settings, false, a).await
+            }
+            super::chart::DependencyCommand::Build(a) => {
+                super::repo::run_dependency(&settings, true, a).await
+            }
+            list => super::chart::run_dependency(settings.compat, list),
+        },
     }
 }
 

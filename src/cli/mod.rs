@@ -11,6 +11,7 @@ mod logging;
 mod man;
 mod progress;
 mod registry;
+mod repo;
 mod settings;
 mod version;
 
@@ -103,6 +104,9 @@ fn command_name(c: &Command) -> &'static str {
         Command::Version(_) => "version",
         Command::Completion(_) => "completion",
         Command::Man => "man",
+        Command::Repo(_) => "repo",
+        Command::Search(_) => "search",
+        Command::Pull(_) => "pull",
     }
 }
 

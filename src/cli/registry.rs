@@ -194,12 +194,12 @@ fn credentials(compat: Compat, a: &LoginArgs) -> Result<(String, String), Failur
             username = prompt("Username: ")?.trim().to_string();
         }
         if username.is_empty() {
-            password = prompt("Token: ")?;
+            password = prompt_secret("Token: ")?;
             if password.is_empty() {
                 return Err(Failure("token required".into()));
             }
         } else {
-            password = prompt("Password: ")?;
+            password = prompt_secret("Password: ")?;
             if password.is_empty() {
                 return Err(Failure("password required".into()));
             }
@@ -215,12 +215,39 @@ fn credentials(compat: Compat, a: &LoginArgs) -> Result<(String, String), Failur
     Ok((username, password))
 }
 
-/// Prints a prompt on stdout and reads one line from stdin.
+/// Prints a prompt on stdout and reads one line from stdin (helm's
+/// `readLine`, not silent).
 fn prompt(text: &str) -> Result<String, Failure> {
     print!("{text}");
     std::io::stdout().flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
+    let l = line.strip_suffix('\n').unwrap_or(&line);
+    Ok(l.strip_suffix('\r').unwrap_or(l).to_string())
+}
+
+/// helm's silent `readLine`: the terminal's echo off while the secret is
+/// typed; like Go's `term.ReadPassword`, a stdin that is not a terminal
+/// is an error.
+fn prompt_secret(text: &str) -> Result<String, Failure> {
+    use std::io::IsTerminal as _;
+    print!("{text}");
+    std::io::stdout().flush()?;
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure("inappropriate ioctl for device".into()));
+    }
+    let stty = |arg: &str| {
+        std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status()
+    };
+    let _ = stty("-echo");
+    let mut line = String::new();
+    let read = std::io::stdin().lock().read_line(&mut line);
+    let _ = stty("echo");
+    println!();
+    read?;
     let l = line.strip_suffix('\n').unwrap_or(&line);
     Ok(l.strip_suffix('\r').unwrap_or(l).to_string())
 }
@@ -243,5 +270,11 @@ pub async fn push(settings: &Settings, a: PushArgs) -> Result<String, Failure> {
         compat,
     };
     let pushed = registry::push(&a.chart, &a.remote, &opts).await?;
+    // helm hands its printing registry client to the pusher only when the
+    // destination starts with `oci://` exactly; `OCI://...` still pushes
+    // (URL schemes are case-insensitive) but prints nothing.
+    if !a.remote.starts_with("oci://") {
+        return Ok(String::new());
+    }
     Ok(registry_output(compat, &registry::pushed_lines(&pushed)))
 }

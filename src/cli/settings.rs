@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use rudder::cluster::connect::{DEFAULT_BURST_LIMIT, probe};
 use rudder::cluster::{ConnectError, ConnectOptions, Connection, connect};
 use rudder::present::{Colors, Compat};
+use rudder::repo::HelmPaths;
+use rudder::repo::paths::PathFlags;
 use rudder::storage::kube::{ConfigMapDriver, SecretDriver};
 use rudder::storage::memory::MemoryDriver;
 use rudder::storage::{AnyDriver, DriverKind, Storage};
@@ -20,27 +22,11 @@ pub struct Settings {
     pub compat: Compat,
     /// Colours for table output.
     pub colors: Colors,
-    /// Paths helm keeps for registries and repositories (`--registry-config`,
-    /// `--repository-config`, `--repository-cache`): accepted and resolved
-    /// now, used by the commands that fetch charts.
-    #[allow(dead_code)] // read by the chart-fetching commands to come
+    /// Paths helm keeps for registries, repositories and charts
+    /// (`--registry-config`, `--repository-config`, `--repository-cache`,
+    /// `--content-cache`).
     pub paths: HelmPaths,
     global: Global,
-}
-
-/// Where helm keeps its client-side files, resolved as helm does: flag,
-/// then `HELM_*` variable, then helm's default under `HELM_CONFIG_HOME` /
-/// `HELM_CACHE_HOME` (themselves from the XDG variables, then `~/.config`
-/// and `~/.cache`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // read by the chart-fetching commands to come
-pub struct HelmPaths {
-    /// `--registry-config` / `HELM_REGISTRY_CONFIG`.
-    pub registry_config: PathBuf,
-    /// `--repository-config` / `HELM_REPOSITORY_CONFIG`.
-    pub repository_config: PathBuf,
-    /// `--repository-cache` / `HELM_REPOSITORY_CACHE`.
-    pub repository_cache: PathBuf,
 }
 
 impl Settings {
@@ -53,23 +39,16 @@ impl Settings {
         let colors = Colors {
             enabled: compat == Compat::V4 && color_enabled(global.color.as_deref())?,
         };
-        let paths = HelmPaths {
-            registry_config: path_flag(&global.registry_config, "HELM_REGISTRY_CONFIG", || {
-                helm_home("HELM_CONFIG_HOME", "XDG_CONFIG_HOME", ".config")
-                    .join("registry/config.json")
-            }),
-            repository_config: path_flag(
-                &global.repository_config,
-                "HELM_REPOSITORY_CONFIG",
-                || {
-                    helm_home("HELM_CONFIG_HOME", "XDG_CONFIG_HOME", ".config")
-                        .join("repositories.yaml")
-                },
-            ),
-            repository_cache: path_flag(&global.repository_cache, "HELM_REPOSITORY_CACHE", || {
-                helm_home("HELM_CACHE_HOME", "XDG_CACHE_HOME", ".cache").join("repository")
-            }),
-        };
+        // helm v3 has no content cache, nor its flag.
+        if compat == Compat::V3 && global.content_cache.is_some() {
+            return Err(Failure("unknown flag: --content-cache".into()));
+        }
+        let paths = HelmPaths::with_flags(&PathFlags {
+            registry_config: global.registry_config.clone(),
+            repository_config: global.repository_config.clone(),
+            repository_cache: global.repository_cache.clone(),
+            content_cache: global.content_cache.clone(),
+        });
         Ok(Settings {
             compat,
             colors,
@@ -197,28 +176,6 @@ pub fn unknown_driver_line(global: &Global) -> Option<String> {
             serde_json::to_string(&e.to_string()).unwrap_or_default()
         ),
     })
-}
-
-/// A path flag: the flag, else the variable (even empty, as helm's
-/// `envOr`), else the default.
-fn path_flag(flag: &Option<PathBuf>, var: &str, default: impl FnOnce() -> PathBuf) -> PathBuf {
-    match (flag, std::env::var_os(var)) {
-        (Some(p), _) => p.clone(),
-        (None, Some(v)) => PathBuf::from(v),
-        (None, None) => default(),
-    }
-}
-
-/// helm's `helmpath` base directories on Linux: `$HELM_*_HOME`, else
-/// `$XDG_*_HOME/helm`, else `~/<fallback>/helm`.
-fn helm_home(helm_var: &str, xdg_var: &str, fallback: &str) -> PathBuf {
-    if let Some(v) = env_nonempty(helm_var) {
-        return PathBuf::from(v);
-    }
-    let base = env_nonempty(xdg_var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::home_dir().unwrap_or_default().join(fallback));
-    base.join("helm")
 }
 
 fn env_nonempty(var: &str) -> Option<String> {

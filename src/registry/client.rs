@@ -1252,6 +1252,36 @@ mod double_tests {
     }
 
     #[tokio::test]
+    async fn tag_list_follows_link_pages() {
+        let handler: Handler = Arc::new(|s: &Seen| match s.target.as_str() {
+            "/v2/c/d/tags/list" => (
+                200,
+                vec![(
+                    "Link".into(),
+                    "</v2/c/d/tags/list?last=b&n=2>; rel=\"next\"".into(),
+                )],
+                r#"{"name":"c/d","tags":["a","b"]}"#.into(),
+            ),
+            "/v2/c/d/tags/list?last=b&n=2" => {
+                (200, vec![], r#"{"name":"c/d","tags":["c"]}"#.into())
+            }
+            _ => (404, vec![], String::new()),
+        });
+        let (host, seen) = serve(handler).await;
+        let c = client(Credential::default());
+        assert_eq!(
+            c.tags(&host, "c/d", &[]).await.unwrap(),
+            vec!["a", "b", "c"]
+        );
+        assert_eq!(seen.lock().unwrap().len(), 2);
+        let e = c.tags(&host, "c/x", &[]).await.unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!("GET \"http://{host}/v2/c/x/tags/list\": response status code 404: Not Found")
+        );
+    }
+
+    #[tokio::test]
     async fn login_posts_oauth2_form_and_basic_failures_read_like_oras() {
         let addr = Arc::new(Mutex::new(String::new()));
         let a2 = addr.clone();

@@ -121,10 +121,11 @@ pub struct Pushed {
 /// `Pushed:`/`Digest:` and, for a tag with `_`, helm's note.
 pub fn pushed_lines(p: &Pushed) -> String {
     let mut out = format!("Pushed: {}\nDigest: {}\n", p.reference, p.digest);
-    if p.reference
-        .rsplit('/')
-        .next()
-        .is_some_and(|l| l.contains('_'))
+    // helm looks at the tag only (a pull looks at the whole reference).
+    let last = p.reference.rsplit('/').next().unwrap_or_default();
+    if last
+        .split_once(':')
+        .is_some_and(|(_, tag)| tag.contains('_'))
     {
         out.push_str(&format!("{} contains an underscore.\n", p.reference));
         out.push_str(UNDERSCORE_MESSAGE);
@@ -794,5 +795,64 @@ mod tests {
             )
         );
         assert_eq!(path_join("h:5000/charts/", "demo"), "h:5000/charts/demo");
+    }
+
+    #[test]
+    fn tag_matching_follows_helm() {
+        let tags: Vec<String> = ["2.0.0", "1.2.4+b", "1.2.3", "1.0.0-rc.1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let m = |v: &str| tag_matching(&tags, v, Compat::V4).map_err(|e| e.to_string());
+        assert_eq!(m("").unwrap(), "2.0.0");
+        assert_eq!(m("~1.2.0").unwrap(), "1.2.4+b");
+        assert_eq!(m("1.2.4+b").unwrap(), "1.2.4+b");
+        assert_eq!(m(">0.0.0-0 <1.0.0").unwrap(), "1.0.0-rc.1");
+        assert_eq!(
+            m(">5").unwrap_err(),
+            "could not locate a version matching provided version string >5"
+        );
+        assert_eq!(
+            tag_matching(&tags, ">5", Compat::V3)
+                .unwrap_err()
+                .to_string(),
+            "Could not locate a version matching provided version string >5"
+        );
+        assert_eq!(m("latest").unwrap_err(), "improper constraint: \"latest\"");
+    }
+
+    #[test]
+    fn output_lines() {
+        let p = Pushed {
+            reference: "h/c/my_chart:1.0.0".into(),
+            digest: "sha256:x".into(),
+            manifest: vec![],
+            config: vec![],
+        };
+        assert_eq!(
+            pushed_lines(&p),
+            "Pushed: h/c/my_chart:1.0.0\nDigest: sha256:x\n"
+        );
+        let p = Pushed {
+            reference: "h/c/demo:1.0.0_b".into(),
+            ..p
+        };
+        assert!(
+            pushed_lines(&p).contains("h/c/demo:1.0.0_b contains an underscore.\n\nOCI artifact")
+        );
+        let pulled = Pulled {
+            bytes: vec![],
+            prov: None,
+            reference: "h/c/demo:1.0.0".into(),
+            digest: "sha256:y".into(),
+            file_name: "demo-1.0.0.tgz".into(),
+            version: "1.0.0".into(),
+            name: "demo".into(),
+            legacy_media_type: true,
+        };
+        assert_eq!(
+            pulled_lines(&pulled),
+            "Warning: chart media type application/tar+gzip is deprecated\nPulled: h/c/demo:1.0.0\nDigest: sha256:y\n"
+        );
     }
 }

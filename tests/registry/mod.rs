@@ -520,6 +520,31 @@ fn login_logout_credentials_interop() {
     }
 }
 
+/// Login prompts with a stdin that is not a terminal: the same prompts
+/// and the same failure as helm.
+#[test]
+fn login_prompts_like_helm() {
+    let reg = registry_plain();
+    for (tool, compat) in HELMS {
+        let home = Home::new();
+        for (extra, stdin) in [
+            (vec!["-u", "user"], "pw\n"),
+            (vec![], "user\n"),
+            (vec![], "\n"),
+        ] {
+            let mut a = vec!["registry", "login", reg.host.as_str(), "--plain-http"];
+            a.extend(extra.iter().copied());
+            let theirs = home.run_full(tool, args(&a), &[], Some(stdin.as_bytes()));
+            let mut o = vec!["--compat", compat_flag(compat)];
+            o.extend(a.iter().copied());
+            let ours = home.run_full(Tool::Rudder, args(&o), &[], Some(stdin.as_bytes()));
+            assert_eq!(ours.code(), theirs.code(), "{tool:?} {a:?}");
+            assert_eq!(ours.stdout, theirs.stdout, "{tool:?} {a:?}");
+            assert_eq!(ours.stderr, theirs.stderr, "{tool:?} {a:?}");
+        }
+    }
+}
+
 /// Error texts, each compared with what helm v3/v4 print in the same run.
 #[test]
 fn registry_errors_match_helm() {
@@ -532,6 +557,7 @@ fn registry_errors_match_helm() {
         let tgz_s = tgz.to_string_lossy().to_string();
         let pk = home.dir.join("pk").to_string_lossy().to_string();
         let missing = home.dir.join("nope.tgz").to_string_lossy().to_string();
+        let flags_ns = unique("flags");
         let pairs: Vec<Vec<String>> = vec![
             // Logins: a wrong password, no CA.
             vec![
@@ -566,6 +592,72 @@ fn registry_errors_match_helm() {
             vec!["push", &missing, &plain.oci("x"), "--plain-http"],
             // A plain registry without --plain-http.
             vec!["push", &tgz_s, &plain.oci(&unique("noplain"))],
+            // --username/--password on push, right and wrong; no CA.
+            vec![
+                "push",
+                &tgz_s,
+                &tls.oci(&flags_ns),
+                "--ca-file",
+                &ca,
+                "--username",
+                &tls.username,
+                "--password",
+                &tls.password,
+            ],
+            vec![
+                "push",
+                &tgz_s,
+                &tls.oci(&flags_ns),
+                "--ca-file",
+                &ca,
+                "--username",
+                &tls.username,
+                "--password",
+                "wrong",
+            ],
+            vec![
+                "push",
+                &tgz_s,
+                &tls.oci(&flags_ns),
+                "--username",
+                &tls.username,
+                "--password",
+                &tls.password,
+            ],
+            vec![
+                "push",
+                &tgz_s,
+                &tls.oci(&flags_ns),
+                "--insecure-skip-tls-verify",
+                "--username",
+                &tls.username,
+                "--password",
+                &tls.password,
+            ],
+            // An upper-case scheme pushes silently; a `..` in the path.
+            vec![
+                "push",
+                &tgz_s,
+                &plain.oci(&flags_ns).replace("oci://", "OCI://"),
+                "--plain-http",
+            ],
+            vec![
+                "push",
+                &tgz_s,
+                &format!("{}/../{flags_ns}", plain.oci("zz")),
+                "--plain-http",
+            ],
+            // --insecure login without the CA.
+            vec![
+                "registry",
+                "login",
+                &tls.host,
+                "-u",
+                &tls.username,
+                "-p",
+                &tls.password,
+                "--insecure",
+            ],
             // A path in the login host.
             vec![
                 "registry",
@@ -773,4 +865,257 @@ fn odd_manifests_pull_like_helm() {
         }
     }
     assert!(results.iter().any(|r| r.starts_with("ok")), "{results:#?}");
+}
+
+/// The manifest and config a push left in the plain registry.
+fn stored_plain(repo: &str, tag: &str) -> (String, String) {
+    let reg = registry_plain();
+    let get = |url: String, accept: &str| {
+        let out = std::process::Command::new("curl")
+            .args(["-sS", "--fail", "-H", &format!("Accept: {accept}"), &url])
+            .output()
+            .expect("curl");
+        assert!(
+            out.status.success(),
+            "curl {url}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let manifest = get(
+        format!("http://{}/v2/{repo}/manifests/{tag}", reg.host),
+        "application/vnd.oci.image.manifest.v1+json",
+    );
+    let v: serde_json::Value = serde_json::from_str(&manifest).expect("manifest json");
+    let digest = v["config"]["digest"].as_str().expect("config digest");
+    let config = get(
+        format!("http://{}/v2/{repo}/blobs/{digest}", reg.host),
+        "*/*",
+    );
+    (manifest, config)
+}
+
+/// Real-world charts (maintainers, sources, keywords, annotations,
+/// dependencies, kubeVersion...) and the umbrella fixture pushed by rudder
+/// and by helm v3/v4: byte-identical manifests and config blobs.
+#[test]
+fn real_charts_push_like_helm() {
+    let reg = registry_plain();
+    let home = Home::new();
+    let real = PathBuf::from("/work/shared/realcharts");
+    let mut dirs: Vec<PathBuf> = [
+        "podinfo",
+        "ingress-nginx",
+        "prometheus-node-exporter",
+        "nginx",
+        "grafana-sampling",
+    ]
+    .iter()
+    .map(|c| real.join(c))
+    .collect();
+    dirs.push(chart("umbrella"));
+    let mut compared = 0;
+    for dir in dirs {
+        let dest = home.dir.join(unique("pk"));
+        let tgz = home.package(Tool::Helm4, &dir, &dest);
+        let tgz_s = tgz.to_string_lossy().to_string();
+        for (tool, compat) in HELMS {
+            let ours_ns = unique("realr");
+            let theirs_ns = unique("realh");
+            let o = rudder(
+                &home,
+                compat,
+                &["push", &tgz_s, &reg.oci(&ours_ns), "--plain-http"],
+            )
+            .ok();
+            let t = home
+                .run(
+                    tool,
+                    args(&["push", &tgz_s, &reg.oci(&theirs_ns), "--plain-http"]),
+                )
+                .ok();
+            assert_eq!(
+                registry_stream(&o, compat),
+                registry_stream(&t, compat).replace(&theirs_ns, &ours_ns),
+                "{tool:?} {}",
+                dir.display()
+            );
+            let pushed = registry_stream(&t, compat)
+                .lines()
+                .find_map(|l| l.strip_prefix("Pushed: "))
+                .expect("Pushed line")
+                .to_string();
+            let (repo_tag, tag) = pushed.rsplit_once(':').expect("tag");
+            let name = repo_tag.rsplit('/').next().expect("name");
+            assert_eq!(
+                stored_plain(&format!("{ours_ns}/{name}"), tag),
+                stored_plain(&format!("{theirs_ns}/{name}"), tag),
+                "{tool:?} {}",
+                dir.display()
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 12);
+}
+
+/// A Docker credential helper (`credsStore`) on PATH: helm and rudder both
+/// store the login through it (the same `store` input) and push with the
+/// secret it returns.
+#[test]
+fn credential_helper_store_and_get() {
+    let reg = registry_tls();
+    let ca = reg.ca_file.to_string_lossy().to_string();
+    for (tool, compat) in HELMS {
+        let mut seen = Vec::new();
+        for t in [tool, Tool::Rudder] {
+            let home = Home::new();
+            let bin = home.dir.join("bin");
+            std::fs::create_dir_all(&bin).expect("bin");
+            let log = home.dir.join("helper.log");
+            let script = format!(
+                "#!/bin/sh\nin=$(cat)\necho \"$1 $in\" >> {log}\ncase \"$1\" in\n get) printf '{{\"ServerURL\":\"%s\",\"Username\":\"{u}\",\"Secret\":\"{p}\"}}' \"$in\";;\n store|erase) ;;\n *) exit 1;;\nesac\n",
+                log = log.display(),
+                u = reg.username,
+                p = reg.password,
+            );
+            let helper = bin.join("docker-credential-rudder-test");
+            std::fs::write(&helper, script).expect("helper");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755))
+                    .expect("chmod");
+            }
+            std::fs::create_dir_all(home.registry_config.parent().expect("dir")).expect("dir");
+            std::fs::write(&home.registry_config, "{\"credsStore\": \"rudder-test\"}")
+                .expect("config");
+            let path = format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            );
+            let env = [("PATH", path.as_str())];
+            let mut pre = Vec::new();
+            if t == Tool::Rudder {
+                pre = vec!["--compat", compat_flag(compat)];
+            }
+            let mut login = pre.clone();
+            login.extend([
+                "registry",
+                "login",
+                &reg.host,
+                "-u",
+                &reg.username,
+                "--password-stdin",
+                "--ca-file",
+                &ca,
+            ]);
+            let out = home
+                .run_full(t, args(&login), &env, Some(reg.password.as_bytes()))
+                .ok();
+            assert!(
+                registry_stream(&out, compat).contains("Login Succeeded"),
+                "{out}"
+            );
+            let tgz = package(&home, "web", "0.9.1", &home.dir.join("pk"));
+            let mut push = pre.clone();
+            let dest = reg.oci(&unique("helper"));
+            let tgz_s = tgz.to_string_lossy().to_string();
+            push.extend(["push", &tgz_s, &dest, "--ca-file", &ca]);
+            home.run_full(t, args(&push), &env, None).ok();
+            let logged = std::fs::read_to_string(&log).expect("helper log");
+            let stored: Vec<&str> = logged.lines().filter(|l| l.starts_with("store ")).collect();
+            assert_eq!(stored.len(), 1, "{t:?}: {logged}");
+            let v: serde_json::Value =
+                serde_json::from_str(stored[0].trim_start_matches("store ")).expect("store json");
+            assert!(
+                logged.lines().any(|l| l == format!("get {}", reg.host)),
+                "{t:?}: {logged}"
+            );
+            // The config file still names the store and holds no secret.
+            let config = std::fs::read_to_string(&home.registry_config).expect("config");
+            assert!(!config.contains(&reg.password), "{config}");
+            seen.push((v, config));
+        }
+        assert_eq!(seen[0].0, seen[1].0, "{tool:?} store input");
+        assert_eq!(seen[0].1, seen[1].1, "{tool:?} config after login");
+    }
+}
+
+/// Credentials found only in Docker's file (`~/.docker/config.json`, or
+/// `$DOCKER_CONFIG/config.json`) are used by helm and rudder alike; an
+/// entry in helm's own file wins over Docker's.
+#[test]
+fn docker_config_fallback_like_helm() {
+    use base64::Engine as _;
+    let reg = registry_tls();
+    let ca = reg.ca_file.to_string_lossy().to_string();
+    let good = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", reg.username, reg.password));
+    let bad = base64::engine::general_purpose::STANDARD.encode(format!("{}:wrong", reg.username));
+    let entry = |auth: &str| {
+        format!(
+            "{{\"auths\": {{\"{}\": {{\"auth\": \"{auth}\"}}}}}}",
+            reg.host
+        )
+    };
+    for (tool, compat) in HELMS {
+        // (docker dir relative to home, DOCKER_CONFIG set, helm's own entry)
+        for (docker_dir, set_env, helm_entry) in [
+            (".docker", false, None),
+            ("dockercfg", true, None),
+            (".docker", false, Some(bad.clone())),
+        ] {
+            let home = Home::new();
+            let dir = home.dir.join(docker_dir);
+            std::fs::create_dir_all(&dir).expect("docker dir");
+            std::fs::write(dir.join("config.json"), entry(&good)).expect("docker config");
+            if let Some(e) = &helm_entry {
+                std::fs::create_dir_all(home.registry_config.parent().expect("dir")).expect("dir");
+                std::fs::write(&home.registry_config, entry(e)).expect("helm config");
+            }
+            let dir_s = dir.to_string_lossy().to_string();
+            let env: Vec<(&str, &str)> = if set_env {
+                vec![("DOCKER_CONFIG", dir_s.as_str())]
+            } else {
+                vec![]
+            };
+            let tgz = package(&home, "web", "0.9.2", &home.dir.join("pk"));
+            let tgz_s = tgz.to_string_lossy().to_string();
+            let ns = unique("docker");
+            let theirs = home.run_full(
+                tool,
+                args(&["push", &tgz_s, &reg.oci(&ns), "--ca-file", &ca]),
+                &env,
+                None,
+            );
+            let ours = home.run_full(
+                Tool::Rudder,
+                args(&[
+                    "--compat",
+                    compat_flag(compat),
+                    "push",
+                    &tgz_s,
+                    &reg.oci(&ns),
+                    "--ca-file",
+                    &ca,
+                ]),
+                &env,
+                None,
+            );
+            let case = format!(
+                "{tool:?} {docker_dir} env={set_env} helm entry={}",
+                helm_entry.is_some()
+            );
+            assert_eq!(ours.code(), theirs.code(), "{case}: {ours} vs {theirs}");
+            assert_eq!(ours.stderr, theirs.stderr, "{case}");
+            assert_eq!(ours.stdout, theirs.stdout, "{case}");
+            assert_eq!(
+                theirs.status.success(),
+                helm_entry.is_none(),
+                "{case}: {theirs}"
+            );
+        }
+    }
 }
