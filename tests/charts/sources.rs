@@ -79,7 +79,7 @@ fn show_from_repositories_and_registries_matches_helm() {
             "--repo".into(),
             url.clone(),
         ],
-        vec!["show".into(), "readme".into(), archive_url],
+        vec!["show".into(), "chart".into(), archive_url],
         vec!["show".into(), "chart".into(), "myrepo/nope".into()],
         vec![
             "show".into(),
