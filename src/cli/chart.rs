@@ -336,18 +336,6 @@ fn print_warnings(warnings: &[String]) {
     }
 }
 
-/// `rudder dependency ...` (the `list` subcommand; `update` and `build`
-/// belong to the repository layer's CLI).
-pub fn run_dependency(compat: Compat, cmd: DependencyCommand) -> Result<String, Failure> {
-    match cmd {
-        DependencyCommand::List(a) => run_dependency_list(compat, a),
-        // Run by `repo::run_dependency` (they need the network).
-        DependencyCommand::Update(_) | DependencyCommand::Build(_) => Err(Failure(
-            "dependency update/build are dispatched to the repository commands".into(),
-        )),
-    }
-}
-
 /// `rudder dependency list [CHART]` (default `.`).
 pub fn run_dependency_list(compat: Compat, a: DependencyListArgs) -> Result<String, Failure> {
     let chart = match a.args.as_slice() {

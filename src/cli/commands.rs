@@ -92,7 +92,9 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
             super::chart::DependencyCommand::Build(a) => {
                 super::repo::run_dependency(&settings, true, a).await
             }
-            list => super::chart::run_dependency(settings.compat, list),
+            super::chart::DependencyCommand::List(a) => {
+                super::chart::run_dependency_list(settings.compat, a)
+            }
         },
     }
 }

@@ -309,16 +309,43 @@ fn coalesce_tables_full_key(dst: &mut Values, mut src: Values, prefix: &str, mer
                 (GoValue::Map(d), GoValue::Map(s)) => {
                     coalesce_tables_full_key(d, s, &full_key, merge);
                 }
-                (_, GoValue::Map(_)) => {
-                    tracing::warn!("warning: cannot overwrite table with non table for {full_key}");
+                (_, val @ GoValue::Map(_)) => {
+                    tracing::warn!(
+                        "warning: cannot overwrite table with non table for {full_key} ({})",
+                        go_v(&val)
+                    );
                 }
                 (GoValue::Map(_), val) if !matches!(val, GoValue::Null) => {
                     tracing::warn!(
-                        "warning: destination for {full_key} is a table. Ignoring non-table value"
+                        "warning: destination for {full_key} is a table. Ignoring non-table value ({})",
+                        go_v(&val)
                     );
                 }
                 _ => {}
             },
+        }
+    }
+}
+
+/// Go's `%v` of a value, as helm's warnings print it (`map[a:1 b:<nil>]`).
+pub(crate) fn go_v(v: &GoValue) -> String {
+    match v {
+        GoValue::Null => "<nil>".to_owned(),
+        GoValue::Bool(b) => b.to_string(),
+        GoValue::Int(i) => i.to_string(),
+        GoValue::Float(f) => format_g(*f),
+        GoValue::String(s) => s.clone(),
+        GoValue::Array(a) => {
+            let parts: Vec<String> = a.iter().map(go_v).collect();
+            format!("[{}]", parts.join(" "))
+        }
+        GoValue::Map(m) => {
+            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k}:{}", go_v(v))).collect();
+            format!("map[{}]", parts.join(" "))
+        }
+        GoValue::Struct(fields) => {
+            let parts: Vec<String> = fields.iter().map(|(_, v)| go_v(v)).collect();
+            format!("{{{}}}", parts.join(" "))
         }
     }
 }

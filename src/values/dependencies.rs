@@ -23,7 +23,9 @@ pub fn process_dependencies(
     vals: &Values,
     compat: Compat,
 ) -> Result<(), ValuesError> {
-    let result = process_enabled(chart, vals, "", compat)
+    let mut seen = BTreeSet::new();
+    let origin = chart.name().to_owned();
+    let result = process_enabled(chart, vals, "", &origin, &mut seen, compat)
         .and_then(|()| process_import_values_recursive(chart, true, compat));
     match (result, compat) {
         // v4's install/upgrade/template wrap the cause (and log it).
@@ -35,25 +37,42 @@ pub fn process_dependencies(
 }
 
 /// `processDependencyEnabled`.
+///
+/// `origin` names the chart as loaded (its path of original names), and
+/// `seen` the origins already processed: helm v3 copies an aliased chart
+/// shallowly, so all copies of one chart share its `Dependency` entries,
+/// and the renaming of aliased entries done while processing the first
+/// copy is what every later copy finds (its aliased subcharts are then not
+/// found under the new name and are kept as undeclared charts instead).
+/// helm v4 copies the entries.
 fn process_enabled(
     chart: &mut Chart,
     vals: &Values,
     path: &str,
+    origin: &str,
+    seen: &mut BTreeSet<String>,
     compat: Compat,
 ) -> Result<(), ValuesError> {
+    if compat == Compat::V3 && !seen.insert(origin.to_owned()) {
+        for req in &mut chart.metadata.dependencies {
+            if !req.alias.is_empty() {
+                req.name = req.alias.clone();
+            }
+        }
+    }
     if chart.metadata.dependencies.is_empty() {
         return Ok(());
     }
     let existing = std::mem::take(&mut chart.dependencies);
     // Charts under charts/ that no Chart.yaml entry claims come first.
-    let mut kept: Vec<Chart> = existing
+    let mut kept: Vec<(Chart, String)> = existing
         .iter()
         .filter(|c| {
             !chart.metadata.dependencies.iter().any(|req| {
                 c.name() == req.name && is_compatible_range(&req.version, &c.metadata.version)
             })
         })
-        .cloned()
+        .map(|c| (c.clone(), format!("{origin}/{}", c.name())))
         .collect();
     for req in &mut chart.metadata.dependencies {
         if let Some(found) = existing.iter().find(|c| {
@@ -63,13 +82,18 @@ fn process_enabled(
             if !req.alias.is_empty() {
                 copy.metadata.name = req.alias.clone();
             }
-            kept.push(copy);
+            kept.push((copy, format!("{origin}/{}", found.name())));
         }
         if !req.alias.is_empty() {
             req.name = req.alias.clone();
         }
     }
-    chart.dependencies = kept;
+    chart.dependencies = Vec::with_capacity(kept.len());
+    let mut origins = Vec::with_capacity(kept.len());
+    for (c, o) in kept {
+        chart.dependencies.push(c);
+        origins.push(o);
+    }
     for req in &mut chart.metadata.dependencies {
         req.enabled = true;
     }
@@ -83,14 +107,21 @@ fn process_enabled(
         .filter(|r| !r.enabled)
         .map(|r| r.name.clone())
         .collect();
-    chart.dependencies.retain(|c| !removed.contains(c.name()));
+    let mut kept_origins = Vec::new();
+    let deps = std::mem::take(&mut chart.dependencies);
+    for (c, o) in deps.into_iter().zip(origins) {
+        if !removed.contains(c.name()) {
+            chart.dependencies.push(c);
+            kept_origins.push(o);
+        }
+    }
     chart
         .metadata
         .dependencies
         .retain(|r| !removed.contains(&r.name));
-    for sub in &mut chart.dependencies {
+    for (sub, sub_origin) in chart.dependencies.iter_mut().zip(&kept_origins) {
         let subpath = format!("{path}{}.", sub.name());
-        process_enabled(sub, &cvals, &subpath, compat)?;
+        process_enabled(sub, &cvals, &subpath, sub_origin, seen, compat)?;
     }
     Ok(())
 }
@@ -262,251 +293,16 @@ fn trim_nil_values(m: &mut Values) {
 }
 
 /// helm's `IsCompatibleRange`: whether `version` satisfies the semver
-/// constraint `constraint` (Masterminds/semver v3 semantics for the
-/// forms charts use: comparison operators, `~`, `^`, wildcards, hyphen
-/// ranges, `,`/space conjunctions and `||`); anything unparsable is
-/// incompatible, as in helm.
+/// constraint `constraint`; an unparsable constraint or version is
+/// incompatible.
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
-    let Some(v) = SemVer::parse(version) else {
-        return false;
-    };
-    let mut any_group = false;
-    for group in constraint.split("||") {
-        let group = group.trim();
-        let terms = match split_terms(group) {
-            Some(t) if !t.is_empty() => t,
-            _ => return false,
-        };
-        any_group = true;
-        let mut ok = true;
-        for (op, c) in &terms {
-            match term_matches(op, c, &v) {
-                Some(true) => {}
-                Some(false) => ok = false,
-                None => return false,
-            }
-        }
-        if ok {
-            return true;
-        }
+    match (
+        crate::semver::Constraints::parse(constraint),
+        crate::semver::Version::parse(version),
+    ) {
+        (Ok(c), Ok(v)) => c.check(&v),
+        _ => false,
     }
-    let _ = any_group;
-    false
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct SemVer {
-    major: u64,
-    minor: u64,
-    patch: u64,
-    pre: String,
-}
-
-impl SemVer {
-    /// Masterminds `NewVersion` (lenient: `v` prefix, missing parts).
-    fn parse(s: &str) -> Option<SemVer> {
-        let s = s.trim().strip_prefix('v').unwrap_or(s.trim());
-        let s = s.split('+').next()?;
-        let (core, pre) = match s.split_once('-') {
-            Some((c, p)) => (c, p.to_owned()),
-            None => (s, String::new()),
-        };
-        let mut parts = core.split('.');
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next().map_or(Some(0), |p| p.parse().ok())?;
-        let patch = parts.next().map_or(Some(0), |p| p.parse().ok())?;
-        if parts.next().is_some() {
-            return None;
-        }
-        Some(SemVer {
-            major,
-            minor,
-            patch,
-            pre,
-        })
-    }
-
-    fn cmp(&self, other: &SemVer) -> std::cmp::Ordering {
-        (self.major, self.minor, self.patch)
-            .cmp(&(other.major, other.minor, other.patch))
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-                (true, true) => std::cmp::Ordering::Equal,
-                (true, false) => std::cmp::Ordering::Greater,
-                (false, true) => std::cmp::Ordering::Less,
-                (false, false) => cmp_pre(&self.pre, &other.pre),
-            })
-    }
-}
-
-fn cmp_pre(a: &str, b: &str) -> std::cmp::Ordering {
-    let mut ai = a.split('.');
-    let mut bi = b.split('.');
-    loop {
-        match (ai.next(), bi.next()) {
-            (None, None) => return std::cmp::Ordering::Equal,
-            (None, Some(_)) => return std::cmp::Ordering::Less,
-            (Some(_), None) => return std::cmp::Ordering::Greater,
-            (Some(x), Some(y)) => {
-                let o = match (x.parse::<u64>(), y.parse::<u64>()) {
-                    (Ok(n), Ok(m)) => n.cmp(&m),
-                    (Ok(_), Err(_)) => std::cmp::Ordering::Less,
-                    (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-                    _ => x.cmp(y),
-                };
-                if o != std::cmp::Ordering::Equal {
-                    return o;
-                }
-            }
-        }
-    }
-}
-
-/// A constraint's version with wildcard parts (`x`, `*`, missing).
-#[derive(Debug)]
-struct ConVer {
-    v: SemVer,
-    minor_wild: bool,
-    patch_wild: bool,
-    major_wild: bool,
-}
-
-fn parse_con_ver(s: &str) -> Option<ConVer> {
-    let s = s.trim().strip_prefix('v').unwrap_or(s.trim());
-    let s = s.split('+').next()?;
-    let (core, pre) = match s.split_once('-') {
-        Some((c, p)) => (c, p.to_owned()),
-        None => (s, String::new()),
-    };
-    let parts: Vec<&str> = core.split('.').collect();
-    if parts.len() > 3 || parts.is_empty() {
-        return None;
-    }
-    let wild = |p: Option<&&str>| p.is_none_or(|p| matches!(*p, "x" | "X" | "*"));
-    let num = |p: Option<&&str>| -> Option<u64> {
-        match p {
-            None => Some(0),
-            Some(p) if matches!(*p, "x" | "X" | "*") => Some(0),
-            Some(p) => p.parse().ok(),
-        }
-    };
-    Some(ConVer {
-        major_wild: wild(parts.first()),
-        minor_wild: wild(parts.get(1)),
-        patch_wild: wild(parts.get(2)),
-        v: SemVer {
-            major: num(parts.first())?,
-            minor: num(parts.get(1))?,
-            patch: num(parts.get(2))?,
-            pre,
-        },
-    })
-}
-
-fn split_terms(group: &str) -> Option<Vec<(String, String)>> {
-    // Hyphen ranges: `a - b` is `>= a, <= b`.
-    if let Some((a, b)) = group.split_once(" - ") {
-        return Some(vec![
-            (">=".to_owned(), a.trim().to_owned()),
-            ("<=".to_owned(), b.trim().to_owned()),
-        ]);
-    }
-    let mut terms = Vec::new();
-    let normalized = group.replace(',', " ");
-    let mut pending_op: Option<String> = None;
-    for tok in normalized.split_whitespace() {
-        let op_len = tok
-            .find(|c: char| !matches!(c, '=' | '<' | '>' | '!' | '~' | '^'))
-            .unwrap_or(tok.len());
-        let (op, ver) = tok.split_at(op_len);
-        if ver.is_empty() {
-            pending_op = Some(op.to_owned());
-            continue;
-        }
-        let op = match pending_op.take() {
-            Some(p) if op.is_empty() => p,
-            _ => op.to_owned(),
-        };
-        terms.push((op, ver.to_owned()));
-    }
-    if pending_op.is_some() {
-        return None;
-    }
-    Some(terms)
-}
-
-fn term_matches(op: &str, c: &str, v: &SemVer) -> Option<bool> {
-    use std::cmp::Ordering::*;
-    let c = parse_con_ver(c)?;
-    // A pre-release version only satisfies constraints that name one.
-    if !v.pre.is_empty() && c.v.pre.is_empty() {
-        return Some(false);
-    }
-    let dirty = c.major_wild || c.minor_wild || c.patch_wild;
-    let ord = v.cmp(&c.v);
-    let tilde = || {
-        ord != Less
-            && (c.major_wild || (v.major == c.v.major && (c.minor_wild || v.minor == c.v.minor)))
-    };
-    Some(match op {
-        "" | "=" => {
-            if dirty {
-                tilde()
-            } else {
-                ord == Equal
-            }
-        }
-        "!=" => {
-            if dirty {
-                !tilde()
-            } else {
-                ord != Equal
-            }
-        }
-        ">" => {
-            if !dirty {
-                ord == Greater
-            } else if c.major_wild {
-                false
-            } else if c.minor_wild {
-                v.major > c.v.major
-            } else {
-                v.major > c.v.major || (v.major == c.v.major && v.minor > c.v.minor)
-            }
-        }
-        "<" => ord == Less,
-        ">=" | "=>" => ord != Less,
-        "<=" | "=<" => {
-            if !dirty {
-                ord != Greater
-            } else if c.major_wild {
-                true
-            } else if c.minor_wild {
-                v.major <= c.v.major
-            } else {
-                v.major < c.v.major || (v.major == c.v.major && v.minor <= c.v.minor)
-            }
-        }
-        "~" | "~>" => {
-            ord != Less
-                && v.major == c.v.major
-                && (c.minor_wild || c.patch_wild && parts_given(&c) < 2 || v.minor == c.v.minor)
-        }
-        "^" => {
-            ord != Less
-                && if c.v.major > 0 || c.minor_wild {
-                    v.major == c.v.major
-                } else if c.v.minor > 0 || c.patch_wild {
-                    v.major == 0 && v.minor == c.v.minor
-                } else {
-                    v.major == 0 && v.minor == 0 && v.patch == c.v.patch
-                }
-        }
-        _ => return None,
-    })
-}
-
-fn parts_given(c: &ConVer) -> usize {
-    usize::from(!c.major_wild) + usize::from(!c.minor_wild) + usize::from(!c.patch_wild)
 }
 
 #[cfg(test)]

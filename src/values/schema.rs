@@ -234,6 +234,54 @@ fn ptr_join(ptr: &str, token: &str) -> String {
     format!("{ptr}/{}", token.replace('~', "~0").replace('/', "~1"))
 }
 
+/// A number as santhosh prints it: Go's `%v` through golang.org/x/text's
+/// message printer, which groups thousands (`70,000`) and writes
+/// exponents as `×10⁰⁶`.
+fn santhosh_num(f: f64) -> String {
+    let g = format_g(f);
+    match g.split_once('e') {
+        Some((mantissa, exp)) => {
+            let sup: String = exp
+                .chars()
+                .filter_map(|c| match c {
+                    '-' => Some('⁻'),
+                    '+' => None,
+                    d => d
+                        .to_digit(10)
+                        .and_then(|d| "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().nth(d as usize)),
+                })
+                .collect();
+            format!("{mantissa}×10{sup}")
+        }
+        None => group_thousands(&g),
+    }
+}
+
+/// Thousands separators in the integer part of a decimal string.
+fn group_thousands(s: &str) -> String {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, format!(".{f}")),
+        None => (rest, String::new()),
+    };
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}{frac}")
+}
+
+/// An integer as santhosh's `%d` prints it (thousands grouped).
+fn santhosh_int(n: usize) -> String {
+    group_thousands(&n.to_string())
+}
+
 fn num(s: &Json, k: &str) -> Option<f64> {
     s.get(k).and_then(Json::as_f64)
 }
@@ -345,7 +393,11 @@ impl Validator<'_> {
         {
             errs.push(SchemaError::leaf(
                 ptr,
-                format!("maxProperties: got {n}, want {}", max as i64),
+                format!(
+                    "maxProperties: got {}, want {}",
+                    santhosh_int(n),
+                    santhosh_int(max as usize)
+                ),
             ));
         }
         if let Some(min) = num_key(obj, "minProperties")
@@ -353,7 +405,11 @@ impl Validator<'_> {
         {
             errs.push(SchemaError::leaf(
                 ptr,
-                format!("minProperties: got {n}, want {}", min as i64),
+                format!(
+                    "minProperties: got {}, want {}",
+                    santhosh_int(n),
+                    santhosh_int(min as usize)
+                ),
             ));
         }
         if let Some(Json::Array(req)) = obj.get("required") {
@@ -434,7 +490,11 @@ impl Validator<'_> {
         {
             errs.push(SchemaError::leaf(
                 ptr,
-                format!("maxItems: got {n}, want {}", max as i64),
+                format!(
+                    "maxItems: got {}, want {}",
+                    santhosh_int(n),
+                    santhosh_int(max as usize)
+                ),
             ));
         }
         if let Some(min) = num_key(obj, "minItems")
@@ -442,7 +502,11 @@ impl Validator<'_> {
         {
             errs.push(SchemaError::leaf(
                 ptr,
-                format!("minItems: got {n}, want {}", min as i64),
+                format!(
+                    "minItems: got {}, want {}",
+                    santhosh_int(n),
+                    santhosh_int(min as usize)
+                ),
             ));
         }
         if obj.get("uniqueItems") == Some(&Json::Bool(true)) {
@@ -451,7 +515,11 @@ impl Validator<'_> {
                     if go_equal(&a[i], &a[j]) {
                         errs.push(SchemaError::leaf(
                             ptr,
-                            format!("items at {j} and {i} are equal"),
+                            format!(
+                                "items at {} and {} are equal",
+                                santhosh_int(j),
+                                santhosh_int(i)
+                            ),
                         ));
                         break 'outer;
                     }
@@ -476,6 +544,17 @@ impl Validator<'_> {
             let s = match prefix.get(i) {
                 Some(s) => s,
                 None => match rest {
+                    // Items beyond the tuple are reported once, by count.
+                    Some(Json::Bool(false)) if !prefix.is_empty() => {
+                        errs.push(SchemaError::leaf(
+                            ptr,
+                            format!(
+                                "last {} additionalItem(s) not allowed",
+                                santhosh_int(n - prefix.len())
+                            ),
+                        ));
+                        break;
+                    }
                     Some(s) => s,
                     None => continue,
                 },
@@ -497,7 +576,11 @@ impl Validator<'_> {
         {
             errs.push(SchemaError::leaf(
                 ptr,
-                format!("maxLength: got {n}, want {}", max as i64),
+                format!(
+                    "maxLength: got {}, want {}",
+                    santhosh_int(n),
+                    santhosh_int(max as usize)
+                ),
             ));
         }
         if let Some(min) = num_key(obj, "minLength")
@@ -505,7 +588,11 @@ impl Validator<'_> {
         {
             errs.push(SchemaError::leaf(
                 ptr,
-                format!("minLength: got {n}, want {}", min as i64),
+                format!(
+                    "minLength: got {}, want {}",
+                    santhosh_int(n),
+                    santhosh_int(min as usize)
+                ),
             ));
         }
         if let Some(Json::String(p)) = obj.get("pattern")
@@ -526,7 +613,7 @@ impl Validator<'_> {
         ptr: &str,
         errs: &mut Vec<SchemaError>,
     ) {
-        let g = format_g;
+        let g = santhosh_num;
         let schema = Json::Object(obj.clone());
         // draft-04 spells exclusive bounds as booleans next to the bound.
         let old_excl_max =

@@ -16,10 +16,16 @@ use super::{BOTH, helm, probe_lines, probe_types, rudder_types};
 
 fn charts() -> Vec<PathBuf> {
     let root = crate::harness::repo_root().join("fixtures/charts");
-    let mut out: Vec<PathBuf> = ["values-deps", "values-nulls", "umbrella", "tricky-values"]
-        .iter()
-        .map(|n| root.join(n))
-        .collect();
+    let mut out: Vec<PathBuf> = [
+        "values-deps",
+        "values-aliases",
+        "values-nulls",
+        "umbrella",
+        "tricky-values",
+    ]
+    .iter()
+    .map(|n| root.join(n))
+    .collect();
     let real = Path::new("/work/shared/realcharts");
     for n in [
         "podinfo",
@@ -73,6 +79,10 @@ const INPUTS: &[&[&str]] = &[
         "nulls.yaml",
         "--set",
         "global.nested.level=cli,global.extra.x=1",
+    ],
+    &[
+        "--set",
+        "m1.leafy.enabled=false,m2.leafy.enabled=false,leafy.enabled=false",
     ],
 ];
 

@@ -237,3 +237,67 @@ fn user_values_from_flags_match_helm() {
         failures.join("\n")
     );
 }
+
+/// `-f http://…` goes through helm's HTTP getter: the body of a 200, and
+/// `failed to fetch <url> : <status>` otherwise.
+#[test]
+fn values_files_from_http_match_helm() {
+    let repo = crate::harness::servers::chart_repo();
+    let served = repo.new_dir("values-http");
+    std::fs::write(
+        served.path.join("v.yaml"),
+        "fromUrl: {a: 1, on: yes}\nlist: [x]\n",
+    )
+    .expect("write");
+    std::fs::write(served.path.join("gone.yaml"), "a: 1\n").expect("write");
+    std::fs::write(served.path.join("gone.yaml.status"), "404").expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chart = probe_chart(dir.path(), "probe", "");
+    let good = repo.url_plain(&format!("{}/v.yaml", served.name));
+    let gone = repo.url_plain(&format!("{}/gone.yaml", served.name));
+    let mut failures = Vec::new();
+    for url in [&good, &gone] {
+        let opts = ValueOptions {
+            value_files: vec![url.clone()],
+            ..ValueOptions::default()
+        };
+        for compat in BOTH {
+            let mut args = vec!["template", "x", chart.to_str().expect("utf8")];
+            for f in &opts.value_files {
+                args.push("-f");
+                args.push(f);
+            }
+            let out = helm(compat, dir.path(), &args);
+            let ours = opts.merge(&DefaultReader::default(), compat);
+            match (&ours, out.ok) {
+                (Ok(v), true) => {
+                    let ours_json: serde_json::Value = serde_json::from_str(
+                        &rudder::gojson::to_json(&rudder::gojson::GoValue::Map(v.clone()))
+                            .expect("json"),
+                    )
+                    .expect("parse");
+                    if probe_lines(&out.stdout).first() != Some(&ours_json) {
+                        failures.push(format!(
+                            "{compat:?} {url}: rudder {ours_json}, helm {}",
+                            out.stdout
+                        ));
+                    }
+                }
+                (Err(e), false) => {
+                    let want = format!("Error: {e}");
+                    if out.stderr.trim_end() != want {
+                        failures.push(format!(
+                            "{compat:?} {url}:\n  rudder: {want}\n  helm:   {}",
+                            out.stderr.trim_end()
+                        ));
+                    }
+                }
+                _ => failures.push(format!(
+                    "{compat:?} {url}: rudder {ours:?}, helm {}{}",
+                    out.stdout, out.stderr
+                )),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

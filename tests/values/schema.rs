@@ -38,11 +38,21 @@ const INPUTS: &[&[&str]] = &[
         r#"tags=["a","b","c","d"],obj={},replicas=-1,ratio=0.3"#,
     ],
     &["--set", "replicaCount=two,service.type=1"],
+    &[
+        "--set-json",
+        r#"pair=["a",1,true],limits={"cpu":0,"mem":-1},kind=null,port=70000,size=2.5,big=1000001"#,
+    ],
+    &[
+        "--set-json",
+        r#"labels={"Bad":"x","ok-label":""},name="ééééé",kind="worker""#,
+    ],
+    &["--set", "kind=other,mode=fast,pair[0]=1"],
 ];
 
 fn charts() -> Vec<PathBuf> {
     vec![
         crate::harness::repo_root().join("fixtures/charts/values-schema"),
+        crate::harness::repo_root().join("fixtures/charts/values-schema-draft7"),
         PathBuf::from("/work/shared/realcharts/nginx"),
     ]
 }
@@ -66,9 +76,32 @@ fn normalize(report: &str) -> Vec<(String, Vec<String>)> {
         }
     }
     for (_, blocks) in &mut sections {
+        for b in blocks.iter_mut() {
+            // Child errors of one block come in Go map order too, and so
+            // do the names of an `additional properties` message.
+            let mut lines: Vec<String> = b.lines().map(sort_names).collect();
+            lines[1..].sort();
+            *b = lines.join("\n");
+        }
         blocks.sort();
     }
     sections
+}
+
+/// `additional properties 'b', 'a' not allowed` with the names sorted.
+fn sort_names(line: &str) -> String {
+    let Some((head, rest)) = line.split_once("additional properties ") else {
+        return line.to_owned();
+    };
+    let Some(names) = rest.strip_suffix(" not allowed") else {
+        return line.to_owned();
+    };
+    let mut parts: Vec<&str> = names.split(", ").collect();
+    parts.sort_unstable();
+    format!(
+        "{head}additional properties {} not allowed",
+        parts.join(", ")
+    )
 }
 
 #[test]
