@@ -10,11 +10,15 @@ use rudder::chart::package::{PackageOptions, package_dir};
 use rudder::chart::show::{ShowFormat, show};
 use rudder::compat::Compat;
 
+use rudder::repo::deps::{DepOptions, update};
+use rudder::repo::locate::{LocateOptions, locate};
+
 use super::Failure;
+use super::settings::Settings;
 
 /// Where `show`, `pull` and install take a chart from (helm's
 /// `ChartPathOptions` flags).
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 pub struct ChartPathArgs {
     /// specify a version constraint for the chart version to use. This constraint can be a specific tag (e.g. 1.1.1) or it may reference a valid range (e.g. ^2.0.0). If this is not specified, the latest version is used
     #[arg(long, default_value = "")]
@@ -181,37 +185,25 @@ fn exact_one<'a>(cmd: &str, usage: &str, args: &'a [String]) -> Result<&'a str, 
     }
 }
 
-/// helm's `LocateChart` for what rudder resolves so far: an existing path
-/// (made absolute), a missing `./x` or `/x`, a bare name; repository and
-/// registry references are reported as not supported yet.
-fn locate(name: &str, path: &ChartPathArgs) -> Result<PathBuf, Failure> {
-    let name = name.trim();
-    let p = Path::new(name);
-    if p.exists() {
-        let abs = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            std::env::current_dir()?.join(p)
-        };
-        return Ok(PathBuf::from(rudder::chart::load::go_clean(
-            &abs.to_string_lossy(),
-        )));
+impl ChartPathArgs {
+    /// The TLS settings of these flags.
+    fn client(&self) -> rudder::fetch::ClientOptions {
+        let p = |s: &str| (!s.is_empty()).then(|| PathBuf::from(s));
+        rudder::fetch::ClientOptions {
+            ca_file: p(&self.ca_file),
+            cert_file: p(&self.cert_file),
+            key_file: p(&self.key_file),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            timeout: None,
+        }
     }
-    if p.is_absolute() || name.starts_with('.') {
-        return Err(Failure(format!("path {name:?} not found")));
-    }
-    if name.starts_with("oci://") || !path.repo.is_empty() || name.contains('/') {
-        return Err(Failure(format!(
-            "chart {name:?}: charts from repositories and registries are not supported by this rudder build yet"
-        )));
-    }
-    Err(Failure(format!(
-        "non-absolute URLs should be in form of repo_name/path_to_chart, got: {name}"
-    )))
 }
 
-/// `rudder show ...`.
-pub fn run_show(compat: Compat, cmd: ShowCommand) -> Result<String, Failure> {
+/// `rudder show ...`: the chart located as helm's `LocateChart` does (a
+/// local path, `repo/chart`, `--repo`, an `http(s)://` archive or
+/// `oci://`), loaded, and the part asked for printed.
+pub async fn run_show(settings: &Settings, cmd: ShowCommand) -> Result<String, Failure> {
+    let compat = settings.compat;
     let (format, args, jsonpath, sub) = match cmd {
         ShowCommand::All(a) => (ShowFormat::All, a, None, "all"),
         ShowCommand::Chart(a) => (ShowFormat::Chart, a, None, "chart"),
@@ -220,7 +212,24 @@ pub fn run_show(compat: Compat, cmd: ShowCommand) -> Result<String, Failure> {
         ShowCommand::Values(v) => (ShowFormat::Values, v.show, Some(v.jsonpath), "values"),
     };
     let name = exact_one(&format!("show {sub}"), "[CHART]", &args.args)?;
-    let path = locate(name, &args.path)?;
+    let opts = LocateOptions {
+        paths: Some(settings.paths.clone()),
+        compat,
+        version: args.path.version.clone(),
+        devel: args.devel,
+        repo_url: args.path.repo.clone(),
+        username: args.path.username.clone(),
+        password: args.path.password.clone(),
+        pass_credentials_all: args.path.pass_credentials,
+        client: args.path.client(),
+        plain_http: args.path.plain_http,
+        on_warning: Some(super::repo::warning_sink(compat)),
+    };
+    let located = locate(name, &opts).await?;
+    if let Some(lines) = &located.pulled {
+        super::repo::print_registry_lines(lines, compat);
+    }
+    let path = located.path;
     let mut warnings = Vec::new();
     let chart = load_reporting(&path, compat, &mut warnings);
     print_warnings(&warnings);
@@ -228,8 +237,11 @@ pub fn run_show(compat: Compat, cmd: ShowCommand) -> Result<String, Failure> {
 }
 
 /// `rudder package ...`: one line per chart packaged, like helm (an
-/// error stops at that chart, after the lines of those before it).
-pub fn run_package(compat: Compat, a: PackageArgs) -> Result<String, Failure> {
+/// error stops at that chart, after the lines of those before it);
+/// `-u` first runs `dependency update` on the chart, its output
+/// discarded as helm does.
+pub async fn run_package(settings: &Settings, a: PackageArgs) -> Result<String, Failure> {
+    let compat = settings.compat;
     if a.args.is_empty() {
         return Err(Failure(
             "need at least one argument, the path to the chart".into(),
@@ -262,10 +274,34 @@ pub fn run_package(compat: Compat, a: PackageArgs) -> Result<String, Failure> {
             )));
         }
         if a.dependency_update {
-            print_partial(&out);
-            return Err(Failure(
-                "--dependency-update is not supported by this rudder build yet (it needs the repository layer)".into(),
-            ));
+            let deps = DepOptions {
+                paths: settings.paths.clone(),
+                compat,
+                skip_refresh: false,
+                plain_http: a.plain_http,
+                registry: rudder::registry::RegistryOptions {
+                    client: ChartPathArgs {
+                        cert_file: a.cert_file.clone(),
+                        key_file: a.key_file.clone(),
+                        ca_file: a.ca_file.clone(),
+                        insecure_skip_tls_verify: a.insecure_skip_tls_verify,
+                        ..ChartPathArgs::default()
+                    }
+                    .client(),
+                    username: a.username.clone(),
+                    password: a.password.clone(),
+                    ..Default::default()
+                },
+                on_registry_lines: match compat {
+                    Compat::V3 => |t: &str| eprint!("{t}"),
+                    Compat::V4 => |t: &str| print!("{t}"),
+                },
+            };
+            let abs = std::path::absolute(arg)?;
+            if let Err(e) = update(&abs, &deps, &mut |_: &str| {}).await {
+                print_partial(&out);
+                return Err(Failure(e.to_string()));
+            }
         }
         let mut warnings = Vec::new();
         let packaged = package_dir(Path::new(arg), &opts, compat, &mut warnings);

@@ -83,11 +83,8 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Repo(c) => super::repo::run_repo(&settings, c).await,
         Command::Search(c) => super::repo::run_search(&settings, c),
         Command::Pull(a) => super::repo::run_pull(&settings, a).await,
-        Command::Show(mut c) => {
-            super::repo::resolve_show(&settings, &mut c).await?;
-            super::chart::run_show(settings.compat, c)
-        }
-        Command::Package(a) => super::chart::run_package(settings.compat, a),
+        Command::Show(c) => super::chart::run_show(&settings, c).await,
+        Command::Package(a) => super::chart::run_package(&settings, a).await,
         Command::Dependency(c) => match c {
             super::chart::DependencyCommand::Update(a) => {
                 super::repo::run_dependency(&settings, false, a).await

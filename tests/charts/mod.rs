@@ -4,6 +4,7 @@
 mod package;
 mod record;
 mod show;
+mod sources;
 
 use std::path::PathBuf;
 
