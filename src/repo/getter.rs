@@ -95,6 +95,26 @@ impl Getter {
     /// GETs `url` (an index when `chart` is false, else a chart archive)
     /// and returns the body as served.
     pub async fn get(&self, url: &str, chart: bool) -> Result<Vec<u8>, RepoError> {
+        match self
+            .get_conditional(url, chart, &Validators::default())
+            .await?
+        {
+            Conditional::Modified { body, .. } => Ok(body),
+            // Without validators a server has nothing to answer 304 to;
+            // one that does anyway fails as any non-200 does.
+            Conditional::NotModified => Err(fetch_error(url, reqwest::StatusCode::NOT_MODIFIED)),
+        }
+    }
+
+    /// [`Getter::get`] with `If-None-Match` / `If-Modified-Since` from
+    /// `validators`: a 304 is [`Conditional::NotModified`], a 200 the body
+    /// with the response's own validators, anything else helm's error.
+    pub async fn get_conditional(
+        &self,
+        url: &str,
+        chart: bool,
+        validators: &Validators,
+    ) -> Result<Conditional, RepoError> {
         let mut req = self.client.get(url);
         if chart {
             req = req.header(reqwest::header::ACCEPT, CHART_ACCEPT);
@@ -102,23 +122,83 @@ impl Getter {
         if self.sends_credentials_to(url) {
             req = req.basic_auth(&self.username, Some(&self.password));
         }
+        if let Some(etag) = &validators.etag {
+            req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &validators.last_modified {
+            req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+        }
         let resp = req.send().await.map_err(|e| transport(url, &e))?;
         let status = resp.status();
+        let conditional = validators.etag.is_some() || validators.last_modified.is_some();
+        if status == reqwest::StatusCode::NOT_MODIFIED && conditional {
+            return Ok(Conditional::NotModified);
+        }
         if status != reqwest::StatusCode::OK {
             let reason = resp
                 .extensions()
                 .get::<hyper::ext::ReasonPhrase>()
-                .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
-                .or_else(|| status.canonical_reason().map(str::to_string))
-                .unwrap_or_default();
-            return Err(RepoError::Fetch {
-                url: url.to_string(),
-                status: format!("{} {reason}", status.as_u16()),
-                code: status.as_u16(),
+                .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned());
+            return Err(match reason {
+                Some(reason) => RepoError::Fetch {
+                    url: url.to_string(),
+                    status: format!("{} {reason}", status.as_u16()),
+                    code: status.as_u16(),
+                },
+                None => fetch_error(url, status),
             });
         }
+        let header = |name: reqwest::header::HeaderName| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let validators = Validators {
+            etag: header(reqwest::header::ETAG),
+            last_modified: header(reqwest::header::LAST_MODIFIED),
+        };
         let body = resp.bytes().await.map_err(|e| transport(url, &e))?;
-        Ok(body.to_vec())
+        Ok(Conditional::Modified {
+            body: body.to_vec(),
+            validators,
+        })
+    }
+}
+
+/// A response's cache validators, sent back on a conditional request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Validators {
+    /// `ETag`.
+    pub etag: Option<String>,
+    /// `Last-Modified`.
+    pub last_modified: Option<String>,
+}
+
+/// The answer to [`Getter::get_conditional`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Conditional {
+    /// 304: what the validators belong to is still current.
+    NotModified,
+    /// 200: the body as served and its validators.
+    Modified {
+        /// The body.
+        body: Vec<u8>,
+        /// The response's `ETag` / `Last-Modified`.
+        validators: Validators,
+    },
+}
+
+/// `failed to fetch <url> : <code> <Go's status text>`.
+fn fetch_error(url: &str, status: reqwest::StatusCode) -> RepoError {
+    RepoError::Fetch {
+        url: url.to_string(),
+        status: format!(
+            "{} {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or_default()
+        ),
+        code: status.as_u16(),
     }
 }
 

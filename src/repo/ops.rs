@@ -33,6 +33,19 @@ pub async fn download_index(
     cache: &Path,
     timeout: Option<Duration>,
 ) -> Result<(PathBuf, Vec<Warning>), RepoError> {
+    let index_url = index_url(entry)?;
+    let getter = Getter::new(&GetterOptions::from_entry(entry, timeout))?;
+    let body = getter.get(&index_url, false).await?;
+    let (index_path, Loaded { warnings, .. }) = store_index(entry, cache, &body)?;
+    Ok((
+        index_path,
+        warnings.into_iter().map(Warning::InvalidEntry).collect(),
+    ))
+}
+
+/// The URL of `entry`'s index: `index.yaml` resolved against the
+/// repository URL (its query kept), for http and https repositories.
+pub fn index_url(entry: &Entry) -> Result<String, RepoError> {
     let url = reqwest::Url::parse(&entry.url).map_err(|_| {
         RepoError::msg(
             ErrorKind::InvalidInput,
@@ -55,13 +68,22 @@ pub async fn download_index(
             ));
         }
     }
-    let index_url = super::index::resolve_reference_url(&entry.url, "index.yaml")
-        .map_err(|e| RepoError::msg(ErrorKind::InvalidInput, e))?;
-    let getter = Getter::new(&GetterOptions::from_entry(entry, timeout))?;
-    let body = getter.get(&index_url, false).await?;
-    let Loaded { index, warnings } = IndexFile::load_bytes(&body, &entry.url)?;
+    super::index::resolve_reference_url(&entry.url, "index.yaml")
+        .map_err(|e| RepoError::msg(ErrorKind::InvalidInput, e))
+}
+
+/// Stores a downloaded index `body` of `entry` as `helm repo update` does,
+/// once it loads: `<name>-charts.txt` (the chart names) and
+/// `<name>-index.yaml` (the bytes as served). Returns the index path and
+/// the loaded index; nothing is written when it does not load.
+pub fn store_index(
+    entry: &Entry,
+    cache: &Path,
+    body: &[u8],
+) -> Result<(PathBuf, Loaded), RepoError> {
+    let loaded = IndexFile::load_bytes(body, &entry.url)?;
     let mut names = String::new();
-    for name in index.entries.keys() {
+    for name in loaded.index.entries.keys() {
         names.push_str(name);
         names.push('\n');
     }
@@ -72,11 +94,8 @@ pub async fn download_index(
     let charts = cache.join(format!("{}-charts.txt", entry.name));
     file::atomic_write(&charts, names.as_bytes(), 0o644)?;
     let index_path = cache.join(format!("{}-index.yaml", entry.name));
-    file::atomic_write(&index_path, &body, 0o644)?;
-    Ok((
-        index_path,
-        warnings.into_iter().map(Warning::InvalidEntry).collect(),
-    ))
+    file::atomic_write(&index_path, body, 0o644)?;
+    Ok((index_path, loaded))
 }
 
 /// `repo add` settings.
