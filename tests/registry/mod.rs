@@ -66,6 +66,14 @@ fn args<'a>(v: &'a [&'a str]) -> Vec<&'a std::ffi::OsStr> {
     v.iter().map(|s| s.as_ref()).collect()
 }
 
+/// `tool push TGZ TARGET <conn>` in `home`.
+fn push(home: &Home, tool: Tool, tgz: &Path, target: &str, conn: &[&str]) -> Out {
+    let tgz = tgz.to_string_lossy();
+    let mut v = vec!["push", &tgz, target];
+    v.extend_from_slice(conn);
+    home.run(tool, args(&v))
+}
+
 /// A rudder command line with `--compat`.
 fn rudder(home: &Home, compat: Compat, a: &[&str]) -> Out {
     let mut v = vec!["--compat", compat_flag(compat)];
@@ -164,17 +172,7 @@ fn helm_pushes_rudder_pulls_version_grid() {
     let mut digests = Vec::new();
     for v in versions {
         let tgz = package(&home, "web", v, &pk);
-        let out = home
-            .run(
-                Tool::Helm4,
-                args(&[
-                    "push",
-                    &tgz.to_string_lossy(),
-                    &reg.oci(&ns),
-                    "--plain-http",
-                ]),
-            )
-            .ok();
+        let out = push(&home, Tool::Helm4, &tgz, &reg.oci(&ns), &["--plain-http"]).ok();
         let digest = out
             .stdout
             .lines()
@@ -253,16 +251,7 @@ fn plain_registry_without_plain_http_pull() {
     let home = Home::new();
     let ns = unique("noplain");
     let tgz = package(&home, "web", "0.3.0", &home.dir.join("pk"));
-    home.run(
-        Tool::Helm4,
-        args(&[
-            "push",
-            &tgz.to_string_lossy(),
-            &reg.oci(&ns),
-            "--plain-http",
-        ]),
-    )
-    .ok();
+    push(&home, Tool::Helm4, &tgz, &reg.oci(&ns), &["--plain-http"]).ok();
     for h in HELMS {
         let opts = RegistryOptions {
             plain_http: false,
@@ -455,18 +444,7 @@ fn login_logout_credentials_interop() {
         // helm with rudder's credentials; rudder with helm's.
         let ns = unique("creds");
         let tgz = package(&ours_home, "web", "0.5.0", &ours_home.dir.join("pk"));
-        ours_home
-            .run(
-                tool,
-                args(&[
-                    "push",
-                    &tgz.to_string_lossy(),
-                    &reg.oci(&ns),
-                    "--ca-file",
-                    &ca,
-                ]),
-            )
-            .ok();
+        push(&ours_home, tool, &tgz, &reg.oci(&ns), &["--ca-file", &ca]).ok();
         let pulled = block_on(registry::pull(
             &reg.oci(&format!("{ns}/web")),
             "0.5.0",
@@ -491,28 +469,19 @@ fn login_logout_credentials_interop() {
         );
         // Logged out: pushing now fails for both with oras' text.
         let again = unique("out");
-        let t = helm_home
-            .run(
-                tool,
-                args(&[
-                    "push",
-                    &tgz.to_string_lossy(),
-                    &reg.oci(&again),
-                    "--ca-file",
-                    &ca,
-                ]),
-            )
-            .failed();
+        let t = push(
+            &helm_home,
+            tool,
+            &tgz,
+            &reg.oci(&again),
+            &["--ca-file", &ca],
+        )
+        .failed();
+        let tgz_s = tgz.to_string_lossy();
         let o = rudder(
             &ours_home,
             compat,
-            &[
-                "push",
-                &tgz.to_string_lossy(),
-                &reg.oci(&again),
-                "--ca-file",
-                &ca,
-            ],
+            &["push", &tgz_s, &reg.oci(&again), "--ca-file", &ca],
         )
         .failed();
         assert_eq!(o.stderr, t.stderr, "{tool:?} push without credentials");
