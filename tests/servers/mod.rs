@@ -351,6 +351,13 @@ fn registry_token_realm_rule_via_localhost() {
     }
 }
 
+/// `tool repo add NAME URL <extra>` in `home`.
+fn repo_add(home: &Home, tool: Tool, name: &str, url: &str, extra: &[&OsStr]) -> Out {
+    let mut args: Vec<&OsStr> = vec!["repo".as_ref(), "add".as_ref(), name.as_ref(), url.as_ref()];
+    args.extend_from_slice(extra);
+    home.run(tool, args)
+}
+
 /// Publishes the `web` fixture (packaged by helm v4) with an index that
 /// `helm repo index` generated for `url_of(name)`; returns the name.
 fn publish_web(prefix: &str, url_of: impl Fn(&str) -> String) -> String {
@@ -367,13 +374,12 @@ fn chart_repo_tls_auth_add_search_pull() {
         let home = Home::new();
         let name = publish_web("tls", |d| repo.url_tls(d));
         let url = repo.url_tls(&name);
-        home.run(
+        repo_add(
+            &home,
             tool,
-            [
-                "repo".as_ref(),
-                "add".as_ref(),
-                "srv".as_ref(),
-                url.as_ref(),
+            "srv",
+            &url,
+            &[
                 "--ca-file".as_ref(),
                 repo.ca_file.as_os_str(),
                 "--username".as_ref(),
@@ -512,27 +518,21 @@ fn chart_repo_mtls() {
         let home = Home::new();
         let name = publish_web("mtls", |d| repo.url_mtls(d));
         let url = repo.url_mtls(&name);
-        let out = home
-            .run(
-                tool,
-                [
-                    "repo".as_ref(),
-                    "add".as_ref(),
-                    "nocert".as_ref(),
-                    url.as_ref(),
-                    "--ca-file".as_ref(),
-                    repo.ca_file.as_os_str(),
-                ],
-            )
-            .failed();
-        assert!(out.stderr.contains("certificate"), "{tool:?}: {out}");
-        home.run(
+        let out = repo_add(
+            &home,
             tool,
-            [
-                "repo".as_ref(),
-                "add".as_ref(),
-                "srv".as_ref(),
-                url.as_ref(),
+            "nocert",
+            &url,
+            &["--ca-file".as_ref(), repo.ca_file.as_os_str()],
+        )
+        .failed();
+        assert!(out.stderr.contains("certificate"), "{tool:?}: {out}");
+        repo_add(
+            &home,
+            tool,
+            "srv",
+            &url,
+            &[
                 "--ca-file".as_ref(),
                 repo.ca_file.as_os_str(),
                 "--cert-file".as_ref(),
