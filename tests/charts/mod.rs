@@ -38,6 +38,19 @@ pub fn chart_member(release_json: &str) -> String {
     r.chart.get().to_string()
 }
 
+/// The fixture charts the `show` and `package` comparisons run on.
+pub const FIXTURES: [&str; 9] = [
+    "loadall",
+    "web",
+    "crd",
+    "umbrella",
+    "tricky-values",
+    "depstatus",
+    "ignores",
+    "novalues",
+    "legacy-v1",
+];
+
 /// The real-world charts every chart-layer comparison runs on.
 pub fn real_charts() -> Vec<PathBuf> {
     [

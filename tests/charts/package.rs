@@ -158,17 +158,7 @@ fn package_both(src: &Path, tool: Tool, work: &Path) {
 #[test]
 fn package_matches_helm_on_fixture_and_real_charts() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let sources = fixtures_and_real(&[
-        "loadall",
-        "web",
-        "umbrella",
-        "tricky-values",
-        "depstatus",
-        "ignores",
-        "novalues",
-        "legacy-v1",
-        "crd",
-    ]);
+    let sources = fixtures_and_real(&super::FIXTURES);
     for (i, src) in sources.iter().enumerate() {
         for tool in [Tool::Helm3, Tool::Helm4] {
             let work = tmp.path().join(i.to_string());

@@ -63,17 +63,7 @@ fn same_as<S: AsRef<OsStr>>(tool: Tool, args: &[S], usage: bool) {
 }
 
 fn charts() -> Vec<std::path::PathBuf> {
-    fixtures_and_real(&[
-        "loadall",
-        "web",
-        "crd",
-        "umbrella",
-        "tricky-values",
-        "depstatus",
-        "ignores",
-        "novalues",
-        "legacy-v1",
-    ])
+    fixtures_and_real(&super::FIXTURES)
 }
 
 #[test]
