@@ -76,9 +76,41 @@ fn push(home: &Home, tool: Tool, tgz: &Path, target: &str, conn: &[&str]) -> Out
 
 /// A rudder command line with `--compat`.
 fn rudder(home: &Home, compat: Compat, a: &[&str]) -> Out {
+    rudder_full(home, compat, a, None)
+}
+
+/// [`rudder`] with `stdin` as its standard input, if any.
+fn rudder_full(home: &Home, compat: Compat, a: &[&str], stdin: Option<&[u8]>) -> Out {
     let mut v = vec!["--compat", compat_flag(compat)];
     v.extend_from_slice(a);
-    home.run(Tool::Rudder, args(&v))
+    home.run_full(Tool::Rudder, args(&v), &[], stdin)
+}
+
+/// `rudder --compat C registry login HOST --username U --password-stdin
+/// --ca-file CA` with `password` on stdin: helm's login in the harness.
+fn rudder_login(
+    home: &Home,
+    compat: Compat,
+    host: &str,
+    username: &str,
+    ca: &str,
+    password: &str,
+) -> Out {
+    rudder_full(
+        home,
+        compat,
+        &[
+            "registry",
+            "login",
+            host,
+            "--username",
+            username,
+            "--password-stdin",
+            "--ca-file",
+            ca,
+        ],
+        Some(password.as_bytes()),
+    )
 }
 
 fn plain_opts(home: &Home, compat: Compat) -> RegistryOptions {
@@ -403,21 +435,15 @@ fn login_logout_credentials_interop() {
         let helm_home = Home::new();
         let ours_home = Home::new();
         let theirs = reg.login(&helm_home, tool).ok();
-        let login = [
-            "--compat",
-            compat_flag(compat),
-            "registry",
-            "login",
-            reg.host.as_str(),
-            "--username",
-            reg.username.as_str(),
-            "--password-stdin",
-            "--ca-file",
-            ca.as_str(),
-        ];
-        let ours = ours_home
-            .run_stdin(Tool::Rudder, args(&login), reg.password.as_bytes())
-            .ok();
+        let ours = rudder_login(
+            &ours_home,
+            compat,
+            &reg.host,
+            &reg.username,
+            &ca,
+            &reg.password,
+        )
+        .ok();
         assert_eq!(
             registry_stream(&ours, compat),
             registry_stream(&theirs, compat)
@@ -682,24 +708,15 @@ fn token_registry_login_push_pull_scopes() {
         let helm_home = Home::new();
         let ours_home = Home::new();
         let theirs = reg.login(&helm_home, tool).ok();
-        let ours = ours_home
-            .run_stdin(
-                Tool::Rudder,
-                args(&[
-                    "--compat",
-                    compat_flag(compat),
-                    "registry",
-                    "login",
-                    &reg.host,
-                    "--username",
-                    &reg.username,
-                    "--password-stdin",
-                    "--ca-file",
-                    &ca,
-                ]),
-                reg.password.as_bytes(),
-            )
-            .ok();
+        let ours = rudder_login(
+            &ours_home,
+            compat,
+            &reg.host,
+            &reg.username,
+            &ca,
+            &reg.password,
+        )
+        .ok();
         assert_eq!(
             registry_stream(&ours, compat),
             registry_stream(&theirs, compat)
