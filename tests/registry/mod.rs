@@ -86,6 +86,28 @@ fn rudder_full(home: &Home, compat: Compat, a: &[&str], stdin: Option<&[u8]>) ->
     home.run_full(Tool::Rudder, args(&v), &[], stdin)
 }
 
+/// helm logs in with `helm_login` in one fresh home, rudder (`--compat`)
+/// in another with the same `[host, username, ca, password]`; both must
+/// succeed and print the same registry lines. Returns (helm's home,
+/// rudder's home, helm's output, rudder's output).
+fn login_twins(
+    tool: Tool,
+    compat: Compat,
+    helm_login: impl FnOnce(&Home) -> Out,
+    [host, username, ca, password]: [&str; 4],
+) -> (Home, Home, Out, Out) {
+    let helm_home = Home::new();
+    let ours_home = Home::new();
+    let theirs = helm_login(&helm_home).ok();
+    let ours = rudder_login(&ours_home, compat, host, username, ca, password).ok();
+    assert_eq!(
+        registry_stream(&ours, compat),
+        registry_stream(&theirs, compat),
+        "{tool:?} login lines"
+    );
+    (helm_home, ours_home, theirs, ours)
+}
+
 /// `rudder --compat C registry login HOST --username U --password-stdin
 /// --ca-file CA` with `password` on stdin: helm's login in the harness.
 fn rudder_login(
@@ -432,21 +454,11 @@ fn login_logout_credentials_interop() {
     let reg = registry_tls();
     let ca = reg.ca_file.to_string_lossy().to_string();
     for (tool, compat) in HELMS {
-        let helm_home = Home::new();
-        let ours_home = Home::new();
-        let theirs = reg.login(&helm_home, tool).ok();
-        let ours = rudder_login(
-            &ours_home,
+        let (helm_home, ours_home, theirs, ours) = login_twins(
+            tool,
             compat,
-            &reg.host,
-            &reg.username,
-            &ca,
-            &reg.password,
-        )
-        .ok();
-        assert_eq!(
-            registry_stream(&ours, compat),
-            registry_stream(&theirs, compat)
+            |h: &Home| reg.login(h, tool),
+            [&reg.host, &reg.username, &ca, &reg.password],
         );
         assert_eq!(ours.stdout, theirs.stdout, "{tool:?}");
         let a = std::fs::read(&helm_home.registry_config).expect("helm's config");
@@ -705,21 +717,11 @@ fn token_registry_login_push_pull_scopes() {
     let reg = crate::harness::registry_token();
     let ca = reg.ca_file.to_string_lossy().to_string();
     for (tool, compat) in HELMS {
-        let helm_home = Home::new();
-        let ours_home = Home::new();
-        let theirs = reg.login(&helm_home, tool).ok();
-        let ours = rudder_login(
-            &ours_home,
+        let (helm_home, ours_home, _, _) = login_twins(
+            tool,
             compat,
-            &reg.host,
-            &reg.username,
-            &ca,
-            &reg.password,
-        )
-        .ok();
-        assert_eq!(
-            registry_stream(&ours, compat),
-            registry_stream(&theirs, compat)
+            |h: &Home| reg.login(h, tool),
+            [&reg.host, &reg.username, &ca, &reg.password],
         );
         assert_eq!(
             std::fs::read_to_string(&ours_home.registry_config).expect("rudder's config"),
