@@ -10,11 +10,12 @@ use rudder::chart::package::{PackageOptions, package_dir};
 use rudder::chart::show::{ShowFormat, show};
 use rudder::compat::Compat;
 
-use rudder::repo::deps::{DepOptions, update};
-use rudder::repo::locate::{LocateOptions, locate};
+use rudder::repo::deps::update;
+use rudder::repo::locate::locate;
 
 use super::Failure;
 use super::settings::Settings;
+use super::source::{AuthFlags, CredentialFlags, Locate, TlsFlags, dep_options};
 
 /// Where `show`, `pull` and install take a chart from (helm's
 /// `ChartPathOptions` flags).
@@ -32,30 +33,12 @@ pub struct ChartPathArgs {
     /// chart repository url where to locate the requested chart
     #[arg(long, default_value = "")]
     pub repo: String,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub username: String,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub password: String,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", default_value = "")]
-    pub cert_file: String,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", default_value = "")]
-    pub key_file: String,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
+    /// credentials, `--pass-credentials` and TLS
+    #[command(flatten)]
+    pub auth: AuthFlags,
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", default_value = "")]
-    pub ca_file: String,
-    /// pass credentials to all domains
-    #[arg(long = "pass-credentials")]
-    pub pass_credentials: bool,
 }
 
 /// `show` subcommands.
@@ -125,27 +108,15 @@ pub struct PackageArgs {
     /// update dependencies from "Chart.yaml" to dir "charts/" before packaging
     #[arg(short = 'u', long = "dependency-update")]
     pub dependency_update: bool,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub username: String,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub password: String,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", default_value = "")]
-    pub cert_file: String,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", default_value = "")]
-    pub key_file: String,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
+    /// `--username`, `--password`
+    #[command(flatten)]
+    pub creds: CredentialFlags,
+    /// the TLS flags
+    #[command(flatten)]
+    pub tls: TlsFlags,
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", default_value = "")]
-    pub ca_file: String,
     /// CHART_PATH
     #[arg(value_name = "CHART_PATH")]
     pub args: Vec<String>,
@@ -185,20 +156,6 @@ fn exact_one<'a>(cmd: &str, usage: &str, args: &'a [String]) -> Result<&'a str, 
     }
 }
 
-impl ChartPathArgs {
-    /// The TLS settings of these flags.
-    fn client(&self) -> rudder::fetch::ClientOptions {
-        let p = |s: &str| (!s.is_empty()).then(|| PathBuf::from(s));
-        rudder::fetch::ClientOptions {
-            ca_file: p(&self.ca_file),
-            cert_file: p(&self.cert_file),
-            key_file: p(&self.key_file),
-            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
-            timeout: None,
-        }
-    }
-}
-
 /// `rudder show ...`: the chart located as helm's `LocateChart` does (a
 /// local path, `repo/chart`, `--repo`, an `http(s)://` archive or
 /// `oci://`), loaded, and the part asked for printed.
@@ -212,19 +169,15 @@ pub async fn run_show(settings: &Settings, cmd: ShowCommand) -> Result<String, F
         ShowCommand::Values(v) => (ShowFormat::Values, v.show, Some(v.jsonpath), "values"),
     };
     let name = exact_one(&format!("show {sub}"), "[CHART]", &args.args)?;
-    let opts = LocateOptions {
-        paths: Some(settings.paths.clone()),
-        compat,
-        version: args.path.version.clone(),
-        devel: args.devel,
-        repo_url: args.path.repo.clone(),
-        username: args.path.username.clone(),
-        password: args.path.password.clone(),
-        pass_credentials_all: args.path.pass_credentials,
-        client: args.path.client(),
-        plain_http: args.path.plain_http,
-        on_warning: Some(super::repo::warning_sink(compat)),
-    };
+    let opts = args.path.auth.locate_options(
+        settings,
+        Locate {
+            version: &args.path.version,
+            devel: args.devel,
+            repo: &args.path.repo,
+            plain_http: args.path.plain_http,
+        },
+    );
     let located = locate(name, &opts).await?;
     if let Some(lines) = &located.pulled {
         super::repo::print_registry_lines(lines, compat);
@@ -274,29 +227,7 @@ pub async fn run_package(settings: &Settings, a: PackageArgs) -> Result<String, 
             )));
         }
         if a.dependency_update {
-            let deps = DepOptions {
-                paths: settings.paths.clone(),
-                compat,
-                skip_refresh: false,
-                plain_http: a.plain_http,
-                registry: rudder::registry::RegistryOptions {
-                    client: ChartPathArgs {
-                        cert_file: a.cert_file.clone(),
-                        key_file: a.key_file.clone(),
-                        ca_file: a.ca_file.clone(),
-                        insecure_skip_tls_verify: a.insecure_skip_tls_verify,
-                        ..ChartPathArgs::default()
-                    }
-                    .client(),
-                    username: a.username.clone(),
-                    password: a.password.clone(),
-                    ..Default::default()
-                },
-                on_registry_lines: match compat {
-                    Compat::V3 => |t: &str| eprint!("{t}"),
-                    Compat::V4 => |t: &str| print!("{t}"),
-                },
-            };
+            let deps = dep_options(settings, false, a.plain_http, &a.creds, &a.tls);
             let abs = std::path::absolute(arg)?;
             if let Err(e) = update(&abs, &deps, &mut |_: &str| {}).await {
                 print_partial(&out);

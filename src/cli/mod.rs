@@ -13,6 +13,7 @@ mod progress;
 mod registry;
 mod repo;
 mod settings;
+mod source;
 mod version;
 
 use std::io::Write as _;

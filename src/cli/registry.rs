@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use rudder::compat::Compat;
-use rudder::fetch::ClientOptions;
 use rudder::registry::{self, RegistryOptions};
 
 use super::Failure;
 use super::settings::Settings;
+use super::source::RegistryTlsFlags;
 
 /// `registry` subcommands.
 #[derive(Debug, Subcommand)]
@@ -39,15 +39,9 @@ pub struct LoginArgs {
     /// allow connections to TLS registry without certs
     #[arg(long)]
     pub insecure: bool,
-    /// identify registry client using this SSL certificate file
-    #[arg(long = "cert-file")]
-    pub cert_file: Option<PathBuf>,
-    /// identify registry client using this SSL key file
-    #[arg(long = "key-file")]
-    pub key_file: Option<PathBuf>,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file")]
-    pub ca_file: Option<PathBuf>,
+    /// `--cert-file`, `--key-file`, `--ca-file`
+    #[command(flatten)]
+    pub tls: RegistryTlsFlags,
     /// use insecure HTTP connections for the chart upload
     #[arg(long = "plain-http")]
     pub plain_http: bool,
@@ -68,15 +62,9 @@ pub struct PushArgs {
     /// (helm's `MinimumNArgs(2)`: extra arguments are ignored)
     #[arg(value_name = "CHART REMOTE")]
     pub args: Vec<String>,
-    /// identify registry client using this SSL certificate file
-    #[arg(long = "cert-file")]
-    pub cert_file: Option<PathBuf>,
-    /// identify registry client using this SSL key file
-    #[arg(long = "key-file")]
-    pub key_file: Option<PathBuf>,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file")]
-    pub ca_file: Option<PathBuf>,
+    /// `--cert-file`, `--key-file`, `--ca-file`
+    #[command(flatten)]
+    pub tls: RegistryTlsFlags,
     /// skip tls certificate checks for the chart upload
     #[arg(long = "insecure-skip-tls-verify")]
     pub insecure_skip_tls_verify: bool,
@@ -135,19 +123,7 @@ pub async fn run(settings: &Settings, cmd: RegistryCommand) -> Result<String, Fa
             let raw = at_least(1, "registry login", "[host]", &a.args)?[0].clone();
             let (username, password) = credentials(compat, &a)?;
             let host = login_host(compat, &raw);
-            let opts = RegistryOptions {
-                client: ClientOptions {
-                    ca_file: a.ca_file,
-                    cert_file: a.cert_file,
-                    key_file: a.key_file,
-                    insecure_skip_tls_verify: a.insecure,
-                    timeout: None,
-                },
-                plain_http: a.plain_http,
-                registry_config: settings.paths.registry_config.clone(),
-                compat,
-                ..RegistryOptions::default()
-            };
+            let opts = a.tls.registry_options(settings, a.insecure, a.plain_http);
             registry::login(&host, &username, &password, &opts).await?;
             Ok(registry_output(compat, "Login Succeeded\n"))
         }
@@ -273,18 +249,10 @@ pub async fn push(settings: &Settings, a: PushArgs) -> Result<String, Failure> {
     let pos = at_least(2, "push", "[chart] [remote]", &a.args)?;
     let (chart, remote) = (PathBuf::from(&pos[0]), pos[1].clone());
     let opts = RegistryOptions {
-        client: ClientOptions {
-            ca_file: a.ca_file,
-            cert_file: a.cert_file,
-            key_file: a.key_file,
-            insecure_skip_tls_verify: a.insecure_skip_tls_verify,
-            timeout: None,
-        },
-        plain_http: a.plain_http,
         username: a.username.unwrap_or_default(),
         password: a.password.unwrap_or_default(),
-        registry_config: settings.paths.registry_config.clone(),
-        compat,
+        ..a.tls
+            .registry_options(settings, a.insecure_skip_tls_verify, a.plain_http)
     };
     let pushed = registry::push(&chart, &remote, &opts).await?;
     // helm hands its printing registry client to the pusher only when the

@@ -8,17 +8,17 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use rudder::compat::Compat;
-use rudder::fetch::ClientOptions;
 use rudder::gojson::GoValue;
 use rudder::present::Format;
 use rudder::repo::locate::{PullOptions, pull};
 use rudder::repo::ops::{self, AddOptions, AddOutcome, IndexOptions};
 use rudder::repo::search::{self, SearchOptions};
-use rudder::repo::{Entry, LocateOptions, Warning};
+use rudder::repo::{Entry, Warning};
 
 use super::Failure;
 use super::args::go_duration;
 use super::settings::Settings;
+use super::source::{AuthFlags, CredentialFlags, Locate, TlsFlags, dep_options};
 
 /// `repo` subcommands.
 #[derive(Debug, Subcommand)]
@@ -36,46 +36,6 @@ pub enum RepoCommand {
     Remove(RepoRemoveArgs),
     /// generate an index file given a directory containing packaged charts
     Index(RepoIndexArgs),
-}
-
-/// TLS and credential flags shared by `repo add`, `pull` and the chart
-/// commands.
-#[derive(Debug, Args, Clone, Default)]
-pub struct AuthFlags {
-    /// chart repository username where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub username: String,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub password: String,
-    /// pass credentials to all domains
-    #[arg(long = "pass-credentials")]
-    pub pass_credentials: bool,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", default_value = "")]
-    pub cert_file: String,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", default_value = "")]
-    pub key_file: String,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", default_value = "")]
-    pub ca_file: String,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
-}
-
-impl AuthFlags {
-    fn client(&self, timeout: Option<Duration>) -> ClientOptions {
-        let p = |s: &str| (!s.is_empty()).then(|| PathBuf::from(s));
-        ClientOptions {
-            ca_file: p(&self.ca_file),
-            cert_file: p(&self.cert_file),
-            key_file: p(&self.key_file),
-            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
-            timeout,
-        }
-    }
 }
 
 /// `repo add` flags.
@@ -252,24 +212,12 @@ pub struct DependencyArgs {
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub username: String,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub password: String,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", default_value = "")]
-    pub cert_file: String,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", default_value = "")]
-    pub key_file: String,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", default_value = "")]
-    pub ca_file: String,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
+    /// `--username`, `--password`
+    #[command(flatten)]
+    pub creds: CredentialFlags,
+    /// the TLS flags
+    #[command(flatten)]
+    pub tls: TlsFlags,
 }
 
 /// helm's `Password: ` prompt (`term.ReadPassword`): no echo on a
@@ -360,9 +308,9 @@ pub async fn run_repo(settings: &Settings, cmd: RepoCommand) -> Result<String, F
                 return Err(usage_exact("repo add", 2, "[NAME] [URL]"));
             };
             let (lock, rf) = ops::add_prepare(paths, url, a.allow_deprecated_repos)?;
-            let mut password = a.auth.password.clone();
+            let mut password = a.auth.creds.password.clone();
             let mut out = String::new();
-            if !a.auth.username.is_empty() && password.is_empty() {
+            if !a.auth.creds.username.is_empty() && password.is_empty() {
                 if a.password_stdin {
                     let mut buf = String::new();
                     std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf)?;
@@ -376,12 +324,12 @@ pub async fn run_repo(settings: &Settings, cmd: RepoCommand) -> Result<String, F
                 entry: Entry {
                     name: name.clone(),
                     url: url.clone(),
-                    username: a.auth.username.clone(),
+                    username: a.auth.creds.username.clone(),
                     password,
-                    cert_file: a.auth.cert_file.clone(),
-                    key_file: a.auth.key_file.clone(),
-                    ca_file: a.auth.ca_file.clone(),
-                    insecure_skip_tls_verify: a.auth.insecure_skip_tls_verify,
+                    cert_file: a.auth.tls.cert_file.clone(),
+                    key_file: a.auth.tls.key_file.clone(),
+                    ca_file: a.auth.tls.ca_file.clone(),
+                    insecure_skip_tls_verify: a.auth.tls.insecure_skip_tls_verify,
                     pass_credentials_all: a.auth.pass_credentials,
                 },
                 force_update: a.force_update,
@@ -568,19 +516,15 @@ pub async fn run_pull(settings: &Settings, a: PullArgs) -> Result<String, Failur
         ));
     }
     let opts = PullOptions {
-        locate: LocateOptions {
-            paths: Some(settings.paths.clone()),
-            compat: settings.compat,
-            version: a.version.clone(),
-            devel: a.devel,
-            repo_url: a.repo.clone(),
-            username: a.auth.username.clone(),
-            password: a.auth.password.clone(),
-            pass_credentials_all: a.auth.pass_credentials,
-            client: a.auth.client(None),
-            plain_http: a.plain_http,
-            on_warning: Some(warning_sink(settings.compat)),
-        },
+        locate: a.auth.locate_options(
+            settings,
+            Locate {
+                version: &a.version,
+                devel: a.devel,
+                repo: &a.repo,
+                plain_http: a.plain_http,
+            },
+        ),
         dest_dir: PathBuf::from(&a.destination),
         untar: a.untar,
         untar_dir: PathBuf::from(&a.untardir),
@@ -610,29 +554,7 @@ pub async fn run_dependency(
             )));
         }
     };
-    let opts = rudder::repo::deps::DepOptions {
-        paths: settings.paths.clone(),
-        compat: settings.compat,
-        skip_refresh: a.skip_refresh,
-        plain_http: a.plain_http,
-        registry: rudder::registry::RegistryOptions {
-            client: AuthFlags {
-                cert_file: a.cert_file.clone(),
-                key_file: a.key_file.clone(),
-                ca_file: a.ca_file.clone(),
-                insecure_skip_tls_verify: a.insecure_skip_tls_verify,
-                ..AuthFlags::default()
-            }
-            .client(None),
-            username: a.username.clone(),
-            password: a.password.clone(),
-            ..Default::default()
-        },
-        on_registry_lines: match settings.compat {
-            Compat::V3 => |t: &str| eprint!("{t}"),
-            Compat::V4 => |t: &str| print!("{t}"),
-        },
-    };
+    let opts = dep_options(settings, a.skip_refresh, a.plain_http, &a.creds, &a.tls);
     let mut out = std::io::stdout();
     let mut print = |line: &str| {
         let _ = writeln!(out, "{line}");

@@ -7,7 +7,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::realchart;
+use super::fixtures_and_real;
 use crate::harness::{Tool, chart};
 
 #[derive(Debug, PartialEq, Eq)]
@@ -158,29 +158,7 @@ fn package_both(src: &Path, tool: Tool, work: &Path) {
 #[test]
 fn package_matches_helm_on_fixture_and_real_charts() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let mut sources: Vec<PathBuf> = [
-        "loadall",
-        "web",
-        "umbrella",
-        "tricky-values",
-        "depstatus",
-        "ignores",
-        "novalues",
-        "legacy-v1",
-        "crd",
-    ]
-    .iter()
-    .map(|n| chart(n))
-    .collect();
-    for n in [
-        "podinfo",
-        "ingress-nginx",
-        "prometheus-node-exporter",
-        "nginx",
-        "grafana-sampling",
-    ] {
-        sources.push(realchart(n));
-    }
+    let sources = fixtures_and_real(&super::FIXTURES);
     for (i, src) in sources.iter().enumerate() {
         for tool in [Tool::Helm3, Tool::Helm4] {
             let work = tmp.path().join(i.to_string());

@@ -11,7 +11,7 @@ use rudder::chart::load::load_for_install;
 use rudder::chart::record::chart_json;
 use rudder::compat::Compat;
 
-use super::{chart_member, realchart};
+use super::{chart_member, package_into, realchart};
 use crate::harness::{TestNs, Tool, chart};
 
 fn rudder_json(path: &Path, compat: Compat) -> String {
@@ -19,21 +19,26 @@ fn rudder_json(path: &Path, compat: Compat) -> String {
     chart_json(&c, compat)
 }
 
+/// `tool install rec PATH --dry-run=client -o json` in `ns`, required to
+/// succeed.
+fn dry_run_json(ns: &TestNs, tool: Tool, path: &Path) -> crate::harness::Out {
+    ns.run(
+        tool,
+        [
+            "install".as_ref(),
+            "rec".as_ref(),
+            path.as_os_str(),
+            "--dry-run=client".as_ref(),
+            "-o".as_ref(),
+            "json".as_ref(),
+        ],
+    )
+    .ok()
+}
+
 fn compare_dry_run(ns: &TestNs, path: &Path) {
     for (tool, compat) in [(Tool::Helm3, Compat::V3), (Tool::Helm4, Compat::V4)] {
-        let out = ns
-            .run(
-                tool,
-                [
-                    "install".as_ref(),
-                    "rec".as_ref(),
-                    path.as_os_str(),
-                    "--dry-run=client".as_ref(),
-                    "-o".as_ref(),
-                    "json".as_ref(),
-                ],
-            )
-            .ok();
+        let out = dry_run_json(ns, tool, path);
         let helm = chart_member(&out.stdout);
         let ours = rudder_json(path, compat);
         assert_eq!(ours, helm, "{tool:?} {}", path.display());
@@ -111,21 +116,7 @@ fn record_chart_member_matches_helm_for_archives() {
     let ns = TestNs::new("chart-record-archives");
     let tmp = tempfile::tempdir().expect("tempdir");
     for (i, src) in [chart("loadall"), realchart("podinfo")].iter().enumerate() {
-        let dest = tmp.path().join(i.to_string());
-        Tool::Helm4
-            .run([
-                "package".as_ref(),
-                src.as_os_str(),
-                "-d".as_ref(),
-                dest.as_os_str(),
-            ])
-            .ok();
-        let tgz = std::fs::read_dir(&dest)
-            .expect("dest")
-            .next()
-            .expect("one archive")
-            .expect("entry")
-            .path();
+        let tgz = package_into(Tool::Helm4, src, &tmp.path().join(i.to_string()));
         compare_dry_run(&ns, &tgz);
     }
 }
@@ -141,19 +132,7 @@ fn record_chart_member_matches_helm_after_dependency_processing() {
     paths.push(realchart("grafana-sampling"));
     for path in paths {
         for (tool, compat) in [(Tool::Helm3, Compat::V3), (Tool::Helm4, Compat::V4)] {
-            let out = ns
-                .run(
-                    tool,
-                    [
-                        "install".as_ref(),
-                        "rec".as_ref(),
-                        path.as_os_str(),
-                        "--dry-run=client".as_ref(),
-                        "-o".as_ref(),
-                        "json".as_ref(),
-                    ],
-                )
-                .ok();
+            let out = dry_run_json(&ns, tool, &path);
             let mut c = load_for_install(&path, compat).expect("load");
             rudder::values::dependencies::process_dependencies(
                 &mut c,

@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use std::io::Write as _;
 use std::path::Path;
 
-use super::realchart;
+use super::{fixtures_and_real, package_into, realchart};
 use crate::harness::{Tool, chart};
 
 /// Runs the same arguments through helm `tool` and rudder imitating it,
@@ -63,30 +63,7 @@ fn same_as<S: AsRef<OsStr>>(tool: Tool, args: &[S], usage: bool) {
 }
 
 fn charts() -> Vec<std::path::PathBuf> {
-    let mut v: Vec<_> = [
-        "loadall",
-        "web",
-        "crd",
-        "umbrella",
-        "tricky-values",
-        "depstatus",
-        "ignores",
-        "novalues",
-        "legacy-v1",
-    ]
-    .iter()
-    .map(|n| chart(n))
-    .collect();
-    for n in [
-        "podinfo",
-        "ingress-nginx",
-        "prometheus-node-exporter",
-        "nginx",
-        "grafana-sampling",
-    ] {
-        v.push(realchart(n));
-    }
-    v
+    fixtures_and_real(&super::FIXTURES)
 }
 
 #[test]
@@ -111,21 +88,7 @@ fn show_and_dependency_list_match_helm_on_archives() {
     .iter()
     .enumerate()
     {
-        let dest = tmp.path().join(i.to_string());
-        Tool::Helm3
-            .run([
-                "package".as_ref(),
-                src.as_os_str(),
-                "-d".as_ref(),
-                dest.as_os_str(),
-            ])
-            .ok();
-        let tgz = std::fs::read_dir(&dest)
-            .expect("dest")
-            .next()
-            .expect("one archive")
-            .expect("entry")
-            .path();
+        let tgz = package_into(Tool::Helm3, src, &tmp.path().join(i.to_string()));
         for tool in [Tool::Helm3, Tool::Helm4] {
             for sub in ["chart", "values", "readme", "crds", "all"] {
                 same(tool, &["show".as_ref(), sub.as_ref(), tgz.as_os_str()]);

@@ -269,6 +269,33 @@ pub fn credentials() -> &'static Credentials {
     })
 }
 
+/// `tool registry login HOST --username U --password-stdin --ca-file CA`
+/// in `home` with `password` on stdin, for any host, user and password
+/// (the registries' `login` use it with their own). Returns the output.
+pub fn login_as(
+    home: &Home,
+    tool: Tool,
+    host: &str,
+    username: &str,
+    ca_file: &Path,
+    password: &[u8],
+) -> Out {
+    home.run_stdin(
+        tool,
+        [
+            "registry".as_ref(),
+            "login".as_ref(),
+            host.as_ref(),
+            "--username".as_ref(),
+            username.as_ref(),
+            "--password-stdin".as_ref(),
+            "--ca-file".as_ref(),
+            ca_file.as_os_str(),
+        ],
+        password,
+    )
+}
+
 /// The TLS registry with htpasswd authentication.
 #[derive(Debug)]
 pub struct RegistryTls {
@@ -290,18 +317,12 @@ impl RegistryTls {
     /// CA` in `home` (the password on stdin). Returns the output; call
     /// `.ok()` on it to require success.
     pub fn login(&self, home: &Home, tool: Tool) -> Out {
-        home.run_stdin(
+        login_as(
+            home,
             tool,
-            [
-                "registry".as_ref(),
-                "login".as_ref(),
-                self.host.as_ref(),
-                "--username".as_ref(),
-                self.username.as_ref(),
-                "--password-stdin".as_ref(),
-                "--ca-file".as_ref(),
-                self.ca_file.as_os_str(),
-            ],
+            &self.host,
+            &self.username,
+            &self.ca_file,
             self.password.as_bytes(),
         )
     }
@@ -444,18 +465,12 @@ impl RegistryToken {
     /// `tool registry login HOST --username U --password-stdin --ca-file
     /// CA` in `home`.
     pub fn login(&self, home: &Home, tool: Tool) -> Out {
-        home.run_stdin(
+        login_as(
+            home,
             tool,
-            [
-                "registry".as_ref(),
-                "login".as_ref(),
-                self.host.as_ref(),
-                "--username".as_ref(),
-                self.username.as_ref(),
-                "--password-stdin".as_ref(),
-                "--ca-file".as_ref(),
-                self.ca_file.as_os_str(),
-            ],
+            &self.host,
+            &self.username,
+            &self.ca_file,
             self.password.as_bytes(),
         )
     }

@@ -66,11 +66,73 @@ fn args<'a>(v: &'a [&'a str]) -> Vec<&'a std::ffi::OsStr> {
     v.iter().map(|s| s.as_ref()).collect()
 }
 
+/// `tool push TGZ TARGET <conn>` in `home`.
+fn push(home: &Home, tool: Tool, tgz: &Path, target: &str, conn: &[&str]) -> Out {
+    let tgz = tgz.to_string_lossy();
+    let mut v = vec!["push", &tgz, target];
+    v.extend_from_slice(conn);
+    home.run(tool, args(&v))
+}
+
 /// A rudder command line with `--compat`.
 fn rudder(home: &Home, compat: Compat, a: &[&str]) -> Out {
+    rudder_full(home, compat, a, None)
+}
+
+/// [`rudder`] with `stdin` as its standard input, if any.
+fn rudder_full(home: &Home, compat: Compat, a: &[&str], stdin: Option<&[u8]>) -> Out {
     let mut v = vec!["--compat", compat_flag(compat)];
     v.extend_from_slice(a);
-    home.run(Tool::Rudder, args(&v))
+    home.run_full(Tool::Rudder, args(&v), &[], stdin)
+}
+
+/// helm logs in with `helm_login` in one fresh home, rudder (`--compat`)
+/// in another with the same `[host, username, ca, password]`; both must
+/// succeed and print the same registry lines. Returns (helm's home,
+/// rudder's home, helm's output, rudder's output).
+fn login_twins(
+    tool: Tool,
+    compat: Compat,
+    helm_login: impl FnOnce(&Home) -> Out,
+    [host, username, ca, password]: [&str; 4],
+) -> (Home, Home, Out, Out) {
+    let helm_home = Home::new();
+    let ours_home = Home::new();
+    let theirs = helm_login(&helm_home).ok();
+    let ours = rudder_login(&ours_home, compat, host, username, ca, password).ok();
+    assert_eq!(
+        registry_stream(&ours, compat),
+        registry_stream(&theirs, compat),
+        "{tool:?} login lines"
+    );
+    (helm_home, ours_home, theirs, ours)
+}
+
+/// `rudder --compat C registry login HOST --username U --password-stdin
+/// --ca-file CA` with `password` on stdin: helm's login in the harness.
+fn rudder_login(
+    home: &Home,
+    compat: Compat,
+    host: &str,
+    username: &str,
+    ca: &str,
+    password: &str,
+) -> Out {
+    rudder_full(
+        home,
+        compat,
+        &[
+            "registry",
+            "login",
+            host,
+            "--username",
+            username,
+            "--password-stdin",
+            "--ca-file",
+            ca,
+        ],
+        Some(password.as_bytes()),
+    )
 }
 
 fn plain_opts(home: &Home, compat: Compat) -> RegistryOptions {
@@ -164,17 +226,7 @@ fn helm_pushes_rudder_pulls_version_grid() {
     let mut digests = Vec::new();
     for v in versions {
         let tgz = package(&home, "web", v, &pk);
-        let out = home
-            .run(
-                Tool::Helm4,
-                args(&[
-                    "push",
-                    &tgz.to_string_lossy(),
-                    &reg.oci(&ns),
-                    "--plain-http",
-                ]),
-            )
-            .ok();
+        let out = push(&home, Tool::Helm4, &tgz, &reg.oci(&ns), &["--plain-http"]).ok();
         let digest = out
             .stdout
             .lines()
@@ -253,16 +305,7 @@ fn plain_registry_without_plain_http_pull() {
     let home = Home::new();
     let ns = unique("noplain");
     let tgz = package(&home, "web", "0.3.0", &home.dir.join("pk"));
-    home.run(
-        Tool::Helm4,
-        args(&[
-            "push",
-            &tgz.to_string_lossy(),
-            &reg.oci(&ns),
-            "--plain-http",
-        ]),
-    )
-    .ok();
+    push(&home, Tool::Helm4, &tgz, &reg.oci(&ns), &["--plain-http"]).ok();
     for h in HELMS {
         let opts = RegistryOptions {
             plain_http: false,
@@ -411,27 +454,11 @@ fn login_logout_credentials_interop() {
     let reg = registry_tls();
     let ca = reg.ca_file.to_string_lossy().to_string();
     for (tool, compat) in HELMS {
-        let helm_home = Home::new();
-        let ours_home = Home::new();
-        let theirs = reg.login(&helm_home, tool).ok();
-        let login = [
-            "--compat",
-            compat_flag(compat),
-            "registry",
-            "login",
-            reg.host.as_str(),
-            "--username",
-            reg.username.as_str(),
-            "--password-stdin",
-            "--ca-file",
-            ca.as_str(),
-        ];
-        let ours = ours_home
-            .run_stdin(Tool::Rudder, args(&login), reg.password.as_bytes())
-            .ok();
-        assert_eq!(
-            registry_stream(&ours, compat),
-            registry_stream(&theirs, compat)
+        let (helm_home, ours_home, theirs, ours) = login_twins(
+            tool,
+            compat,
+            |h: &Home| reg.login(h, tool),
+            [&reg.host, &reg.username, &ca, &reg.password],
         );
         assert_eq!(ours.stdout, theirs.stdout, "{tool:?}");
         let a = std::fs::read(&helm_home.registry_config).expect("helm's config");
@@ -455,18 +482,7 @@ fn login_logout_credentials_interop() {
         // helm with rudder's credentials; rudder with helm's.
         let ns = unique("creds");
         let tgz = package(&ours_home, "web", "0.5.0", &ours_home.dir.join("pk"));
-        ours_home
-            .run(
-                tool,
-                args(&[
-                    "push",
-                    &tgz.to_string_lossy(),
-                    &reg.oci(&ns),
-                    "--ca-file",
-                    &ca,
-                ]),
-            )
-            .ok();
+        push(&ours_home, tool, &tgz, &reg.oci(&ns), &["--ca-file", &ca]).ok();
         let pulled = block_on(registry::pull(
             &reg.oci(&format!("{ns}/web")),
             "0.5.0",
@@ -491,28 +507,19 @@ fn login_logout_credentials_interop() {
         );
         // Logged out: pushing now fails for both with oras' text.
         let again = unique("out");
-        let t = helm_home
-            .run(
-                tool,
-                args(&[
-                    "push",
-                    &tgz.to_string_lossy(),
-                    &reg.oci(&again),
-                    "--ca-file",
-                    &ca,
-                ]),
-            )
-            .failed();
+        let t = push(
+            &helm_home,
+            tool,
+            &tgz,
+            &reg.oci(&again),
+            &["--ca-file", &ca],
+        )
+        .failed();
+        let tgz_s = tgz.to_string_lossy();
         let o = rudder(
             &ours_home,
             compat,
-            &[
-                "push",
-                &tgz.to_string_lossy(),
-                &reg.oci(&again),
-                "--ca-file",
-                &ca,
-            ],
+            &["push", &tgz_s, &reg.oci(&again), "--ca-file", &ca],
         )
         .failed();
         assert_eq!(o.stderr, t.stderr, "{tool:?} push without credentials");
@@ -710,30 +717,11 @@ fn token_registry_login_push_pull_scopes() {
     let reg = crate::harness::registry_token();
     let ca = reg.ca_file.to_string_lossy().to_string();
     for (tool, compat) in HELMS {
-        let helm_home = Home::new();
-        let ours_home = Home::new();
-        let theirs = reg.login(&helm_home, tool).ok();
-        let ours = ours_home
-            .run_stdin(
-                Tool::Rudder,
-                args(&[
-                    "--compat",
-                    compat_flag(compat),
-                    "registry",
-                    "login",
-                    &reg.host,
-                    "--username",
-                    &reg.username,
-                    "--password-stdin",
-                    "--ca-file",
-                    &ca,
-                ]),
-                reg.password.as_bytes(),
-            )
-            .ok();
-        assert_eq!(
-            registry_stream(&ours, compat),
-            registry_stream(&theirs, compat)
+        let (helm_home, ours_home, _, _) = login_twins(
+            tool,
+            compat,
+            |h: &Home| reg.login(h, tool),
+            [&reg.host, &reg.username, &ca, &reg.password],
         );
         assert_eq!(
             std::fs::read_to_string(&ours_home.registry_config).expect("rudder's config"),

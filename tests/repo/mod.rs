@@ -20,6 +20,18 @@ struct Helm {
     compat: &'static str,
 }
 
+impl Helm {
+    /// `args` as `tool` takes them: rudder gets `--compat` first.
+    fn args<S: AsRef<str>>(&self, tool: Tool, args: &[S]) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        if tool == Tool::Rudder {
+            v.extend(["--compat".into(), self.compat.into()]);
+        }
+        v.extend(args.iter().map(|a| a.as_ref().to_string()));
+        v
+    }
+}
+
 const HELMS: [Helm; 2] = [
     Helm {
         tool: Tool::Helm3,
@@ -58,11 +70,20 @@ impl Twins {
     /// Runs `args` with helm in its home and with rudder in its twin;
     /// returns both outputs, home paths masked.
     fn run(&self, args: &[&str]) -> (Masked, Masked) {
-        let h = self.h.run(self.helm.tool, expand(args, &self.h));
-        let mut rargs = vec!["--compat".to_string(), self.helm.compat.to_string()];
-        rargs.extend(expand(args, &self.r));
-        let r = self.r.run(Tool::Rudder, rargs);
-        (Masked::of(&h, &self.h), Masked::of(&r, &self.r))
+        self.run_full(args, None)
+    }
+
+    /// [`Twins::run`] with `stdin` as both commands' standard input.
+    fn run_stdin(&self, args: &[&str], stdin: &[u8]) -> (Masked, Masked) {
+        self.run_full(args, Some(stdin))
+    }
+
+    fn run_full(&self, args: &[&str], stdin: Option<&[u8]>) -> (Masked, Masked) {
+        let [h, r] = [(&self.h, self.helm.tool), (&self.r, Tool::Rudder)].map(|(home, tool)| {
+            let out = home.run_full(tool, self.helm.args(tool, &expand(args, home)), &[], stdin);
+            Masked::of(&out, home)
+        });
+        (h, r)
     }
 
     /// [`Twins::run`], asserting that outputs and exit codes are equal and
@@ -307,9 +328,7 @@ fn repo_add_then_search_is_shared_both_ways() {
             vec!["repo", "list", "-o", "yaml"],
         ] {
             let h = home.run(helm.tool, &args);
-            let mut rargs = vec!["--compat", helm.compat];
-            rargs.extend(&args);
-            let r = home.run(Tool::Rudder, &rargs);
+            let r = home.run(Tool::Rudder, helm.args(Tool::Rudder, &args));
             assert_eq!(Masked::of(&h, &home), Masked::of(&r, &home), "{args:?}");
         }
         // rudder adds, helm reads; the files are the ones helm writes.
@@ -537,9 +556,8 @@ fn tls_and_basic_auth_match_helm() {
         // A user name without a password prompts; stdin is no terminal.
         t.same(&["repo", "add", "prompt", &basic, "--username", user]);
         let stdin = format!("{pass}\n");
-        let h = t.h.run_stdin(
-            helm.tool,
-            [
+        let (h, r) = t.run_stdin(
+            &[
                 "repo",
                 "add",
                 "stdin",
@@ -550,22 +568,7 @@ fn tls_and_basic_auth_match_helm() {
             ],
             stdin.as_bytes(),
         );
-        let r = t.r.run_stdin(
-            Tool::Rudder,
-            [
-                "--compat",
-                helm.compat,
-                "repo",
-                "add",
-                "stdin",
-                &basic,
-                "--username",
-                user,
-                "--password-stdin",
-            ],
-            stdin.as_bytes(),
-        );
-        assert_eq!(Masked::of(&h, &t.h), Masked::of(&r, &t.r));
+        assert_eq!(h, r);
         same_tree(&t.h, &t.r, "repo add --password-stdin");
         t.same(&[
             "repo",
@@ -752,16 +755,13 @@ fn repo_index_matches_helm() {
                 let d = work.dir.join(format!("idx-{}-{:?}", helm.compat, tool));
                 let _ = std::fs::remove_dir_all(&d);
                 copy_dir(&base, &d);
-                let mut args: Vec<String> = Vec::new();
-                if tool == Tool::Rudder {
-                    args.extend(["--compat".into(), helm.compat.into()]);
-                }
-                args.extend([
+                let mut args = vec![
                     "repo".into(),
                     "index".into(),
                     d.to_string_lossy().into_owned(),
-                ]);
+                ];
                 args.extend(flags.iter().map(|s| s.to_string()));
+                let args = helm.args(tool, &args);
                 let out = work.run(tool, &args);
                 let text = std::fs::read_to_string(d.join("index.yaml")).unwrap_or_default();
                 outs.push((
@@ -787,17 +787,16 @@ fn repo_index_matches_helm() {
                 .dir
                 .join(format!("old-{}-{:?}.yaml", helm.compat, tool));
             std::fs::write(&old, "apiVersion: v1\nentries:\n  demo:\n  - apiVersion: v2\n    name: demo\n    version: 1.0.0\n    urls: [https://elsewhere/demo-1.0.0.tgz]\n    digest: abc\n    created: \"2020-01-01T00:00:00Z\"\n  gone:\n  - apiVersion: v2\n    name: gone\n    version: 3.0.0\n    urls: [gone.tgz]\n    created: \"2020-01-01T00:00:00Z\"\ngenerated: \"2020-01-01T00:00:00Z\"\n").expect("old");
-            let mut args: Vec<String> = Vec::new();
-            if tool == Tool::Rudder {
-                args.extend(["--compat".into(), helm.compat.into()]);
-            }
-            args.extend([
-                "repo".into(),
-                "index".into(),
-                d.to_string_lossy().into_owned(),
-                "--merge".into(),
-                old.to_string_lossy().into_owned(),
-            ]);
+            let args = helm.args(
+                tool,
+                &[
+                    "repo".into(),
+                    "index".into(),
+                    d.to_string_lossy().into_owned(),
+                    "--merge".into(),
+                    old.to_string_lossy().into_owned(),
+                ],
+            );
             let out = work.run(tool, &args);
             let text = std::fs::read_to_string(d.join("index.yaml")).unwrap_or_default();
             outs.push((out.code(), ts.replace_all(&text, "$1$2TIME").into_owned()));

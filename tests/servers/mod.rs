@@ -4,6 +4,7 @@
 //! isolated helm homes ([`Home`]) the interop tests share between tools.
 //! None of them needs the cluster.
 
+use std::ffi::OsStr;
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::Digest as _;
 
-use crate::harness::servers::{servers_dir, start_chartsrv};
+use crate::harness::servers::{login_as, servers_dir, start_chartsrv};
 use crate::harness::{
     Home, Out, Tool, chart, chart_repo, registry_plain, registry_tls, registry_token,
 };
@@ -32,6 +33,41 @@ fn package(home: &Home, tool: Tool, fixture: &str, dest: &Path) -> PathBuf {
 /// helm v3 prints registry progress on stderr, v4 on stdout.
 fn both(out: &Out) -> String {
     format!("{}{}", out.stdout, out.stderr)
+}
+
+/// `--plain-http`, for [`push`] and [`pull_web`].
+const PLAIN_HTTP: [&str; 1] = ["--plain-http"];
+
+/// `--ca-file CA`, for [`push`] and [`pull_web`].
+fn tls_ca(ca_file: &Path) -> [&OsStr; 2] {
+    ["--ca-file".as_ref(), ca_file.as_os_str()]
+}
+
+/// `tool push TGZ TARGET <conn>` in `home`.
+fn push<S: AsRef<OsStr>>(home: &Home, tool: Tool, tgz: &Path, target: &str, conn: &[S]) -> Out {
+    let mut args: Vec<&OsStr> = vec!["push".as_ref(), tgz.as_os_str(), target.as_ref()];
+    args.extend(conn.iter().map(AsRef::as_ref));
+    home.run(tool, args)
+}
+
+/// `tool pull TARGET/web --version 0.1.0 <conn> -d DEST` in `home`.
+fn pull_web<S: AsRef<OsStr>>(
+    home: &Home,
+    tool: Tool,
+    target: &str,
+    conn: &[S],
+    dest: &Path,
+) -> Out {
+    let reference = format!("{target}/web");
+    let mut args: Vec<&OsStr> = vec![
+        "pull".as_ref(),
+        reference.as_ref(),
+        "--version".as_ref(),
+        "0.1.0".as_ref(),
+    ];
+    args.extend(conn.iter().map(AsRef::as_ref));
+    args.extend(["-d".as_ref(), dest.as_os_str()]);
+    home.run(tool, args)
 }
 
 fn login_tls(home: &Home, tool: Tool) -> Out {
@@ -96,22 +132,15 @@ fn registry_tls_wrong_password_is_401() {
     let reg = registry_tls();
     for tool in HELMS {
         let home = Home::new();
-        let out = home
-            .run_stdin(
-                tool,
-                [
-                    "registry".as_ref(),
-                    "login".as_ref(),
-                    reg.host.as_ref(),
-                    "--username".as_ref(),
-                    reg.username.as_ref(),
-                    "--password-stdin".as_ref(),
-                    "--ca-file".as_ref(),
-                    reg.ca_file.as_os_str(),
-                ],
-                b"not-the-password",
-            )
-            .failed();
+        let out = login_as(
+            &home,
+            tool,
+            &reg.host,
+            &reg.username,
+            &reg.ca_file,
+            b"not-the-password",
+        )
+        .failed();
         // The port may contain "401" itself.
         let msg = out.stderr.replace(&reg.host, "HOST");
         assert!(msg.contains("401"), "{tool:?}: {out}");
@@ -159,38 +188,14 @@ fn registry_tls_push_pull_round_trip() {
         let tgz = package(&home, pusher, "web", &home.dir.join("pkg"));
         let repo = unique("servers-tls");
         let target = reg.oci(&repo);
-        let pushed = home
-            .run(
-                pusher,
-                [
-                    "push".as_ref(),
-                    tgz.as_os_str(),
-                    target.as_ref(),
-                    "--ca-file".as_ref(),
-                    reg.ca_file.as_os_str(),
-                ],
-            )
-            .ok();
+        let pushed = push(&home, pusher, &tgz, &target, &tls_ca(&reg.ca_file)).ok();
         assert!(
             both(&pushed).contains(&format!("Pushed: {}/{repo}/web:0.1.0", reg.host)),
             "{pushed}"
         );
         let out_dir = home.dir.join("pulled");
         std::fs::create_dir(&out_dir).expect("pull dir");
-        home.run(
-            puller,
-            [
-                "pull".as_ref(),
-                format!("{target}/web").as_ref(),
-                "--version".as_ref(),
-                "0.1.0".as_ref(),
-                "--ca-file".as_ref(),
-                reg.ca_file.as_os_str(),
-                "-d".as_ref(),
-                out_dir.as_os_str(),
-            ],
-        )
-        .ok();
+        pull_web(&home, puller, &target, &tls_ca(&reg.ca_file), &out_dir).ok();
         let pulled = std::fs::read(out_dir.join("web-0.1.0.tgz")).expect("pulled archive");
         assert!(
             pulled == std::fs::read(&tgz).expect("pushed archive"),
@@ -207,34 +212,10 @@ fn registry_tls_pull_without_login_is_refused() {
     login_tls(&home, Tool::Helm4).ok();
     let tgz = package(&home, Tool::Helm4, "web", &home.dir.join("pkg"));
     let target = reg.oci(&unique("servers-anon"));
-    home.run(
-        Tool::Helm4,
-        [
-            "push".as_ref(),
-            tgz.as_os_str(),
-            target.as_ref(),
-            "--ca-file".as_ref(),
-            reg.ca_file.as_os_str(),
-        ],
-    )
-    .ok();
+    push(&home, Tool::Helm4, &tgz, &target, &tls_ca(&reg.ca_file)).ok();
     for tool in HELMS {
         let anon = Home::new();
-        let out = anon
-            .run(
-                tool,
-                [
-                    "pull".as_ref(),
-                    format!("{target}/web").as_ref(),
-                    "--version".as_ref(),
-                    "0.1.0".as_ref(),
-                    "--ca-file".as_ref(),
-                    reg.ca_file.as_os_str(),
-                    "-d".as_ref(),
-                    anon.dir.as_os_str(),
-                ],
-            )
-            .failed();
+        let out = pull_web(&anon, tool, &target, &tls_ca(&reg.ca_file), &anon.dir).failed();
         let msg = out.stderr.replace(&reg.host, "HOST");
         assert!(
             msg.contains("basic credential not found") || msg.contains("401"),
@@ -252,31 +233,10 @@ fn registry_plain_push_pull() {
         let home = Home::new();
         let tgz = package(&home, tool, "web", &home.dir.join("pkg"));
         let target = reg.oci(&unique("servers-plain"));
-        home.run(
-            tool,
-            [
-                "push".as_ref(),
-                tgz.as_os_str(),
-                target.as_ref(),
-                "--plain-http".as_ref(),
-            ],
-        )
-        .ok();
+        push(&home, tool, &tgz, &target, &PLAIN_HTTP).ok();
         let out_dir = home.dir.join("pulled");
         std::fs::create_dir(&out_dir).expect("pull dir");
-        home.run(
-            tool,
-            [
-                "pull".as_ref(),
-                format!("{target}/web").as_ref(),
-                "--version".as_ref(),
-                "0.1.0".as_ref(),
-                "--plain-http".as_ref(),
-                "-d".as_ref(),
-                out_dir.as_os_str(),
-            ],
-        )
-        .ok();
+        pull_web(&home, tool, &target, &PLAIN_HTTP, &out_dir).ok();
         assert!(
             std::fs::read(out_dir.join("web-0.1.0.tgz")).expect("pulled")
                 == std::fs::read(&tgz).expect("pushed"),
@@ -313,33 +273,10 @@ fn registry_token_login_push_pull() {
         let tgz = package(&home, pusher, "web", &home.dir.join("pkg"));
         let repo = unique("servers-token");
         let target = reg.oci(&repo);
-        home.run(
-            pusher,
-            [
-                "push".as_ref(),
-                tgz.as_os_str(),
-                target.as_ref(),
-                "--ca-file".as_ref(),
-                reg.ca_file.as_os_str(),
-            ],
-        )
-        .ok();
+        push(&home, pusher, &tgz, &target, &tls_ca(&reg.ca_file)).ok();
         let out_dir = home.dir.join("pulled");
         std::fs::create_dir(&out_dir).expect("pull dir");
-        home.run(
-            puller,
-            [
-                "pull".as_ref(),
-                format!("{target}/web").as_ref(),
-                "--version".as_ref(),
-                "0.1.0".as_ref(),
-                "--ca-file".as_ref(),
-                reg.ca_file.as_os_str(),
-                "-d".as_ref(),
-                out_dir.as_os_str(),
-            ],
-        )
-        .ok();
+        pull_web(&home, puller, &target, &tls_ca(&reg.ca_file), &out_dir).ok();
         assert!(
             std::fs::read(out_dir.join("web-0.1.0.tgz")).expect("pulled")
                 == std::fs::read(&tgz).expect("pushed"),
@@ -369,22 +306,15 @@ fn registry_token_login_push_pull() {
     }
     for tool in HELMS {
         let home = Home::new();
-        let out = home
-            .run_stdin(
-                tool,
-                [
-                    "registry".as_ref(),
-                    "login".as_ref(),
-                    reg.host.as_ref(),
-                    "--username".as_ref(),
-                    reg.username.as_ref(),
-                    "--password-stdin".as_ref(),
-                    "--ca-file".as_ref(),
-                    reg.ca_file.as_os_str(),
-                ],
-                b"wrong",
-            )
-            .failed();
+        let out = login_as(
+            &home,
+            tool,
+            &reg.host,
+            &reg.username,
+            &reg.ca_file,
+            b"wrong",
+        )
+        .failed();
         let msg = out
             .stderr
             .replace(&reg.host, "HOST")
@@ -404,28 +334,28 @@ fn registry_token_realm_rule_via_localhost() {
     let host = format!("localhost:{port}");
     for tool in HELMS {
         let home = Home::new();
-        let out = home
-            .run_stdin(
-                tool,
-                [
-                    "registry".as_ref(),
-                    "login".as_ref(),
-                    host.as_ref(),
-                    "--username".as_ref(),
-                    reg.username.as_ref(),
-                    "--password-stdin".as_ref(),
-                    "--ca-file".as_ref(),
-                    reg.ca_file.as_os_str(),
-                ],
-                reg.password.as_bytes(),
-            )
-            .failed();
+        let out = login_as(
+            &home,
+            tool,
+            &host,
+            &reg.username,
+            &reg.ca_file,
+            reg.password.as_bytes(),
+        )
+        .failed();
         assert!(
             out.stderr
                 .contains("bearer realm host \"127.0.0.1\" is a loopback"),
             "{tool:?}: {out}"
         );
     }
+}
+
+/// `tool repo add NAME URL <extra>` in `home`.
+fn repo_add(home: &Home, tool: Tool, name: &str, url: &str, extra: &[&OsStr]) -> Out {
+    let mut args: Vec<&OsStr> = vec!["repo".as_ref(), "add".as_ref(), name.as_ref(), url.as_ref()];
+    args.extend_from_slice(extra);
+    home.run(tool, args)
 }
 
 /// Publishes the `web` fixture (packaged by helm v4) with an index that
@@ -444,13 +374,12 @@ fn chart_repo_tls_auth_add_search_pull() {
         let home = Home::new();
         let name = publish_web("tls", |d| repo.url_tls(d));
         let url = repo.url_tls(&name);
-        home.run(
+        repo_add(
+            &home,
             tool,
-            [
-                "repo".as_ref(),
-                "add".as_ref(),
-                "srv".as_ref(),
-                url.as_ref(),
+            "srv",
+            &url,
+            &[
                 "--ca-file".as_ref(),
                 repo.ca_file.as_os_str(),
                 "--username".as_ref(),
@@ -589,27 +518,21 @@ fn chart_repo_mtls() {
         let home = Home::new();
         let name = publish_web("mtls", |d| repo.url_mtls(d));
         let url = repo.url_mtls(&name);
-        let out = home
-            .run(
-                tool,
-                [
-                    "repo".as_ref(),
-                    "add".as_ref(),
-                    "nocert".as_ref(),
-                    url.as_ref(),
-                    "--ca-file".as_ref(),
-                    repo.ca_file.as_os_str(),
-                ],
-            )
-            .failed();
-        assert!(out.stderr.contains("certificate"), "{tool:?}: {out}");
-        home.run(
+        let out = repo_add(
+            &home,
             tool,
-            [
-                "repo".as_ref(),
-                "add".as_ref(),
-                "srv".as_ref(),
-                url.as_ref(),
+            "nocert",
+            &url,
+            &["--ca-file".as_ref(), repo.ca_file.as_os_str()],
+        )
+        .failed();
+        assert!(out.stderr.contains("certificate"), "{tool:?}: {out}");
+        repo_add(
+            &home,
+            tool,
+            "srv",
+            &url,
+            &[
                 "--ca-file".as_ref(),
                 repo.ca_file.as_os_str(),
                 "--cert-file".as_ref(),

@@ -2,7 +2,7 @@
 //! (`rudder::chart::load::load_as`, values.yaml read as the given helm
 //! version reads it), and copied without templates for the probe.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rudder::chart::model::Chart;
 use rudder::compat::Compat;
@@ -20,6 +20,19 @@ pub fn probe_copy(src: &Path, dest: &Path) {
     copy_dir(src, dest);
     std::fs::create_dir_all(dest.join("templates")).expect("mkdir templates");
     std::fs::write(dest.join("templates/zz-values.yaml"), super::PROBE).expect("write probe");
+}
+
+/// [`probe_copy`] of `src` into `dir/chart-NAME` (NAME: `src`'s file
+/// name); returns that directory.
+pub fn probe_copy_into(src: &Path, dir: &Path) -> PathBuf {
+    let name = src
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let dest = dir.join(format!("chart-{name}"));
+    probe_copy(src, &dest);
+    dest
 }
 
 fn copy_dir(src: &Path, dest: &Path) {

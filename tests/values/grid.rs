@@ -15,28 +15,13 @@ use rudder::values::{ValueOptions, coalesce_values, process_dependencies};
 use super::{BOTH, helm, probe_lines, probe_types, rudder_types};
 
 fn charts() -> Vec<PathBuf> {
-    let root = crate::harness::repo_root().join("fixtures/charts");
-    let mut out: Vec<PathBuf> = [
+    crate::charts::fixtures_and_real(&[
         "values-deps",
         "values-aliases",
         "values-nulls",
         "umbrella",
         "tricky-values",
-    ]
-    .iter()
-    .map(|n| root.join(n))
-    .collect();
-    let real = Path::new("/work/shared/realcharts");
-    for n in [
-        "podinfo",
-        "ingress-nginx",
-        "prometheus-node-exporter",
-        "nginx",
-        "grafana-sampling",
-    ] {
-        out.push(real.join(n));
-    }
-    out
+    ])
 }
 
 const NULLS_YAML: &str = "keep: null\nmap: {a: null, inner: {d: null}}\nmapDefault: 3\nscalarDefault: {x: 1}\nchild: {childMap: {v: null, n: null}, newNull: null}\nfirst: {greeting: null, nestedDefaults: {a: null}}\nglobal: {region: null, nested: {level: null}}\nimage: {tag: null}\nuserOnlyNull: null\n";
@@ -124,13 +109,8 @@ fn coalesced_values_match_helm_templates() {
     let mut failures = Vec::new();
     let mut compared = 0;
     for chart_src in charts() {
-        let name = chart_src
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        let copy = dir.path().join(format!("chart-{name}"));
-        super::chart::probe_copy(&chart_src, &copy);
+        let copy = super::chart::probe_copy_into(&chart_src, dir.path());
+        let name = chart_src.file_name().expect("name").to_string_lossy();
         for input in INPUTS {
             let args: Vec<String> = input
                 .iter()

@@ -111,13 +111,7 @@ fn schema_errors_match_helm() {
     let mut compared = 0;
     for chart_src in charts() {
         // Templates removed: only values processing may fail.
-        let name = chart_src
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        let chart_dir = dir.path().join(format!("chart-{name}"));
-        super::chart::probe_copy(&chart_src, &chart_dir);
+        let chart_dir = super::chart::probe_copy_into(&chart_src, dir.path());
         for input in INPUTS {
             let mut opts = ValueOptions::default();
             for pair in input.chunks(2) {
