@@ -118,8 +118,8 @@ pub fn dep_options(
         compat: settings.compat,
         skip_refresh,
         plain_http,
-        // registry_config and compat stay at their defaults here, as the
-        // commands set them before this was shared.
+        // `repo::deps` fills in registry_config (from `paths`), compat and
+        // plain_http from the fields above.
         registry: RegistryOptions {
             client: tls.client(None),
             username: creds.username.clone(),
