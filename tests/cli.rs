@@ -628,3 +628,34 @@ fn ca_file_and_tls_server_name_are_used() {
     )
     .failed();
 }
+
+/// The provenance flags are refused, not ignored: a `--verify` that
+/// verified nothing would pass an unsigned chart. Nothing is downloaded or
+/// written first.
+#[test]
+fn provenance_flags_are_refused() {
+    let home = crate::harness::Home::new();
+    let dest = home.dir.join("dest");
+    std::fs::create_dir_all(&dest).expect("dest");
+    let dest_arg = dest.to_string_lossy().into_owned();
+    let web = chart("web").to_string_lossy().into_owned();
+    let cases: [(&[&str], &str); 4] = [
+        (&["pull", "myrepo/web", "--verify", "-d", &dest_arg], "--verify"),
+        (&["pull", "myrepo/web", "--prov", "-d", &dest_arg], "--prov"),
+        (&["show", "chart", &web, "--verify"], "--verify"),
+        (&["dependency", "build", &dest_arg, "--verify"], "--verify"),
+    ];
+    for (args, flag) in cases {
+        let out = home.run(Tool::Rudder, args).failed();
+        assert_eq!(out.code(), 1, "{out}");
+        assert_eq!(
+            out.stderr,
+            format!(
+                "Error: {flag} is not supported: rudder does not handle provenance files (.prov) yet, so it cannot check a chart's signature\n"
+            ),
+            "{out}"
+        );
+        assert!(out.stdout.is_empty(), "{out}");
+    }
+    assert_eq!(std::fs::read_dir(&dest).expect("dest").count(), 0);
+}

@@ -169,6 +169,7 @@ pub async fn run_show(settings: &Settings, cmd: ShowCommand) -> Result<String, F
         ShowCommand::Values(v) => (ShowFormat::Values, v.show, Some(v.jsonpath), "values"),
     };
     let name = exact_one(&format!("show {sub}"), "[CHART]", &args.args)?;
+    super::source::refuse_provenance(args.path.verify, false)?;
     let opts = args.path.auth.locate_options(
         settings,
         Locate {

@@ -509,6 +509,7 @@ pub fn run_search(settings: &Settings, cmd: SearchCommand) -> Result<String, Fai
 
 /// Runs `pull`.
 pub async fn run_pull(settings: &Settings, a: PullArgs) -> Result<String, Failure> {
+    super::source::refuse_provenance(a.verify, a.prov)?;
     if a.charts.is_empty() {
         return Err(Failure(
             "\"rudder pull\" requires at least 1 argument\n\nUsage:  rudder pull [chart URL | repo/chartname] [...] [flags]"
@@ -544,6 +545,7 @@ pub async fn run_dependency(
     build: bool,
     a: DependencyArgs,
 ) -> Result<String, Failure> {
+    super::source::refuse_provenance(a.verify, false)?;
     let dir = match a.args.as_slice() {
         [] => PathBuf::from("."),
         [d] => PathBuf::from(d),

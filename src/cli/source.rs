@@ -13,6 +13,7 @@ use rudder::registry::RegistryOptions;
 use rudder::repo::LocateOptions;
 use rudder::repo::deps::DepOptions;
 
+use super::Failure;
 use super::settings::Settings;
 
 /// `--username` and `--password` for a chart repository.
@@ -170,4 +171,18 @@ impl RegistryTlsFlags {
             ..RegistryOptions::default()
         }
     }
+}
+
+/// Refuses the provenance flags rather than ignoring them: rudder reads no
+/// `.prov` files yet, and a `--verify` that silently verified nothing would
+/// let an unsigned or tampered chart through.
+pub fn refuse_provenance(verify: bool, prov: bool) -> Result<(), Failure> {
+    let flag = match (verify, prov) {
+        (true, _) => "--verify",
+        (false, true) => "--prov",
+        (false, false) => return Ok(()),
+    };
+    Err(Failure(format!(
+        "{flag} is not supported: rudder does not handle provenance files (.prov) yet, so it cannot check a chart's signature"
+    )))
 }
