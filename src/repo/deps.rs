@@ -97,7 +97,10 @@ fn dependency_go(d: &Dependency) -> GoValue {
 /// `Chart.lock` as helm writes it (sigs.k8s.io/yaml: keys sorted).
 pub fn lock_yaml(lock: &Lock) -> Result<String, RepoError> {
     let v = GoValue::struct_builder()
-        .field("generated", super::decode::time_value(&lock.generated))
+        .field(
+            "generated",
+            crate::gojson::decode::time_value(&lock.generated),
+        )
         .field("digest", lock.digest.as_str())
         .field(
             "dependencies",

@@ -10,7 +10,7 @@ use crate::chart::model::{Dependency, Maintainer, Metadata};
 use crate::gojson::{GoTime, GoValue};
 use crate::semver::{Constraints, Version};
 
-use super::decode::{self, Cx, DecodeError};
+use crate::gojson::decode::{self, Cx, DecodeError};
 
 /// Why an index could not be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
