@@ -350,66 +350,8 @@ impl IndexFile {
     pub fn to_json(&self) -> Result<String, super::RepoError> {
         let compact = crate::gojson::json::to_json(&self.to_go())
             .map_err(|e| super::RepoError::Other(e.to_string()))?;
-        Ok(indent_json(compact.trim_end()))
+        Ok(crate::gojson::json::indent(compact.trim_end(), "  "))
     }
-}
-
-/// Go's `json.Indent` with prefix "" and indent "  " over compact JSON.
-fn indent_json(compact: &str) -> String {
-    let mut out = String::with_capacity(compact.len() * 2);
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut chars = compact.chars().peekable();
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        for _ in 0..depth {
-            out.push_str("  ");
-        }
-    };
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
-            '{' | '[' => {
-                out.push(c);
-                // Go prints an empty object or array as `{}` / `[]`.
-                if matches!(chars.peek(), Some('}') | Some(']')) {
-                    if let Some(close) = chars.next() {
-                        out.push(close);
-                    }
-                } else {
-                    depth += 1;
-                    newline(&mut out, depth);
-                }
-            }
-            '}' | ']' => {
-                depth = depth.saturating_sub(1);
-                newline(&mut out, depth);
-                out.push(c);
-            }
-            ',' => {
-                out.push(c);
-                newline(&mut out, depth);
-            }
-            ':' => out.push_str(": "),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Sorts newest first by semver precedence; unparseable versions last.
@@ -856,14 +798,6 @@ mod tests {
         assert_eq!(
             resolve_reference_url("http://h/odd?token=abc", "https://o/x.tgz?y=2").as_deref(),
             Ok("https://o/x.tgz?y=2")
-        );
-    }
-
-    #[test]
-    fn indent_matches_go() {
-        assert_eq!(
-            indent_json(r#"{"a":[],"b":{"c":"x,:{"},"d":[1,2]}"#),
-            "{\n  \"a\": [],\n  \"b\": {\n    \"c\": \"x,:{\"\n  },\n  \"d\": [\n    1,\n    2\n  ]\n}"
         );
     }
 }
