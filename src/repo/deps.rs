@@ -603,6 +603,25 @@ async fn find_chart_url(
     }
 }
 
+/// helm's per-download message: the first time `key` (the chart's URL or
+/// OCI reference) comes up, "Downloading ..." and `true`; after that,
+/// "Already downloaded ..." and `false` (skip it).
+fn announce_download(
+    fetched: &mut BTreeSet<String>,
+    key: String,
+    dep: &Dependency,
+    print: &mut dyn FnMut(&str),
+) -> bool {
+    let first = fetched.insert(key);
+    let what = if first {
+        "Downloading"
+    } else {
+        "Already downloaded"
+    };
+    print(&format!("{what} {} from repo {}", dep.name, dep.repository));
+    first
+}
+
 async fn download_all(
     chart_dir: &Path,
     deps: &mut [Dependency],
@@ -726,17 +745,9 @@ async fn download_into(
         }
         if is_oci(&dep.repository) {
             let churl = format!("{}/{}:{}", dep.repository, dep.name, dep.version);
-            if !fetched.insert(churl.clone()) {
-                print(&format!(
-                    "Already downloaded {} from repo {}",
-                    dep.name, dep.repository
-                ));
+            if !announce_download(&mut fetched, churl.clone(), dep, print) {
                 continue;
             }
-            print(&format!(
-                "Downloading {} from repo {}",
-                dep.name, dep.repository
-            ));
             let reference = format!("{}/{}", dep.repository, dep.name);
             let ro = registry_options(opts);
             match crate::registry::pull(&reference, &dep.version, false, &ro).await {
@@ -760,17 +771,9 @@ async fn download_into(
                 break;
             }
         };
-        if !fetched.insert(url.clone()) {
-            print(&format!(
-                "Already downloaded {} from repo {}",
-                dep.name, dep.repository
-            ));
+        if !announce_download(&mut fetched, url.clone(), dep, print) {
             continue;
         }
-        print(&format!(
-            "Downloading {} from repo {}",
-            dep.name, dep.repository
-        ));
         let got = match Getter::new(&getter) {
             Ok(g) => g.get(&url, true).await,
             Err(e) => Err(e),
