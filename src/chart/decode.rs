@@ -14,6 +14,43 @@ use crate::gojson::{GoTime, GoValue};
 
 use super::model::{Dependency, Lock, Maintainer, Metadata, Values};
 
+/// The JSON names of `Metadata`'s fields, in declaration order (the
+/// repo index's `ChartVersion` embeds them).
+pub(crate) const METADATA_FIELDS: &[&str] = &[
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
+];
+
+/// The JSON names of `Maintainer`'s fields.
+pub(crate) const MAINTAINER_FIELDS: &[&str] = &["name", "email", "url"];
+
+/// The JSON names of `Dependency`'s fields, in declaration order.
+pub(crate) const DEPENDENCY_FIELDS: &[&str] = &[
+    "name",
+    "version",
+    "repository",
+    "condition",
+    "tags",
+    "enabled",
+    "import-values",
+    "alias",
+];
+
 /// Metadata as decoded, with the null entries Go keeps as nil pointers
 /// (validation refuses them later, in its own order).
 #[derive(Clone, Debug, Default)]
@@ -233,27 +270,8 @@ impl Decoder {
     }
 
     fn metadata(&mut self, m: &BTreeMap<String, GoValue>, into: &mut DecodedMetadata) {
-        const FIELDS: &[&str] = &[
-            "name",
-            "home",
-            "sources",
-            "version",
-            "description",
-            "keywords",
-            "maintainers",
-            "icon",
-            "apiVersion",
-            "condition",
-            "tags",
-            "appVersion",
-            "deprecated",
-            "annotations",
-            "kubeVersion",
-            "dependencies",
-            "type",
-        ];
         for (key, v) in m {
-            let Some(field) = match_field(key, FIELDS) else {
+            let Some(field) = match_field(key, METADATA_FIELDS) else {
                 continue;
             };
             self.push("Metadata", field);
@@ -310,7 +328,7 @@ impl Decoder {
                         GoValue::Null => *nulls = true,
                         GoValue::Map(fields) => {
                             for (key, fv) in fields {
-                                let Some(f) = match_field(key, &["name", "email", "url"]) else {
+                                let Some(f) = match_field(key, MAINTAINER_FIELDS) else {
                                     continue;
                                 };
                                 self.push("Maintainer", f);
@@ -338,16 +356,6 @@ impl Decoder {
     }
 
     fn dependencies(&mut self, v: &GoValue, into: &mut Vec<Dependency>, nulls: &mut Option<usize>) {
-        const FIELDS: &[&str] = &[
-            "name",
-            "version",
-            "repository",
-            "condition",
-            "tags",
-            "enabled",
-            "import-values",
-            "alias",
-        ];
         match v {
             GoValue::Null => {
                 into.clear();
@@ -364,7 +372,7 @@ impl Decoder {
                         }
                         GoValue::Map(fields) => {
                             for (key, fv) in fields {
-                                let Some(f) = match_field(key, FIELDS) else {
+                                let Some(f) = match_field(key, DEPENDENCY_FIELDS) else {
                                     continue;
                                 };
                                 self.push("Dependency", f);

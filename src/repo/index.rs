@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
+use crate::chart::decode::{DEPENDENCY_FIELDS, MAINTAINER_FIELDS, METADATA_FIELDS};
 use crate::chart::model::{Dependency, Maintainer, Metadata};
 use crate::gojson::{GoTime, GoValue};
 use crate::semver::{Constraints, Version};
@@ -116,33 +118,24 @@ pub struct Found<'a> {
     pub fell_back: bool,
 }
 
-const VERSION_FIELDS: &[&str] = &[
-    "name",
-    "home",
-    "sources",
-    "version",
-    "description",
-    "keywords",
-    "maintainers",
-    "icon",
-    "apiVersion",
-    "condition",
-    "tags",
-    "appVersion",
-    "deprecated",
-    "annotations",
-    "kubeVersion",
-    "dependencies",
-    "type",
-    "urls",
-    "created",
-    "removed",
-    "digest",
-    "checksum",
-    "engine",
-    "tillerVersion",
-    "url",
-];
+/// A `ChartVersion`'s JSON field names: the embedded `Metadata`'s, then
+/// its own.
+static VERSION_FIELDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    [
+        METADATA_FIELDS,
+        &[
+            "urls",
+            "created",
+            "removed",
+            "digest",
+            "checksum",
+            "engine",
+            "tillerVersion",
+            "url",
+        ],
+    ]
+    .concat()
+});
 
 impl IndexFile {
     /// A new index as `helm repo index` starts it.
@@ -455,7 +448,7 @@ fn decode_index(value: &GoValue, strict: bool) -> Result<RawIndex, DecodeError> 
 
 fn chart_version(v: &GoValue, cx: &Cx) -> Result<ChartVersion, DecodeError> {
     let mut cv = ChartVersion::default();
-    decode::object(v, cx, "repo.ChartVersion", VERSION_FIELDS, |field, v| {
+    decode::object(v, cx, "repo.ChartVersion", &VERSION_FIELDS, |field, v| {
         // Fields of the embedded `*chart.Metadata` are named through it.
         let own = matches!(
             field,
@@ -494,7 +487,7 @@ fn chart_version(v: &GoValue, cx: &Cx) -> Result<ChartVersion, DecodeError> {
                             item,
                             &fcx,
                             "chart.Maintainer",
-                            &["name", "email", "url"],
+                            MAINTAINER_FIELDS,
                             |f, v| {
                                 let c = fcx.field("Maintainer", f);
                                 let s = decode::string(v, &c)?;
@@ -550,39 +543,24 @@ fn chart_version(v: &GoValue, cx: &Cx) -> Result<ChartVersion, DecodeError> {
 
 fn dependency(v: &GoValue, cx: &Cx) -> Result<Dependency, DecodeError> {
     let mut d = Dependency::default();
-    decode::object(
-        v,
-        cx,
-        "chart.Dependency",
-        &[
-            "name",
-            "version",
-            "repository",
-            "condition",
-            "tags",
-            "enabled",
-            "import-values",
-            "alias",
-        ],
-        |f, v| {
-            let c = cx.field("Dependency", f);
-            match f {
-                "name" => d.name = decode::string(v, &c)?,
-                "version" => d.version = decode::string(v, &c)?,
-                "repository" => d.repository = decode::string(v, &c)?,
-                "condition" => d.condition = decode::string(v, &c)?,
-                "tags" => d.tags = decode::strings(v, &c)?,
-                "enabled" => d.enabled = decode::boolean(v, &c)?,
-                "import-values" => match v {
-                    GoValue::Null => {}
-                    GoValue::Array(items) => d.import_values = items.clone(),
-                    other => return Err(c.type_error(other, "[]interface {}")),
-                },
-                _ => d.alias = decode::string(v, &c)?,
-            }
-            Ok(())
-        },
-    )?;
+    decode::object(v, cx, "chart.Dependency", DEPENDENCY_FIELDS, |f, v| {
+        let c = cx.field("Dependency", f);
+        match f {
+            "name" => d.name = decode::string(v, &c)?,
+            "version" => d.version = decode::string(v, &c)?,
+            "repository" => d.repository = decode::string(v, &c)?,
+            "condition" => d.condition = decode::string(v, &c)?,
+            "tags" => d.tags = decode::strings(v, &c)?,
+            "enabled" => d.enabled = decode::boolean(v, &c)?,
+            "import-values" => match v {
+                GoValue::Null => {}
+                GoValue::Array(items) => d.import_values = items.clone(),
+                other => return Err(c.type_error(other, "[]interface {}")),
+            },
+            _ => d.alias = decode::string(v, &c)?,
+        }
+        Ok(())
+    })?;
     Ok(d)
 }
 
