@@ -603,6 +603,19 @@ async fn find_chart_url(
     }
 }
 
+/// A dependency's `version` as a constraint, refused in helm's words.
+fn version_constraint(dep: &Dependency) -> Result<Constraints, RepoError> {
+    Constraints::parse(&dep.version).map_err(|e| {
+        RepoError::msg(
+            ErrorKind::InvalidInput,
+            format!(
+                "dependency {} has an invalid version/constraint format: {e}",
+                dep.name
+            ),
+        )
+    })
+}
+
 /// helm's per-download message: the first time `key` (the chart's URL or
 /// OCI reference) comes up, "Downloading ..." and `true`; after that,
 /// "Already downloaded ..." and `false` (skip it).
@@ -703,15 +716,7 @@ async fn download_into(
                     format!("unable to load chart '{}': {e}", p.display()),
                 )
             })?;
-            let c = Constraints::parse(&dep.version).map_err(|e| {
-                RepoError::msg(
-                    ErrorKind::InvalidInput,
-                    format!(
-                        "dependency {} has an invalid version/constraint format: {e}",
-                        dep.name
-                    ),
-                )
-            })?;
+            let c = version_constraint(dep)?;
             let v = Version::parse(&ch.metadata.version).map_err(|e| {
                 RepoError::msg(
                     ErrorKind::InvalidInput,
@@ -816,15 +821,7 @@ fn tar_from_local_dir(
     let orig = local_path(&dep.repository, chart_dir)?;
     let ch = crate::chart::load::load_dir(&orig)
         .map_err(|e| RepoError::msg(ErrorKind::InvalidInput, e.to_string()))?;
-    let c = Constraints::parse(&dep.version).map_err(|e| {
-        RepoError::msg(
-            ErrorKind::InvalidInput,
-            format!(
-                "dependency {} has an invalid version/constraint format: {e}",
-                dep.name
-            ),
-        )
-    })?;
+    let c = version_constraint(dep)?;
     let v = Version::parse(&ch.metadata.version)
         .map_err(|e| RepoError::msg(ErrorKind::InvalidInput, e.to_string()))?;
     if !c.check(&v) {
