@@ -67,6 +67,17 @@ fn route(sink: Option<&WarningSink>, warnings: Vec<Warning>) -> Vec<Warning> {
     }
 }
 
+/// A repository's cached index, refused in helm's words when missing or
+/// unreadable.
+fn load_cached(idx: &Path) -> Result<super::index::Loaded, RepoError> {
+    IndexFile::load(idx).map_err(|e| {
+        RepoError::msg(
+            e.kind(),
+            format!("no cached repo found. (try 'helm repo update'): {e}"),
+        )
+    })
+}
+
 /// The first download URL of a version found in an index, after routing
 /// helm v4's warning when the lookup fell back to the newest match;
 /// `no_urls` words the error for a version without URLs.
@@ -665,12 +676,7 @@ fn resolve_chart_version(
     getter.repo_url = rc.url.clone();
     apply_entry(&mut getter, rc);
     let idx = paths.index_file(&rc.name);
-    let loaded = IndexFile::load(&idx).map_err(|e| {
-        RepoError::msg(
-            e.kind(),
-            format!("no cached repo found. (try 'helm repo update'): {e}"),
-        )
-    })?;
+    let loaded = load_cached(&idx)?;
     let mut warnings: Vec<Warning> = route(
         sink,
         loaded
@@ -744,12 +750,7 @@ fn scan_repos_for_url(
 ) -> Result<Option<Entry>, RepoError> {
     for rc in &rf.repositories {
         let idx = paths.index_file(&rc.name);
-        let loaded = IndexFile::load(&idx).map_err(|e| {
-            RepoError::msg(
-                e.kind(),
-                format!("no cached repo found. (try 'helm repo update'): {e}"),
-            )
-        })?;
+        let loaded = load_cached(&idx)?;
         let hit = loaded
             .index
             .entries
