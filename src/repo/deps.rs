@@ -477,16 +477,7 @@ fn resolve(
                 let v = Version::parse(t).ok()?;
                 constraint.check(&v).then(|| v.original().to_string())
             });
-            match chosen {
-                Some(v) => locked.push(lock_dep(v)),
-                None => {
-                    missing.push(format!(
-                        "{:?} (repository {:?}, version {:?})",
-                        d.name, d.repository, d.version
-                    ));
-                    locked.push(lock_dep(String::new()));
-                }
-            }
+            locked.push(lock_dep(chosen_or_missing(chosen, d, &mut missing)));
             continue;
         }
         let idx = paths.index_file(&repo_name);
@@ -510,16 +501,7 @@ fn resolve(
             let v = Version::parse(&cv.metadata.version).ok()?;
             (!cv.urls.is_empty() && constraint.check(&v)).then(|| v.original().to_string())
         });
-        match chosen {
-            Some(v) => locked.push(lock_dep(v)),
-            None => {
-                missing.push(format!(
-                    "{:?} (repository {:?}, version {:?})",
-                    d.name, d.repository, d.version
-                ));
-                locked.push(lock_dep(String::new()));
-            }
-        }
+        locked.push(lock_dep(chosen_or_missing(chosen, d, &mut missing)));
     }
     if !missing.is_empty() {
         return Err(RepoError::msg(
@@ -601,6 +583,18 @@ async fn find_chart_url(
             format!("chart {} not found in {}: {e}", dep.name, dep.repository),
         )),
     }
+}
+
+/// The version chosen for a dependency, or (none matching) an empty one
+/// with the dependency listed among the missing in helm's words.
+fn chosen_or_missing(chosen: Option<String>, d: &Dependency, missing: &mut Vec<String>) -> String {
+    chosen.unwrap_or_else(|| {
+        missing.push(format!(
+            "{:?} (repository {:?}, version {:?})",
+            d.name, d.repository, d.version
+        ));
+        String::new()
+    })
 }
 
 /// A dependency's `version` as a constraint, refused in helm's words.
