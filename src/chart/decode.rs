@@ -9,9 +9,47 @@
 use std::collections::BTreeMap;
 
 use crate::compat::Compat;
+use crate::gojson::decode::{field_type_text, match_field, value_type_text, yaml_number_string};
 use crate::gojson::{GoTime, GoValue};
 
 use super::model::{Dependency, Lock, Maintainer, Metadata, Values};
+
+/// The JSON names of `Metadata`'s fields, in declaration order (the
+/// repo index's `ChartVersion` embeds them).
+pub(crate) const METADATA_FIELDS: &[&str] = &[
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
+];
+
+/// The JSON names of `Maintainer`'s fields.
+pub(crate) const MAINTAINER_FIELDS: &[&str] = &["name", "email", "url"];
+
+/// The JSON names of `Dependency`'s fields, in declaration order.
+pub(crate) const DEPENDENCY_FIELDS: &[&str] = &[
+    "name",
+    "version",
+    "repository",
+    "condition",
+    "tags",
+    "enabled",
+    "import-values",
+    "alias",
+];
 
 /// Metadata as decoded, with the null entries Go keeps as nil pointers
 /// (validation refuses them later, in its own order).
@@ -58,7 +96,7 @@ pub fn lock(value: &GoValue, compat: Compat) -> Result<Option<Lock>, String> {
         GoValue::Null => return Ok(None),
         GoValue::Map(m) => {
             for (key, v) in m {
-                let Some(field) = find_field(key, &["generated", "digest", "dependencies"]) else {
+                let Some(field) = match_field(key, &["generated", "digest", "dependencies"]) else {
                     continue;
                 };
                 d.push("Lock", field);
@@ -100,10 +138,7 @@ pub fn values(value: &GoValue) -> Result<Option<Values>, String> {
     match value {
         GoValue::Null => Ok(None),
         GoValue::Map(m) => Ok(Some(m.clone())),
-        other => Err(format!(
-            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            kind_name(other)
-        )),
+        other => Err(value_type_text(other, "map[string]interface {}")),
     }
 }
 
@@ -120,7 +155,7 @@ pub fn api_version(value: &GoValue) -> Result<String, String> {
         GoValue::Null => {}
         GoValue::Map(m) => {
             for (key, v) in m {
-                if find_field(key, &["apiVersion"]).is_some() {
+                if match_field(key, &["apiVersion"]).is_some() {
                     d.push("chartBase", "apiVersion");
                     d.string(v, &mut out);
                     d.pop();
@@ -133,28 +168,6 @@ pub fn api_version(value: &GoValue) -> Result<String, String> {
     Ok(out)
 }
 
-/// Go's name for a JSON value's kind in type errors.
-fn kind_name(v: &GoValue) -> &'static str {
-    match v {
-        GoValue::Null => "null",
-        GoValue::Bool(_) => "bool",
-        GoValue::Int(_) | GoValue::Float(_) => "number",
-        GoValue::String(_) => "string",
-        GoValue::Array(_) => "array",
-        GoValue::Map(_) | GoValue::Struct(_) => "object",
-    }
-}
-
-/// The struct field a JSON key lands in: the exact name, else the first
-/// case-insensitive match (Go folds ASCII letters and a few others).
-fn find_field<'a>(key: &str, fields: &[&'a str]) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|f| **f == key)
-        .or_else(|| fields.iter().find(|f| f.eq_ignore_ascii_case(key)))
-        .copied()
-}
-
 /// What `sigs.k8s.io/yaml` makes of a YAML scalar headed for a Go string:
 /// numbers and bools become their text (floats as `float32` `'g'`).
 fn scalar_text(v: &GoValue) -> Option<String> {
@@ -162,37 +175,8 @@ fn scalar_text(v: &GoValue) -> Option<String> {
         GoValue::String(s) => Some(s.clone()),
         GoValue::Bool(b) => Some(b.to_string()),
         GoValue::Int(i) => Some(i.to_string()),
-        GoValue::Float(f) => Some(yaml_number_text(*f)),
+        GoValue::Float(f) => Some(yaml_number_string(*f)),
         _ => None,
-    }
-}
-
-/// The text of a YAML number for a string field. go-yaml gives integers
-/// as `int` (decimal text) and others as `float64` (`'g'` at float32
-/// precision); after the JSON round trip both are floats here, so an
-/// integral value in `int64` range is taken for an integer.
-fn yaml_number_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 9.2e18 {
-        // Integral and in range: exact as an i64.
-        return format!("{}", f as i64);
-    }
-    go_g32(f as f32)
-}
-
-/// `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest float32 digits,
-/// in exponent form when the exponent is below -4 or at least 6.
-fn go_g32(f: f32) -> String {
-    if !f.is_finite() {
-        return f.to_string();
-    }
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if f != 0.0 && !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
-    } else {
-        format!("{f}")
     }
 }
 
@@ -238,10 +222,7 @@ impl Decoder {
     }
 
     fn top_error(&mut self, v: &GoValue, ty: &str) {
-        self.fail(format!(
-            "json: cannot unmarshal {} into Go value of type {ty}",
-            kind_name(v)
-        ));
+        self.fail(value_type_text(v, ty));
     }
 
     /// A type mismatch at the current field.
@@ -251,11 +232,7 @@ impl Decoder {
             return;
         };
         let path: Vec<&str> = self.stack.iter().map(|(_, f)| *f).collect();
-        let msg = format!(
-            "json: cannot unmarshal {} into Go struct field {st}.{} of type {ty}",
-            kind_name(v),
-            path.join(".")
-        );
+        let msg = field_type_text(v, st, &path.join("."), ty);
         self.fail(msg);
     }
 
@@ -293,27 +270,8 @@ impl Decoder {
     }
 
     fn metadata(&mut self, m: &BTreeMap<String, GoValue>, into: &mut DecodedMetadata) {
-        const FIELDS: &[&str] = &[
-            "name",
-            "home",
-            "sources",
-            "version",
-            "description",
-            "keywords",
-            "maintainers",
-            "icon",
-            "apiVersion",
-            "condition",
-            "tags",
-            "appVersion",
-            "deprecated",
-            "annotations",
-            "kubeVersion",
-            "dependencies",
-            "type",
-        ];
         for (key, v) in m {
-            let Some(field) = find_field(key, FIELDS) else {
+            let Some(field) = match_field(key, METADATA_FIELDS) else {
                 continue;
             };
             self.push("Metadata", field);
@@ -370,7 +328,7 @@ impl Decoder {
                         GoValue::Null => *nulls = true,
                         GoValue::Map(fields) => {
                             for (key, fv) in fields {
-                                let Some(f) = find_field(key, &["name", "email", "url"]) else {
+                                let Some(f) = match_field(key, MAINTAINER_FIELDS) else {
                                     continue;
                                 };
                                 self.push("Maintainer", f);
@@ -398,16 +356,6 @@ impl Decoder {
     }
 
     fn dependencies(&mut self, v: &GoValue, into: &mut Vec<Dependency>, nulls: &mut Option<usize>) {
-        const FIELDS: &[&str] = &[
-            "name",
-            "version",
-            "repository",
-            "condition",
-            "tags",
-            "enabled",
-            "import-values",
-            "alias",
-        ];
         match v {
             GoValue::Null => {
                 into.clear();
@@ -424,7 +372,7 @@ impl Decoder {
                         }
                         GoValue::Map(fields) => {
                             for (key, fv) in fields {
-                                let Some(f) = find_field(key, FIELDS) else {
+                                let Some(f) = match_field(key, DEPENDENCY_FIELDS) else {
                                     continue;
                                 };
                                 self.push("Dependency", f);

@@ -122,6 +122,66 @@ fn write_object<'a>(
     Ok(())
 }
 
+/// Go's `json.Indent(dst, compact, "", indent)` over compact JSON (as
+/// [`to_json`] writes it): one member or element a line, `": "` after
+/// keys, empty objects and arrays kept as `{}` / `[]`.
+pub fn indent(compact: &str, indent: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = compact.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str(indent);
+        }
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                // Go prints an empty object or array as `{}` / `[]`.
+                if matches!(chars.peek(), Some('}') | Some(']')) {
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -170,5 +230,22 @@ mod tests {
         assert_eq!(err.to_string(), "json: unsupported value: NaN");
         let err = to_json(&GoValue::Float(f64::NEG_INFINITY)).unwrap_err();
         assert_eq!(err.to_string(), "json: unsupported value: -Inf");
+    }
+}
+
+#[cfg(test)]
+mod indent_tests {
+    use super::*;
+
+    #[test]
+    fn indent_matches_go() {
+        assert_eq!(
+            indent(r#"{"a":[],"b":{"c":"x,:{"},"d":[1,2]}"#, "  "),
+            "{\n  \"a\": [],\n  \"b\": {\n    \"c\": \"x,:{\"\n  },\n  \"d\": [\n    1,\n    2\n  ]\n}"
+        );
+        assert_eq!(
+            indent(r#"{"a":{},"b":[{}]}"#, "\t"),
+            "{\n\t\"a\": {},\n\t\"b\": [\n\t\t{}\n\t]\n}"
+        );
     }
 }

@@ -23,6 +23,7 @@
 //! (`fixtures/golden/`, tested from `crate::output`) and by unit tests
 //! holding what Go prints.
 
+pub mod decode;
 pub mod escape;
 pub mod float;
 pub mod json;

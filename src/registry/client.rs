@@ -98,6 +98,31 @@ struct Req<'a> {
     scopes: &'a [String],
 }
 
+impl<'a> Req<'a> {
+    /// A request without headers or body.
+    fn new(method: Method, url: &str, scopes: &'a [String]) -> Req<'a> {
+        Req {
+            method,
+            url: url.to_string(),
+            headers: Vec::new(),
+            body: None,
+            scopes,
+        }
+    }
+
+    /// The same request with one more header.
+    fn header(mut self, name: &'static str, value: &str) -> Req<'a> {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+
+    /// The same request with a body.
+    fn body(mut self, body: &[u8]) -> Req<'a> {
+        self.body = Some(body.to_vec());
+        self
+    }
+}
+
 impl Client {
     /// A client over `http` (built from `fetch::ClientOptions`).
     pub fn new(
@@ -183,6 +208,22 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// [`Client::execute`] requiring status `want`: any other status is
+    /// the registry's error response.
+    async fn execute_expecting(
+        &self,
+        req: Req<'_>,
+        want: u16,
+    ) -> Result<reqwest::Response, RegistryError> {
+        let method = req.method.clone();
+        let url = req.url.clone();
+        let resp = self.execute(req).await?;
+        if resp.status().as_u16() != want {
+            return Err(response_error(resp, method.as_str(), &url).await);
+        }
+        Ok(resp)
     }
 
     /// oras' `auth.Client.Do`.
@@ -396,15 +437,7 @@ impl Client {
     /// The registry's error response, or a transport/auth failure.
     pub async fn ping(&self, registry: &str) -> Result<(), RegistryError> {
         let url = self.base_url(registry);
-        let resp = self
-            .execute(Req {
-                method: Method::GET,
-                url: url.clone(),
-                headers: vec![],
-                body: None,
-                scopes: &[],
-            })
-            .await?;
+        let resp = self.execute(Req::new(Method::GET, &url, &[])).await?;
         match resp.status().as_u16() {
             200 => Ok(()),
             404 => Err(RegistryError::NotFound(format!("{registry}: not found"))),
@@ -431,13 +464,7 @@ impl Client {
             self.base_url(registry)
         );
         let resp = self
-            .execute(Req {
-                method: Method::GET,
-                url: url.clone(),
-                headers: vec![("Accept", MANIFEST_ACCEPT.into())],
-                body: None,
-                scopes,
-            })
+            .execute(Req::new(Method::GET, &url, scopes).header("Accept", MANIFEST_ACCEPT))
             .await?;
         let full = format_ref(registry, repository, reference);
         match resp.status().as_u16() {
@@ -491,19 +518,11 @@ impl Client {
         scopes: &[String],
     ) -> Result<bool, RegistryError> {
         let url = format!("{}{repository}/{kind}/{digest}", self.base_url(registry));
-        let mut headers = vec![];
+        let mut req = Req::new(Method::HEAD, &url, scopes);
         if kind == "manifests" {
-            headers.push(("Accept", MANIFEST_ACCEPT.to_string()));
+            req = req.header("Accept", MANIFEST_ACCEPT);
         }
-        let resp = self
-            .execute(Req {
-                method: Method::HEAD,
-                url: url.clone(),
-                headers,
-                body: None,
-                scopes,
-            })
-            .await?;
+        let resp = self.execute(req).await?;
         match resp.status().as_u16() {
             200 => Ok(true),
             404 => Ok(false),
@@ -528,15 +547,7 @@ impl Client {
             self.base_url(registry),
             desc.digest
         );
-        let resp = self
-            .execute(Req {
-                method: Method::GET,
-                url: url.clone(),
-                headers: vec![],
-                body: None,
-                scopes,
-            })
-            .await?;
+        let resp = self.execute(Req::new(Method::GET, &url, scopes)).await?;
         match resp.status().as_u16() {
             200 => {}
             404 => {
@@ -576,17 +587,8 @@ impl Client {
     ) -> Result<(), RegistryError> {
         let url = format!("{}{repository}/blobs/uploads/", self.base_url(registry));
         let resp = self
-            .execute(Req {
-                method: Method::POST,
-                url: url.clone(),
-                headers: vec![],
-                body: None,
-                scopes,
-            })
+            .execute_expecting(Req::new(Method::POST, &url, scopes), 202)
             .await?;
-        if resp.status().as_u16() != 202 {
-            return Err(response_error(resp, "POST", &url).await);
-        }
         let location = header(resp.headers(), "location").unwrap_or_default();
         let location = resolve_location(&url, &location)?;
         let put = format!(
@@ -594,18 +596,13 @@ impl Client {
             if location.contains('?') { '&' } else { '?' },
             form_encode(&desc.digest)
         );
-        let resp = self
-            .execute(Req {
-                method: Method::PUT,
-                url: put.clone(),
-                headers: vec![("Content-Type", "application/octet-stream".into())],
-                body: Some(bytes.to_vec()),
-                scopes,
-            })
-            .await?;
-        if resp.status().as_u16() != 201 {
-            return Err(response_error(resp, "PUT", &put).await);
-        }
+        self.execute_expecting(
+            Req::new(Method::PUT, &put, scopes)
+                .header("Content-Type", "application/octet-stream")
+                .body(bytes),
+            201,
+        )
+        .await?;
         Ok(())
     }
 
@@ -627,18 +624,13 @@ impl Client {
             "{}{repository}/manifests/{reference}",
             self.base_url(registry)
         );
-        let resp = self
-            .execute(Req {
-                method: Method::PUT,
-                url: url.clone(),
-                headers: vec![("Content-Type", media_type.into())],
-                body: Some(bytes.to_vec()),
-                scopes,
-            })
-            .await?;
-        if resp.status().as_u16() != 201 {
-            return Err(response_error(resp, "PUT", &url).await);
-        }
+        self.execute_expecting(
+            Req::new(Method::PUT, &url, scopes)
+                .header("Content-Type", media_type)
+                .body(bytes),
+            201,
+        )
+        .await?;
         Ok(())
     }
 
@@ -658,17 +650,8 @@ impl Client {
         let mut tags = Vec::new();
         loop {
             let resp = self
-                .execute(Req {
-                    method: Method::GET,
-                    url: url.clone(),
-                    headers: vec![],
-                    body: None,
-                    scopes,
-                })
+                .execute_expecting(Req::new(Method::GET, &url, scopes), 200)
                 .await?;
-            if resp.status().as_u16() != 200 {
-                return Err(response_error(resp, "GET", &url).await);
-            }
             let next = header(resp.headers(), "link");
             let body = read_limited(resp, "GET", &url, MAX_MANIFEST_BYTES).await?;
             #[derive(serde::Deserialize)]

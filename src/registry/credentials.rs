@@ -184,7 +184,7 @@ impl ConfigFile {
             compact.push_str(&go_compact(v.get()));
         }
         compact.push('}');
-        let text = go_indent(&compact);
+        let text = crate::gojson::json::indent(&compact, "\t");
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
         if let Some(dir) = dir {
             create_private_dir(dir).map_err(io)?;
@@ -264,66 +264,6 @@ fn go_compact(raw: &str) -> String {
             out.push(c);
         } else if !c.is_ascii_whitespace() {
             out.push(c);
-        }
-    }
-    out
-}
-
-/// Go's `json.Indent(dst, compact, "", "\t")`: empty objects and arrays
-/// stay `{}`/`[]`.
-fn go_indent(compact: &str) -> String {
-    let mut out = String::with_capacity(compact.len() * 2);
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut need_indent = false;
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        for _ in 0..depth {
-            out.push('\t');
-        }
-    };
-    for c in compact.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
-        if need_indent && c != ']' && c != '}' {
-            need_indent = false;
-            depth += 1;
-            newline(&mut out, depth);
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
-            '{' | '[' => {
-                out.push(c);
-                need_indent = true;
-            }
-            ',' => {
-                out.push(c);
-                newline(&mut out, depth);
-            }
-            ':' => out.push_str(": "),
-            '}' | ']' => {
-                if need_indent {
-                    need_indent = false;
-                } else {
-                    depth = depth.saturating_sub(1);
-                    newline(&mut out, depth);
-                }
-                out.push(c);
-            }
-            _ => out.push(c),
         }
     }
     out

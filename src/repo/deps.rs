@@ -97,7 +97,10 @@ fn dependency_go(d: &Dependency) -> GoValue {
 /// `Chart.lock` as helm writes it (sigs.k8s.io/yaml: keys sorted).
 pub fn lock_yaml(lock: &Lock) -> Result<String, RepoError> {
     let v = GoValue::struct_builder()
-        .field("generated", super::decode::time_value(&lock.generated))
+        .field(
+            "generated",
+            crate::gojson::decode::time_value(&lock.generated),
+        )
         .field("digest", lock.digest.as_str())
         .field(
             "dependencies",
@@ -474,16 +477,7 @@ fn resolve(
                 let v = Version::parse(t).ok()?;
                 constraint.check(&v).then(|| v.original().to_string())
             });
-            match chosen {
-                Some(v) => locked.push(lock_dep(v)),
-                None => {
-                    missing.push(format!(
-                        "{:?} (repository {:?}, version {:?})",
-                        d.name, d.repository, d.version
-                    ));
-                    locked.push(lock_dep(String::new()));
-                }
-            }
+            locked.push(lock_dep(chosen_or_missing(chosen, d, &mut missing)));
             continue;
         }
         let idx = paths.index_file(&repo_name);
@@ -507,16 +501,7 @@ fn resolve(
             let v = Version::parse(&cv.metadata.version).ok()?;
             (!cv.urls.is_empty() && constraint.check(&v)).then(|| v.original().to_string())
         });
-        match chosen {
-            Some(v) => locked.push(lock_dep(v)),
-            None => {
-                missing.push(format!(
-                    "{:?} (repository {:?}, version {:?})",
-                    d.name, d.repository, d.version
-                ));
-                locked.push(lock_dep(String::new()));
-            }
-        }
+        locked.push(lock_dep(chosen_or_missing(chosen, d, &mut missing)));
     }
     if !missing.is_empty() {
         return Err(RepoError::msg(
@@ -600,6 +585,50 @@ async fn find_chart_url(
     }
 }
 
+/// The version chosen for a dependency, or (none matching) an empty one
+/// with the dependency listed among the missing in helm's words.
+fn chosen_or_missing(chosen: Option<String>, d: &Dependency, missing: &mut Vec<String>) -> String {
+    chosen.unwrap_or_else(|| {
+        missing.push(format!(
+            "{:?} (repository {:?}, version {:?})",
+            d.name, d.repository, d.version
+        ));
+        String::new()
+    })
+}
+
+/// A dependency's `version` as a constraint, refused in helm's words.
+fn version_constraint(dep: &Dependency) -> Result<Constraints, RepoError> {
+    Constraints::parse(&dep.version).map_err(|e| {
+        RepoError::msg(
+            ErrorKind::InvalidInput,
+            format!(
+                "dependency {} has an invalid version/constraint format: {e}",
+                dep.name
+            ),
+        )
+    })
+}
+
+/// helm's per-download message: the first time `key` (the chart's URL or
+/// OCI reference) comes up, "Downloading ..." and `true`; after that,
+/// "Already downloaded ..." and `false` (skip it).
+fn announce_download(
+    fetched: &mut BTreeSet<String>,
+    key: String,
+    dep: &Dependency,
+    print: &mut dyn FnMut(&str),
+) -> bool {
+    let first = fetched.insert(key);
+    let what = if first {
+        "Downloading"
+    } else {
+        "Already downloaded"
+    };
+    print(&format!("{what} {} from repo {}", dep.name, dep.repository));
+    first
+}
+
 async fn download_all(
     chart_dir: &Path,
     deps: &mut [Dependency],
@@ -681,15 +710,7 @@ async fn download_into(
                     format!("unable to load chart '{}': {e}", p.display()),
                 )
             })?;
-            let c = Constraints::parse(&dep.version).map_err(|e| {
-                RepoError::msg(
-                    ErrorKind::InvalidInput,
-                    format!(
-                        "dependency {} has an invalid version/constraint format: {e}",
-                        dep.name
-                    ),
-                )
-            })?;
+            let c = version_constraint(dep)?;
             let v = Version::parse(&ch.metadata.version).map_err(|e| {
                 RepoError::msg(
                     ErrorKind::InvalidInput,
@@ -723,17 +744,9 @@ async fn download_into(
         }
         if is_oci(&dep.repository) {
             let churl = format!("{}/{}:{}", dep.repository, dep.name, dep.version);
-            if !fetched.insert(churl.clone()) {
-                print(&format!(
-                    "Already downloaded {} from repo {}",
-                    dep.name, dep.repository
-                ));
+            if !announce_download(&mut fetched, churl.clone(), dep, print) {
                 continue;
             }
-            print(&format!(
-                "Downloading {} from repo {}",
-                dep.name, dep.repository
-            ));
             let reference = format!("{}/{}", dep.repository, dep.name);
             let ro = registry_options(opts);
             match crate::registry::pull(&reference, &dep.version, false, &ro).await {
@@ -757,17 +770,9 @@ async fn download_into(
                 break;
             }
         };
-        if !fetched.insert(url.clone()) {
-            print(&format!(
-                "Already downloaded {} from repo {}",
-                dep.name, dep.repository
-            ));
+        if !announce_download(&mut fetched, url.clone(), dep, print) {
             continue;
         }
-        print(&format!(
-            "Downloading {} from repo {}",
-            dep.name, dep.repository
-        ));
         let got = match Getter::new(&getter) {
             Ok(g) => g.get(&url, true).await,
             Err(e) => Err(e),
@@ -810,15 +815,7 @@ fn tar_from_local_dir(
     let orig = local_path(&dep.repository, chart_dir)?;
     let ch = crate::chart::load::load_dir(&orig)
         .map_err(|e| RepoError::msg(ErrorKind::InvalidInput, e.to_string()))?;
-    let c = Constraints::parse(&dep.version).map_err(|e| {
-        RepoError::msg(
-            ErrorKind::InvalidInput,
-            format!(
-                "dependency {} has an invalid version/constraint format: {e}",
-                dep.name
-            ),
-        )
-    })?;
+    let c = version_constraint(dep)?;
     let v = Version::parse(&ch.metadata.version)
         .map_err(|e| RepoError::msg(ErrorKind::InvalidInput, e.to_string()))?;
     if !c.check(&v) {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::gojson::{GoTime, GoValue};
 
 use super::RepoError;
-use super::decode::{self, Cx};
+use crate::gojson::decode::{self, Cx};
 
 /// The repositories file.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -5,12 +5,14 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
+use crate::chart::decode::{DEPENDENCY_FIELDS, MAINTAINER_FIELDS, METADATA_FIELDS};
 use crate::chart::model::{Dependency, Maintainer, Metadata};
 use crate::gojson::{GoTime, GoValue};
 use crate::semver::{Constraints, Version};
 
-use super::decode::{self, Cx, DecodeError};
+use crate::gojson::decode::{self, Cx, DecodeError};
 
 /// Why an index could not be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -116,33 +118,24 @@ pub struct Found<'a> {
     pub fell_back: bool,
 }
 
-const VERSION_FIELDS: &[&str] = &[
-    "name",
-    "home",
-    "sources",
-    "version",
-    "description",
-    "keywords",
-    "maintainers",
-    "icon",
-    "apiVersion",
-    "condition",
-    "tags",
-    "appVersion",
-    "deprecated",
-    "annotations",
-    "kubeVersion",
-    "dependencies",
-    "type",
-    "urls",
-    "created",
-    "removed",
-    "digest",
-    "checksum",
-    "engine",
-    "tillerVersion",
-    "url",
-];
+/// A `ChartVersion`'s JSON field names: the embedded `Metadata`'s, then
+/// its own.
+static VERSION_FIELDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    [
+        METADATA_FIELDS,
+        &[
+            "urls",
+            "created",
+            "removed",
+            "digest",
+            "checksum",
+            "engine",
+            "tillerVersion",
+            "url",
+        ],
+    ]
+    .concat()
+});
 
 impl IndexFile {
     /// A new index as `helm repo index` starts it.
@@ -350,66 +343,8 @@ impl IndexFile {
     pub fn to_json(&self) -> Result<String, super::RepoError> {
         let compact = crate::gojson::json::to_json(&self.to_go())
             .map_err(|e| super::RepoError::Other(e.to_string()))?;
-        Ok(indent_json(compact.trim_end()))
+        Ok(crate::gojson::json::indent(compact.trim_end(), "  "))
     }
-}
-
-/// Go's `json.Indent` with prefix "" and indent "  " over compact JSON.
-fn indent_json(compact: &str) -> String {
-    let mut out = String::with_capacity(compact.len() * 2);
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut chars = compact.chars().peekable();
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        for _ in 0..depth {
-            out.push_str("  ");
-        }
-    };
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
-            '{' | '[' => {
-                out.push(c);
-                // Go prints an empty object or array as `{}` / `[]`.
-                if matches!(chars.peek(), Some('}') | Some(']')) {
-                    if let Some(close) = chars.next() {
-                        out.push(close);
-                    }
-                } else {
-                    depth += 1;
-                    newline(&mut out, depth);
-                }
-            }
-            '}' | ']' => {
-                depth = depth.saturating_sub(1);
-                newline(&mut out, depth);
-                out.push(c);
-            }
-            ',' => {
-                out.push(c);
-                newline(&mut out, depth);
-            }
-            ':' => out.push_str(": "),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Sorts newest first by semver precedence; unparseable versions last.
@@ -513,7 +448,7 @@ fn decode_index(value: &GoValue, strict: bool) -> Result<RawIndex, DecodeError> 
 
 fn chart_version(v: &GoValue, cx: &Cx) -> Result<ChartVersion, DecodeError> {
     let mut cv = ChartVersion::default();
-    decode::object(v, cx, "repo.ChartVersion", VERSION_FIELDS, |field, v| {
+    decode::object(v, cx, "repo.ChartVersion", &VERSION_FIELDS, |field, v| {
         // Fields of the embedded `*chart.Metadata` are named through it.
         let own = matches!(
             field,
@@ -552,7 +487,7 @@ fn chart_version(v: &GoValue, cx: &Cx) -> Result<ChartVersion, DecodeError> {
                             item,
                             &fcx,
                             "chart.Maintainer",
-                            &["name", "email", "url"],
+                            MAINTAINER_FIELDS,
                             |f, v| {
                                 let c = fcx.field("Maintainer", f);
                                 let s = decode::string(v, &c)?;
@@ -608,39 +543,24 @@ fn chart_version(v: &GoValue, cx: &Cx) -> Result<ChartVersion, DecodeError> {
 
 fn dependency(v: &GoValue, cx: &Cx) -> Result<Dependency, DecodeError> {
     let mut d = Dependency::default();
-    decode::object(
-        v,
-        cx,
-        "chart.Dependency",
-        &[
-            "name",
-            "version",
-            "repository",
-            "condition",
-            "tags",
-            "enabled",
-            "import-values",
-            "alias",
-        ],
-        |f, v| {
-            let c = cx.field("Dependency", f);
-            match f {
-                "name" => d.name = decode::string(v, &c)?,
-                "version" => d.version = decode::string(v, &c)?,
-                "repository" => d.repository = decode::string(v, &c)?,
-                "condition" => d.condition = decode::string(v, &c)?,
-                "tags" => d.tags = decode::strings(v, &c)?,
-                "enabled" => d.enabled = decode::boolean(v, &c)?,
-                "import-values" => match v {
-                    GoValue::Null => {}
-                    GoValue::Array(items) => d.import_values = items.clone(),
-                    other => return Err(c.type_error(other, "[]interface {}")),
-                },
-                _ => d.alias = decode::string(v, &c)?,
-            }
-            Ok(())
-        },
-    )?;
+    decode::object(v, cx, "chart.Dependency", DEPENDENCY_FIELDS, |f, v| {
+        let c = cx.field("Dependency", f);
+        match f {
+            "name" => d.name = decode::string(v, &c)?,
+            "version" => d.version = decode::string(v, &c)?,
+            "repository" => d.repository = decode::string(v, &c)?,
+            "condition" => d.condition = decode::string(v, &c)?,
+            "tags" => d.tags = decode::strings(v, &c)?,
+            "enabled" => d.enabled = decode::boolean(v, &c)?,
+            "import-values" => match v {
+                GoValue::Null => {}
+                GoValue::Array(items) => d.import_values = items.clone(),
+                other => return Err(c.type_error(other, "[]interface {}")),
+            },
+            _ => d.alias = decode::string(v, &c)?,
+        }
+        Ok(())
+    })?;
     Ok(d)
 }
 
@@ -856,14 +776,6 @@ mod tests {
         assert_eq!(
             resolve_reference_url("http://h/odd?token=abc", "https://o/x.tgz?y=2").as_deref(),
             Ok("https://o/x.tgz?y=2")
-        );
-    }
-
-    #[test]
-    fn indent_matches_go() {
-        assert_eq!(
-            indent_json(r#"{"a":[],"b":{"c":"x,:{"},"d":[1,2]}"#),
-            "{\n  \"a\": [],\n  \"b\": {\n    \"c\": \"x,:{\"\n  },\n  \"d\": [\n    1,\n    2\n  ]\n}"
         );
     }
 }

@@ -10,7 +10,7 @@ use crate::compat::Compat;
 use crate::fetch::ClientOptions;
 
 use super::getter::{Getter, GetterOptions};
-use super::index::{IndexFile, resolve_reference_url};
+use super::index::{Found, IndexFile, resolve_reference_url};
 use super::{Entry, HelmPaths, RepoError, RepoFile, Warning, file};
 
 /// How to find and fetch a chart (the install/upgrade/show/template/pull
@@ -65,6 +65,44 @@ fn route(sink: Option<&WarningSink>, warnings: Vec<Warning>) -> Vec<Warning> {
         }
         None => warnings,
     }
+}
+
+/// A repository's cached index, refused in helm's words when missing or
+/// unreadable.
+fn load_cached(idx: &Path) -> Result<super::index::Loaded, RepoError> {
+    IndexFile::load(idx).map_err(|e| {
+        RepoError::msg(
+            e.kind(),
+            format!("no cached repo found. (try 'helm repo update'): {e}"),
+        )
+    })
+}
+
+/// The first download URL of a version found in an index, after routing
+/// helm v4's warning when the lookup fell back to the newest match;
+/// `no_urls` words the error for a version without URLs.
+fn first_url<'a>(
+    found: Found<'a>,
+    chart: &str,
+    version: &str,
+    sink: Option<&WarningSink>,
+    warnings: &mut Vec<Warning>,
+    no_urls: impl FnOnce() -> String,
+) -> Result<&'a String, RepoError> {
+    let cv = found.version;
+    if found.fell_back {
+        warnings.extend(route(
+            sink,
+            vec![Warning::FellBack {
+                chart: chart.to_string(),
+                requested: version.to_string(),
+                selected: cv.metadata.version.clone(),
+            }],
+        ));
+    }
+    cv.urls
+        .first()
+        .ok_or_else(|| RepoError::msg(ErrorKind::NotFound, no_urls()))
 }
 
 impl LocateOptions {
@@ -638,12 +676,7 @@ fn resolve_chart_version(
     getter.repo_url = rc.url.clone();
     apply_entry(&mut getter, rc);
     let idx = paths.index_file(&rc.name);
-    let loaded = IndexFile::load(&idx).map_err(|e| {
-        RepoError::msg(
-            e.kind(),
-            format!("no cached repo found. (try 'helm repo update'): {e}"),
-        )
-    })?;
+    let loaded = load_cached(&idx)?;
     let mut warnings: Vec<Warning> = route(
         sink,
         loaded
@@ -666,22 +699,9 @@ fn resolve_chart_version(
         )
     })?;
     let cv = found.version;
-    if found.fell_back {
-        warnings.extend(route(
-            sink,
-            vec![Warning::FellBack {
-                chart: chart_name.to_string(),
-                requested: version.to_string(),
-                selected: cv.metadata.version.clone(),
-            }],
-        ));
-    }
-    let Some(first) = cv.urls.first() else {
-        return Err(RepoError::msg(
-            ErrorKind::NotFound,
-            format!("chart {reference:?} has no downloadable URLs"),
-        ));
-    };
+    let first = first_url(found, chart_name, version, sink, &mut warnings, || {
+        format!("chart {reference:?} has no downloadable URLs")
+    })?;
     let url = resolve_reference_url(&rc.url, first).map_err(|_| {
         RepoError::msg(
             ErrorKind::InvalidInput,
@@ -730,12 +750,7 @@ fn scan_repos_for_url(
 ) -> Result<Option<Entry>, RepoError> {
     for rc in &rf.repositories {
         let idx = paths.index_file(&rc.name);
-        let loaded = IndexFile::load(&idx).map_err(|e| {
-            RepoError::msg(
-                e.kind(),
-                format!("no cached repo found. (try 'helm repo update'): {e}"),
-            )
-        })?;
+        let loaded = load_cached(&idx)?;
         let hit = loaded
             .index
             .entries
@@ -810,22 +825,14 @@ pub(crate) async fn find_chart_in_repo_url(
         )
     })?;
     let cv = found.version;
-    if found.fell_back {
-        warnings.extend(route(
-            opts.on_warning.as_ref(),
-            vec![Warning::FellBack {
-                chart: chart.to_string(),
-                requested: version.to_string(),
-                selected: cv.metadata.version.clone(),
-            }],
-        ));
-    }
-    let Some(first) = cv.urls.first() else {
-        return Err(RepoError::msg(
-            ErrorKind::NotFound,
-            format!("{what} has no downloadable URLs"),
-        ));
-    };
+    let first = first_url(
+        found,
+        chart,
+        version,
+        opts.on_warning.as_ref(),
+        &mut warnings,
+        || format!("{what} has no downloadable URLs"),
+    )?;
     let abs = resolve_reference_url(repo_url, first).map_err(|e| {
         RepoError::msg(
             ErrorKind::InvalidInput,

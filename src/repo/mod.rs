@@ -7,7 +7,6 @@
 //! formats, so that `helm repo add` followed by `rudder search repo` (and
 //! the reverse) work.
 
-mod decode;
 pub mod deps;
 pub mod file;
 pub mod getter;
@@ -20,7 +19,7 @@ pub mod warn;
 
 use std::path::{Path, PathBuf};
 
-pub use decode::DecodeError;
+pub use crate::gojson::decode::DecodeError;
 pub use file::{Entry, RepoFile};
 pub use getter::Getter;
 pub use index::{ChartVersion, IndexError, IndexFile};

@@ -40,22 +40,15 @@ macro_rules! cv {
     };
 }
 
-static CONSTRAINT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(concat!(
-        "^",
-        ws!(),
-        "*(",
-        ops!(),
-        ")",
-        ws!(),
-        "*(",
-        cv!(),
-        ")",
-        ws!(),
-        "*$"
-    ))
-    .ok()
-});
+/// One comparison: an operator, optional spaces, a version.
+macro_rules! op_clause {
+    () => {
+        concat!("(", ops!(), ")", ws!(), "*(", cv!(), ")")
+    };
+}
+
+static CONSTRAINT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(concat!("^", ws!(), "*", op_clause!(), ws!(), "*$")).ok());
 
 static RANGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -75,33 +68,21 @@ static RANGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
-static FIND: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(concat!("(", ops!(), ")", ws!(), "*(", cv!(), ")")).ok());
+static FIND: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(op_clause!()).ok());
 
 static VALID: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(concat!(
         "^(",
         ws!(),
-        "*(",
-        ops!(),
-        ")",
+        "*",
+        op_clause!(),
         ws!(),
-        "*(",
-        cv!(),
-        ")",
-        ws!(),
-        "*)",
-        "((?:",
+        "*)((?:",
         ws!(),
         "+|,",
         ws!(),
-        "*)(",
-        ops!(),
-        ")",
-        ws!(),
-        "*(",
-        cv!(),
-        ")",
+        "*)",
+        op_clause!(),
         ws!(),
         "*)*$"
     ))

@@ -388,30 +388,7 @@ impl Validator<'_> {
         errs: &mut Vec<SchemaError>,
     ) {
         let n = m.len();
-        if let Some(max) = num_key(obj, "maxProperties")
-            && n as f64 > max
-        {
-            errs.push(SchemaError::leaf(
-                ptr,
-                format!(
-                    "maxProperties: got {}, want {}",
-                    santhosh_int(n),
-                    santhosh_int(max as usize)
-                ),
-            ));
-        }
-        if let Some(min) = num_key(obj, "minProperties")
-            && (n as f64) < min
-        {
-            errs.push(SchemaError::leaf(
-                ptr,
-                format!(
-                    "minProperties: got {}, want {}",
-                    santhosh_int(n),
-                    santhosh_int(min as usize)
-                ),
-            ));
-        }
+        count_bounds(obj, n, ("maxProperties", "minProperties"), ptr, errs);
         if let Some(Json::Array(req)) = obj.get("required") {
             let missing: Vec<&str> = req
                 .iter()
@@ -485,30 +462,7 @@ impl Validator<'_> {
         errs: &mut Vec<SchemaError>,
     ) {
         let n = a.len();
-        if let Some(max) = num_key(obj, "maxItems")
-            && n as f64 > max
-        {
-            errs.push(SchemaError::leaf(
-                ptr,
-                format!(
-                    "maxItems: got {}, want {}",
-                    santhosh_int(n),
-                    santhosh_int(max as usize)
-                ),
-            ));
-        }
-        if let Some(min) = num_key(obj, "minItems")
-            && (n as f64) < min
-        {
-            errs.push(SchemaError::leaf(
-                ptr,
-                format!(
-                    "minItems: got {}, want {}",
-                    santhosh_int(n),
-                    santhosh_int(min as usize)
-                ),
-            ));
-        }
+        count_bounds(obj, n, ("maxItems", "minItems"), ptr, errs);
         if obj.get("uniqueItems") == Some(&Json::Bool(true)) {
             'outer: for i in 1..n {
                 for j in 0..i {
@@ -571,30 +525,7 @@ impl Validator<'_> {
         errs: &mut Vec<SchemaError>,
     ) {
         let n = s.chars().count();
-        if let Some(max) = num_key(obj, "maxLength")
-            && n as f64 > max
-        {
-            errs.push(SchemaError::leaf(
-                ptr,
-                format!(
-                    "maxLength: got {}, want {}",
-                    santhosh_int(n),
-                    santhosh_int(max as usize)
-                ),
-            ));
-        }
-        if let Some(min) = num_key(obj, "minLength")
-            && (n as f64) < min
-        {
-            errs.push(SchemaError::leaf(
-                ptr,
-                format!(
-                    "minLength: got {}, want {}",
-                    santhosh_int(n),
-                    santhosh_int(min as usize)
-                ),
-            ));
-        }
+        count_bounds(obj, n, ("maxLength", "minLength"), ptr, errs);
         if let Some(Json::String(p)) = obj.get("pattern")
             && let Ok(re) = regex::Regex::new(p)
             && !re.is_match(s)
@@ -760,6 +691,41 @@ impl Validator<'_> {
 
 fn num_key(obj: &serde_json::Map<String, Json>, k: &str) -> Option<f64> {
     obj.get(k).and_then(Json::as_f64)
+}
+
+/// The `max*`/`min*` keywords on a count (properties, items, characters):
+/// santhosh's `<keyword>: got N, want M`, the maximum checked first.
+fn count_bounds(
+    obj: &serde_json::Map<String, Json>,
+    n: usize,
+    (max_key, min_key): (&str, &str),
+    ptr: &str,
+    errs: &mut Vec<SchemaError>,
+) {
+    if let Some(max) = num_key(obj, max_key)
+        && n as f64 > max
+    {
+        errs.push(SchemaError::leaf(
+            ptr,
+            format!(
+                "{max_key}: got {}, want {}",
+                santhosh_int(n),
+                santhosh_int(max as usize)
+            ),
+        ));
+    }
+    if let Some(min) = num_key(obj, min_key)
+        && (n as f64) < min
+    {
+        errs.push(SchemaError::leaf(
+            ptr,
+            format!(
+                "{min_key}: got {}, want {}",
+                santhosh_int(n),
+                santhosh_int(min as usize)
+            ),
+        ));
+    }
 }
 
 /// santhosh's flattening: one error stands for itself, several at one

@@ -4,6 +4,10 @@
 //! `yaml.UnmarshalStrict` turns on); type mismatches reported with Go's
 //! `json: cannot unmarshal ...` text. `null` leaves a field at its zero
 //! value, as Go does.
+//!
+//! Shared by the chart layer (`Chart.yaml`, `Chart.lock`) and the repo
+//! layer (`index.yaml`, `repositories.yaml`), which both sit above this
+//! module.
 
 use std::collections::BTreeMap;
 
@@ -68,20 +72,28 @@ impl Cx {
     /// Go's type error for `value` found where `go_type` was wanted.
     pub fn type_error(&self, value: &GoValue, go_type: &str) -> DecodeError {
         if self.path.is_empty() {
-            DecodeError(format!(
-                "json: cannot unmarshal {} into Go value of type {}",
-                kind(value),
-                self.top
-            ))
+            DecodeError(value_type_text(value, self.top))
         } else {
-            DecodeError(format!(
-                "json: cannot unmarshal {} into Go struct field {}.{} of type {go_type}",
-                kind(value),
-                self.strukt,
-                self.path
-            ))
+            DecodeError(field_type_text(value, self.strukt, &self.path, go_type))
         }
     }
+}
+
+/// Go's type error for `value` decoded at the top, into a `go_type`.
+pub(crate) fn value_type_text(value: &GoValue, go_type: &str) -> String {
+    format!(
+        "json: cannot unmarshal {} into Go value of type {go_type}",
+        kind(value)
+    )
+}
+
+/// Go's type error for `value` decoded into field `path` (dotted, from the
+/// top) whose innermost struct is `strukt`.
+pub(crate) fn field_type_text(value: &GoValue, strukt: &str, path: &str, go_type: &str) -> String {
+    format!(
+        "json: cannot unmarshal {} into Go struct field {strukt}.{path} of type {go_type}",
+        kind(value)
+    )
 }
 
 /// The JSON kind Go names in a type error.
@@ -113,11 +125,7 @@ pub(crate) fn object(
         other => return Err(cx.type_error(other, go_type)),
     };
     for (key, v) in map {
-        let field = fields
-            .iter()
-            .find(|f| **f == key)
-            .or_else(|| fields.iter().find(|f| f.eq_ignore_ascii_case(key)));
-        match field {
+        match match_field(key, fields) {
             Some(f) => set(f, v)?,
             None if cx.strict => {
                 return Err(DecodeError(format!("json: unknown field {key:?}")));
@@ -126,6 +134,16 @@ pub(crate) fn object(
         }
     }
     Ok(())
+}
+
+/// The struct field a JSON key lands in: the exact name, else the first
+/// match ignoring ASCII case (as Go's `encoding/json` folds names).
+pub(crate) fn match_field(key: &str, fields: &[&'static str]) -> Option<&'static str> {
+    fields
+        .iter()
+        .find(|f| **f == key)
+        .or_else(|| fields.iter().find(|f| f.eq_ignore_ascii_case(key)))
+        .copied()
 }
 
 /// A Go `string`.
@@ -164,32 +182,31 @@ pub(crate) fn direct_strings(v: &GoValue, cx: &Cx) -> Result<Vec<String>, Decode
 
 /// go-yaml's number as sigs.k8s.io/yaml writes it into a string field: an
 /// integer in decimal, a float with `strconv.FormatFloat(f, 'g', -1, 32)`.
-/// Numbers arrive as float64 here, so an integral value is taken to have
-/// been a YAML integer.
-fn yaml_number_string(f: f64) -> String {
+/// Numbers arrive as float64 here, so an integral value in `int64` range
+/// is taken to have been a YAML integer.
+pub(crate) fn yaml_number_string(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 9.2e18 {
+        // Integral and in range: exact as an i64.
         return format!("{}", f as i64);
     }
-    let v = f as f32;
-    if v == 0.0 || !v.is_finite() {
-        return format!("{v}");
+    go_g32(f as f32)
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest float32 digits, in
+/// exponent form (sign, at least two digits) when the decimal exponent of
+/// those digits is below -4 or at least 6.
+fn go_g32(f: f32) -> String {
+    if !f.is_finite() {
+        return f.to_string();
     }
-    let exp = v.abs().log10().floor() as i32;
-    if (-4..6).contains(&exp) {
-        format!("{v}")
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if f != 0.0 && !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
     } else {
-        // Go: mantissa, `e`, sign, at least two exponent digits.
-        let e = format!("{v:e}");
-        match e.split_once('e') {
-            Some((m, x)) => {
-                let (sign, digits) = match x.strip_prefix('-') {
-                    Some(d) => ('-', d),
-                    None => ('+', x),
-                };
-                format!("{m}e{sign}{digits:0>2}")
-            }
-            None => e,
-        }
+        format!("{f}")
     }
 }
 
@@ -248,5 +265,26 @@ pub(crate) fn time_value(t: &Option<GoTime>) -> GoValue {
     match t {
         Some(t) => GoValue::String(crate::gojson::time::rfc3339_nano(t)),
         None => GoValue::string(ZERO_TIME),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_numbers_as_go_writes_them_into_strings() {
+        assert_eq!(yaml_number_string(3.0), "3");
+        assert_eq!(yaml_number_string(1.1), "1.1");
+        assert_eq!(yaml_number_string(0.00001), "1e-05");
+        assert_eq!(yaml_number_string(1234567.5), "1.2345675e+06");
+        assert_eq!(yaml_number_string(123456.5), "123456.5");
+    }
+
+    #[test]
+    fn field_names_exact_first_then_folded() {
+        assert_eq!(match_field("Name", &["name", "Name"]), Some("Name"));
+        assert_eq!(match_field("NAME", &["name"]), Some("name"));
+        assert_eq!(match_field("nom", &["name"]), None);
     }
 }
