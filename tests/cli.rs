@@ -640,7 +640,10 @@ fn provenance_flags_are_refused() {
     let dest_arg = dest.to_string_lossy().into_owned();
     let web = chart("web").to_string_lossy().into_owned();
     let cases: [(&[&str], &str); 4] = [
-        (&["pull", "myrepo/web", "--verify", "-d", &dest_arg], "--verify"),
+        (
+            &["pull", "myrepo/web", "--verify", "-d", &dest_arg],
+            "--verify",
+        ),
         (&["pull", "myrepo/web", "--prov", "-d", &dest_arg], "--prov"),
         (&["show", "chart", &web, "--verify"], "--verify"),
         (&["dependency", "build", &dest_arg, "--verify"], "--verify"),

@@ -8,22 +8,13 @@ mod sources;
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{Tool, chart, repo_root};
+use crate::harness::{Tool, chart};
 
-/// A chart of `shared/realcharts` (beside the repository, or beside the
-/// worktree directory that holds it).
+/// A chart of `shared/realcharts`.
 pub fn realchart(name: &str) -> PathBuf {
-    let root = repo_root();
-    for base in [
-        root.join("../shared/realcharts"),
-        root.join("../../shared/realcharts"),
-    ] {
-        let p = base.join(name);
-        if p.is_dir() {
-            return p.canonicalize().expect("canonical path");
-        }
-    }
-    panic!("no real chart {name} beside {}", root.display());
+    let p = crate::harness::realcharts().join(name);
+    assert!(p.is_dir(), "no real chart {}", p.display());
+    p
 }
 
 /// The `chart` member of a release JSON document, verbatim.

@@ -41,6 +41,29 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `shared/realcharts`, the unmodified third-party charts used as test
+/// input in place (never copied into the project): `RUDDER_REALCHARTS` if
+/// set, else `shared/realcharts` beside the checkout or any directory above
+/// it (worktrees sit deeper), else `/work/shared/realcharts`. Missing input
+/// fails the test that needs it.
+pub fn realcharts() -> PathBuf {
+    let root = repo_root();
+    let candidates = std::env::var_os("RUDDER_REALCHARTS")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(root.ancestors().map(|a| a.join("shared/realcharts")))
+        .chain([PathBuf::from("/work/shared/realcharts")]);
+    for p in candidates {
+        if p.join("README.md").is_file() {
+            return p.canonicalize().expect("canonical path");
+        }
+    }
+    panic!(
+        "shared/realcharts not found beside {} nor at /work/shared/realcharts (set RUDDER_REALCHARTS)",
+        root.display()
+    );
+}
+
 /// A fixture chart under `fixtures/charts/`.
 pub fn chart(name: &str) -> PathBuf {
     let p = repo_root().join("fixtures/charts").join(name);

@@ -903,7 +903,7 @@ fn stored_plain(repo: &str, tag: &str) -> (String, String) {
 fn real_charts_push_like_helm() {
     let reg = registry_plain();
     let home = Home::new();
-    let real = PathBuf::from("/work/shared/realcharts");
+    let real = crate::harness::realcharts();
     let mut dirs: Vec<PathBuf> = [
         "podinfo",
         "ingress-nginx",

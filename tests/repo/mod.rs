@@ -728,12 +728,7 @@ fn repo_index_matches_helm() {
         let c = chart_dir(&src, "demo", v, "A Helm chart for Kubernetes");
         work.package(Tool::Helm3, &c, &base);
     }
-    // `shared/realcharts` next to the checkout (worktrees sit deeper).
-    let real = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/realcharts"))
-        .find(|p| p.is_dir())
-        .expect("shared/realcharts");
+    let real = crate::harness::realcharts();
     if let Ok(rd) = std::fs::read_dir(&real) {
         for e in rd.flatten() {
             if e.path().join("Chart.yaml").exists() {

@@ -53,7 +53,7 @@ fn charts() -> Vec<PathBuf> {
     vec![
         crate::harness::repo_root().join("fixtures/charts/values-schema"),
         crate::harness::repo_root().join("fixtures/charts/values-schema-draft7"),
-        PathBuf::from("/work/shared/realcharts/nginx"),
+        crate::harness::realcharts().join("nginx"),
     ]
 }
 
