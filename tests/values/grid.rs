@@ -1,6 +1,6 @@
 //! The values grid: charts (fixtures with subcharts, aliases, conditions,
 //! tags, import-values, globals and nulls, plus the real-world charts of
-//! /work/shared/realcharts) times value inputs times helm v3 and v4.
+//! `shared/realcharts`, found by `harness::realcharts`) times value inputs times helm v3 and v4.
 //! rudder's `.Values` (merge, dependency processing, coalescing) is
 //! compared with what a probe template sees under `helm template`, types
 //! included, and rudder's errors with helm's.
