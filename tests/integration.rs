@@ -11,6 +11,7 @@ mod forged;
 mod hostile;
 mod lifecycle;
 mod registry;
+mod render;
 mod repo;
 mod servers;
 mod smoke;

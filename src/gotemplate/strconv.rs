@@ -1,0 +1,1 @@
+//! Go's `strconv` number and quoting texts (in progress).

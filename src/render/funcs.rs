@@ -1,0 +1,1 @@
+//! Helm's template functions (in progress).

