@@ -1,4 +1,7 @@
+//! (in progress)
 //! The parser (in progress).
+
+pub(super) mod quote;
 
 use super::error::ParseError;
 use super::set::Templates;
