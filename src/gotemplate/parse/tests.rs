@@ -273,3 +273,54 @@ fn char_constant_is_every_kind() {
     assert!(n.is_int && n.is_uint && n.is_float);
     assert_eq!(n.int64, 97);
 }
+
+/// Hostile nesting ends with an error, in bounded time and stack: 100k
+/// open parens, and deeply nested control structures. Run on a thread with
+/// a known stack (tests otherwise get 2 MB; debug frames are large).
+#[test]
+fn deep_nesting_errors_out() {
+    let run = |text: String| {
+        std::thread::Builder::new()
+            .stack_size(16 << 20)
+            .spawn(move || {
+                let mut set = Templates::new("gotpl", Funcs::new());
+                set.parse("deep", text.as_bytes())
+                    .map_err(|e| e.to_string())
+            })
+            .expect("spawn")
+            .join()
+            .expect("no overflow")
+    };
+    let start = std::time::Instant::now();
+    assert_eq!(
+        run(format!("{{{{{}", "(".repeat(100_000))),
+        Err("template: deep:1: max expression depth exceeded".to_string())
+    );
+    assert_eq!(
+        run(format!(
+            "{{{{{}1{}}}}}",
+            "(".repeat(1_001),
+            ")".repeat(1_001)
+        )),
+        Err("template: deep:1: max expression depth exceeded".to_string())
+    );
+    assert!(run(format!("{{{{{}1{}}}}}", "(".repeat(999), ")".repeat(999))).is_ok());
+    for open in ["{{if 1}}", "{{range .}}", "{{with .}}", "{{block \"b\" .}}"] {
+        let err = run(open.repeat(100_000)).expect_err("too deep");
+        assert!(err.ends_with("max expression depth exceeded"), "{err}");
+        let ok = format!("{}{}", open.repeat(450), "{{end}}".repeat(450));
+        let ok = if open.starts_with("{{block") {
+            // Each block defines a template: give them distinct names.
+            (0..450)
+                .map(|i| format!("{{{{block \"b{i}\" .}}}}"))
+                .collect::<String>()
+                + &"{{end}}".repeat(450)
+        } else {
+            ok
+        };
+        assert!(run(ok).is_ok(), "{open}");
+    }
+    let chain = format!("{{{{if 1}}}}{}{{{{end}}}}", "{{else if 1}}".repeat(100_000));
+    assert!(run(chain).is_err());
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
