@@ -324,3 +324,49 @@ fn deep_nesting_errors_out() {
     assert!(run(chain).is_err());
     assert!(start.elapsed() < std::time::Duration::from_secs(20));
 }
+
+/// Files parsed in order into one set (Helm's way): later definitions
+/// replace earlier ones, empty ones never replace, duplicates within one
+/// parse fail.
+#[test]
+fn go_vectors_sets() {
+    let vectors: Json = serde_json::from_str(VECTORS).expect("vectors");
+    let cases = vectors["sets"].as_array().expect("set cases");
+    let mut failures = Vec::new();
+    for case in cases {
+        let files = case["files"].as_array().cloned().unwrap_or_default();
+        let mut set = Templates::new("gotpl", test_funcs());
+        let mut error = None;
+        for f in &files {
+            if let Err(e) = set.parse(&string(&f["name"]), string(&f["text"]).as_bytes()) {
+                error = Some(e.to_string());
+                break;
+            }
+        }
+        let label = format!("{files:?}");
+        match (error, case["ok"].as_bool().unwrap_or(false)) {
+            (Some(e), false) if e == string(&case["error"]) => {}
+            (None, true) => {
+                let mut got: Vec<(String, String)> = set
+                    .trees
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.root.to_string()))
+                    .collect();
+                got.sort();
+                let mut want: Vec<(String, String)> = case["templates"]
+                    .as_object()
+                    .map(|m| m.iter().map(|(k, v)| (k.clone(), string(v))).collect())
+                    .unwrap_or_default();
+                want.sort();
+                if got != want {
+                    failures.push(format!("{label}: got {got:?}, want {want:?}"));
+                }
+            }
+            (got, _) => failures.push(format!(
+                "{label}: got error {got:?}, want {:?}",
+                case["error"]
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
