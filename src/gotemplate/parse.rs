@@ -8,6 +8,8 @@
 //! the first error is the answer.
 
 mod number;
+#[cfg(test)]
+mod proptests;
 pub(super) mod quote;
 #[cfg(test)]
 mod tests;
