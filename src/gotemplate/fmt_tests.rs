@@ -62,6 +62,10 @@ fn build(a: &Json) -> Value {
         "int64" => Value::Int(num(v), IntKind::Int64),
         "int32" => Value::Int(num(v), IntKind::Int32),
         "int8" => Value::Int(num(v), IntKind::Int8),
+        "int16" => Value::Int(num(v), IntKind::Int16),
+        "uint16" => Value::Uint(num(v), UintKind::Uint16),
+        "uint32" => Value::Uint(num(v), UintKind::Uint32),
+        "uintptr" => Value::Uint(num(v), UintKind::Uintptr),
         "uint" => Value::Uint(num(v), UintKind::Uint),
         "uint8" => Value::Uint(num(v), UintKind::Uint8),
         "uint64" => Value::Uint(num(v), UintKind::Uint64),
@@ -79,11 +83,11 @@ fn build(a: &Json) -> Value {
         "bytes" => Value::Bytes(Rc::from(b64(v))),
         "nilbytes" => Value::Nil(Type::Bytes),
         "nil" => Value::nil(),
-        "nillist" => Value::Nil(Type::Slice(Box::new(Type::Interface))),
-        "nilmap" => Value::Nil(Type::Map(Box::new(Type::Interface), None)),
-        "list" => Value::list(items()),
+        "nillist" => Value::Nil(Type::Slice(Box::new(elem_type(a)))),
+        "nilmap" => Value::Nil(Type::Map(Box::new(elem_type(a)), None)),
+        "list" => Value::List(List::new(elem_type(a), items())),
         "strlist" => Value::List(List::new(Type::String, items())),
-        "map" => Value::map(entries()),
+        "map" => Value::Map(Map::new(elem_type(a), None, entries())),
         "smap" => Value::Map(Map::new(Type::String, None, entries())),
         "values" => Value::Map(Map::new(
             Type::Interface,
@@ -92,6 +96,27 @@ fn build(a: &Json) -> Value {
         )),
         other => panic!("unknown arg type {other}"),
     }
+}
+
+/// The element type a slice or map `arg` names (`interface {}` if none).
+fn elem_type(a: &Json) -> Type {
+    fn parse(name: &str) -> Type {
+        match name {
+            "" | "interface {}" => Type::Interface,
+            "bool" => Type::Bool,
+            "int" => Type::Int(IntKind::Int),
+            "int64" => Type::Int(IntKind::Int64),
+            "int32" => Type::Int(IntKind::Int32),
+            "uint8" => Type::Uint(UintKind::Uint8),
+            "float64" => Type::Float(FloatKind::F64),
+            "string" => Type::String,
+            other => match other.strip_prefix("[]") {
+                Some(elem) => Type::Slice(Box::new(parse(elem))),
+                None => panic!("unknown element type {other}"),
+            },
+        }
+    }
+    parse(a["elem"].as_str().unwrap_or(""))
 }
 
 /// Whether Go's output holds a memory address (`%p` of a live slice or
