@@ -27,10 +27,15 @@ pub mod ast;
 mod builtins;
 pub mod error;
 mod exec;
+mod float_digits;
 pub mod fmt;
+mod fmt_format;
+#[cfg(test)]
+mod fmt_tests;
 pub mod func;
 mod lex;
 mod parse;
+mod printable;
 mod set;
 pub mod strconv;
 pub mod value;
