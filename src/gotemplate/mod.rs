@@ -25,11 +25,15 @@
 
 pub mod ast;
 mod builtins;
+mod compare;
+mod convert;
 pub mod error;
+mod escape;
 mod exec;
 pub mod fmt;
 pub mod func;
 mod lex;
+mod nodetext;
 mod parse;
 mod set;
 pub mod strconv;
