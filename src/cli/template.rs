@@ -227,7 +227,12 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
     };
     let outcome = match native_unsupported {
         Some(what) => Err(TemplateError::Unsupported(what)),
-        None => template(chart, &user, &topts).map(|o| o.stdout),
+        None => template(chart, &user, &topts).map(|o| {
+            for line in &o.assembled.logs {
+                eprintln!("{line}");
+            }
+            o.stdout
+        }),
     };
     match outcome {
         Ok(out) => Ok(out),

@@ -202,12 +202,13 @@ pub enum Sorted {
     Manifest,
     /// A hook.
     Hook(Box<Hook>),
-    /// A hook naming an event helm does not know.
-    Dropped,
+    /// A hook naming an event helm does not know; the line helm logs on
+    /// stderr about it (v3's `log`, v4's `slog` text).
+    Dropped(String),
 }
 
 /// helm's `manifestFile.sort` for one document of `path`.
-pub fn classify(head: &Head, path: &str, doc: &str) -> Sorted {
+pub fn classify(head: &Head, path: &str, doc: &str, compat: Compat) -> Sorted {
     let Some(annotations) = head.annotations.as_ref().filter(|a| !a.is_empty()) else {
         return Sorted::Manifest;
     };
@@ -223,8 +224,16 @@ pub fn classify(head: &Head, path: &str, doc: &str) -> Sorted {
             t.as_str()
         };
         if !EVENTS.contains(&event) {
-            tracing::info!(hook_types = %hook_types, "skipping unknown hooks");
-            return Sorted::Dropped;
+            return Sorted::Dropped(match compat {
+                Compat::V3 => format!(
+                    "manifest_sorter.go:199: info: skipping unknown hook: {}",
+                    crate::values::strvals::go_quote(hook_types)
+                ),
+                Compat::V4 => format!(
+                    "level=INFO msg=\"skipping unknown hooks\" hookTypes={}",
+                    slog_value(hook_types)
+                ),
+            });
         }
         events.push(event.to_owned());
     }
@@ -244,6 +253,19 @@ pub fn classify(head: &Head, path: &str, doc: &str) -> Sorted {
     hook.delete_policies = list(HOOK_DELETE);
     hook.output_log_policies = list(HOOK_OUTPUT_LOG);
     Sorted::Hook(Box::new(hook))
+}
+
+/// A string as slog's text handler writes it: bare unless empty or
+/// holding a space, `"`, `=` or an unprintable character.
+fn slog_value(s: &str) -> String {
+    let needs_quote = s.is_empty()
+        || s.chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '=' || c.is_control());
+    if needs_quote {
+        crate::values::strvals::go_quote(s)
+    } else {
+        s.to_owned()
+    }
 }
 
 /// Go's `strconv.Atoi` with errors as 0: an optional sign and decimal
@@ -301,7 +323,7 @@ mod tests {
             classify(&head("pre-install, bogus"), "p", "d"),
             Sorted::Dropped
         ));
-        match classify(&head(" Test-Success ,post-install"), "p", "d") {
+        match classify(&head(" Test-Success ,post-install"), "p", "d", Compat::V3) {
             Sorted::Hook(h) => assert_eq!(h.events, ["test", "post-install"]),
             _ => panic!("not a hook"),
         }

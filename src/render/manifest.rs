@@ -58,6 +58,8 @@ pub struct Assembled {
     pub notes: String,
     /// The chart's CRD files (whether or not they are in the text).
     pub crds: Vec<CrdFile>,
+    /// Lines helm logs on stderr while sorting (unknown hook events).
+    pub logs: Vec<String>,
 }
 
 /// Why assembly failed.
@@ -93,7 +95,8 @@ pub fn assemble(
     options: &AssembleOptions,
 ) -> Result<Assembled, ManifestError> {
     let notes = take_notes(&mut rendered, chart.name(), options.subchart_notes);
-    let (hooks, manifests) = sort_manifests(&rendered, options.compat)?;
+    let mut logs = Vec::new();
+    let (hooks, manifests) = sort_manifests(&rendered, options.compat, &mut logs)?;
     let crds = crd_objects(chart);
     let mut out = Assembled {
         manifest: String::new(),
@@ -101,6 +104,7 @@ pub fn assemble(
         hooks,
         notes,
         crds,
+        logs,
     };
     out.manifest = manifest_text(&out, options);
     Ok(out)
@@ -137,10 +141,12 @@ pub fn take_notes(
 
 /// `releaseutil.SortManifests`: files in byte order of path (partials and
 /// blank files skipped), each split into documents whose heads are read;
-/// hooks and manifests each sorted by kind, stably.
+/// hooks and manifests each sorted by kind, stably. helm's log lines go
+/// to `logs`.
 pub fn sort_manifests(
     files: &BTreeMap<String, String>,
     compat: Compat,
+    logs: &mut Vec<String>,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
     let mut hooks = Vec::new();
     let mut manifests = Vec::new();
@@ -155,14 +161,14 @@ pub fn sort_manifests(
                 message,
                 raw: raw_dump(files),
             })?;
-            match classify(&head, path, &doc) {
+            match classify(&head, path, &doc, compat) {
                 Sorted::Manifest => manifests.push(Manifest {
                     name: path.clone(),
                     content: doc,
                     head,
                 }),
                 Sorted::Hook(h) => hooks.push(*h),
-                Sorted::Dropped => {}
+                Sorted::Dropped(line) => logs.push(line),
             }
         }
     }
