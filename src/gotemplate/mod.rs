@@ -25,7 +25,10 @@
 
 pub mod ast;
 mod builtins;
+mod compare;
+mod convert;
 pub mod error;
+mod escape;
 mod exec;
 mod float_digits;
 pub mod fmt;
@@ -34,6 +37,7 @@ mod fmt_format;
 mod fmt_tests;
 pub mod func;
 mod lex;
+mod nodetext;
 mod parse;
 mod printable;
 mod set;
