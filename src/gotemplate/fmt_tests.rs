@@ -361,3 +361,46 @@ fn type_names_are_gos() {
     }
     assert_eq!(super::fmt::value_type_name(&Value::nil()), "<nil>");
 }
+
+#[test]
+fn templates_print_as_go() {
+    // Go's text/template over the same values: the action's own printing
+    // and the print builtins, end to end through the engine.
+    use super::func::Funcs;
+    use super::set::Templates;
+    let all = vectors();
+    let mut failures = Vec::new();
+    let cases = all["templates"].as_array().expect("templates");
+    for vec in cases {
+        let text = vec["template"].as_str().expect("template");
+        let data = build(&vec["arg"]);
+        let want: Vec<u8> = if vec.get("out_bytes").is_some() {
+            b64(&vec["out_bytes"])
+        } else {
+            vec["out"].as_str().expect("out").as_bytes().to_vec()
+        };
+        let mut set = Templates::new("t", Funcs::new());
+        let got = match set.parse("t", text.as_bytes()) {
+            Ok(()) => match set.execute("t", data) {
+                Ok(out) => out,
+                Err(e) => format!("error: {e}").into_bytes(),
+            },
+            Err(e) => format!("parse error: {e}").into_bytes(),
+        };
+        if got != want {
+            failures.push(format!(
+                "{text} {}: got {:?} want {:?}",
+                vec["arg"],
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&want)
+            ));
+        }
+    }
+    assert!(cases.len() > 300);
+    assert!(
+        failures.is_empty(),
+        "{} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
