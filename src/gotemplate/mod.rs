@@ -30,6 +30,8 @@ mod convert;
 pub mod error;
 mod escape;
 mod exec;
+#[cfg(test)]
+mod exec_tests;
 pub mod fmt;
 pub mod func;
 mod lex;
