@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::convert::value_type_name;
+use super::fmt::value_type_name;
 use super::func::{Func, FuncError, Funcs, Signature};
 use super::set::{MissingKey, Templates};
 use super::value::{IntKind, List, Map, Object, Str, Type, UintKind, Value};

@@ -39,7 +39,6 @@ mod fmt_format;
 mod fmt_tests;
 pub mod func;
 mod lex;
-mod nodetext;
 mod parse;
 mod printable;
 mod set;
