@@ -342,6 +342,17 @@ fn funcs() -> Funcs {
             })
         },
     ));
+    fm.insert(Func::new(
+        "inc",
+        Signature::new(vec![Type::String, iface()], Type::String).with_error(),
+        |cx, a| {
+            let data = a.get(1).cloned().unwrap_or(Value::Invalid);
+            match cx.execute_template(&str_arg(&a, 0), data) {
+                Ok(out) => Ok(Value::String(out.into())),
+                Err(e) => Err(FuncError::wrapping(e.to_string(), e)),
+            }
+        },
+    ));
     fm
 }
 
@@ -377,7 +388,7 @@ fn exec_vectors_match_go() {
     // Deep `{{template}}` recursion (Go's 100000 limit) needs a big stack,
     // as Helm's renderer provides.
     let handle = std::thread::Builder::new()
-        .stack_size(1 << 30)
+        .stack_size(512 << 20)
         .spawn(run_all)
         .expect("spawn test thread");
     let failures = handle.join().expect("test thread");
@@ -387,6 +398,29 @@ fn exec_vectors_match_go() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// A function's template error stays reachable as data: Helm v4 prints
+/// the chain frame by frame.
+#[test]
+fn nested_errors_keep_their_cause() {
+    let mut set = Templates::new("t", funcs());
+    set.set_missing_key(MissingKey::Zero);
+    let text = "{{define \"h\"}}\n{{ .x.y }}{{end}}{{define \"g\"}}{{ inc \"h\" . }}{{end}}{{ inc \"g\" .Values }}";
+    set.parse("t", text.as_bytes()).expect("parses");
+    let err = set.execute("t", data()).expect_err("fails");
+    assert_eq!(err.template, "t");
+    let inner = err.cause.as_deref().expect("cause g");
+    assert_eq!(inner.template, "g");
+    let innermost = inner.cause.as_deref().expect("cause h");
+    assert_eq!(innermost.template, "h");
+    assert_eq!(innermost.message, "nil pointer evaluating interface {}.y");
+    let loc = innermost.location.as_ref().expect("location");
+    assert_eq!(
+        (loc.file.as_str(), loc.line, loc.col, loc.node.as_str()),
+        ("t", 2, 5, ".x.y")
+    );
+    assert!(innermost.cause.is_none());
 }
 
 fn run_all() -> Vec<String> {
