@@ -6,11 +6,16 @@
 //! manifest, hooks, notes and CRDs.
 
 pub mod capabilities;
+pub mod crds;
 pub mod engine;
 pub mod error;
+pub mod fallback;
 mod funcs;
+pub mod hooks;
 pub mod manifest;
 mod objects;
+pub mod sort;
+pub mod split;
 
 pub use capabilities::{Capabilities, KubeVersion};
 pub use engine::{ReleaseInfo, RenderOptions, render};
