@@ -171,13 +171,13 @@ pub(crate) fn register(funcs: &mut Funcs, _env: &Env) {
         Ok(merge_all(&a, true))
     });
     def(funcs, "deepCopy", Signature::new(vec![ANY], ANY), |a| {
-        Ok(deep_copy(&a[0]))
+        deep_copy(&a[0])
     });
     def(
         funcs,
         "mustDeepCopy",
         Signature::new(vec![ANY], ANY).with_error(),
-        |a| Ok(deep_copy(&a[0])),
+        |a| deep_copy(&a[0]),
     );
     def(
         funcs,
@@ -293,14 +293,24 @@ fn merge_map(dst: &Map, src: &Map, overwrite: bool) {
     }
 }
 
-/// copystructure's `Copy`: maps and slices copied all the way down.
-fn deep_copy(v: &Value) -> Value {
+/// copystructure's `Copy`: maps and slices copied all the way down; nil
+/// makes copystructure's reflection panic.
+fn deep_copy(v: &Value) -> Result<Value, FuncError> {
+    if matches!(v, Value::Invalid | Value::Nil(Type::Interface)) {
+        return Err(FuncError::new(
+            "reflect: call of reflect.Value.Type on zero Value",
+        ));
+    }
+    Ok(copy_value(v))
+}
+
+fn copy_value(v: &Value) -> Value {
     match v {
         Value::Map(m) => {
             let entries = m
                 .entries()
                 .into_iter()
-                .map(|(k, v)| (k, deep_copy(&v)))
+                .map(|(k, v)| (k, copy_value(&v)))
                 .collect();
             Value::Map(Map::new(
                 m.elem().clone(),
@@ -310,7 +320,7 @@ fn deep_copy(v: &Value) -> Value {
         }
         Value::List(l) => Value::List(List::new(
             l.elem().clone(),
-            l.items().iter().map(deep_copy).collect(),
+            l.items().iter().map(copy_value).collect(),
         )),
         other => other.clone(),
     }

@@ -38,3 +38,6 @@ pub fn funcs(env: &Env) -> Funcs {
     funcs.remove("env");
     funcs
 }
+
+#[cfg(test)]
+mod tests;

@@ -55,50 +55,9 @@ pub(crate) fn register(funcs: &mut Funcs, _env: &Env) {
     );
 }
 
-/// Go's name for a type, as `%T` prints it.
-pub(crate) fn type_name(t: &Type) -> String {
-    match t {
-        Type::Interface => "interface {}".to_string(),
-        Type::Error => "error".to_string(),
-        Type::Bool => "bool".to_string(),
-        Type::Int(k) => match k {
-            IntKind::Int => "int",
-            IntKind::Int8 => "int8",
-            IntKind::Int16 => "int16",
-            IntKind::Int32 => "int32",
-            IntKind::Int64 => "int64",
-        }
-        .to_string(),
-        Type::Uint(k) => match k {
-            UintKind::Uint => "uint",
-            UintKind::Uint8 => "uint8",
-            UintKind::Uint16 => "uint16",
-            UintKind::Uint32 => "uint32",
-            UintKind::Uint64 => "uint64",
-            UintKind::Uintptr => "uintptr",
-        }
-        .to_string(),
-        Type::Float(FloatKind::F32) => "float32".to_string(),
-        Type::Float(FloatKind::F64) => "float64".to_string(),
-        Type::String => "string".to_string(),
-        Type::Bytes => "[]uint8".to_string(),
-        Type::Slice(elem) => format!("[]{}", type_name(elem)),
-        Type::Map(_, Some(name)) => name.to_string(),
-        Type::Map(elem, None) => format!("map[string]{}", type_name(elem)),
-        Type::Named(name) => name.to_string(),
-        Type::Func => "func()".to_string(),
-    }
-}
-
 /// `%T` of a value: `<nil>` for the nil interface.
 pub(crate) fn type_of(v: &Value) -> String {
-    match v {
-        Value::Invalid | Value::Nil(Type::Interface) => "<nil>".to_string(),
-        Value::Object(o) => o.type_name(),
-        _ => v
-            .go_type()
-            .map_or_else(|| "<nil>".to_string(), |t| type_name(&t)),
-    }
+    crate::gotemplate::fmt::value_type_name(v)
 }
 
 /// The `reflect.Kind` name of a type.

@@ -10,7 +10,7 @@ use super::convert::{
 };
 use super::env::Env;
 use super::text::decode_rune;
-use crate::gotemplate::fmt::sprintf;
+use crate::gotemplate::strconv::{can_backquote, quote};
 use crate::gotemplate::{FuncError, Funcs, Signature, Str, Type, Value};
 
 /// Rewrites Go's ASCII-only Perl classes and word boundaries into their
@@ -92,6 +92,16 @@ fn translate(pattern: &str) -> String {
             }
             continue;
         }
+        if c == '{' {
+            // Go reads a `{` that does not start a repetition as a literal;
+            // the regex crate rejects it.
+            let mut rest = vec!['{'];
+            rest.extend(chars.clone());
+            if repeat_spec(&rest).is_none() {
+                out.push_str("\\{");
+                continue;
+            }
+        }
         out.push(c);
     }
     out
@@ -115,7 +125,9 @@ fn go_compile_error(pattern: &str, err: &regex::Error) -> String {
             Some(*depth)
         })
         .collect::<Vec<_>>();
-    let code = if depth.iter().any(|&d| d < 0) {
+    let code = if let Some(code) = bad_escape(pattern).or_else(|| nested_repetition(pattern)) {
+        code
+    } else if depth.iter().any(|&d| d < 0) {
         format!("unexpected ): `{pattern}`")
     } else if depth.last().is_some_and(|&d| d > 0) {
         format!("missing closing ): `{pattern}`")
@@ -139,20 +151,124 @@ fn go_compile_error(pattern: &str, err: &regex::Error) -> String {
     format!("error parsing regexp: {code}")
 }
 
+/// Go's `invalid escape sequence` for the first escape RE2 rejects.
+fn bad_escape(pattern: &str) -> Option<String> {
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            continue;
+        }
+        let next = chars.next()?;
+        if next.is_ascii_alphabetic() && !"afnrtvxpPdDsSwWbBAzQE".contains(next) {
+            return Some(format!("invalid escape sequence: `\\{next}`"));
+        }
+    }
+    None
+}
+
+/// Go's `invalid nested repetition operator` (`a**`, `a+*`; `a*?` is a
+/// lazy repetition, not a nested one).
+fn nested_repetition(pattern: &str) -> Option<String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    let mut in_class = false;
+    let mut last_op: Option<usize> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            i += 2;
+            last_op = None;
+            continue;
+        }
+        if in_class {
+            in_class = c != ']';
+            i += 1;
+            continue;
+        }
+        match c {
+            '[' => {
+                in_class = true;
+                last_op = None;
+            }
+            '*' | '+' | '?' => {
+                if let Some(start) = last_op {
+                    let text: String = chars[start..=i].iter().collect();
+                    return Some(format!("invalid nested repetition operator: `{text}`"));
+                }
+                last_op = Some(i);
+                // A `?` right after marks the repetition lazy.
+                if chars.get(i + 1) == Some(&'?') {
+                    i += 1;
+                }
+            }
+            '{' => match repeat_spec(&chars[i..]) {
+                Some((len, min, max)) => {
+                    let end = i + len - 1;
+                    let text: String = chars[i..=end].iter().collect();
+                    if min > 1000 || max.is_some_and(|m| m > 1000 || m < min) {
+                        return Some(format!("invalid repeat count: `{text}`"));
+                    }
+                    if let Some(start) = last_op {
+                        let text: String = chars[start..=end].iter().collect();
+                        return Some(format!("invalid nested repetition operator: `{text}`"));
+                    }
+                    last_op = Some(i);
+                    i = end;
+                    if chars.get(i + 1) == Some(&'?') {
+                        i += 1;
+                    }
+                }
+                None => last_op = None,
+            },
+            _ => last_op = None,
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A `{n}`, `{n,}` or `{n,m}` repetition at the start of `chars`: its
+/// length and bounds (a `{` that is not one is a literal in Go).
+fn repeat_spec(chars: &[char]) -> Option<(usize, u64, Option<u64>)> {
+    let close = chars.iter().position(|&c| c == '}')?;
+    let inner: String = chars[1..close].iter().collect();
+    let (min, max) = match inner.split_once(',') {
+        Some((a, b)) => (a, Some(b)),
+        None => (inner.as_str(), None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(min) || max.is_some_and(|m| !m.is_empty() && !digits(m)) {
+        return None;
+    }
+    let min = min.parse().unwrap_or(u64::MAX);
+    let max = match max {
+        None => Some(min),
+        Some("") => None,
+        Some(m) => Some(m.parse().unwrap_or(u64::MAX)),
+    };
+    Some((close + 1, min, max))
+}
+
 /// Compiles a Go regular expression.
 fn compile(pattern: &Str) -> Result<Regex, String> {
     let text = pattern.to_str_lossy();
+    // RE2 rejects some patterns the regex crate accepts (`a**`, `a{1001}`).
+    if let Some(code) = nested_repetition(&text) {
+        return Err(format!("error parsing regexp: {code}"));
+    }
     Regex::new(&translate(&text)).map_err(|e| go_compile_error(&text, &e))
 }
 
 /// `regexp.MustCompile`'s panic text.
 fn must_compile(pattern: &Str) -> Result<Regex, FuncError> {
     compile(pattern).map_err(|e| {
-        let quoted = sprintf(b"%q", &[Value::String(pattern.clone())]);
-        FuncError::new(format!(
-            "regexp: Compile({}): {e}",
-            String::from_utf8_lossy(&quoted)
-        ))
+        // regexp's `quote`: backquoted when strconv.CanBackquote allows.
+        let quoted = if can_backquote(pattern.as_bytes()) {
+            format!("`{}`", pattern.to_str_lossy())
+        } else {
+            quote(pattern.as_bytes())
+        };
+        FuncError::new(format!("regexp: Compile({quoted}): {e}"))
     })
 }
 

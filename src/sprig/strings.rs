@@ -11,7 +11,8 @@ use super::text::{
     split_n, title, to_lower, to_title, to_upper, trim_cutset, trim_space,
 };
 use super::{casing, convert};
-use crate::gotemplate::fmt::{sprint, sprintf};
+use crate::gotemplate::fmt::sprint;
+use crate::gotemplate::strconv::quote;
 use crate::gotemplate::{FuncError, Funcs, Map, Signature, Str, Type, Value};
 use std::collections::BTreeMap;
 
@@ -165,7 +166,7 @@ pub(crate) fn register(funcs: &mut Funcs, _env: &Env) {
             let parts: Vec<Vec<u8>> = a
                 .iter()
                 .filter(|v| !is_nil_interface(v))
-                .map(|v| sprintf(b"%q", &[Value::String(strval(v))]))
+                .map(|v| quote(strval(v).as_bytes()).into_bytes())
                 .collect();
             Ok(string_value(parts.join(&b' ')))
         },
@@ -722,7 +723,7 @@ mod tests {
         assert_eq!(seq(&[5]), "1 2 3 4 5");
         assert_eq!(seq(&[-3]), "1 0 -1 -2 -3");
         assert_eq!(seq(&[0, 2, 10]), "0 2 4 6 8 10");
-        assert_eq!(seq(&[1, -2, 0]), "");
+        assert_eq!(seq(&[1, -2, 0]), "1");
         assert_eq!(seq(&[10, -2, 0]), "10 8 6 4 2 0");
         assert_eq!(atoi(b"99999999999999999999"), i64::MAX);
         assert_eq!(atoi(b"0x10"), 0);
