@@ -6,8 +6,18 @@
 //! are random or read the clock take their source from [`Env`], which
 //! tests fix.
 
+mod casing;
 pub mod convert;
+mod defaults;
+mod dicts;
 mod env;
+mod lists;
+mod math;
+mod paths;
+mod reflect;
+mod regex;
+mod strings;
+mod text;
 
 pub use env::{Entropy, Env};
 
@@ -17,7 +27,17 @@ use crate::gotemplate::Funcs;
 /// `expandenv`), with randomness and time from `env`.
 pub fn funcs(env: &Env) -> Funcs {
     let mut funcs = Funcs::new();
-    let _ = env;
+    strings::register(&mut funcs, env);
+    lists::register(&mut funcs, env);
+    dicts::register(&mut funcs, env);
+    defaults::register(&mut funcs, env);
+    math::register(&mut funcs, env);
+    reflect::register(&mut funcs, env);
+    regex::register(&mut funcs, env);
+    paths::register(&mut funcs, env);
     funcs.remove("env");
     funcs
 }
+
+#[cfg(test)]
+mod tests;
