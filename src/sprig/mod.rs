@@ -7,7 +7,20 @@
 //! tests fix.
 
 pub mod convert;
+mod crypto;
+mod dates;
+mod encoding;
 mod env;
+mod go_time;
+mod go_time_format;
+mod go_time_parse;
+mod random;
+pub mod semver;
+mod typed;
+mod url;
+mod uuid;
+#[cfg(test)]
+mod vector_tests;
 
 pub use env::{Entropy, Env};
 
@@ -17,7 +30,13 @@ use crate::gotemplate::Funcs;
 /// `expandenv`), with randomness and time from `env`.
 pub fn funcs(env: &Env) -> Funcs {
     let mut funcs = Funcs::new();
-    let _ = env;
+    encoding::register(&mut funcs);
+    dates::register(&mut funcs, env);
+    crypto::register(&mut funcs, env);
+    random::register(&mut funcs, env);
+    uuid::register(&mut funcs, env);
+    semver::register(&mut funcs);
+    url::register(&mut funcs);
     funcs.remove("env");
     funcs
 }
