@@ -6,14 +6,20 @@
 //! manifest, hooks, notes and CRDs.
 
 pub mod capabilities;
+mod caps_object;
+mod chart_object;
 pub mod engine;
 pub mod error;
+mod files;
 mod funcs;
+mod glob;
 pub mod manifest;
 mod objects;
+mod toml;
+mod yaml_pretty;
 
-pub use capabilities::{Capabilities, KubeVersion};
-pub use engine::{ReleaseInfo, RenderOptions, render};
+pub use capabilities::{Capabilities, HelmVersion, KubeVersion};
+pub use engine::{RENDER_STACK_BYTES, ReleaseInfo, RenderOptions, on_big_stack, render};
 pub use error::RenderError;
 
 use crate::gojson::GoValue;
