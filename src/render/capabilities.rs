@@ -344,6 +344,10 @@ mod tests {
             "illegal zero-prefixed version component \"01\" in \"01.2\""
         );
         assert_eq!(
+            KubeVersion::parse("1.99999999999999999999", Compat::V3).unwrap_err(),
+            "illegal non-numeric version component \"99999999999999999999\" in \"1.99999999999999999999\": strconv.ParseUint: parsing \"99999999999999999999\": value out of range"
+        );
+        assert_eq!(
             Capabilities::offline(Compat::V4, Some("x"), &[]).unwrap_err(),
             "invalid kube version 'x': could not parse \"x\" as version"
         );

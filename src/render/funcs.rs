@@ -297,7 +297,8 @@ fn error_map(message: String) -> Value {
 fn from_yaml(text: &str) -> Value {
     match crate::gojson::yaml::from_slice(text.as_bytes()) {
         Ok(GoValue::Map(m)) => value_from_go(&GoValue::Map(m)),
-        Ok(GoValue::Null) => Value::map(BTreeMap::new()),
+        // JSON `null` makes `json.Unmarshal` set the map to nil.
+        Ok(GoValue::Null) => Value::Nil(Type::Map(Box::new(Type::Interface), None)),
         Ok(other) => error_map(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
@@ -309,7 +310,7 @@ fn from_yaml(text: &str) -> Value {
 fn from_yaml_array(text: &str) -> Value {
     match crate::gojson::yaml::from_slice(text.as_bytes()) {
         Ok(GoValue::Array(items)) => value_from_go(&GoValue::Array(items)),
-        Ok(GoValue::Null) => Value::list(Vec::new()),
+        Ok(GoValue::Null) => Value::Nil(Type::Slice(Box::new(Type::Interface))),
         Ok(other) => Value::list(vec![Value::string(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
             json_kind(&other)

@@ -147,9 +147,31 @@ pub fn go_from_value(v: &Value) -> Result<GoValue, String> {
 /// The JSON form of the host objects helm exposes whose JSON charts ask
 /// for (`toYaml .Chart` in v3): their Go struct fields with json tags.
 fn object_to_go(o: &dyn Object) -> Result<GoValue, String> {
+    // Named maps and slices (`engine.files`, `VersionSet`) encode as
+    // what they hold.
+    if let Some(v) = o.as_value() {
+        return go_from_value(&v);
+    }
     let name = o.type_name();
     let fields: &[(&str, &str, bool)] = match name.as_str() {
         V3_CHART_TYPE | "chart.Metadata" => &[],
+        "chartutil.KubeVersion" | "common.KubeVersion" => &[
+            ("Version", "Version", false),
+            ("Major", "Major", false),
+            ("Minor", "Minor", false),
+        ],
+        "*chartutil.Capabilities" | "*common.Capabilities" => &[
+            ("KubeVersion", "KubeVersion", false),
+            ("APIVersions", "APIVersions", false),
+            ("HelmVersion", "HelmVersion", false),
+        ],
+        "version.BuildInfo" => &[
+            ("Version", "version", true),
+            ("GitCommit", "git_commit", true),
+            ("GitTreeState", "git_tree_state", true),
+            ("GoVersion", "go_version", true),
+            ("KubeClientVersion", "kube_client_version", false),
+        ],
         "*chart.Maintainer" => &[
             ("Name", "name", true),
             ("Email", "email", true),
@@ -169,7 +191,12 @@ fn object_to_go(o: &dyn Object) -> Result<GoValue, String> {
     };
     let mut b = GoValue::struct_builder();
     let mut add = |field: &str, json: &str, omitempty: bool| -> Result<(), String> {
-        let v = go_from_value(&o.field(field).unwrap_or(Value::Invalid))?;
+        // A field the type does not have (v3's BuildInfo has no
+        // KubeClientVersion) is not written.
+        let Some(fv) = o.field(field) else {
+            return Ok(());
+        };
+        let v = go_from_value(&fv)?;
         b = if omitempty {
             std::mem::take(&mut b).field_omitempty(json, v)
         } else {
@@ -233,6 +260,43 @@ mod tests {
         assert!(sub_values(&root, "scalar", Compat::V4).is_empty());
         assert!(sub_values(&root, "missing", Compat::V4).is_empty());
         assert!(sub_values(&root, "su.b", Compat::V4).is_empty());
+    }
+
+    // `toJson .Chart` and `toYaml .Capabilities.KubeVersion` with helm
+    // v3.21.4 (chart f1: apiVersion v2, version 0.1.0): see README of
+    // testdata for the method.
+    #[test]
+    fn host_objects_encode_like_helm() {
+        let meta = crate::chart::model::Metadata {
+            name: "f1".into(),
+            version: "0.1.0".into(),
+            api_version: "v2".into(),
+            ..Default::default()
+        };
+        let chart = super::super::chart_object::chart_value(&meta, true, Compat::V3);
+        let json = crate::gojson::to_json(&go_from_value(&chart).unwrap()).unwrap();
+        assert_eq!(
+            json,
+            "{\"name\":\"f1\",\"version\":\"0.1.0\",\"apiVersion\":\"v2\",\"IsRoot\":true}\n"
+        );
+        let chart = super::super::chart_object::chart_value(&meta, true, Compat::V4);
+        let json = crate::gojson::to_json(&go_from_value(&chart).unwrap()).unwrap();
+        assert_eq!(
+            json,
+            "{\"APIVersion\":\"v2\",\"Annotations\":null,\"AppVersion\":\"\",\"Condition\":\"\",\"Dependencies\":[],\"Deprecated\":false,\"Description\":\"\",\"Home\":\"\",\"Icon\":\"\",\"IsRoot\":true,\"Keywords\":[],\"KubeVersion\":\"\",\"Maintainers\":[],\"Name\":\"f1\",\"Sources\":[],\"Tags\":\"\",\"Type\":\"\",\"Version\":\"0.1.0\"}\n"
+        );
+        let caps = super::super::caps_object::capabilities_value(
+            &super::super::Capabilities::defaults(Compat::V3),
+            Compat::V3,
+        );
+        let Value::Object(caps) = caps else {
+            panic!("object")
+        };
+        let kv = caps.field("KubeVersion").unwrap();
+        assert_eq!(
+            super::super::funcs::to_yaml_text(&go_from_value(&kv).unwrap()),
+            "Major: \"1\"\nMinor: \"36\"\nVersion: v1.36.0"
+        );
     }
 
     #[test]
