@@ -38,3 +38,6 @@ pub trait Lookup {
         name: &str,
     ) -> Result<Option<GoValue>, String>;
 }
+
+#[cfg(test)]
+mod tests;
