@@ -297,8 +297,9 @@ fn error_map(message: String) -> Value {
 fn from_yaml(text: &str) -> Value {
     match crate::gojson::yaml::from_slice(text.as_bytes()) {
         Ok(GoValue::Map(m)) => value_from_go(&GoValue::Map(m)),
-        // JSON `null` makes `json.Unmarshal` set the map to nil.
-        Ok(GoValue::Null) => Value::Nil(Type::Map(Box::new(Type::Interface), None)),
+        // An empty or null document leaves the map empty (helm prints
+        // `toJson (fromYaml "")` as `{}`).
+        Ok(GoValue::Null) => Value::map(BTreeMap::new()),
         Ok(other) => error_map(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
@@ -310,7 +311,7 @@ fn from_yaml(text: &str) -> Value {
 fn from_yaml_array(text: &str) -> Value {
     match crate::gojson::yaml::from_slice(text.as_bytes()) {
         Ok(GoValue::Array(items)) => value_from_go(&GoValue::Array(items)),
-        Ok(GoValue::Null) => Value::Nil(Type::Slice(Box::new(Type::Interface))),
+        Ok(GoValue::Null) => Value::list(Vec::new()),
         Ok(other) => Value::list(vec![Value::string(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
             json_kind(&other)
@@ -331,43 +332,12 @@ fn json_kind(v: &GoValue) -> &'static str {
     }
 }
 
-/// `json.Unmarshal` into `interface{}`, with Go's main error texts.
+/// `json.Unmarshal` into `interface{}`, with Go's syntax error texts.
 fn parse_json(text: &str) -> Result<GoValue, String> {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v) => Ok(GoValue::from_json(&v)),
-        Err(e) if e.is_eof() => Err("unexpected end of JSON input".to_owned()),
-        Err(e) => {
-            // Go names the offending character.
-            let offset = byte_offset(text, e.line(), e.column());
-            let c = text[offset.min(text.len())..].chars().next().unwrap_or(' ');
-            let context = if e.to_string().starts_with("trailing") {
-                "after top-level value"
-            } else {
-                "looking for beginning of value"
-            };
-            Err(format!("invalid character {} {context}", go_char(c)))
-        }
-    }
-}
-
-fn byte_offset(text: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return offset + column.saturating_sub(1);
-        }
-        offset += l.len();
-    }
-    offset
-}
-
-/// Go's `quoteChar`: `'x'`, with `'\''` and `'"'` escaped.
-fn go_char(c: char) -> String {
-    match c {
-        '\'' => "'\\''".to_owned(),
-        '"' => "'\"'".to_owned(),
-        c => format!("'{c}'"),
-    }
+    super::json_scan::check_valid(text.as_bytes())?;
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(|v| GoValue::from_json(&v))
+        .map_err(|e| e.to_string())
 }
 
 fn from_json(text: &str) -> Value {

@@ -13,6 +13,7 @@ pub mod error;
 mod files;
 mod funcs;
 mod glob;
+mod json_scan;
 pub mod manifest;
 mod objects;
 mod toml;

@@ -82,6 +82,14 @@ fn builtins_only_chart_matches_helm() {
 }
 
 #[test]
+fn from_functions_match_helm() {
+    for (compat, want) in [(Compat::V3, "s3.v3.txt"), (Compat::V4, "s3.v4.txt")] {
+        let files = render_chart("s3", Values::new(), compat).unwrap();
+        assert_eq!(assemble(&files, compat), expected(want), "{compat:?}");
+    }
+}
+
+#[test]
 #[ignore = "needs the executor to use Object::as_value for range, index and len"]
 fn named_map_and_slice_types_match_helm() {
     for (compat, want) in [(Compat::V3, "s2.v3.txt"), (Compat::V4, "s2.v4.txt")] {
