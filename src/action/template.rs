@@ -323,23 +323,35 @@ pub fn template(
             raw,
         }
     })?;
+    let stdout = finish(&mut assembled, opts)?;
+    Ok(TemplateOutput { stdout, assembled })
+}
+
+/// What `helm template` prints (and writes, with `--output-dir`) for an
+/// assembled release: the post-renderer, `--output-dir`, hooks,
+/// `--skip-tests`, `--no-hooks` and `--show-only` applied.
+///
+/// # Errors
+///
+/// helm's post-renderer, file and `--show-only` errors.
+pub fn finish(assembled: &mut Assembled, opts: &TemplateOptions) -> Result<String, TemplateError> {
     let mut stdout = String::new();
     if let Some(dir) = &opts.output_dir {
-        write_output_dir(&mut assembled, dir, opts, &mut stdout)?;
+        write_output_dir(assembled, dir, opts, &mut stdout)?;
     } else if let Some(pr) = &opts.post_renderer {
         assembled.manifest = run_post_renderer(pr, &assembled.manifest)?;
     }
     let printed = template_output(
-        &assembled,
+        assembled,
         opts.no_hooks || opts.output_dir.is_some(),
         opts.skip_tests,
     );
     if opts.show_only.is_empty() {
         stdout.push_str(&printed);
     } else {
-        stdout.push_str(&show_only(&printed, &opts.show_only, compat)?);
+        stdout.push_str(&show_only(&printed, &opts.show_only, opts.compat)?);
     }
-    Ok(TemplateOutput { stdout, assembled })
+    Ok(stdout)
 }
 
 /// `--output-dir`: CRDs (with `--include-crds`) and manifests written as

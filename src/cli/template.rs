@@ -151,6 +151,12 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
             "\"rudder template\" requires at least 1 argument\n\nUsage:  rudder template [NAME] [CHART] [flags]".into(),
         ));
     }
+    // helm parses these first, before the name and the chart.
+    if !a.kube_version.is_empty() {
+        rudder::render::capabilities::Capabilities::offline(compat, Some(&a.kube_version), &[])
+            .map_err(Failure)?;
+    }
+    let server_dry_run = dry_run_server(a.dry_run.as_deref(), compat)?;
     let (name, chart_ref) = release_name(&a.args, a.generate_name, &a.name_template, compat)
         .map_err(|e| Failure(e.to_string()))?;
     super::source::refuse_provenance(a.path.verify, false)?;
@@ -220,7 +226,7 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
     if renderer == Renderer::Helm {
         return helm(None);
     }
-    let native_unsupported = if a.validate || matches!(a.dry_run.as_deref(), Some("server")) {
+    let native_unsupported = if a.validate || server_dry_run {
         Some("--validate / --dry-run=server need a cluster, which the native renderer does not use yet".to_owned())
     } else {
         None
@@ -241,6 +247,44 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
             "{what} (use --renderer auto or helm to render with helm)"
         ))),
         Err(e) => Err(Failure(e.cli_message())),
+    }
+}
+
+/// helm v4's `cmdGetDryRunFlagStrategy` for `template`: whether the dry
+/// run is server-side; its deprecation warnings go to stderr. helm v3
+/// takes any value.
+fn dry_run_server(value: Option<&str>, compat: Compat) -> Result<bool, Failure> {
+    let Some(v) = value else {
+        return Ok(false);
+    };
+    if compat == Compat::V3 {
+        return Ok(v == "server");
+    }
+    let invalid_template = || {
+        Failure(format!(
+            "invalid dry-run value ({v:?}). Must be \"server\" or \"client\""
+        ))
+    };
+    match v {
+        "unset" => {
+            eprintln!(
+                "level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\""
+            );
+            Ok(false)
+        }
+        "client" => Ok(false),
+        "server" => Ok(true),
+        "none" => Err(invalid_template()),
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => {
+            eprintln!(
+                "level=WARN msg=\"boolean '--dry-run={v}' flag is deprecated and must be replaced with '--dry-run=client'\""
+            );
+            Ok(false)
+        }
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Err(invalid_template()),
+        _ => Err(Failure(format!(
+            "invalid dry-run value ({v:?}). Must be \"none\", \"server\", or \"client\""
+        ))),
     }
 }
 
