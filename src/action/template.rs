@@ -518,26 +518,18 @@ fn show_only(printed: &str, patterns: &[String], compat: Compat) -> Result<Strin
     Ok(out)
 }
 
-/// The capture of `# Source: [^/]+/(.+)` (first match, `.` not crossing a
-/// newline).
+/// helm's `# Source: [^/]+/(.+)` (RE2 and the regex crate agree: the
+/// negated class crosses newlines, `.` does not).
+static SOURCE_RE: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new("# Source: [^/]+/(.+)").ok());
+
+/// The capture of helm's source pattern in `doc`, if it matches.
 fn source_path(doc: &str) -> Option<&str> {
-    let mut rest = doc;
-    while let Some(i) = rest.find("# Source: ") {
-        let after = &rest[i + "# Source: ".len()..];
-        let line_end = after.find('\n').unwrap_or(after.len());
-        let line = &after[..line_end];
-        if let Some(slash) = line.find('/')
-            && slash > 0
-            && slash + 1 < line.len()
-        {
-            return Some(&line[slash + 1..]);
-        }
-        rest = &after[line_end.min(after.len())..];
-        if line_end == after.len() {
-            break;
-        }
-    }
-    None
+    SOURCE_RE
+        .as_ref()?
+        .captures(doc)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
 }
 
 /// Go's `filepath.Match` (Unix): `*` and `?` do not cross `/`, classes
@@ -714,6 +706,7 @@ mod tests {
             Some("templates/a.yaml")
         );
         assert_eq!(source_path("kind: A\n"), None);
+        assert_eq!(source_path("# Source: a\nb/c\n"), Some("c"));
     }
 
     #[test]
