@@ -25,12 +25,21 @@
 
 pub mod ast;
 mod builtins;
+mod compare;
+mod convert;
 pub mod error;
+mod escape;
 mod exec;
+mod float_digits;
 pub mod fmt;
+mod fmt_format;
+#[cfg(test)]
+mod fmt_tests;
 pub mod func;
 mod lex;
+mod nodetext;
 mod parse;
+mod printable;
 mod set;
 pub mod strconv;
 pub mod value;
