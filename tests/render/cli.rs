@@ -365,7 +365,17 @@ fn assembly_matches_helm_on_a_static_chart() {
 
     let home = Home::new();
     let chart_dir = flags_chart("static");
+    let out_dir = home.dir.join("out");
+    let out_text = out_dir.to_string_lossy().into_owned();
     let cases: &[&[&str]] = &[
+        &["--output-dir", &out_text],
+        &[
+            "--output-dir",
+            &out_text,
+            "--include-crds",
+            "--release-name",
+        ],
+        &["--output-dir", &out_text, "--skip-tests", "--no-hooks"],
         &[],
         &["--include-crds"],
         &["--no-hooks"],
@@ -382,7 +392,10 @@ fn assembly_matches_helm_on_a_static_chart() {
     for extra in cases {
         for (compat, tool) in [(Compat::V4, Tool::Helm4), (Compat::V3, Tool::Helm3)] {
             let a = args(&chart_dir, extra);
+            let _ = std::fs::remove_dir_all(&out_dir);
             let want = run(&home, tool, compat == Compat::V3, &a, &[]);
+            let want_files = tree(&out_dir);
+            let _ = std::fs::remove_dir_all(&out_dir);
             let flag = |f: &str| extra.contains(&f);
             let mut show_only = Vec::new();
             let mut sets = Vec::new();
@@ -416,6 +429,9 @@ fn assembly_matches_helm_on_a_static_chart() {
                 skip_tests: flag("--skip-tests"),
                 include_crds: flag("--include-crds"),
                 show_only,
+                name: "rel".to_owned(),
+                output_dir: flag("--output-dir").then(|| out_dir.clone()),
+                use_release_name: flag("--release-name"),
                 ..TemplateOptions::default()
             };
             let got = assemble(rendered, &chart, &assemble_opts)
@@ -427,6 +443,12 @@ fn assembly_matches_helm_on_a_static_chart() {
                         .map_err(|e| e.cli_message())
                 });
             let label = format!("{compat:?} {extra:?}");
+            let got_files = tree(&out_dir);
+            if want_files != got_files {
+                failures.push(format!(
+                    "{label}: files differ\n  helm:   {want_files:?}\n  rudder: {got_files:?}"
+                ));
+            }
             match got {
                 Ok((out, logs)) => {
                     if want.code() != 0 || want.stdout != out {
