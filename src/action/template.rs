@@ -292,22 +292,31 @@ pub fn template(
             raw: String::new(),
         });
     }
-    let render_opts = RenderOptions {
-        compat,
-        release: ReleaseInfo {
-            name: opts.name.clone(),
-            namespace: opts.namespace.clone(),
-            revision: 1,
-            is_install: !opts.is_upgrade,
-            is_upgrade: opts.is_upgrade,
-        },
-        capabilities: caps,
-        strict: false,
-        lookup: None,
-        env: opts.env.env(),
-        enable_dns: opts.enable_dns,
+    let release = ReleaseInfo {
+        name: opts.name.clone(),
+        namespace: opts.namespace.clone(),
+        revision: 1,
+        is_install: !opts.is_upgrade,
+        is_upgrade: opts.is_upgrade,
     };
-    let rendered = crate::render::render(&chart, &values, &render_opts)?;
+    // Template values are `Rc`-based: the options are built on the render
+    // thread, whose big stack deep `include` recursion needs.
+    let rendered = crate::render::on_big_stack(|| {
+        let render_opts = RenderOptions {
+            compat,
+            release,
+            capabilities: caps,
+            strict: false,
+            lookup: None,
+            env: opts.env.env(),
+            enable_dns: opts.enable_dns,
+        };
+        crate::render::render(&chart, &values, &render_opts)
+    })
+    .map_err(|message| TemplateError::Render {
+        message,
+        raw: String::new(),
+    })??;
     let assemble_opts = AssembleOptions {
         compat,
         subchart_notes: opts.subchart_notes,
