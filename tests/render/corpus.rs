@@ -178,12 +178,35 @@ fn diff(want: &[u8], got: &[u8]) -> String {
                 text.push_str("  ...\n");
                 skipped = false;
             }
-            text.push_str(&format!("{c} {line}\n"));
+            text.push_str(&format!("{c} {}\n", clip(line)));
         } else {
             skipped = true;
         }
     }
     text
+}
+
+/// Shortens a very long line (a 100 KB nested-include error) to its two
+/// ends, where such lines differ in practice.
+fn clip(line: &str) -> String {
+    const MAX: usize = 600;
+    if line.len() <= MAX {
+        return line.to_string();
+    }
+    let mut head = 200;
+    while !line.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = line.len() - 350;
+    while !line.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!(
+        "{} ...({} bytes)... {}",
+        &line[..head],
+        tail - head,
+        &line[tail..]
+    )
 }
 
 fn split_lines(bytes: &[u8]) -> Vec<String> {
