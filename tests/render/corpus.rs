@@ -232,13 +232,33 @@ fn compare(want: &Outcome, got: &Outcome) -> String {
             want.code, got.code
         ));
     }
-    if want.stdout != got.stdout {
-        text.push_str("stdout (- helm, + rudder):\n");
-        text.push_str(&diff(&want.stdout, &got.stdout));
-    }
-    if want.stderr != got.stderr {
-        text.push_str("stderr (- helm, + rudder):\n");
-        text.push_str(&diff(&want.stderr, &got.stderr));
+    for (name, w, g) in [
+        ("stdout", &want.stdout, &got.stdout),
+        ("stderr", &want.stderr, &got.stderr),
+    ] {
+        if w == g {
+            continue;
+        }
+        if g.is_empty() || w.is_empty() {
+            // One side printed nothing: a diff would just repeat the other
+            // side; its beginning says enough.
+            let (who, other) = if g.is_empty() {
+                ("rudder", w)
+            } else {
+                ("helm", g)
+            };
+            let lines = split_lines(other);
+            text.push_str(&format!(
+                "{name}: {who} printed nothing; the other printed {} lines:\n",
+                lines.len()
+            ));
+            for line in lines.iter().take(8) {
+                text.push_str(&format!("  {}\n", clip(line)));
+            }
+            continue;
+        }
+        text.push_str(&format!("{name} (- helm, + rudder):\n"));
+        text.push_str(&diff(w, g));
     }
     text
 }
