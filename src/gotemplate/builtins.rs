@@ -230,10 +230,11 @@ pub(super) fn prepare_arg(value: Value, t: &Type) -> Result<Value, String> {
     if assignable(&vt, t) {
         return Ok(value);
     }
-    if int_like(&vt) && int_like(t) {
-        if let Some(v) = convert::convert_int(&value, t) {
-            return Ok(v);
-        }
+    if int_like(&vt)
+        && int_like(t)
+        && let Some(v) = convert::convert_int(&value, t)
+    {
+        return Ok(v);
     }
     Err(format!(
         "value has type {}; should be {}",

@@ -14,6 +14,8 @@
 //! element becomes "no value" after a pipeline stage, so [`Val`] carries
 //! that bit next to the value.
 
+use std::borrow::Cow;
+
 use super::ast::{
     Arg, BranchNode, ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, Node, NumberNode,
     PipeNode, TemplateNode, Tree, VariableNode,
@@ -163,13 +165,13 @@ enum Param<'t> {
     Str,
 }
 
-impl Param<'_> {
-    fn go_type(self) -> Option<Type> {
+impl<'t> Param<'t> {
+    fn go_type(self) -> Option<Cow<'t, Type>> {
         match self {
             Param::Untyped | Param::Reflect => None,
-            Param::Go(t) => Some(t.clone()),
-            Param::Iface => Some(Type::Interface),
-            Param::Str => Some(Type::String),
+            Param::Go(t) => Some(Cow::Borrowed(t)),
+            Param::Iface => Some(Cow::Owned(Type::Interface)),
+            Param::Str => Some(Cow::Owned(Type::String)),
         }
     }
 }
@@ -409,10 +411,8 @@ impl<'a> State<'a> {
             Err(Flow::Break) => true,
             Err(e) => return Err(e),
         };
-        if !ran {
-            if let Some(else_list) = &r.else_list {
-                self.walk_list(dot, else_list)?;
-            }
+        if !ran && let Some(else_list) = &r.else_list {
+            self.walk_list(dot, else_list)?;
         }
         self.vars.truncate(mark0);
         Ok(())
@@ -755,11 +755,13 @@ impl<'a> State<'a> {
             }
             return Ok(Val::invalid());
         }
-        let typ = receiver.type_text();
         let has_args = args.map_or(0, <[Arg]>::len) > 1 || final_.is_some();
         match &receiver.v {
             Value::Nil(Type::Interface) => {
-                return self.errorf(format!("nil pointer evaluating {typ}.{name}"));
+                return self.errorf(format!(
+                    "nil pointer evaluating {}.{name}",
+                    receiver.type_text()
+                ));
             }
             Value::Object(obj) => {
                 // Methods first, as Go looks them up before fields.
@@ -792,11 +794,17 @@ impl<'a> State<'a> {
                 return self.missing_key(name, elem);
             }
             Value::Nil(Type::Named(_)) => {
-                return self.errorf(format!("nil pointer evaluating {typ}.{name}"));
+                return self.errorf(format!(
+                    "nil pointer evaluating {}.{name}",
+                    receiver.type_text()
+                ));
             }
             _ => {}
         }
-        self.errorf(format!("can't evaluate field {name} in type {typ}"))
+        self.errorf(format!(
+            "can't evaluate field {name} in type {}",
+            receiver.type_text()
+        ))
     }
 
     fn missing_key(&self, name: &str, elem: &Type) -> R<Val> {
@@ -978,6 +986,14 @@ impl<'a> State<'a> {
                 return Ok(Val::elem(convert::zero(&t), &t));
             }
             return self.errorf(format!("invalid value; expected {}", type_name(&t)));
+        }
+        // The common cases without building the value's type.
+        match (&*t, &value.v) {
+            (Type::Interface, _)
+            | (Type::String, Value::String(_))
+            | (Type::Bool, Value::Bool(_))
+            | (Type::Bytes, Value::Bytes(_)) => return Ok(value),
+            _ => {}
         }
         let vt = if value.is_nil_interface() {
             Type::Interface
