@@ -483,6 +483,11 @@ impl<'a> State<'a> {
                 }
                 Ok(!entries.is_empty())
             }
+            // A named map or slice type with methods ranges as its value.
+            Value::Object(obj) if object_value(obj.as_ref()).is_some() => {
+                let inner = object_value(obj.as_ref()).unwrap_or(Value::Invalid);
+                self.range_over(r, mark, Val::concrete(inner))
+            }
             // A nil map or slice, or no value: like an empty map.
             Value::Invalid | Value::Nil(Type::Map(..) | Type::Slice(_) | Type::Bytes) => Ok(false),
             other => self.errorf(format!("range can't iterate over {}", sprint_one(other))),
@@ -776,6 +781,16 @@ impl<'a> State<'a> {
                     }
                     let iface = matches!(field, Value::Nil(Type::Interface));
                     return Ok(Val { v: field, iface });
+                }
+                // A named map type with methods (Helm's `.Files`): keys.
+                if let Some(Value::Map(map)) = object_value(obj.as_ref()) {
+                    if has_args {
+                        return self.errorf(format!("{name} is not a method but has arguments"));
+                    }
+                    return match map.get(name.as_bytes()) {
+                        Some(v) => Ok(Val::elem(v, map.elem())),
+                        None => self.missing_key(name, map.elem()),
+                    };
                 }
             }
             Value::Map(map) => {
@@ -1134,6 +1149,16 @@ fn reflect_string(v: &Value) -> String {
     }
 }
 
+/// The map or slice value of a host object whose Go type is a named map
+/// or slice type with methods (`engine.files`, `chartutil.VersionSet`):
+/// `range`, `index`, `len`, truth and key lookup see that value.
+pub(super) fn object_value(obj: &dyn super::value::Object) -> Option<Value> {
+    // The `Object::as_value` hook lands with Helm's objects; until then no
+    // object has an underlying value.
+    let _ = obj;
+    None
+}
+
 /// Go's `isTrue` (after `indirectInterface`): the zero of its type is
 /// false, structs and non-nil pointers are true.
 pub(super) fn is_true(v: &Val) -> bool {
@@ -1147,7 +1172,11 @@ pub(super) fn is_true(v: &Val) -> bool {
         Value::Bytes(b) => !b.is_empty(),
         Value::List(l) => !l.items().is_empty(),
         Value::Map(m) => !m.is_empty(),
-        Value::Object(_) | Value::Func(_) => true,
+        Value::Object(o) => match object_value(o.as_ref()) {
+            Some(inner) => is_true(&Val::concrete(inner)),
+            None => true,
+        },
+        Value::Func(_) => true,
     }
 }
 
