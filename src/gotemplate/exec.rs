@@ -1153,10 +1153,7 @@ fn reflect_string(v: &Value) -> String {
 /// or slice type with methods (`engine.files`, `chartutil.VersionSet`):
 /// `range`, `index`, `len`, truth and key lookup see that value.
 pub(super) fn object_value(obj: &dyn super::value::Object) -> Option<Value> {
-    // The `Object::as_value` hook lands with Helm's objects; until then no
-    // object has an underlying value.
-    let _ = obj;
-    None
+    obj.as_value()
 }
 
 /// Go's `isTrue` (after `indirectInterface`): the zero of its type is
