@@ -11,6 +11,7 @@ pub mod convert;
 mod defaults;
 mod dicts;
 mod env;
+mod json_decode;
 mod lists;
 mod math;
 mod paths;

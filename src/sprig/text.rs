@@ -69,11 +69,27 @@ pub(crate) fn to_upper(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_uppercase();
     }
+    if let Some(u) = iota_subscript_upper(c) {
+        return u;
+    }
     let mut it = c.to_uppercase();
     match (it.next(), it.next()) {
         (Some(u), None) => u,
         _ => c,
     }
+}
+
+/// Greek letters with iota subscript: Rust's full upper-case mapping
+/// spells the iota out (`ᾳ` → `ΑΙ`), Go's simple mapping gives the
+/// title-case letter (`ᾼ`).
+fn iota_subscript_upper(c: char) -> Option<char> {
+    let u = c as u32;
+    let mapped = match u {
+        0x1F80..=0x1F87 | 0x1F90..=0x1F97 | 0x1FA0..=0x1FA7 => u + 8,
+        0x1FB3 | 0x1FC3 | 0x1FF3 => u + 9,
+        _ => return None,
+    };
+    char::from_u32(mapped)
 }
 
 /// Go's `unicode.ToLower` (simple mapping; `İ` → `i`).
