@@ -292,22 +292,31 @@ pub fn template(
             raw: String::new(),
         });
     }
-    let render_opts = RenderOptions {
-        compat,
-        release: ReleaseInfo {
-            name: opts.name.clone(),
-            namespace: opts.namespace.clone(),
-            revision: 1,
-            is_install: !opts.is_upgrade,
-            is_upgrade: opts.is_upgrade,
-        },
-        capabilities: caps,
-        strict: false,
-        lookup: None,
-        env: opts.env.env(),
-        enable_dns: opts.enable_dns,
+    let release = ReleaseInfo {
+        name: opts.name.clone(),
+        namespace: opts.namespace.clone(),
+        revision: 1,
+        is_install: !opts.is_upgrade,
+        is_upgrade: opts.is_upgrade,
     };
-    let rendered = crate::render::render(&chart, &values, &render_opts)?;
+    // Template values are `Rc`-based: the options are built on the render
+    // thread, whose big stack deep `include` recursion needs.
+    let rendered = crate::render::on_big_stack(|| {
+        let render_opts = RenderOptions {
+            compat,
+            release,
+            capabilities: caps,
+            strict: false,
+            lookup: None,
+            env: opts.env.env(),
+            enable_dns: opts.enable_dns,
+        };
+        crate::render::render(&chart, &values, &render_opts)
+    })
+    .map_err(|message| TemplateError::Render {
+        message,
+        raw: String::new(),
+    })??;
     let assemble_opts = AssembleOptions {
         compat,
         subchart_notes: opts.subchart_notes,
@@ -323,23 +332,35 @@ pub fn template(
             raw,
         }
     })?;
+    let stdout = finish(&mut assembled, opts)?;
+    Ok(TemplateOutput { stdout, assembled })
+}
+
+/// What `helm template` prints (and writes, with `--output-dir`) for an
+/// assembled release: the post-renderer, `--output-dir`, hooks,
+/// `--skip-tests`, `--no-hooks` and `--show-only` applied.
+///
+/// # Errors
+///
+/// helm's post-renderer, file and `--show-only` errors.
+pub fn finish(assembled: &mut Assembled, opts: &TemplateOptions) -> Result<String, TemplateError> {
     let mut stdout = String::new();
     if let Some(dir) = &opts.output_dir {
-        write_output_dir(&mut assembled, dir, opts, &mut stdout)?;
+        write_output_dir(assembled, dir, opts, &mut stdout)?;
     } else if let Some(pr) = &opts.post_renderer {
         assembled.manifest = run_post_renderer(pr, &assembled.manifest)?;
     }
     let printed = template_output(
-        &assembled,
+        assembled,
         opts.no_hooks || opts.output_dir.is_some(),
         opts.skip_tests,
     );
     if opts.show_only.is_empty() {
         stdout.push_str(&printed);
     } else {
-        stdout.push_str(&show_only(&printed, &opts.show_only, compat)?);
+        stdout.push_str(&show_only(&printed, &opts.show_only, opts.compat)?);
     }
-    Ok(TemplateOutput { stdout, assembled })
+    Ok(stdout)
 }
 
 /// `--output-dir`: CRDs (with `--include-crds`) and manifests written as
@@ -506,26 +527,18 @@ fn show_only(printed: &str, patterns: &[String], compat: Compat) -> Result<Strin
     Ok(out)
 }
 
-/// The capture of `# Source: [^/]+/(.+)` (first match, `.` not crossing a
-/// newline).
+/// helm's `# Source: [^/]+/(.+)` (RE2 and the regex crate agree: the
+/// negated class crosses newlines, `.` does not).
+static SOURCE_RE: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new("# Source: [^/]+/(.+)").ok());
+
+/// The capture of helm's source pattern in `doc`, if it matches.
 fn source_path(doc: &str) -> Option<&str> {
-    let mut rest = doc;
-    while let Some(i) = rest.find("# Source: ") {
-        let after = &rest[i + "# Source: ".len()..];
-        let line_end = after.find('\n').unwrap_or(after.len());
-        let line = &after[..line_end];
-        if let Some(slash) = line.find('/')
-            && slash > 0
-            && slash + 1 < line.len()
-        {
-            return Some(&line[slash + 1..]);
-        }
-        rest = &after[line_end.min(after.len())..];
-        if line_end == after.len() {
-            break;
-        }
-    }
-    None
+    SOURCE_RE
+        .as_ref()?
+        .captures(doc)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
 }
 
 /// Go's `filepath.Match` (Unix): `*` and `?` do not cross `/`, classes
@@ -702,6 +715,7 @@ mod tests {
             Some("templates/a.yaml")
         );
         assert_eq!(source_path("kind: A\n"), None);
+        assert_eq!(source_path("# Source: a\nb/c\n"), Some("c"));
     }
 
     #[test]

@@ -137,6 +137,33 @@ pub struct TemplateArgs {
     /// accepted for helm compatibility; no effect offline
     #[arg(short = 'l', long = "labels", value_delimiter = ',')]
     pub labels: Vec<String>,
+    /// accepted for helm compatibility; no effect offline (deprecated in helm v4)
+    #[arg(long)]
+    pub force: bool,
+    /// accepted for helm compatibility; no effect offline
+    #[arg(long = "force-replace")]
+    pub force_replace: bool,
+    /// accepted for helm compatibility; no effect offline
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
+    /// accepted for helm compatibility; no effect offline
+    #[arg(long = "server-side", num_args = 0..=1, default_missing_value = "true")]
+    pub server_side: Option<String>,
+    /// accepted for helm compatibility; no effect offline
+    #[arg(long = "rollback-on-failure")]
+    pub rollback_on_failure: bool,
+    /// accepted for helm compatibility; no effect offline (deprecated in helm v4)
+    #[arg(long)]
+    pub atomic: bool,
+    /// accepted for helm compatibility; no effect offline
+    #[arg(long = "take-ownership")]
+    pub take_ownership: bool,
+    /// accepted for helm compatibility; no effect for template
+    #[arg(long = "hide-notes", hide = true)]
+    pub hide_notes: bool,
+    /// accepted for helm compatibility; no effect offline
+    #[arg(long, num_args = 0..=1, default_missing_value = "watcher")]
+    pub wait: Option<String>,
     /// [NAME] CHART
     #[arg(value_name = "ARGS")]
     pub args: Vec<String>,
@@ -145,12 +172,21 @@ pub struct TemplateArgs {
 /// Runs `rudder template`; returns stdout.
 pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String, Failure> {
     let compat = settings.compat;
+    if compat == Compat::V4 {
+        deprecation_notes(&a);
+    }
     let renderer = Renderer::parse(&a.renderer).map_err(Failure)?;
     if a.args.is_empty() {
         return Err(Failure(
             "\"rudder template\" requires at least 1 argument\n\nUsage:  rudder template [NAME] [CHART] [flags]".into(),
         ));
     }
+    // helm parses these first, before the name and the chart.
+    if !a.kube_version.is_empty() {
+        rudder::render::capabilities::Capabilities::offline(compat, Some(&a.kube_version), &[])
+            .map_err(Failure)?;
+    }
+    let server_dry_run = dry_run_server(a.dry_run.as_deref(), compat)?;
     let (name, chart_ref) = release_name(&a.args, a.generate_name, &a.name_template, compat)
         .map_err(|e| Failure(e.to_string()))?;
     super::source::refuse_provenance(a.path.verify, false)?;
@@ -183,6 +219,18 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
     };
     let user = value_opts.merge(&DefaultReader::default(), compat)?;
     let chart = load_chart(settings, &a, &chart_path).await?;
+    if compat == Compat::V3
+        && let Some(v) = a.dry_run.as_deref()
+        && !matches!(
+            v,
+            "false" | "true" | "none" | "client" | "server" | "unset" | ""
+        )
+    {
+        return Err(Failure(
+            "Invalid dry-run flag. Flag must one of the following: false, true, none, client, server"
+                .into(),
+        ));
+    }
     let namespace = namespace(settings).await;
     let kube_version = Some(a.kube_version.clone()).filter(|k| !k.is_empty());
     let post_renderer = Some(a.post_renderer.clone())
@@ -220,7 +268,7 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
     if renderer == Renderer::Helm {
         return helm(None);
     }
-    let native_unsupported = if a.validate || matches!(a.dry_run.as_deref(), Some("server")) {
+    let native_unsupported = if a.validate || server_dry_run {
         Some("--validate / --dry-run=server need a cluster, which the native renderer does not use yet".to_owned())
     } else {
         None
@@ -241,6 +289,67 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
             "{what} (use --renderer auto or helm to render with helm)"
         ))),
         Err(e) => Err(Failure(e.cli_message())),
+    }
+}
+
+/// pflag's notes on the deprecated flags helm v4's `template` takes,
+/// one per occurrence, in command-line order.
+fn deprecation_notes(_a: &TemplateArgs) {
+    let template_only = "this flag has no effect for 'helm template' and will be removed in Helm 5";
+    let notes = [
+        ("force", "use --force-replace instead"),
+        ("atomic", "use --rollback-on-failure instead"),
+        ("render-subchart-notes", template_only),
+        ("hide-notes", template_only),
+        ("validate", "use '--dry-run=server' instead"),
+    ];
+    for arg in std::env::args().skip(1).take_while(|a| a != "--") {
+        let Some(name) = arg.strip_prefix("--") else {
+            continue;
+        };
+        let name = name.split_once('=').map_or(name, |(n, _)| n);
+        if let Some((flag, note)) = notes.iter().find(|(f, _)| *f == name) {
+            eprintln!("Flag --{flag} has been deprecated, {note}");
+        }
+    }
+}
+
+/// helm v4's `cmdGetDryRunFlagStrategy` for `template`: whether the dry
+/// run is server-side; its deprecation warnings go to stderr. helm v3
+/// takes any value.
+fn dry_run_server(value: Option<&str>, compat: Compat) -> Result<bool, Failure> {
+    let Some(v) = value else {
+        return Ok(false);
+    };
+    if compat == Compat::V3 {
+        // v3 checks the value later, after loading the chart.
+        return Ok(v == "server");
+    }
+    let invalid_template = || {
+        Failure(format!(
+            "invalid dry-run value ({v:?}). Must be \"server\" or \"client\""
+        ))
+    };
+    match v {
+        "unset" => {
+            eprintln!(
+                "level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\""
+            );
+            Ok(false)
+        }
+        "client" => Ok(false),
+        "server" => Ok(true),
+        "none" => Err(invalid_template()),
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => {
+            eprintln!(
+                "level=WARN msg=\"boolean '--dry-run={v}' flag is deprecated and must be replaced with '--dry-run=client'\""
+            );
+            Ok(false)
+        }
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Err(invalid_template()),
+        _ => Err(Failure(format!(
+            "invalid dry-run value ({v:?}). Must be \"none\", \"server\", or \"client\""
+        ))),
     }
 }
 

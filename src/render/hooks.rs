@@ -319,10 +319,20 @@ mod tests {
             annotations: Some(BTreeMap::from([(HOOK.to_owned(), hook.to_owned())])),
             ..Head::default()
         };
-        assert!(matches!(
-            classify(&head("pre-install, bogus"), "p", "d"),
-            Sorted::Dropped
-        ));
+        match classify(&head("pre-install, bogus"), "p", "d", Compat::V4) {
+            Sorted::Dropped(line) => assert_eq!(
+                line,
+                "level=INFO msg=\"skipping unknown hooks\" hookTypes=\"pre-install, bogus\""
+            ),
+            _ => panic!("not dropped"),
+        }
+        match classify(&head("bogus"), "p", "d", Compat::V3) {
+            Sorted::Dropped(line) => assert_eq!(
+                line,
+                "manifest_sorter.go:199: info: skipping unknown hook: \"bogus\""
+            ),
+            _ => panic!("not dropped"),
+        }
         match classify(&head(" Test-Success ,post-install"), "p", "d", Compat::V3) {
             Sorted::Hook(h) => assert_eq!(h.events, ["test", "post-install"]),
             _ => panic!("not a hook"),

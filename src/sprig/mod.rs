@@ -8,17 +8,30 @@
 
 mod casing;
 pub mod convert;
+mod crypto;
+mod dates;
 mod defaults;
 mod dicts;
+mod encoding;
 mod env;
+mod go_time;
+mod go_time_format;
+mod go_time_parse;
 mod json_decode;
 mod lists;
 mod math;
 mod paths;
+mod random;
 mod reflect;
 mod regex;
+pub mod semver;
 mod strings;
 mod text;
+mod typed;
+mod url;
+mod uuid;
+#[cfg(test)]
+mod vector_tests;
 
 pub use env::{Entropy, Env};
 
@@ -36,6 +49,13 @@ pub fn funcs(env: &Env) -> Funcs {
     reflect::register(&mut funcs, env);
     regex::register(&mut funcs, env);
     paths::register(&mut funcs, env);
+    encoding::register(&mut funcs);
+    dates::register(&mut funcs, env);
+    crypto::register(&mut funcs, env);
+    random::register(&mut funcs, env);
+    uuid::register(&mut funcs, env);
+    semver::register(&mut funcs);
+    url::register(&mut funcs);
     funcs.remove("env");
     funcs
 }

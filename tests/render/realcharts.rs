@@ -18,8 +18,53 @@ use crate::harness::{Home, Out, Tool, realcharts, repo_root};
 /// One comparison's arguments after the fixed ones.
 type Set = &'static [&'static str];
 
+/// rudder's fixed randomness and clock for the masked comparisons.
+const SEED_ENV: &[(&str, &str)] = &[
+    ("TZ", "UTC"),
+    ("RUDDER_RENDER_SEED", "42"),
+    ("RUDDER_RENDER_NOW", "2026-01-02T03:04:05Z"),
+];
+
+/// A generated field: the pattern finding it (its group 1 is what is
+/// generated) and the pattern the generated text must match in both
+/// outputs.
+pub struct Mask {
+    /// Finds the field; group 1 is masked.
+    pub find: &'static str,
+    /// What a generated value must look like (whole match).
+    pub shape: &'static str,
+}
+
+/// `text` with group 1 of every `mask` match replaced by `<masked>`, or
+/// the reason a generated value has the wrong shape.
+fn apply_masks(text: &str, masks: &[Mask]) -> Result<String, String> {
+    let mut out = text.to_owned();
+    for m in masks {
+        let find = regex::Regex::new(m.find).expect("mask pattern");
+        let shape = regex::Regex::new(&format!("^(?:{})$", m.shape)).expect("shape pattern");
+        for c in find.captures_iter(text) {
+            let v = c.get(1).map_or("", |g| g.as_str());
+            if !shape.is_match(v) {
+                return Err(format!("generated value {v:?} does not match {}", m.shape));
+            }
+        }
+        out = find
+            .replace_all(&out, |c: &regex::Captures<'_>| {
+                let whole = c.get(0).map_or("", |g| g.as_str());
+                let v = c.get(1).map_or("", |g| g.as_str());
+                whole.replacen(v, "<masked>", 1)
+            })
+            .into_owned();
+    }
+    Ok(out)
+}
+
 /// Runs `tool template rel <chart> ... ARGS`.
 fn run(home: &Home, tool: Tool, chart: &Path, args: &[&str]) -> Out {
+    run_env(home, tool, chart, args, &[("TZ", "UTC")])
+}
+
+fn run_env(home: &Home, tool: Tool, chart: &Path, args: &[&str], env: &[(&str, &str)]) -> Out {
     let mut all: Vec<String> = Vec::new();
     if tool == Tool::Rudder && args.contains(&"__v3") {
         all.extend(["--compat".to_owned(), "v3".to_owned()]);
@@ -67,6 +112,13 @@ pub fn first_difference(a: &str, b: &str) -> String {
 /// Compares helm v4 with rudder and helm v3 with `rudder --compat v3` on
 /// `chart` for every set; returns the mismatches.
 pub fn compare_sets(chart: &Path, sets: &[Set]) -> Vec<String> {
+    compare_masked(chart, sets, &[])
+}
+
+/// [`compare_sets`] for output with generated fields: rudder runs with a
+/// fixed seed and clock, and exactly the `masks` fields are masked in both
+/// outputs after their shape is checked.
+pub fn compare_masked(chart: &Path, sets: &[Set], masks: &[Mask]) -> Vec<String> {
     let home = Home::new();
     let mut failures = Vec::new();
     for set in sets {
@@ -76,8 +128,26 @@ pub fn compare_sets(chart: &Path, sets: &[Set]) -> Vec<String> {
                 args.push("__v3");
             }
             let want = run(&home, helm, chart, &args);
-            let got = run(&home, Tool::Rudder, chart, &args);
+            let got = if masks.is_empty() {
+                run(&home, Tool::Rudder, chart, &args)
+            } else {
+                run_env(&home, Tool::Rudder, chart, &args, SEED_ENV)
+            };
             let mut problems = Vec::new();
+            let (mut want, mut got) = (want, got);
+            if !masks.is_empty() {
+                match (
+                    apply_masks(&want.stdout, masks),
+                    apply_masks(&got.stdout, masks),
+                ) {
+                    (Ok(w), Ok(g)) => {
+                        want.stdout = w;
+                        got.stdout = g;
+                    }
+                    (Err(e), _) => problems.push(format!("  helm: {e}")),
+                    (_, Err(e)) => problems.push(format!("  rudder: {e}")),
+                }
+            }
             if want.code() != got.code() {
                 problems.push(format!(
                     "  exit: helm {} rudder {}",
@@ -152,6 +222,19 @@ fn podinfo() {
     ));
 }
 
+/// The test pods' names end in `randAlphaNum 5 | lower`.
+#[test]
+fn podinfo_with_tests() {
+    assert_all_equal(&compare_masked(
+        &real("podinfo"),
+        &[&[], &["--set", "redis.enabled=true"]],
+        &[Mask {
+            find: r"-test-([a-z0-9]{5})\b",
+            shape: "[a-z0-9]{5}",
+        }],
+    ));
+}
+
 #[test]
 fn ingress_nginx() {
     assert_all_equal(&compare_sets(
@@ -207,6 +290,20 @@ fn nginx() {
             ],
             &["--set", "tls.enabled=false,service.type=ClusterIP"],
         ],
+    ));
+}
+
+/// At its defaults nginx generates a CA and a signed certificate: the
+/// three base64 PEM values are masked (their shape checked).
+#[test]
+fn nginx_generated_tls() {
+    assert_all_equal(&compare_masked(
+        &real("nginx"),
+        &[&[]],
+        &[Mask {
+            find: r"(?m)^  (?:tls\.crt|tls\.key|ca\.crt): (\S+)$",
+            shape: "LS0tLS1CRUdJTi[A-Za-z0-9+/]+=*",
+        }],
     ));
 }
 
