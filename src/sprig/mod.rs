@@ -15,6 +15,8 @@ mod go_time;
 mod go_time_format;
 mod go_time_parse;
 mod random;
+#[cfg(test)]
+mod random_tests;
 pub mod semver;
 mod typed;
 mod url;
