@@ -10,7 +10,7 @@ use rsa::signature::{SignatureEncoding, Signer};
 use crate::sprig::Env;
 use crate::sprig::random::EnvRng;
 
-use super::der::{oid, pem_decode, pem_encode, read_tlv, seq, small_int, tlv, uint};
+use super::der::{bit_string, oid, pem_decode, pem_encode, read_tlv, seq, small_int, tlv, uint};
 
 /// A private key of a type Go's `crypto/x509` knows.
 pub(crate) enum PrivKey {
@@ -93,7 +93,16 @@ impl PrivKey {
                 pem_encode("RSA PRIVATE KEY", der.as_bytes())
             }
             PrivKey::Ecdsa(k) => {
-                let der = k.to_sec1_der().map_err(|e| e.to_string())?;
+                // Go's MarshalECPrivateKey: version 1, the scalar, the
+                // named curve (P-256) and the uncompressed public point.
+                use p256::elliptic_curve::sec1::ToEncodedPoint;
+                let point = k.public_key().to_encoded_point(false);
+                let der = seq(&[
+                    small_int(1),
+                    tlv(0x04, &k.to_bytes()),
+                    tlv(0xa0, &oid(&[1, 2, 840, 10_045, 3, 1, 7])),
+                    tlv(0xa1, &bit_string(point.as_bytes())),
+                ]);
                 pem_encode("EC PRIVATE KEY", &der)
             }
             PrivKey::Ed25519(k) => {
