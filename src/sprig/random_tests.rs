@@ -15,7 +15,8 @@ fn call(env: &Env, name: &str, args: Vec<Value>) -> Result<String, String> {
 #[test]
 fn random_strings_use_goutils_alphabets() {
     let env = Env::system();
-    let cases: [(&str, fn(char) -> bool); 4] = [
+    type Allowed = fn(char) -> bool;
+    let cases: [(&str, Allowed); 4] = [
         ("randAlphaNum", |c| c.is_ascii_alphanumeric()),
         ("randAlpha", |c| c.is_ascii_alphabetic()),
         ("randNumeric", |c| c.is_ascii_digit()),
@@ -34,7 +35,7 @@ fn random_strings_use_goutils_alphabets() {
 fn uuid_rand_int_shuffle_and_bytes() {
     let env = Env::system();
     let u = call(&env, "uuidv4", vec![]).expect("uuid");
-    let parts: Vec<&str> = u.split('-').map(|p| p).collect();
+    let parts: Vec<&str> = u.split('-').collect();
     assert_eq!(
         parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
         [8, 4, 4, 4, 12]

@@ -129,9 +129,7 @@ pub(crate) fn pem_decode(input: &[u8]) -> Option<(String, Vec<u8>)> {
     loop {
         let start = rest.find("-----BEGIN ")?;
         let after = &rest[start + 11..];
-        let Some(end_type) = after.find("-----") else {
-            return None;
-        };
+        let end_type = after.find("-----")?;
         let kind = &after[..end_type];
         let body_start = &after[end_type + 5..];
         let end_marker = format!("-----END {kind}-----");
