@@ -12,11 +12,16 @@
 //!    the way Go would comes from one place;
 //! 1. release model and codec (pure);
 //! 2. storage drivers (Secret, ConfigMap, SQL, in-memory);
-//! 3. cluster access (discovery, apply, delete, wait, hooks);
-//! 4. actions, one per command, testable without a network;
-//! 5. the session ([`session::Session`]): every operation as one call, with
+//! 3. charts, values and chart sources ([`chart`], [`values`], [`repo`],
+//!    [`registry`], [`upgrades`]);
+//! 4. rendering: Go's text/template ([`gotemplate`], self-contained),
+//!    Sprig ([`sprig`]) and Helm's engine and manifest assembly
+//!    ([`render`]);
+//! 5. cluster access (discovery, apply, delete, wait, hooks);
+//! 6. actions, one per command, testable without a network;
+//! 7. the session ([`session::Session`]): every operation as one call, with
 //!    helm's defaults, for any front end;
-//! 6. the CLI, output formats and TUI, in the `rudder` binary.
+//! 8. the CLI, output formats and TUI, in the `rudder` binary.
 //!
 //! Only the driver and cluster layers talk to Kubernetes.
 

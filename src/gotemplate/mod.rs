@@ -25,12 +25,22 @@
 
 pub mod ast;
 mod builtins;
+mod compare;
+mod convert;
 pub mod error;
+mod escape;
 mod exec;
+#[cfg(test)]
+mod exec_tests;
+mod float_digits;
 pub mod fmt;
+mod fmt_format;
+#[cfg(test)]
+mod fmt_tests;
 pub mod func;
 mod lex;
 mod parse;
+mod printable;
 mod set;
 pub mod strconv;
 pub mod value;

@@ -237,7 +237,7 @@ fn rsa_ca_is_2048_bits() {
     );
 }
 
-/// The certificates `fixtures/sprig/rudder-certs` holds, regenerated
+/// The certificates `fixtures/sprig-b/rudder-certs` holds, regenerated
 /// from the fixed seed: (file name, PEM).
 fn fixed_seed_certificates() -> Vec<(&'static str, String)> {
     let env = env();
@@ -283,13 +283,13 @@ fn fixed_seed_certificates() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Go accepted these exact bytes (`fixtures/sprig/gen/certcheck` parsed
+/// Go accepted these exact bytes (`fixtures/sprig-b/gen/certcheck` parsed
 /// them with crypto/x509, verified the chain and loaded the key pairs);
 /// rudder still produces them from the same seed. Set
 /// `SPRIG_WRITE_CERTS=1` to rewrite them, then rerun the Go check.
 #[test]
 fn go_accepts_rudders_certificates() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/sprig/rudder-certs");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/sprig-b/rudder-certs");
     let certs = fixed_seed_certificates();
     if std::env::var_os("SPRIG_WRITE_CERTS").is_some() {
         for (file, pem) in &certs {
