@@ -227,7 +227,7 @@ fn tpl_func(strict: bool) -> Func {
                 _ => Str::default(),
             };
             let data = args.get(1).cloned().unwrap_or(Value::Invalid);
-            let quoted = crate::values::strvals::go_quote(&text.to_str_lossy());
+            let quoted = crate::gotemplate::strconv::quote(text.as_bytes());
             let mut set = cx.templates().clone();
             set.set_missing_key(if strict {
                 MissingKey::Error
@@ -365,6 +365,7 @@ fn from_json_array(text: &str) -> Value {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -4,6 +4,7 @@
 //! Every template of those charts writes only YAML comment lines, so helm's
 //! manifest assembly keeps each file as one kind-less document in file
 //! order; [`assemble`] redoes that much, per helm version.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
