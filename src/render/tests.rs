@@ -211,6 +211,14 @@ fn errors_match_helm() {
             "execution error at (e1/templates/a.yaml:1:6): boom",
         ),
         (
+            // Empty tpl texts, also nested in a tpl (where an empty tree
+            // does not replace the enclosing `gotpl`).
+            "# [{{ tpl \"\" . }}] [{{ tpl \"{{/* c */}}\" . }}] [{{ tpl \"{{ tpl \\\"\\\" . }}\" . }}]",
+            "",
+            "",
+            "",
+        ),
+        (
             "x: {{ .Chart.name }}",
             "",
             "template: e1/templates/a.yaml:1:12: executing \"e1/templates/a.yaml\" at <.Chart.name>: can't evaluate field name in type interface {}",
@@ -265,5 +273,26 @@ fn include_recursion_limit() {
         .unwrap_err();
         assert!(err.starts_with("template: r1/templates/a.yaml:2:5: executing \"r1/templates/a.yaml\" at <include \"rec\" .Values.chain>: error calling include: template: r1/templates/a.yaml:1:39: executing \"rec\" at <include \"rec\" .>: "), "{err:.300}");
         assert!(err.ends_with("error calling include: rendering template has a nested reference name: rec: unable to execute template"));
+    }
+}
+
+/// `helm template rel ./e1 -n ns1` (v3.21.4 and v4.2.4) of templates/a.yaml
+/// `# [{{ tpl "" . }}] [{{ tpl "{{/* c */}}" . }}] [{{ tpl "{{ tpl \"\" . }}" . }}]`
+/// prints `# [] [] []`.
+#[test]
+fn empty_tpl_texts_print_nothing() {
+    let a =
+        "# [{{ tpl \"\" . }}] [{{ tpl \"{{/* c */}}\" . }}] [{{ tpl \"{{ tpl \\\"\\\" . }}\" . }}]";
+    for compat in [Compat::V3, Compat::V4] {
+        let files = render_memory(
+            memory_chart("e1", &[("templates/a.yaml", a)]),
+            Values::new(),
+            compat,
+        )
+        .unwrap();
+        assert_eq!(
+            files.get("e1/templates/a.yaml").map(String::as_str),
+            Some("# [] [] []")
+        );
     }
 }
