@@ -296,3 +296,30 @@ fn empty_tpl_texts_print_nothing() {
         );
     }
 }
+
+/// `helm template rel ./f1 -n ns1` of a chart with an empty file
+/// `empty.txt` and templates/a.yaml as below: v3.21.4 prints the line,
+/// v4.2.4 panics in `Lines` (it tests `f[path] == nil` only).
+#[test]
+fn files_edge_cases() {
+    let a = "# {{ .Files.Lines \"empty.txt\" }} {{ (.Files.Glob \"nothing\").AsConfig }} [{{ .Files.Get \"nope\" }}] {{ .Files.nope }} {{ .Files.GetBytes \"nope\" }}";
+    for compat in [Compat::V3, Compat::V4] {
+        let mut chart = memory_chart("f1", &[("templates/a.yaml", a)]);
+        chart.files.push(crate::chart::model::File {
+            name: "empty.txt".into(),
+            data: Vec::new(),
+            mod_time: None,
+        });
+        let got = render_memory(chart, Values::new(), compat);
+        match compat {
+            Compat::V3 => assert_eq!(
+                got.unwrap().get("f1/templates/a.yaml").map(String::as_str),
+                Some("# [] {} [] [] []")
+            ),
+            Compat::V4 => assert_eq!(
+                got.unwrap_err(),
+                "template: f1/templates/a.yaml:1:11: executing \"f1/templates/a.yaml\" at <.Files.Lines>: error calling Lines: runtime error: index out of range [-1]"
+            ),
+        }
+    }
+}
