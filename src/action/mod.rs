@@ -11,6 +11,7 @@ pub mod list;
 pub mod lock;
 pub mod recover;
 pub mod rollback;
+pub mod template;
 pub mod uninstall;
 pub mod values;
 

@@ -143,6 +143,8 @@ pub enum Command {
     Registry(super::registry::RegistryCommand),
     /// push a chart to remote
     Push(super::registry::PushArgs),
+    /// locally render templates
+    Template(Box<super::template::TemplateArgs>),
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell

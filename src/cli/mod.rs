@@ -14,6 +14,7 @@ mod registry;
 mod repo;
 mod settings;
 mod source;
+mod template;
 mod version;
 
 use std::io::Write as _;
@@ -108,6 +109,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Repo(_) => "repo",
         Command::Search(_) => "search",
         Command::Pull(_) => "pull",
+        Command::Template(_) => "template",
     }
 }
 

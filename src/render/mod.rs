@@ -8,14 +8,19 @@
 pub mod capabilities;
 mod caps_object;
 mod chart_object;
+pub mod crds;
 pub mod engine;
 pub mod error;
+pub mod fallback;
 mod files;
 mod funcs;
 mod glob;
+pub mod hooks;
 mod json_scan;
 pub mod manifest;
 mod objects;
+pub mod sort;
+pub mod split;
 mod toml;
 mod yaml_pretty;
 

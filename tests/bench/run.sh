@@ -4,6 +4,20 @@
 # Arguments go to bench.py (--runs, --releases, --revisions, ...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# `run.sh template [--runs N]`: the template benchmark (no cluster needed).
+if [ "${1:-}" = template ]; then
+  shift
+  cargo build --release --locked --bin rudder
+  bins=$(tests/cluster/build.sh --env helm3 helm4)
+  realcharts=${RUDDER_REALCHARTS:-}
+  for d in "$PWD/../shared/realcharts" "$PWD/../../shared/realcharts" /work/shared/realcharts; do
+    [ -n "$realcharts" ] && break
+    [ -f "$d/README.md" ] && realcharts=$d
+  done
+  exec python3 tests/bench/template.py --rudder "$PWD/target/release/rudder" \
+    --helm3 "$(sed -n 's/^HELM3=//p' <<<"$bins")" --helm4 "$(sed -n 's/^HELM4=//p' <<<"$bins")" \
+    --realcharts "$realcharts" "$@"
+fi
 cargo build --release --locked --bin rudder --example seed
 tests/cluster/build.sh >/dev/null
 exec tests/cluster/cluster.sh run -- python3 tests/bench/bench.py \
