@@ -100,7 +100,6 @@ fn named_map_and_slice_types_match_helm() {
 }
 
 #[test]
-#[ignore = "needs Sprig's functions (typeOf, quote, replace, trim)"]
 fn smoke_chart_matches_helm() {
     for (compat, want) in [(Compat::V3, "s1.v3.txt"), (Compat::V4, "s1.v4.txt")] {
         let files = render_chart("s1", Values::new(), compat).unwrap();
