@@ -7,9 +7,10 @@
 //! state); the others run here on already evaluated arguments.
 
 use super::compare;
-use super::convert::{self, assignable, int_like, type_name, value_type_name};
+use super::convert::{self, assignable, int_like};
 use super::escape;
 use super::exec::Val;
+use super::fmt::{type_name, value_type_name};
 use super::value::{List, Type, UintKind, Value};
 
 /// A builtin function.

@@ -3,8 +3,8 @@
 //! anything else mixed is `incompatible types for comparison` (so `eq
 //! .Values.n 1` fails when `n` came from a values file as a float64).
 
-use super::convert::value_type_name;
 use super::exec::Val;
+use super::fmt::value_type_name;
 use super::value::{Type, Value};
 
 const BAD_TYPE: &str = "invalid type for comparison";

@@ -1,106 +1,8 @@
-//! Go's type rules as the executor needs them: type names for error
-//! texts, assignability of an argument to a parameter, zero values, and
-//! the integer conversions `reflect.Value.Convert`/`SetInt` perform.
+//! Go's type rules as the executor needs them: assignability of an
+//! argument to a parameter, zero values, and the integer conversions
+//! `reflect.Value.Convert`/`SetInt` perform.
 
-use super::func::Signature;
 use super::value::{FloatKind, IntKind, Type, UintKind, Value};
-
-/// Go's `reflect.Type.String()` for a type (`interface {}`,
-/// `map[string]interface {}`, `chartutil.Values`, `[]uint8`).
-pub(super) fn type_name(t: &Type) -> String {
-    let mut out = String::new();
-    write_type(&mut out, t);
-    out
-}
-
-fn write_type(out: &mut String, t: &Type) {
-    match t {
-        Type::Interface => out.push_str("interface {}"),
-        Type::Error => out.push_str("error"),
-        Type::Bool => out.push_str("bool"),
-        Type::Int(k) => out.push_str(int_kind_name(*k)),
-        Type::Uint(k) => out.push_str(uint_kind_name(*k)),
-        Type::Float(FloatKind::F32) => out.push_str("float32"),
-        Type::Float(FloatKind::F64) => out.push_str("float64"),
-        Type::String => out.push_str("string"),
-        Type::Bytes => out.push_str("[]uint8"),
-        Type::Slice(elem) => {
-            out.push_str("[]");
-            write_type(out, elem);
-        }
-        Type::Map(_, Some(name)) => out.push_str(name),
-        Type::Map(elem, None) => {
-            out.push_str("map[string]");
-            write_type(out, elem);
-        }
-        Type::Named(name) => out.push_str(name),
-        // Without a signature Go's text is unknowable; function values are
-        // named from their signature by `value_type_name`.
-        Type::Func => out.push_str("func()"),
-    }
-}
-
-/// Go's name for a signed integer kind.
-pub(super) fn int_kind_name(k: IntKind) -> &'static str {
-    match k {
-        IntKind::Int => "int",
-        IntKind::Int8 => "int8",
-        IntKind::Int16 => "int16",
-        IntKind::Int32 => "int32",
-        IntKind::Int64 => "int64",
-    }
-}
-
-/// Go's name for an unsigned integer kind.
-pub(super) fn uint_kind_name(k: UintKind) -> &'static str {
-    match k {
-        UintKind::Uint => "uint",
-        UintKind::Uint8 => "uint8",
-        UintKind::Uint16 => "uint16",
-        UintKind::Uint32 => "uint32",
-        UintKind::Uint64 => "uint64",
-        UintKind::Uintptr => "uintptr",
-    }
-}
-
-/// Go's text of a function type, `func(string, ...interface {}) string`.
-pub(super) fn signature_name(sig: &Signature) -> String {
-    let mut out = String::from("func(");
-    let mut first = true;
-    for p in &sig.params {
-        if !first {
-            out.push_str(", ");
-        }
-        first = false;
-        write_type(&mut out, p);
-    }
-    if let Some(v) = &sig.variadic {
-        if !first {
-            out.push_str(", ");
-        }
-        out.push_str("...");
-        write_type(&mut out, v);
-    }
-    out.push_str(") ");
-    if sig.returns_error {
-        out.push('(');
-        write_type(&mut out, &sig.result);
-        out.push_str(", error)");
-    } else {
-        write_type(&mut out, &sig.result);
-    }
-    out
-}
-
-/// The dynamic type's name of a valid value (`%T` without the nil case).
-pub(super) fn value_type_name(v: &Value) -> String {
-    match v {
-        Value::Func(f) => signature_name(&f.sig),
-        Value::Nil(t) => type_name(t),
-        Value::Invalid => "<nil>".to_string(),
-        other => other.go_type().map(|t| type_name(&t)).unwrap_or_default(),
-    }
-}
 
 /// `[]uint8` is spelled two ways in [`Type`]; Go has one type.
 fn normalized(t: &Type) -> std::borrow::Cow<'_, Type> {
@@ -210,21 +112,6 @@ pub(super) fn float_of_kind(f: f64, k: FloatKind) -> Value {
 mod tests {
     use super::*;
     use std::rc::Rc;
-
-    #[test]
-    fn type_names_are_gos() {
-        let values = Type::Map(
-            Box::new(Type::Interface),
-            Some(Rc::from("chartutil.Values")),
-        );
-        assert_eq!(type_name(&values), "chartutil.Values");
-        let plain = Type::Map(Box::new(Type::Interface), None);
-        assert_eq!(type_name(&plain), "map[string]interface {}");
-        assert_eq!(type_name(&Type::Slice(Box::new(Type::String))), "[]string");
-        assert_eq!(type_name(&Type::Bytes), "[]uint8");
-        let sig = Signature::variadic(vec![Type::String], Type::Interface, Type::String);
-        assert_eq!(signature_name(&sig), "func(string, ...interface {}) string");
-    }
 
     #[test]
     fn named_maps_assign_to_their_underlying_type() {

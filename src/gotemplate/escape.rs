@@ -1,6 +1,8 @@
 //! Go's `html`, `js` and `urlquery` escapers (`HTMLEscapeString`,
 //! `JSEscapeString`, `url.QueryEscape`), over bytes.
 
+use super::strconv::{decode_rune, is_print_rune};
+
 /// Go's `template.HTMLEscapeString`.
 pub(super) fn html(b: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
@@ -45,7 +47,8 @@ pub(super) fn js(b: &[u8]) -> Vec<u8> {
             continue;
         }
         let (r, size) = decode_rune(&b[i..]);
-        if is_print(r) {
+        let size = size.max(1);
+        if is_print_rune(r) {
             out.extend_from_slice(&b[i..i + size]);
         } else {
             out.extend_from_slice(format!("\\u{r:04X}").as_bytes());
@@ -72,43 +75,6 @@ pub(super) fn query(b: &[u8]) -> Vec<u8> {
         }
     }
     out
-}
-
-/// Go's `utf8.DecodeRune` on a non-empty slice: invalid input is
-/// `(U+FFFD, 1)`.
-fn decode_rune(s: &[u8]) -> (u32, usize) {
-    let want = match s.first() {
-        Some(0x00..=0x7F) => return (u32::from(s[0]), 1),
-        Some(0xC2..=0xDF) => 2,
-        Some(0xE0..=0xEF) => 3,
-        Some(0xF0..=0xF4) => 4,
-        _ => return (0xFFFD, 1),
-    };
-    match s.get(..want).and_then(|p| std::str::from_utf8(p).ok()) {
-        Some(t) => (t.chars().next().map_or(0xFFFD, u32::from), want),
-        None => (0xFFFD, 1),
-    }
-}
-
-/// Go's `unicode.IsPrint` (letters, marks, numbers, punctuation, symbols
-/// and U+0020), approximated above Latin-1 by excluding controls,
-/// separators, format, private-use and unassigned-looking code points.
-fn is_print(r: u32) -> bool {
-    if r <= 0xFF {
-        return (0x20..=0x7E).contains(&r) || ((0xA1..=0xFF).contains(&r) && r != 0xAD);
-    }
-    let Some(c) = char::from_u32(r) else {
-        return false;
-    };
-    !(c.is_control()
-        || c.is_whitespace()
-        || (0x200B..=0x200F).contains(&r)
-        || (0x2028..=0x202E).contains(&r)
-        || (0x2060..=0x206F).contains(&r)
-        || r == 0xFEFF
-        || (0xE000..=0xF8FF).contains(&r)
-        || (0xFFF9..=0xFFFB).contains(&r)
-        || r >= 0xF0000)
 }
 
 #[cfg(test)]

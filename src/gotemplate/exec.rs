@@ -19,11 +19,12 @@ use super::ast::{
     PipeNode, TemplateNode, Tree, VariableNode,
 };
 use super::builtins::{self, BParam, Builtin};
-use super::convert::{self, type_name, value_type_name};
+use super::convert;
 use super::error::{ExecError, Location};
+use super::fmt::{type_name, value_type_name};
 use super::func::{Context, Func, FuncError};
-use super::nodetext;
 use super::set::{MissingKey, Templates};
+use super::strconv::quote;
 use super::value::{IntKind, Type, Value};
 
 /// Go's `maxExecDepth`: nested `{{template}}` calls allowed.
@@ -134,13 +135,13 @@ impl At<'_> {
     fn pos_and_text(self) -> Option<(usize, String)> {
         Some(match self {
             At::Nothing => return None,
-            At::Node(n) => (nodetext::node_pos(n), nodetext::node_text(n)),
-            At::Pipe(p) => (p.pos, nodetext::pipe_text(p)),
-            At::Cmd(c) => (c.pos, nodetext::command_text(c)),
-            At::Arg(a) => (nodetext::arg_pos(a), nodetext::arg_text(a)),
-            At::Field(f) => (f.pos, nodetext::field_text(f)),
-            At::Chain(c) => (c.pos, nodetext::chain_text(c)),
-            At::Var(v) => (v.pos, nodetext::variable_text(v)),
+            At::Node(n) => (n.pos(), n.to_string()),
+            At::Pipe(p) => (p.pos, p.to_string()),
+            At::Cmd(c) => (c.pos, c.to_string()),
+            At::Arg(a) => (a.pos(), a.to_string()),
+            At::Field(f) => (f.pos, f.to_string()),
+            At::Chain(c) => (c.pos, c.to_string()),
+            At::Var(v) => (v.pos, v.to_string()),
             At::Ident(i) => (i.pos, i.ident.clone()),
         })
     }
@@ -257,8 +258,8 @@ pub(super) fn execute(set: &Templates, name: &str, data: Value) -> Result<Vec<u8
             location: None,
             message: format!(
                 "no template {} associated with template {}",
-                nodetext::go_quote(name),
-                nodetext::go_quote(&set.name)
+                quote(name.as_bytes()),
+                quote(set.name.as_bytes())
             ),
             cause: None,
         });
@@ -294,7 +295,7 @@ impl<'a> State<'a> {
         let message = message.into();
         match self.node.pos_and_text() {
             Some((pos, node)) => {
-                let (line, col) = nodetext::location(self.tree, pos);
+                let (line, col) = self.tree.location(pos);
                 ExecError {
                     template: self.tree.name.clone(),
                     location: Some(Location {
@@ -523,10 +524,7 @@ impl<'a> State<'a> {
         self.at(At::Node(node));
         let set = self.set;
         let Some(tree) = set.trees.get(&t.name) else {
-            return self.errorf(format!(
-                "template {} not defined",
-                nodetext::go_quote(&t.name)
-            ));
+            return self.errorf(format!("template {} not defined", quote(t.name.as_bytes())));
         };
         if self.depth == MAX_EXEC_DEPTH {
             return self.errorf(format!(
@@ -576,7 +574,7 @@ impl<'a> State<'a> {
     fn not_a_function(&self, args: Option<&[Arg]>, final_: &Option<Val>) -> R<()> {
         let args = args.unwrap_or(&[]);
         if args.len() > 1 || final_.is_some() {
-            let first = args.first().map(nodetext::arg_text).unwrap_or_default();
+            let first = args.first().map(ToString::to_string).unwrap_or_default();
             return self.errorf(format!("can't give argument to non-function {first}"));
         }
         Ok(())
@@ -610,7 +608,7 @@ impl<'a> State<'a> {
             Arg::String(s) => Ok(Val::concrete(Value::String(s.text.as_ref().into()))),
             _ => self.errorf(format!(
                 "can't evaluate command {}",
-                nodetext::go_quote(&nodetext::arg_text(first))
+                quote(first.to_string().as_bytes())
             )),
         }
     }
@@ -670,10 +668,7 @@ impl<'a> State<'a> {
             return self.errorf("internal error: no fields in evalChainNode");
         }
         if let Arg::Nil(_) = *chain.node {
-            return self.errorf(format!(
-                "indirection through explicit nil in {}",
-                nodetext::chain_text(chain)
-            ));
+            return self.errorf(format!("indirection through explicit nil in {}", chain));
         }
         // (pipe).Field1.Field2: the pipeline, then the fields.
         let pipe = self.eval_arg(dot, Param::Untyped, &chain.node)?;
@@ -737,7 +732,7 @@ impl<'a> State<'a> {
         }
         self.errorf(format!(
             "{} is not a defined function",
-            nodetext::go_quote(name)
+            quote(name.as_bytes())
         ))
     }
 
@@ -755,7 +750,7 @@ impl<'a> State<'a> {
             if self.set.missing_key == MissingKey::Error {
                 return self.errorf(format!(
                     "nil data; no entry for key {}",
-                    nodetext::go_quote(name)
+                    quote(name.as_bytes())
                 ));
             }
             return Ok(Val::invalid());
@@ -810,7 +805,7 @@ impl<'a> State<'a> {
             MissingKey::Zero => Ok(Val::elem(convert::zero(elem), elem)),
             MissingKey::Error => self.errorf(format!(
                 "map has no entry for key {}",
-                nodetext::go_quote(name)
+                quote(name.as_bytes())
             )),
         }
     }
@@ -895,7 +890,7 @@ impl<'a> State<'a> {
             Callee::Func(f) => self.call_func(f, argv),
             Callee::Builtin(Builtin::Call) => {
                 let callee_name = match args.first() {
-                    Some(a) => nodetext::arg_text(a),
+                    Some(a) => a.to_string(),
                     None => final_
                         .as_ref()
                         .map(|v| reflect_string(&v.v))
@@ -1028,15 +1023,12 @@ impl<'a> State<'a> {
         let t = match typ {
             Param::Reflect | Param::Iface => return self.eval_empty_interface(n),
             Param::Untyped => {
-                return self.errorf(format!(
-                    "can't handle {} for arg of type <nil>",
-                    nodetext::arg_text(n)
-                ));
+                return self.errorf(format!("can't handle {} for arg of type <nil>", n));
             }
             Param::Str => Type::String,
             Param::Go(t) => t.clone(),
         };
-        let text = nodetext::arg_text(n);
+        let text = n;
         match (&t, n) {
             (Type::Interface, _) => self.eval_empty_interface(n),
             (Type::Bool, Arg::Bool(_, b)) => Ok(Val::concrete(Value::Bool(*b))),
@@ -1074,7 +1066,7 @@ impl<'a> State<'a> {
             Arg::String(s) => Ok(Val::concrete(Value::String(s.text.as_ref().into()))),
             _ => self.errorf(format!(
                 "can't handle assignment of {} to empty interface argument",
-                nodetext::arg_text(n)
+                n
             )),
         }
     }
@@ -1085,11 +1077,7 @@ impl<'a> State<'a> {
         match &v.v {
             Value::Invalid => self.out.extend_from_slice(b"<no value>"),
             Value::Func(_) => {
-                return self.errorf(format!(
-                    "can't print {} of type {}",
-                    nodetext::node_text(node),
-                    v.type_text()
-                ));
+                return self.errorf(format!("can't print {} of type {}", node, v.type_text()));
             }
             other => write_value(&mut self.out, other),
         }

@@ -259,3 +259,148 @@ fn format_v_of_common_values() {
     assert_eq!(format_v(&Value::nil()), b"<nil>");
     assert_eq!(format_v(&Value::string("x")), b"x");
 }
+
+/// A host object with a `String()` method, as `.Capabilities.KubeVersion`.
+#[derive(Debug)]
+struct Version;
+
+impl super::value::Object for Version {
+    fn type_name(&self) -> String {
+        "*chartutil.KubeVersion".to_owned()
+    }
+    fn method(&self, _: &str) -> Option<super::func::Func> {
+        None
+    }
+    fn field(&self, _: &str) -> Option<Value> {
+        None
+    }
+    fn format_v(&self) -> String {
+        "v1.36.0".to_owned()
+    }
+}
+
+#[test]
+fn objects_print_through_their_string_method() {
+    // Go: a Stringer prints String() for %v %s %q %x and inside
+    // containers; %T names its type.
+    let v = Value::Object(Rc::new(Version));
+    assert_eq!(format_v(&v), b"v1.36.0");
+    assert_eq!(
+        sprintf(
+            b"%10s|%q|%x|%T",
+            &[v.clone(), v.clone(), v.clone(), v.clone()]
+        ),
+        b"   v1.36.0|\"v1.36.0\"|76312e33362e30|*chartutil.KubeVersion"
+    );
+    assert_eq!(
+        format_v(&Value::list(vec![v.clone(), Value::int(1)])),
+        b"[v1.36.0 1]"
+    );
+    assert_eq!(sprint(&[v.clone(), v]), b"v1.36.0 v1.36.0");
+}
+
+#[test]
+fn func_type_names_are_gos() {
+    use super::func::{Func, Signature};
+    // Go: fmt.Sprintf("%T", f) for each signature.
+    let f = |sig| Value::Func(Rc::new(Func::new("f", sig, |_, _| Ok(Value::nil()))));
+    let one = f(Signature::new(vec![Type::String], Type::String));
+    assert_eq!(sprintf(b"%T", &[one]), b"func(string) string");
+    let err = f(
+        Signature::new(vec![Type::Interface, Type::Int(IntKind::Int)], Type::String).with_error(),
+    );
+    assert_eq!(
+        sprintf(b"%T", &[err]),
+        b"func(interface {}, int) (string, error)"
+    );
+    let var = f(Signature::variadic(
+        vec![],
+        Type::Interface,
+        Type::Slice(Box::new(Type::Interface)),
+    ));
+    assert_eq!(
+        sprintf(b"%T", &[var]),
+        b"func(...interface {}) []interface {}"
+    );
+}
+
+#[test]
+fn type_names_are_gos() {
+    use super::fmt::type_name;
+    // Go: reflect.Type.String() of each.
+    let cases = [
+        (Type::Int(IntKind::Int64), "int64"),
+        (Type::Float(FloatKind::F64), "float64"),
+        (Type::String, "string"),
+        (Type::Bytes, "[]uint8"),
+        (Type::Slice(Box::new(Type::Interface)), "[]interface {}"),
+        (
+            Type::Map(Box::new(Type::Interface), None),
+            "map[string]interface {}",
+        ),
+        (Type::Map(Box::new(Type::String), None), "map[string]string"),
+        (
+            Type::Map(
+                Box::new(Type::Interface),
+                Some(Rc::from("chartutil.Values")),
+            ),
+            "chartutil.Values",
+        ),
+        (
+            Type::Slice(Box::new(Type::Map(Box::new(Type::Interface), None))),
+            "[]map[string]interface {}",
+        ),
+        (Type::Uint(UintKind::Uintptr), "uintptr"),
+        (
+            Type::Named(Rc::from("*chartutil.Capabilities")),
+            "*chartutil.Capabilities",
+        ),
+    ];
+    for (t, want) in cases {
+        assert_eq!(type_name(&t), want);
+    }
+    assert_eq!(super::fmt::value_type_name(&Value::nil()), "<nil>");
+}
+
+#[test]
+fn templates_print_as_go() {
+    // Go's text/template over the same values: the action's own printing
+    // and the print builtins, end to end through the engine.
+    use super::func::Funcs;
+    use super::set::Templates;
+    let all = vectors();
+    let mut failures = Vec::new();
+    let cases = all["templates"].as_array().expect("templates");
+    for vec in cases {
+        let text = vec["template"].as_str().expect("template");
+        let data = build(&vec["arg"]);
+        let want: Vec<u8> = if vec.get("out_bytes").is_some() {
+            b64(&vec["out_bytes"])
+        } else {
+            vec["out"].as_str().expect("out").as_bytes().to_vec()
+        };
+        let mut set = Templates::new("t", Funcs::new());
+        let got = match set.parse("t", text.as_bytes()) {
+            Ok(()) => match set.execute("t", data) {
+                Ok(out) => out,
+                Err(e) => format!("error: {e}").into_bytes(),
+            },
+            Err(e) => format!("parse error: {e}").into_bytes(),
+        };
+        if got != want {
+            failures.push(format!(
+                "{text} {}: got {:?} want {:?}",
+                vec["arg"],
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&want)
+            ));
+        }
+    }
+    assert!(cases.len() > 300);
+    assert!(
+        failures.is_empty(),
+        "{} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -30,6 +30,8 @@ mod convert;
 pub mod error;
 mod escape;
 mod exec;
+#[cfg(test)]
+mod exec_tests;
 mod float_digits;
 pub mod fmt;
 mod fmt_format;
@@ -37,7 +39,6 @@ mod fmt_format;
 mod fmt_tests;
 pub mod func;
 mod lex;
-mod nodetext;
 mod parse;
 mod printable;
 mod set;

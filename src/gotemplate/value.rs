@@ -387,4 +387,12 @@ pub trait Object: fmt::Debug {
     /// How `fmt`'s `%v` prints the object (a `String()` method's result
     /// when the type has one, else Go's struct notation `{a b}`).
     fn format_v(&self) -> String;
+
+    /// For a Go named map or slice type with methods (helm's `engine.files`,
+    /// `chartutil.VersionSet`): the map or slice value itself, which
+    /// `range`, `index`, `len` and key lookup use. `None` for structs and
+    /// pointers.
+    fn as_value(&self) -> Option<Value> {
+        None
+    }
 }

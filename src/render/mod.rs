@@ -6,19 +6,26 @@
 //! manifest, hooks, notes and CRDs.
 
 pub mod capabilities;
+mod caps_object;
+mod chart_object;
 pub mod crds;
 pub mod engine;
 pub mod error;
 pub mod fallback;
+mod files;
 mod funcs;
+mod glob;
 pub mod hooks;
+mod json_scan;
 pub mod manifest;
 mod objects;
 pub mod sort;
 pub mod split;
+mod toml;
+mod yaml_pretty;
 
-pub use capabilities::{Capabilities, KubeVersion};
-pub use engine::{ReleaseInfo, RenderOptions, render};
+pub use capabilities::{Capabilities, HelmVersion, KubeVersion};
+pub use engine::{RENDER_STACK_BYTES, ReleaseInfo, RenderOptions, on_big_stack, render};
 pub use error::RenderError;
 
 use crate::gojson::GoValue;
@@ -37,3 +44,6 @@ pub trait Lookup {
         name: &str,
     ) -> Result<Option<GoValue>, String>;
 }
+
+#[cfg(test)]
+mod tests;

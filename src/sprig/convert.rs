@@ -224,11 +224,6 @@ pub(crate) fn parse_float(s: &[u8]) -> Option<f64> {
     Some(f)
 }
 
-/// Go's `strconv.Itoa`-style text of an `int64`.
-pub(crate) fn itoa(i: i64) -> String {
-    i.to_string()
-}
-
 /// spf13/cast `ToInt64` (errors give 0): `"010"` = 8, `"08"` = 0,
 /// `"1.0"` = 1, `"1.5"` = 0, `1.9` = 1, `true` = 1, overflowing floats
 /// give `i64::MIN` as Go on amd64.

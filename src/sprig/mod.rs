@@ -6,8 +6,31 @@
 //! are random or read the clock take their source from [`Env`], which
 //! tests fix.
 
+mod casing;
 pub mod convert;
+mod crypto;
+mod dates;
+mod defaults;
+mod dicts;
+mod encoding;
 mod env;
+mod go_time;
+mod go_time_format;
+mod go_time_parse;
+mod lists;
+mod math;
+mod paths;
+mod random;
+mod reflect;
+mod regex;
+pub mod semver;
+mod strings;
+mod text;
+mod typed;
+mod url;
+mod uuid;
+#[cfg(test)]
+mod vector_tests;
 
 pub use env::{Entropy, Env};
 
@@ -17,7 +40,24 @@ use crate::gotemplate::Funcs;
 /// `expandenv`), with randomness and time from `env`.
 pub fn funcs(env: &Env) -> Funcs {
     let mut funcs = Funcs::new();
-    let _ = env;
+    strings::register(&mut funcs, env);
+    lists::register(&mut funcs, env);
+    dicts::register(&mut funcs, env);
+    defaults::register(&mut funcs, env);
+    math::register(&mut funcs, env);
+    reflect::register(&mut funcs, env);
+    regex::register(&mut funcs, env);
+    paths::register(&mut funcs, env);
+    encoding::register(&mut funcs);
+    dates::register(&mut funcs, env);
+    crypto::register(&mut funcs, env);
+    random::register(&mut funcs, env);
+    uuid::register(&mut funcs, env);
+    semver::register(&mut funcs);
+    url::register(&mut funcs);
     funcs.remove("env");
     funcs
 }
+
+#[cfg(test)]
+mod tests;

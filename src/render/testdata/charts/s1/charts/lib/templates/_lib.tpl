@@ -1,0 +1,1 @@
+{{- define "lib.fn" -}}lib-fn{{- end -}}
