@@ -275,12 +275,9 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
     };
     let outcome = match native_unsupported {
         Some(what) => Err(TemplateError::Unsupported(what)),
-        None => template(chart, &user, &topts).map(|o| {
-            for line in &o.assembled.logs {
-                eprintln!("{line}");
-            }
-            o.stdout
-        }),
+        None => {
+            template(chart, &user, &topts, &mut |line: &str| eprintln!("{line}")).map(|o| o.stdout)
+        }
     };
     match outcome {
         Ok(out) => Ok(out),
