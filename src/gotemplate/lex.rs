@@ -209,7 +209,7 @@ fn count_newlines(s: &[u8]) -> usize {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 impl<'a> Lexer<'a> {
