@@ -22,6 +22,8 @@ mod lists;
 mod math;
 mod paths;
 mod random;
+#[cfg(test)]
+mod random_tests;
 mod reflect;
 mod regex;
 pub mod semver;
