@@ -244,10 +244,10 @@ fn tpl_func(strict: bool) -> Func {
             // Go executes the template `New` returned, even when its tree
             // is empty and so was not installed over an enclosing tpl's
             // `gotpl` (a nested `tpl ""`): that prints nothing.
-            if let (Some(old), Some(now)) = (&before, set.lookup(&name)) {
-                if Rc::ptr_eq(old, now) {
-                    return Ok(Value::string(""));
-                }
+            if let (Some(old), Some(now)) = (&before, set.lookup(&name))
+                && Rc::ptr_eq(old, now)
+            {
+                return Ok(Value::string(""));
             }
             match set.execute(&name, data) {
                 Ok(bytes) => Ok(Value::String(Str::from(strip_no_value(&bytes)))),
