@@ -108,6 +108,80 @@ impl Object for Obj {
     }
 }
 
+/// Go's named map and slice types with methods (`main.Files`,
+/// `main.VersionSet`): the value itself plus a method.
+#[derive(Debug)]
+struct Named {
+    name: &'static str,
+    inner: Value,
+}
+
+impl Object for Named {
+    fn type_name(&self) -> String {
+        self.name.to_string()
+    }
+
+    fn method(&self, name: &str) -> Option<Func> {
+        let inner = self.inner.clone();
+        match (self.name, name) {
+            ("main.Files", "Get") => Some(Func::new(
+                "Get",
+                Signature::new(vec![Type::String], Type::String),
+                move |_, a| {
+                    let Value::Map(m) = &inner else {
+                        return Ok(s(""));
+                    };
+                    Ok(match m.get(str_arg(&a, 0).as_bytes()) {
+                        Some(Value::Bytes(b)) => Value::String(b.as_ref().into()),
+                        _ => s(""),
+                    })
+                },
+            )),
+            ("main.VersionSet", "Has") => Some(Func::new(
+                "Has",
+                Signature::new(vec![Type::String], Type::Bool),
+                move |_, a| {
+                    let want = str_arg(&a, 0);
+                    let Value::List(l) = &inner else {
+                        return Ok(Value::Bool(false));
+                    };
+                    Ok(Value::Bool(l.items().iter().any(
+                        |v| matches!(v, Value::String(x) if x.as_bytes() == want.as_bytes()),
+                    )))
+                },
+            )),
+            _ => None,
+        }
+    }
+
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+
+    fn format_v(&self) -> String {
+        String::from_utf8_lossy(&super::fmt::format_v(&self.inner)).into_owned()
+    }
+
+    fn as_value(&self) -> Option<Value> {
+        Some(self.inner.clone())
+    }
+}
+
+fn files(entries: Vec<(&str, &[u8])>) -> Value {
+    let map = Map::new(
+        Type::Bytes,
+        Some(Rc::from("main.Files")),
+        entries
+            .into_iter()
+            .map(|(k, v)| (Str::from(k), Value::Bytes(Rc::from(v))))
+            .collect(),
+    );
+    Value::Object(Rc::new(Named {
+        name: "main.Files",
+        inner: Value::Map(map),
+    }))
+}
+
 fn int_sig(params: usize) -> Signature {
     Signature::new(
         vec![Type::Int(IntKind::Int); params],
@@ -233,6 +307,15 @@ fn data() -> Value {
         (
             "NilList",
             Value::Nil(Type::Slice(Box::new(Type::Interface))),
+        ),
+        ("Files", files(vec![("b.txt", b"B"), ("a.txt", b"A")])),
+        ("NoFiles", files(vec![])),
+        (
+            "Vers",
+            Value::Object(Rc::new(Named {
+                name: "main.VersionSet",
+                inner: Value::List(List::new(Type::String, vec![s("v1"), s("apps/v1")])),
+            })),
         ),
     ])
 }
