@@ -21,8 +21,10 @@
 //! A family's test reports every mismatching case with a line diff before
 //! failing.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
@@ -107,6 +109,11 @@ fn read_case(dir: &Path) -> CaseFile {
     }
 }
 
+/// How long one render may take before it counts as hung (helm takes
+/// well under a second per case; the 1000-deep include cases are the
+/// slowest).
+const TIMEOUT: Duration = Duration::from_secs(120);
+
 fn run(home: &Home, tool: Tool, dir: &Path, extra: &[&str], args: &[String]) -> Outcome {
     let mut cmd: Command = home.command(tool);
     cmd.current_dir(dir)
@@ -122,14 +129,49 @@ fn run(home: &Home, tool: Tool, dir: &Path, extra: &[&str], args: &[String]) -> 
         ])
         .args(extra)
         .args(args)
-        .stdin(Stdio::null());
-    let out = cmd
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
         .unwrap_or_else(|e| panic!("run {tool:?} in {}: {e}", dir.display()));
+    // Both pipes are drained on threads so a chatty child cannot block,
+    // and the main thread can enforce the timeout.
+    let mut out_pipe = child.stdout.take().expect("stdout pipe");
+    let mut err_pipe = child.stderr.take().expect("stderr pipe");
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out_pipe.read_to_end(&mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err_pipe.read_to_end(&mut v);
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if start.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = out_reader.join().expect("stdout reader");
+    let mut stderr = err_reader.join().expect("stderr reader");
+    if status.is_none() {
+        stderr.extend_from_slice(
+            format!("\n(killed after {}s: hung)\n", TIMEOUT.as_secs()).as_bytes(),
+        );
+    }
     Outcome {
-        stdout: out.stdout,
-        stderr: out.stderr,
-        code: out.status.code(),
+        stdout,
+        stderr,
+        code: status.and_then(|s| s.code()),
     }
 }
 
@@ -232,13 +274,33 @@ fn compare(want: &Outcome, got: &Outcome) -> String {
             want.code, got.code
         ));
     }
-    if want.stdout != got.stdout {
-        text.push_str("stdout (- helm, + rudder):\n");
-        text.push_str(&diff(&want.stdout, &got.stdout));
-    }
-    if want.stderr != got.stderr {
-        text.push_str("stderr (- helm, + rudder):\n");
-        text.push_str(&diff(&want.stderr, &got.stderr));
+    for (name, w, g) in [
+        ("stdout", &want.stdout, &got.stdout),
+        ("stderr", &want.stderr, &got.stderr),
+    ] {
+        if w == g {
+            continue;
+        }
+        if g.is_empty() || w.is_empty() {
+            // One side printed nothing: a diff would just repeat the other
+            // side; its beginning says enough.
+            let (who, other) = if g.is_empty() {
+                ("rudder", w)
+            } else {
+                ("helm", g)
+            };
+            let lines = split_lines(other);
+            text.push_str(&format!(
+                "{name}: {who} printed nothing; the other printed {} lines:\n",
+                lines.len()
+            ));
+            for line in lines.iter().take(8) {
+                text.push_str(&format!("  {}\n", clip(line)));
+            }
+            continue;
+        }
+        text.push_str(&format!("{name} (- helm, + rudder):\n"));
+        text.push_str(&diff(w, g));
     }
     text
 }
