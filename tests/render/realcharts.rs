@@ -83,7 +83,7 @@ fn run_env(home: &Home, tool: Tool, chart: &Path, args: &[&str], env: &[(&str, &
             .filter(|a| **a != "__v3")
             .map(|a| (*a).to_owned()),
     );
-    home.run_env(tool, &all, &[("TZ", "UTC")])
+    home.run_env(tool, &all, env)
 }
 
 /// The first lines where `a` and `b` differ, with a little context.
