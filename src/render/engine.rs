@@ -271,6 +271,7 @@ fn sort_templates<'a>(names: impl Iterator<Item = &'a String>) -> Vec<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -179,6 +179,7 @@ fn parse_executing(remainder: &str) -> Option<Traceable> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::gotemplate::error::Location;

@@ -24,23 +24,10 @@ fn quote_char(c: u8) -> String {
         b'\'' => "'\\''".to_owned(),
         b'"' => "'\"'".to_owned(),
         _ => {
-            // strconv.Quote(string(rune(c))) without its double quotes.
-            let r = char::from(c);
-            let body = match r {
-                '\u{7}' => "\\a".to_owned(),
-                '\u{8}' => "\\b".to_owned(),
-                '\u{c}' => "\\f".to_owned(),
-                '\n' => "\\n".to_owned(),
-                '\r' => "\\r".to_owned(),
-                '\t' => "\\t".to_owned(),
-                '\u{b}' => "\\v".to_owned(),
-                '\\' => "\\\\".to_owned(),
-                r if (r as u32) < 0x20 || r as u32 == 0x7f => format!("\\x{:02x}", r as u32),
-                r if (0x80..=0xa0).contains(&(r as u32)) || r as u32 == 0xad => {
-                    format!("\\u{:04x}", r as u32)
-                }
-                r => r.to_string(),
-            };
+            // strconv.Quote(string(rune(c))) without its double quotes: a
+            // byte above 0x7f reads as the Latin-1 rune of that value.
+            let quoted = crate::gotemplate::strconv::quote(char::from(c).to_string().as_bytes());
+            let body = &quoted[1..quoted.len() - 1];
             format!("'{body}'")
         }
     }
@@ -217,6 +204,7 @@ impl Scanner<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -227,19 +215,46 @@ mod tests {
         let err = |s: &str| check_valid(s.as_bytes()).unwrap_err();
         assert_eq!(err(""), "unexpected end of JSON input");
         assert_eq!(err("{\"a\": "), "unexpected end of JSON input");
-        assert_eq!(err("x"), "invalid character 'x' looking for beginning of value");
-        assert_eq!(err("{\"a\":1} x"), "invalid character 'x' after top-level value");
+        assert_eq!(
+            err("x"),
+            "invalid character 'x' looking for beginning of value"
+        );
+        assert_eq!(
+            err("{\"a\":1} x"),
+            "invalid character 'x' after top-level value"
+        );
         assert_eq!(err("{\"a\" 1}"), "invalid character '1' after object key");
-        assert_eq!(err("{\"a\":1 2}"), "invalid character '2' after object key:value pair");
+        assert_eq!(
+            err("{\"a\":1 2}"),
+            "invalid character '2' after object key:value pair"
+        );
         assert_eq!(err("[1 2]"), "invalid character '2' after array element");
-        assert_eq!(err("{,}"), "invalid character ',' looking for beginning of object key string");
-        assert_eq!(err("tru "), "invalid character ' ' in literal true (expecting 'e')");
+        assert_eq!(
+            err("{,}"),
+            "invalid character ',' looking for beginning of object key string"
+        );
+        assert_eq!(
+            err("tru "),
+            "invalid character ' ' in literal true (expecting 'e')"
+        );
         assert_eq!(err("-x"), "invalid character 'x' in numeric literal");
-        assert_eq!(err("1.x"), "invalid character 'x' after decimal point in numeric literal");
-        assert_eq!(err("1ex"), "invalid character 'x' in exponent of numeric literal");
-        assert_eq!(err("\"\\x\""), "invalid character 'x' in string escape code");
+        assert_eq!(
+            err("1.x"),
+            "invalid character 'x' after decimal point in numeric literal"
+        );
+        assert_eq!(
+            err("1ex"),
+            "invalid character 'x' in exponent of numeric literal"
+        );
+        assert_eq!(
+            err("\"\\x\""),
+            "invalid character 'x' in string escape code"
+        );
         assert_eq!(err("\"\n\""), "invalid character '\\n' in string literal");
-        assert_eq!(err("'a'"), "invalid character '\\'' looking for beginning of value");
+        assert_eq!(
+            err("'a'"),
+            "invalid character '\\'' looking for beginning of value"
+        );
         assert!(check_valid(b" {\"a\": [1, -2.5e3, true, null, \"\\u00e9\"]} ").is_ok());
     }
 }

@@ -3,11 +3,10 @@
 //! `toRawJson`, `fromJson` and their `must` forms; Helm replaces `toJson`
 //! and `fromJson` with its own, the others stay Sprig's).
 
-use std::collections::BTreeMap;
-
 use super::convert::{ANY, BOOL, STRING, arg_bool, arg_str, def, string_value};
 use super::env::Env;
-use crate::gotemplate::{FuncError, Funcs, Signature, Str, Value};
+use super::json_decode::decode;
+use crate::gotemplate::{FuncError, Funcs, Signature, Value};
 
 /// Registers the defaults and JSON functions.
 pub(crate) fn register(funcs: &mut Funcs, _env: &Env) {
@@ -253,52 +252,12 @@ fn write_string(out: &mut Vec<u8>, s: &[u8], html: bool) {
     out.push(b'"');
 }
 
-/// `json.Unmarshal` into `interface{}`: objects as
-/// `map[string]interface{}`, arrays as `[]interface{}`, numbers as
-/// `float64`.
-pub(crate) fn decode(text: &[u8]) -> Result<Value, String> {
-    let parsed: serde_json::Value = serde_json::from_slice(text).map_err(|e| go_json_error(&e))?;
-    Ok(from_json(&parsed))
-}
-
-/// Go's wording for the common JSON syntax errors (serde's differ).
-fn go_json_error(e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Eof => "unexpected end of JSON input".to_string(),
-        _ => {
-            let text = e.to_string();
-            if text.starts_with("number out of range") {
-                "json: cannot unmarshal number into Go value of type float64".to_string()
-            } else {
-                // Keep serde's description; the position is not Go's.
-                format!("invalid character in JSON input: {text}")
-            }
-        }
-    }
-}
-
-fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::nil(),
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::float64(n.as_f64().unwrap_or(0.0)),
-        serde_json::Value::String(s) => Value::String(Str::from(s.as_str())),
-        serde_json::Value::Array(items) => Value::list(items.iter().map(from_json).collect()),
-        serde_json::Value::Object(entries) => {
-            let map: BTreeMap<Str, Value> = entries
-                .iter()
-                .map(|(k, v)| (Str::from(k.as_str()), from_json(v)))
-                .collect();
-            Value::map(map)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gotemplate::Str;
     use crate::gotemplate::Type;
+    use std::collections::BTreeMap;
 
     fn text(v: &Value, style: Style) -> String {
         String::from_utf8_lossy(&encode(v, style).unwrap_or_default()).into_owned()

@@ -340,7 +340,7 @@ pub(crate) fn date_nanos(
 pub(crate) fn quote(s: &[u8]) -> String {
     let mut out = String::from("\"");
     for &c in s {
-        if c >= 0x80 || c < b' ' {
+        if !(b' '..0x80).contains(&c) {
             out.push_str(&format!("\\x{c:02x}"));
         } else {
             if c == b'"' || c == b'\\' {

@@ -17,10 +17,13 @@ mod env;
 mod go_time;
 mod go_time_format;
 mod go_time_parse;
+mod json_decode;
 mod lists;
 mod math;
 mod paths;
 mod random;
+#[cfg(test)]
+mod random_tests;
 mod reflect;
 mod regex;
 pub mod semver;

@@ -468,9 +468,10 @@ impl Url {
         if !self.opaque.is_empty() {
             buf.extend_from_slice(&self.opaque);
         } else {
-            if (!self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some())
-                && !(self.omit_host && self.host.is_empty() && self.user.is_none())
-            {
+            let no_authority = self.host.is_empty() && self.user.is_none();
+            // Go writes the authority unless there is none to write and
+            // either no scheme or an omitted host.
+            if !no_authority || (!self.scheme.is_empty() && !self.omit_host) {
                 if !self.host.is_empty() || !self.path.is_empty() || self.user.is_some() {
                     buf.extend_from_slice(b"//");
                 }

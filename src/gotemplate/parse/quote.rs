@@ -133,12 +133,12 @@ pub(crate) fn go_quote_runes(s: &[u8], max_runes: usize) -> String {
 /// Go's `%#U`: `U+0021 '!'` (the quoted rune only when printable).
 pub(crate) fn format_sharp_u(r: u32) -> String {
     let mut out = format!("U+{r:04X}");
-    if is_print(r) {
-        if let Some(c) = char::from_u32(r) {
-            out.push_str(" '");
-            out.push(c);
-            out.push('\'');
-        }
+    if is_print(r)
+        && let Some(c) = char::from_u32(r)
+    {
+        out.push_str(" '");
+        out.push(c);
+        out.push('\'');
     }
     out
 }

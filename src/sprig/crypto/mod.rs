@@ -4,7 +4,12 @@
 //! and, in the submodules, private keys and certificates.
 
 mod aes_cbc;
+mod certs;
+mod der;
+mod keys;
 mod password;
+#[cfg(test)]
+mod tests;
 
 use sha2::Digest;
 
@@ -26,6 +31,7 @@ pub(crate) fn register(funcs: &mut Funcs, env: &Env) {
     string_fn(funcs, "adler32sum", |s| adler32(s).to_string().into_bytes());
     password::register(funcs, env);
     aes_cbc::register(funcs, env);
+    certs::register(funcs, env);
 }
 
 /// Go's `hash/adler32.Checksum`.
