@@ -227,19 +227,46 @@ mod tests {
         let err = |s: &str| check_valid(s.as_bytes()).unwrap_err();
         assert_eq!(err(""), "unexpected end of JSON input");
         assert_eq!(err("{\"a\": "), "unexpected end of JSON input");
-        assert_eq!(err("x"), "invalid character 'x' looking for beginning of value");
-        assert_eq!(err("{\"a\":1} x"), "invalid character 'x' after top-level value");
+        assert_eq!(
+            err("x"),
+            "invalid character 'x' looking for beginning of value"
+        );
+        assert_eq!(
+            err("{\"a\":1} x"),
+            "invalid character 'x' after top-level value"
+        );
         assert_eq!(err("{\"a\" 1}"), "invalid character '1' after object key");
-        assert_eq!(err("{\"a\":1 2}"), "invalid character '2' after object key:value pair");
+        assert_eq!(
+            err("{\"a\":1 2}"),
+            "invalid character '2' after object key:value pair"
+        );
         assert_eq!(err("[1 2]"), "invalid character '2' after array element");
-        assert_eq!(err("{,}"), "invalid character ',' looking for beginning of object key string");
-        assert_eq!(err("tru "), "invalid character ' ' in literal true (expecting 'e')");
+        assert_eq!(
+            err("{,}"),
+            "invalid character ',' looking for beginning of object key string"
+        );
+        assert_eq!(
+            err("tru "),
+            "invalid character ' ' in literal true (expecting 'e')"
+        );
         assert_eq!(err("-x"), "invalid character 'x' in numeric literal");
-        assert_eq!(err("1.x"), "invalid character 'x' after decimal point in numeric literal");
-        assert_eq!(err("1ex"), "invalid character 'x' in exponent of numeric literal");
-        assert_eq!(err("\"\\x\""), "invalid character 'x' in string escape code");
+        assert_eq!(
+            err("1.x"),
+            "invalid character 'x' after decimal point in numeric literal"
+        );
+        assert_eq!(
+            err("1ex"),
+            "invalid character 'x' in exponent of numeric literal"
+        );
+        assert_eq!(
+            err("\"\\x\""),
+            "invalid character 'x' in string escape code"
+        );
         assert_eq!(err("\"\n\""), "invalid character '\\n' in string literal");
-        assert_eq!(err("'a'"), "invalid character '\\'' looking for beginning of value");
+        assert_eq!(
+            err("'a'"),
+            "invalid character '\\'' looking for beginning of value"
+        );
         assert!(check_valid(b" {\"a\": [1, -2.5e3, true, null, \"\\u00e9\"]} ").is_ok());
     }
 }

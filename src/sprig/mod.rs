@@ -19,6 +19,7 @@ mod go_time_format;
 mod go_time_parse;
 mod lists;
 mod math;
+mod network;
 mod paths;
 mod random;
 #[cfg(test)]
@@ -57,6 +58,7 @@ pub fn funcs(env: &Env) -> Funcs {
     uuid::register(&mut funcs, env);
     semver::register(&mut funcs);
     url::register(&mut funcs);
+    network::register(&mut funcs, env);
     funcs.remove("env");
     funcs
 }
