@@ -239,7 +239,9 @@ pub fn check_chart(chart: &Chart, compat: Compat) -> Result<(), TemplateError> {
 
 /// Renders `chart` with the user values `user` as `helm template` does
 /// and returns helm's stdout. `--output-dir` files are written here, and
-/// their `wrote <path>` lines are part of the returned stdout.
+/// their `wrote <path>` lines are part of the returned stdout. The lines
+/// helm logs on stderr on the way (also before failing) go to `log` as
+/// they happen.
 ///
 /// # Errors
 ///
@@ -248,6 +250,7 @@ pub fn template(
     mut chart: Chart,
     user: &Values,
     opts: &TemplateOptions,
+    log: &mut dyn FnMut(&str),
 ) -> Result<TemplateOutput, TemplateError> {
     let compat = opts.compat;
     if opts.post_renderer.is_some() && compat == Compat::V4 {
@@ -257,15 +260,25 @@ pub fn template(
             "helm v4 post-renderer plugins are not supported by the native renderer".into(),
         ));
     }
-    crate::release::name::validate_name(&opts.name).map_err(|e| {
+    if let Err(e) = crate::release::name::validate_name(&opts.name) {
         let inner = format!("release name {:?}: {e}", opts.name);
-        TemplateError::Input(match compat {
+        return Err(TemplateError::Input(match compat {
             Compat::V3 => inner,
-            Compat::V4 => format!("release name check failed: {inner}"),
-        })
-    })?;
-    process_dependencies(&mut chart, user, compat)
-        .map_err(|e| TemplateError::Input(e.to_string()))?;
+            Compat::V4 => {
+                log(&slog_error("release name check failed", &inner));
+                format!("release name check failed: {inner}")
+            }
+        }));
+    }
+    if let Err(e) = process_dependencies(&mut chart, user, compat) {
+        let text = e.to_string();
+        if compat == Compat::V4 {
+            let prefix = "chart dependencies processing failed: ";
+            let inner = text.strip_prefix(prefix).unwrap_or(&text);
+            log(&slog_error("chart dependencies processing failed", inner));
+        }
+        return Err(TemplateError::Input(text));
+    }
     let caps = Capabilities::offline(compat, opts.kube_version.as_deref(), &opts.api_versions)
         .map_err(TemplateError::Input)?;
     let values =
@@ -332,8 +345,20 @@ pub fn template(
             raw,
         }
     })?;
+    for line in &assembled.logs {
+        log(line);
+    }
     let stdout = finish(&mut assembled, opts)?;
     Ok(TemplateOutput { stdout, assembled })
+}
+
+/// helm v4's `slog` text line for `Logger().Error(msg, "error", err)`.
+fn slog_error(msg: &str, err: &str) -> String {
+    format!(
+        "level=ERROR msg={} error={}",
+        crate::render::hooks::slog_value(msg),
+        crate::render::hooks::slog_value(err)
+    )
 }
 
 /// What `helm template` prints (and writes, with `--output-dir`) for an
@@ -483,12 +508,6 @@ fn run_post_renderer(pr: &PostRenderer, manifest: &str) -> Result<String, Templa
             "error while running command {}. error output:\n{}: exit status {code}",
             pr.binary,
             String::from_utf8_lossy(&out.stderr)
-        )));
-    }
-    if out.stdout.trim_ascii().is_empty() {
-        return Err(wrap(format!(
-            "post-renderer {:?} produced empty output",
-            pr.binary
         )));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())

@@ -173,7 +173,7 @@ pub struct TemplateArgs {
 pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String, Failure> {
     let compat = settings.compat;
     if compat == Compat::V4 {
-        deprecation_notes(&a);
+        deprecation_notes();
     }
     let renderer = Renderer::parse(&a.renderer).map_err(Failure)?;
     if a.args.is_empty() {
@@ -275,12 +275,9 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
     };
     let outcome = match native_unsupported {
         Some(what) => Err(TemplateError::Unsupported(what)),
-        None => template(chart, &user, &topts).map(|o| {
-            for line in &o.assembled.logs {
-                eprintln!("{line}");
-            }
-            o.stdout
-        }),
+        None => {
+            template(chart, &user, &topts, &mut |line: &str| eprintln!("{line}")).map(|o| o.stdout)
+        }
     };
     match outcome {
         Ok(out) => Ok(out),
@@ -294,7 +291,7 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
 
 /// pflag's notes on the deprecated flags helm v4's `template` takes,
 /// one per occurrence, in command-line order.
-fn deprecation_notes(_a: &TemplateArgs) {
+fn deprecation_notes() {
     let template_only = "this flag has no effect for 'helm template' and will be removed in Helm 5";
     let notes = [
         ("force", "use --force-replace instead"),
@@ -370,6 +367,12 @@ async fn load_chart(
         chart.map_err(|e| Failure(e.install_message(compat)))
     };
     let mut chart = load(path)?;
+    // helm's order: installable, then the deprecation warning, then the
+    // dependencies.
+    let kind = &chart.metadata.chart_type;
+    if !(kind.is_empty() || kind == "application") {
+        return Err(Failure(format!("{kind} charts are not installable")));
+    }
     if chart.metadata.deprecated {
         match compat {
             Compat::V3 => eprintln!("WARNING: This chart is deprecated"),
@@ -377,8 +380,7 @@ async fn load_chart(
         }
     }
     if let Err(e) = check_chart(&chart, compat) {
-        let missing = rudder::chart::dependencies::check_missing(&chart).is_err();
-        if !(missing && a.dependency_update) {
+        if !a.dependency_update {
             return Err(Failure(e.to_string()));
         }
         let deps = dep_options(
@@ -390,8 +392,8 @@ async fn load_chart(
         );
         let mut print = |line: &str| println!("{line}");
         update(path, &deps, &mut print).await?;
-        chart = load(path)?;
-        check_chart(&chart, compat).map_err(|e| Failure(e.to_string()))?;
+        chart = load(path)
+            .map_err(|e| Failure(format!("failed reloading chart after repo update: {}", e.0)))?;
     }
     Ok(chart)
 }

@@ -9,7 +9,7 @@
 use super::compare;
 use super::convert::{self, assignable, int_like};
 use super::escape;
-use super::exec::Val;
+use super::exec::{Val, object_value};
 use super::fmt::{type_name, value_type_name};
 use super::value::{List, Type, UintKind, Value};
 
@@ -185,6 +185,14 @@ fn indirect_type_name(v: &Value) -> String {
     }
 }
 
+/// A host object's map or slice value, if its Go type is one.
+fn underlying(v: Value) -> Value {
+    match &v {
+        Value::Object(o) => object_value(o.as_ref()).unwrap_or(v),
+        _ => v,
+    }
+}
+
 /// Go's `length`.
 fn length(item: &Val) -> Result<usize, String> {
     match &item.v {
@@ -195,6 +203,9 @@ fn length(item: &Val) -> Result<usize, String> {
         Value::List(l) => Ok(l.items().len()),
         Value::Map(m) => Ok(m.len()),
         Value::Nil(Type::Map(..) | Type::Slice(_) | Type::Bytes) => Ok(0),
+        Value::Object(o) if let Some(inner) = object_value(o.as_ref()) => {
+            length(&Val::concrete(inner))
+        }
         other => Err(format!("len of type {}", indirect_type_name(other))),
     }
 }
@@ -230,10 +241,11 @@ pub(super) fn prepare_arg(value: Value, t: &Type) -> Result<Value, String> {
     if assignable(&vt, t) {
         return Ok(value);
     }
-    if int_like(&vt) && int_like(t) {
-        if let Some(v) = convert::convert_int(&value, t) {
-            return Ok(v);
-        }
+    if int_like(&vt)
+        && int_like(t)
+        && let Some(v) = convert::convert_int(&value, t)
+    {
+        return Ok(v);
     }
     Err(format!(
         "value has type {}; should be {}",
@@ -244,12 +256,15 @@ pub(super) fn prepare_arg(value: Value, t: &Type) -> Result<Value, String> {
 
 /// Go's `index`.
 fn index(item: &Val, indexes: &[Val]) -> Result<Val, String> {
-    let mut cur = Val::concrete(item.indirect_interface());
+    let mut cur = Val::concrete(underlying(item.indirect_interface()));
     if !cur.is_valid() {
         return Err("index of untyped nil".to_string());
     }
     for ix in indexes {
         let ix = ix.indirect_interface();
+        if let Value::Object(_) = &cur.v {
+            cur = Val::concrete(underlying(cur.v));
+        }
         cur = match &cur.v {
             Value::Nil(Type::Interface | Type::Named(_)) => {
                 return Err("index of nil pointer".to_string());
@@ -307,7 +322,7 @@ fn index(item: &Val, indexes: &[Val]) -> Result<Val, String> {
 
 /// Go's `slice` (Helm replaces it by Sprig's; kept for plain Go sets).
 fn slice(item: &Val, indexes: &[Val]) -> Result<Val, String> {
-    let item = item.indirect_interface();
+    let item = underlying(item.indirect_interface());
     if let Value::Invalid = item {
         return Err("slice of untyped nil".to_string());
     }

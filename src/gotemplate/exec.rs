@@ -14,6 +14,8 @@
 //! element becomes "no value" after a pipeline stage, so [`Val`] carries
 //! that bit next to the value.
 
+use std::borrow::Cow;
+
 use super::ast::{
     Arg, BranchNode, ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, Node, NumberNode,
     PipeNode, TemplateNode, Tree, VariableNode,
@@ -163,13 +165,13 @@ enum Param<'t> {
     Str,
 }
 
-impl Param<'_> {
-    fn go_type(self) -> Option<Type> {
+impl<'t> Param<'t> {
+    fn go_type(self) -> Option<Cow<'t, Type>> {
         match self {
             Param::Untyped | Param::Reflect => None,
-            Param::Go(t) => Some(t.clone()),
-            Param::Iface => Some(Type::Interface),
-            Param::Str => Some(Type::String),
+            Param::Go(t) => Some(Cow::Borrowed(t)),
+            Param::Iface => Some(Cow::Owned(Type::Interface)),
+            Param::Str => Some(Cow::Owned(Type::String)),
         }
     }
 }
@@ -409,10 +411,8 @@ impl<'a> State<'a> {
             Err(Flow::Break) => true,
             Err(e) => return Err(e),
         };
-        if !ran {
-            if let Some(else_list) = &r.else_list {
-                self.walk_list(dot, else_list)?;
-            }
+        if !ran && let Some(else_list) = &r.else_list {
+            self.walk_list(dot, else_list)?;
         }
         self.vars.truncate(mark0);
         Ok(())
@@ -482,6 +482,11 @@ impl<'a> State<'a> {
                     self.one_iteration(r, mark, key, Val::elem(v.clone(), &elem))?;
                 }
                 Ok(!entries.is_empty())
+            }
+            // A named map or slice type with methods ranges as its value.
+            Value::Object(obj) if object_value(obj.as_ref()).is_some() => {
+                let inner = object_value(obj.as_ref()).unwrap_or(Value::Invalid);
+                self.range_over(r, mark, Val::concrete(inner))
             }
             // A nil map or slice, or no value: like an empty map.
             Value::Invalid | Value::Nil(Type::Map(..) | Type::Slice(_) | Type::Bytes) => Ok(false),
@@ -755,11 +760,13 @@ impl<'a> State<'a> {
             }
             return Ok(Val::invalid());
         }
-        let typ = receiver.type_text();
         let has_args = args.map_or(0, <[Arg]>::len) > 1 || final_.is_some();
         match &receiver.v {
             Value::Nil(Type::Interface) => {
-                return self.errorf(format!("nil pointer evaluating {typ}.{name}"));
+                return self.errorf(format!(
+                    "nil pointer evaluating {}.{name}",
+                    receiver.type_text()
+                ));
             }
             Value::Object(obj) => {
                 // Methods first, as Go looks them up before fields.
@@ -774,6 +781,16 @@ impl<'a> State<'a> {
                     }
                     let iface = matches!(field, Value::Nil(Type::Interface));
                     return Ok(Val { v: field, iface });
+                }
+                // A named map type with methods (Helm's `.Files`): keys.
+                if let Some(Value::Map(map)) = object_value(obj.as_ref()) {
+                    if has_args {
+                        return self.errorf(format!("{name} is not a method but has arguments"));
+                    }
+                    return match map.get(name.as_bytes()) {
+                        Some(v) => Ok(Val::elem(v, map.elem())),
+                        None => self.missing_key(name, map.elem()),
+                    };
                 }
             }
             Value::Map(map) => {
@@ -792,11 +809,17 @@ impl<'a> State<'a> {
                 return self.missing_key(name, elem);
             }
             Value::Nil(Type::Named(_)) => {
-                return self.errorf(format!("nil pointer evaluating {typ}.{name}"));
+                return self.errorf(format!(
+                    "nil pointer evaluating {}.{name}",
+                    receiver.type_text()
+                ));
             }
             _ => {}
         }
-        self.errorf(format!("can't evaluate field {name} in type {typ}"))
+        self.errorf(format!(
+            "can't evaluate field {name} in type {}",
+            receiver.type_text()
+        ))
     }
 
     fn missing_key(&self, name: &str, elem: &Type) -> R<Val> {
@@ -979,6 +1002,14 @@ impl<'a> State<'a> {
             }
             return self.errorf(format!("invalid value; expected {}", type_name(&t)));
         }
+        // The common cases without building the value's type.
+        match (&*t, &value.v) {
+            (Type::Interface, _)
+            | (Type::String, Value::String(_))
+            | (Type::Bool, Value::Bool(_))
+            | (Type::Bytes, Value::Bytes(_)) => return Ok(value),
+            _ => {}
+        }
         let vt = if value.is_nil_interface() {
             Type::Interface
         } else {
@@ -1118,6 +1149,13 @@ fn reflect_string(v: &Value) -> String {
     }
 }
 
+/// The map or slice value of a host object whose Go type is a named map
+/// or slice type with methods (`engine.files`, `chartutil.VersionSet`):
+/// `range`, `index`, `len`, truth and key lookup see that value.
+pub(super) fn object_value(obj: &dyn super::value::Object) -> Option<Value> {
+    obj.as_value()
+}
+
 /// Go's `isTrue` (after `indirectInterface`): the zero of its type is
 /// false, structs and non-nil pointers are true.
 pub(super) fn is_true(v: &Val) -> bool {
@@ -1131,7 +1169,11 @@ pub(super) fn is_true(v: &Val) -> bool {
         Value::Bytes(b) => !b.is_empty(),
         Value::List(l) => !l.items().is_empty(),
         Value::Map(m) => !m.is_empty(),
-        Value::Object(_) | Value::Func(_) => true,
+        Value::Object(o) => match object_value(o.as_ref()) {
+            Some(inner) => is_true(&Val::concrete(inner)),
+            None => true,
+        },
+        Value::Func(_) => true,
     }
 }
 

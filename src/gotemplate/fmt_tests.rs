@@ -258,6 +258,13 @@ fn format_v_of_common_values() {
     assert_eq!(format_v(&Value::int64(1_000_000)), b"1000000");
     assert_eq!(format_v(&Value::nil()), b"<nil>");
     assert_eq!(format_v(&Value::string("x")), b"x");
+    // Go: fmt.Sprint(reflect.Value{}), and an invalid value met inside a
+    // container (a nil interface element).
+    assert_eq!(format_v(&Value::Invalid), b"<invalid reflect.Value>");
+    assert_eq!(
+        format_v(&Value::list(vec![Value::Invalid, Value::int(1)])),
+        b"[<nil> 1]"
+    );
 }
 
 /// A host object with a `String()` method, as `.Capabilities.KubeVersion`.

@@ -209,7 +209,7 @@ fn count_newlines(s: &[u8]) -> usize {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 impl<'a> Lexer<'a> {
@@ -308,7 +308,7 @@ impl<'a> Lexer<'a> {
 
     fn accept(&mut self, valid: &[u8]) -> bool {
         let r = self.next();
-        if r >= 0 && r < 0x80 && valid.contains(&(r as u8)) {
+        if (0..0x80).contains(&r) && valid.contains(&(r as u8)) {
             return true;
         }
         self.backup();
@@ -318,7 +318,7 @@ impl<'a> Lexer<'a> {
     fn accept_run(&mut self, valid: &[u8]) {
         loop {
             let r = self.next();
-            if !(r >= 0 && r < 0x80 && valid.contains(&(r as u8))) {
+            if !((0..0x80).contains(&r) && valid.contains(&(r as u8))) {
                 break;
             }
         }
@@ -508,10 +508,10 @@ impl<'a> Lexer<'a> {
             Some(b'\'') => return Step::Next(State::Char),
             Some(b'.') => {
                 // ".field" unless a digit follows ('.' can start a number).
-                if let Some(&next) = self.rest(self.pos).first() {
-                    if !next.is_ascii_digit() {
-                        return Step::Next(State::Field);
-                    }
+                if let Some(&next) = self.rest(self.pos).first()
+                    && !next.is_ascii_digit()
+                {
+                    return Step::Next(State::Field);
                 }
                 self.backup();
                 return Step::Next(State::Number);

@@ -8,6 +8,8 @@
 //! the first error is the answer.
 
 mod number;
+#[cfg(test)]
+mod proptests;
 pub(super) mod quote;
 #[cfg(test)]
 mod tests;
@@ -33,13 +35,17 @@ pub(super) const BUILTINS: &[&str] = &[
     "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
 ];
 
-/// Go's `maxStackDepth`: nested parenthesised expressions.
-const MAX_STACK_DEPTH: usize = 10_000;
+/// Nested parenthesised expressions. Go allows 10,000 (`maxStackDepth`,
+/// with this error text) because its stacks grow; the parser here recurses
+/// on the thread's fixed stack (a few KB per level in debug builds), so
+/// the limit is lower, still far beyond what any chart nests.
+const MAX_STACK_DEPTH: usize = 1_000;
 
-/// Nested control structures (`if`, `range`, `with`, `block`). Go has no
-/// such limit (its stacks grow); this one keeps hostile input from
-/// overflowing ours, far beyond anything a chart nests.
-const MAX_NESTING: usize = 10_000;
+/// Nested control structures (`if`, `range`, `with`, `block`, `else if`
+/// chains). Go has no limit; this one keeps hostile input from overflowing
+/// the stack (up to ~8 KB per level in debug builds, a fraction of that in
+/// release), far beyond what any chart nests.
+const MAX_NESTING: usize = 500;
 
 /// Parses `text` as template `name` into `set` (Go's
 /// `t.New(name).Parse(text)`): the named tree and every `define`/`block`,
@@ -382,11 +388,28 @@ impl<'a> Parser<'a> {
     /// An action: a control keyword or a pipeline. The left delimiter is
     /// past.
     fn action(&mut self) -> Result<Parsed> {
-        let token = self.next_non_space();
-        match token.typ {
-            ItemType::Block => return self.block_control().map(Parsed::Node),
+        // Only the branch arms recurse; everything else is in separate
+        // functions so that this frame, on the stack once per nesting
+        // level, stays small.
+        let typ = self.next_non_space().typ;
+        let node = match typ {
+            ItemType::If => Node::If(self.branch("if")?),
+            ItemType::Range => Node::Range(self.branch("range")?),
+            ItemType::With => Node::With(self.branch("with")?),
+            ItemType::Block => self.block_control()?,
+            _ => return self.simple_action(typ),
+        };
+        Ok(Parsed::Node(node))
+    }
+
+    /// An action that does not nest: break, continue, else, end, template
+    /// or a pipeline. Its first token was just read.
+    #[inline(never)]
+    fn simple_action(&mut self, typ: ItemType) -> Result<Parsed> {
+        let token = self.ts.token[self.ts.peek_count].clone();
+        match typ {
             ItemType::Break | ItemType::Continue => {
-                let is_break = token.typ == ItemType::Break;
+                let is_break = typ == ItemType::Break;
                 let word = if is_break {
                     "{{break}}"
                 } else {
@@ -414,9 +437,6 @@ impl<'a> Parser<'a> {
                 self.expect(ItemType::RightDelim, "end")?;
                 return Ok(Parsed::End);
             }
-            ItemType::If => return self.branch("if").map(|b| Parsed::Node(Node::If(b))),
-            ItemType::Range => return self.branch("range").map(|b| Parsed::Node(Node::Range(b))),
-            ItemType::With => return self.branch("with").map(|b| Parsed::Node(Node::With(b))),
             ItemType::Template => return self.template_control().map(Parsed::Node),
             _ => {}
         }
@@ -432,7 +452,30 @@ impl<'a> Parser<'a> {
     }
 
     /// `declarations? command ('|' command)*` up to `end`.
-    fn pipeline(&mut self, context: &str, end: ItemType) -> Result<PipeNode> {
+    ///
+    /// This and `command`, `operand` and `term` recurse for each level of
+    /// parentheses, so they keep their frames small: everything else they
+    /// do is in separate, non-inlined functions.
+    fn pipeline(&mut self, context: &'static str, end: ItemType) -> Result<PipeNode> {
+        let mut pipe = self.pipeline_start(context)?;
+        loop {
+            let typ = self.next_non_space().typ;
+            if typ == end {
+                self.check_pipeline(&pipe, context)?;
+                return Ok(pipe);
+            }
+            if !starts_operand(typ) {
+                return Err(self.unexpected_current(context));
+            }
+            self.backup();
+            let cmd = self.command()?;
+            pipe.cmds.push(cmd);
+        }
+    }
+
+    /// The pipeline's position and its declarations, if any.
+    #[inline(never)]
+    fn pipeline_start(&mut self, context: &str) -> Result<PipeNode> {
         let token = self.peek_non_space();
         let mut pipe = PipeNode {
             pos: token.pos,
@@ -479,32 +522,14 @@ impl<'a> Parser<'a> {
             }
             break;
         }
-        loop {
-            let token = self.next_non_space();
-            if token.typ == end {
-                self.check_pipeline(&pipe, context)?;
-                return Ok(pipe);
-            }
-            match token.typ {
-                ItemType::Bool
-                | ItemType::CharConstant
-                | ItemType::Complex
-                | ItemType::Dot
-                | ItemType::Field
-                | ItemType::Identifier
-                | ItemType::Number
-                | ItemType::Nil
-                | ItemType::RawString
-                | ItemType::String
-                | ItemType::Variable
-                | ItemType::LeftParen => {
-                    self.backup();
-                    let cmd = self.command()?;
-                    pipe.cmds.push(cmd);
-                }
-                _ => return Err(self.unexpected(&token, context)),
-            }
-        }
+        Ok(pipe)
+    }
+
+    /// `unexpected` for the token just read.
+    #[inline(never)]
+    fn unexpected_current(&self, context: &str) -> ParseError {
+        let token = self.ts.token[self.ts.peek_count].clone();
+        self.unexpected(&token, context)
     }
 
     fn check_pipeline(&self, pipe: &PipeNode, context: &str) -> Result<()> {
@@ -527,7 +552,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `if`, `range` and `with` (Go's `parseControl`).
-    fn branch(&mut self, context: &str) -> Result<BranchNode> {
+    fn branch(&mut self, context: &'static str) -> Result<BranchNode> {
         let vars = self.ts.vars.len();
         let pipe = self.pipeline(context, ItemType::RightDelim)?;
         if context == "range" {
@@ -537,33 +562,10 @@ impl<'a> Parser<'a> {
         if context == "range" {
             self.ts.range_depth -= 1;
         }
-        let mut else_list = None;
-        if let Parsed::Else(else_pos) = next {
-            // `{{else if}}` / `{{else with}}` are `{{else}}{{if}}...{{end}}{{end}}`
-            // with the inner `{{end}}` shared.
-            let peek = self.peek().typ;
-            if (context == "if" && peek == ItemType::If)
-                || (context == "with" && peek == ItemType::With)
-            {
-                self.next();
-                let inner = self.branch(context)?;
-                let node = if context == "if" {
-                    Node::If(inner)
-                } else {
-                    Node::With(inner)
-                };
-                else_list = Some(ListNode {
-                    pos: else_pos,
-                    nodes: vec![node],
-                });
-            } else {
-                let (list, next) = self.item_list()?;
-                if !matches!(next, Parsed::End) {
-                    return Err(self.error(format!("expected end; found {}", next.describe())));
-                }
-                else_list = Some(list);
-            }
-        }
+        let else_list = match next {
+            Parsed::Else(else_pos) => Some(self.else_list(context, else_pos)?),
+            _ => None,
+        };
         self.ts.vars.truncate(vars);
         Ok(BranchNode {
             pos: pipe.pos,
@@ -572,6 +574,39 @@ impl<'a> Parser<'a> {
             list,
             else_list,
         })
+    }
+
+    /// The list after `{{else}}`: `{{else if}}` / `{{else with}}` are
+    /// `{{else}}{{if}}...{{end}}{{end}}` with the inner `{{end}}` shared.
+    fn else_list(&mut self, context: &'static str, else_pos: Pos) -> Result<ListNode> {
+        let peek = self.peek().typ;
+        if (context == "if" && peek == ItemType::If)
+            || (context == "with" && peek == ItemType::With)
+        {
+            self.next();
+            // Each `else if` nests one level deeper, like a body does.
+            self.nesting += 1;
+            if self.nesting > MAX_NESTING {
+                return Err(self.error("max expression depth exceeded"));
+            }
+            let inner = self.branch(context);
+            self.nesting -= 1;
+            let inner = inner?;
+            let node = if context == "if" {
+                Node::If(inner)
+            } else {
+                Node::With(inner)
+            };
+            return Ok(ListNode {
+                pos: else_pos,
+                nodes: vec![node],
+            });
+        }
+        let (list, next) = self.item_list()?;
+        if !matches!(next, Parsed::End) {
+            return Err(self.error(format!("expected end; found {}", next.describe())));
+        }
+        Ok(list)
     }
 
     /// `{{else}}`, or the `else` of `{{else if}}` / `{{else with}}`.
@@ -650,12 +685,11 @@ impl<'a> Parser<'a> {
             if let Some(operand) = self.operand()? {
                 cmd.args.push(operand);
             }
-            let token = self.next();
-            match token.typ {
+            match self.next().typ {
                 ItemType::Space => continue,
                 ItemType::RightDelim | ItemType::RightParen => self.backup(),
                 ItemType::Pipe => {}
-                _ => return Err(self.unexpected(&token, "operand")),
+                _ => return Err(self.unexpected_current("operand")),
             }
             break;
         }
@@ -673,15 +707,20 @@ impl<'a> Parser<'a> {
         if self.peek().typ != ItemType::Field {
             return Ok(Some(node));
         }
+        self.chain(node).map(Some)
+    }
+
+    /// The fields after a term: they extend a field or variable, are an
+    /// error after a literal, and form a chain after anything else.
+    #[inline(never)]
+    fn chain(&mut self, node: Arg) -> Result<Arg> {
         let pos = self.peek().pos;
         let mut fields = Vec::new();
         while self.peek().typ == ItemType::Field {
             let field = self.next();
             fields.push(lossy(&field.val(self.text)[1..]));
         }
-        // Fields after a field or variable extend it; after a literal
-        // they are an error; after anything else they form a chain.
-        Ok(Some(match node {
+        Ok(match node {
             Arg::Field(mut f) => {
                 f.ident.extend(fields);
                 f.pos = pos;
@@ -703,13 +742,29 @@ impl<'a> Parser<'a> {
                 node: Box::new(other),
                 field: fields,
             }),
-        }))
+        })
     }
 
     /// A literal, function name, `.`, `.Field`, `$x` or `(pipeline)`;
     /// `None` when the next token is none of these.
     fn term(&mut self) -> Result<Option<Arg>> {
-        let token = self.next_non_space();
+        let typ = self.next_non_space().typ;
+        if typ != ItemType::LeftParen {
+            return self.leaf_term();
+        }
+        if self.ts.stack_depth >= MAX_STACK_DEPTH {
+            return Err(self.error("max expression depth exceeded"));
+        }
+        self.ts.stack_depth += 1;
+        let pipe = self.pipeline("parenthesized pipeline", ItemType::RightParen);
+        self.ts.stack_depth -= 1;
+        Ok(Some(Arg::Pipe(pipe?)))
+    }
+
+    /// A term other than `(pipeline)`; its token was just read.
+    #[inline(never)]
+    fn leaf_term(&mut self) -> Result<Option<Arg>> {
+        let token = self.ts.token[self.ts.peek_count].clone();
         let arg = match token.typ {
             ItemType::Identifier => {
                 let name = self.val(&token);
@@ -753,15 +808,6 @@ impl<'a> Parser<'a> {
                     Err(message) => return Err(self.error(message)),
                 }
             }
-            ItemType::LeftParen => {
-                if self.ts.stack_depth >= MAX_STACK_DEPTH {
-                    return Err(self.error("max expression depth exceeded"));
-                }
-                self.ts.stack_depth += 1;
-                let pipe = self.pipeline("parenthesized pipeline", ItemType::RightParen);
-                self.ts.stack_depth -= 1;
-                Arg::Pipe(pipe?)
-            }
             ItemType::String | ItemType::RawString => {
                 let raw = token.val(self.text);
                 let Some(text) = unquote(raw) else {
@@ -780,6 +826,25 @@ impl<'a> Parser<'a> {
         };
         Ok(Some(arg))
     }
+}
+
+/// Whether a token can start a command (Go's pipeline loop).
+fn starts_operand(typ: ItemType) -> bool {
+    matches!(
+        typ,
+        ItemType::Bool
+            | ItemType::CharConstant
+            | ItemType::Complex
+            | ItemType::Dot
+            | ItemType::Field
+            | ItemType::Identifier
+            | ItemType::Number
+            | ItemType::Nil
+            | ItemType::RawString
+            | ItemType::String
+            | ItemType::Variable
+            | ItemType::LeftParen
+    )
 }
 
 /// Go's `strings.Split(s, ".")`.

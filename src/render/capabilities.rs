@@ -146,7 +146,7 @@ fn is_go_space(c: char) -> bool {
 /// `%q` for the texts version errors quote (printable ASCII and
 /// anything else escaped as Go's `strconv.Quote`).
 fn go_quote(s: &str) -> String {
-    crate::values::strvals::go_quote(s)
+    crate::gotemplate::strconv::quote(s.as_bytes())
 }
 
 /// helm's `version.BuildInfo` (`.Capabilities.HelmVersion`).
@@ -298,6 +298,7 @@ const DEFAULT_API_VERSIONS: &[&str] = &[
 ];
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -229,6 +229,7 @@ impl Object for BuildInfo {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -334,6 +334,7 @@ impl Object for DependencyV3 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

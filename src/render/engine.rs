@@ -145,7 +145,7 @@ pub fn render(
     for name in &order {
         if let Some(r) = templates.get(name) {
             set.parse(name, &r.text)
-                .map_err(|e| parse_error(name, &e))?;
+                .map_err(|e| parse_error(name, &e, compat))?;
         }
     }
 
@@ -271,6 +271,7 @@ fn sort_templates<'a>(names: impl Iterator<Item = &'a String>) -> Vec<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

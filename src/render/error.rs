@@ -15,6 +15,11 @@ pub enum RenderError {
     /// prints it.
     #[error("{0}")]
     Template(String),
+    /// The chart calls a function helm has and rudder lacks: not the
+    /// chart's fault, so `--renderer auto` renders with helm instead. The
+    /// text starts with [`crate::render::fallback::UNSUPPORTED_MARKER`].
+    #[error("rudder: unsupported: {0}")]
+    Unsupported(String),
 }
 
 impl RenderError {
@@ -26,8 +31,11 @@ impl RenderError {
 
 /// helm's `cleanupParseError`: `parse error at (<file:line>): <last
 /// segment of Go's message>`.
-pub(crate) fn parse_error(filename: &str, err: &ParseError) -> RenderError {
+pub(crate) fn parse_error(filename: &str, err: &ParseError, compat: Compat) -> RenderError {
     let text = err.to_string();
+    if let Some(e) = missing_helm_function(&text, compat) {
+        return e;
+    }
     let tokens: Vec<&str> = text.split(": ").collect();
     if tokens.len() == 1 {
         return RenderError::Template(format!("parse error in ({filename}): {text}"));
@@ -37,6 +45,25 @@ pub(crate) fn parse_error(filename: &str, err: &ParseError) -> RenderError {
         tokens[1],
         tokens[tokens.len() - 1]
     ))
+}
+
+/// [`RenderError::Unsupported`] when `text` reports `function "X" not
+/// defined` for a function helm has.
+fn missing_helm_function(text: &str, compat: Compat) -> Option<RenderError> {
+    const PREFIX: &str = "function \"";
+    const SUFFIX: &str = "\" not defined";
+    let mut rest = text;
+    while let Some(i) = rest.find(PREFIX) {
+        let after = &rest[i + PREFIX.len()..];
+        if let Some(end) = after.find(SUFFIX) {
+            let name = &after[..end];
+            if super::func_names::helm_has_function(name, compat) {
+                return Some(RenderError::Unsupported(format!("function \"{name}\"")));
+            }
+        }
+        rest = after;
+    }
+    None
 }
 
 /// The text between helm's `required`/`fail` markers (`warnRegex`,
@@ -51,6 +78,10 @@ fn warn_message(text: &str) -> Option<&str> {
 /// (`reformatExecErrorMsg`) reports it.
 pub(crate) fn exec_error(filename: &str, err: &ExecError, compat: Compat) -> RenderError {
     let text = err.to_string();
+    // A `tpl` text calling a function rudder lacks.
+    if let Some(e) = missing_helm_function(&text, compat) {
+        return e;
+    }
     let tokens: Vec<&str> = text.splitn(3, ": ").collect();
     if tokens.len() != 3 {
         return RenderError::Template(format!("execution error in ({filename}): {text}"));
@@ -179,6 +210,7 @@ fn parse_executing(remainder: &str) -> Option<Traceable> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::gotemplate::error::Location;
@@ -279,8 +311,22 @@ mod tests {
             message: "function \"nope\" not defined".into(),
         };
         assert_eq!(
-            parse_error("c/templates/a.yaml", &e).to_string(),
+            parse_error("c/templates/a.yaml", &e, Compat::V4).to_string(),
             "parse error at (c/templates/a.yaml:3): function \"nope\" not defined"
+        );
+        // helm v3 has no mustToYaml: a chart error there, a gap in v4.
+        let e = ParseError {
+            name: "c/templates/a.yaml".into(),
+            line: 1,
+            message: "function \"mustToYaml\" not defined".into(),
+        };
+        assert_eq!(
+            parse_error("c/templates/a.yaml", &e, Compat::V3).to_string(),
+            "parse error at (c/templates/a.yaml:1): function \"mustToYaml\" not defined"
+        );
+        assert_eq!(
+            parse_error("c/templates/a.yaml", &e, Compat::V4).to_string(),
+            "rudder: unsupported: function \"mustToYaml\""
         );
     }
 }

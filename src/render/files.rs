@@ -194,6 +194,7 @@ impl Object for Files {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

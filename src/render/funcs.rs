@@ -227,7 +227,7 @@ fn tpl_func(strict: bool) -> Func {
                 _ => Str::default(),
             };
             let data = args.get(1).cloned().unwrap_or(Value::Invalid);
-            let quoted = crate::values::strvals::go_quote(&text.to_str_lossy());
+            let quoted = crate::gotemplate::strconv::quote(text.as_bytes());
             let mut set = cx.templates().clone();
             set.set_missing_key(if strict {
                 MissingKey::Error
@@ -235,10 +235,19 @@ fn tpl_func(strict: bool) -> Func {
                 MissingKey::Zero
             });
             let name = set.name().to_owned();
+            let before = set.lookup(&name).cloned();
             if let Err(e) = set.parse(&name, text.as_bytes()) {
                 return Err(FuncError::new(format!(
                     "cannot parse template {quoted}: {e}"
                 )));
+            }
+            // Go executes the template `New` returned, even when its tree
+            // is empty and so was not installed over an enclosing tpl's
+            // `gotpl` (a nested `tpl ""`): that prints nothing.
+            if let (Some(old), Some(now)) = (&before, set.lookup(&name))
+                && Rc::ptr_eq(old, now)
+            {
+                return Ok(Value::string(""));
             }
             match set.execute(&name, data) {
                 Ok(bytes) => Ok(Value::String(Str::from(strip_no_value(&bytes)))),
@@ -365,6 +374,7 @@ fn from_json_array(text: &str) -> Value {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -198,6 +198,7 @@ fn match_seq(toks: &[Tok], s: &[char], k: &mut dyn FnMut(&[char]) -> bool) -> bo
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -257,7 +257,7 @@ pub fn classify(head: &Head, path: &str, doc: &str, compat: Compat) -> Sorted {
 
 /// A string as slog's text handler writes it: bare unless empty or
 /// holding a space, `"`, `=` or an unprintable character.
-fn slog_value(s: &str) -> String {
+pub(crate) fn slog_value(s: &str) -> String {
     let needs_quote = s.is_empty()
         || s.chars()
             .any(|c| c.is_whitespace() || c == '"' || c == '=' || c.is_control());

@@ -24,23 +24,10 @@ fn quote_char(c: u8) -> String {
         b'\'' => "'\\''".to_owned(),
         b'"' => "'\"'".to_owned(),
         _ => {
-            // strconv.Quote(string(rune(c))) without its double quotes.
-            let r = char::from(c);
-            let body = match r {
-                '\u{7}' => "\\a".to_owned(),
-                '\u{8}' => "\\b".to_owned(),
-                '\u{c}' => "\\f".to_owned(),
-                '\n' => "\\n".to_owned(),
-                '\r' => "\\r".to_owned(),
-                '\t' => "\\t".to_owned(),
-                '\u{b}' => "\\v".to_owned(),
-                '\\' => "\\\\".to_owned(),
-                r if (r as u32) < 0x20 || r as u32 == 0x7f => format!("\\x{:02x}", r as u32),
-                r if (0x80..=0xa0).contains(&(r as u32)) || r as u32 == 0xad => {
-                    format!("\\u{:04x}", r as u32)
-                }
-                r => r.to_string(),
-            };
+            // strconv.Quote(string(rune(c))) without its double quotes: a
+            // byte above 0x7f reads as the Latin-1 rune of that value.
+            let quoted = crate::gotemplate::strconv::quote(char::from(c).to_string().as_bytes());
+            let body = &quoted[1..quoted.len() - 1];
             format!("'{body}'")
         }
     }
@@ -217,6 +204,7 @@ impl Scanner<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod fallback;
 mod files;
+mod func_names;
 mod funcs;
 mod glob;
 pub mod hooks;

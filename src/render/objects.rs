@@ -220,6 +220,7 @@ fn object_to_go(o: &dyn Object) -> Result<GoValue, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -4,6 +4,7 @@
 //! Every template of those charts writes only YAML comment lines, so helm's
 //! manifest assembly keeps each file as one kind-less document in file
 //! order; [`assemble`] redoes that much, per helm version.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -99,7 +100,6 @@ fn named_map_and_slice_types_match_helm() {
 }
 
 #[test]
-#[ignore = "needs Sprig's functions (typeOf, quote, replace, trim)"]
 fn smoke_chart_matches_helm() {
     for (compat, want) in [(Compat::V3, "s1.v3.txt"), (Compat::V4, "s1.v4.txt")] {
         let files = render_chart("s1", Values::new(), compat).unwrap();
@@ -210,6 +210,14 @@ fn errors_match_helm() {
             "execution error at (e1/templates/a.yaml:1:6): boom",
         ),
         (
+            // Empty tpl texts, also nested in a tpl (where an empty tree
+            // does not replace the enclosing `gotpl`).
+            "# [{{ tpl \"\" . }}] [{{ tpl \"{{/* c */}}\" . }}] [{{ tpl \"{{ tpl \\\"\\\" . }}\" . }}]",
+            "",
+            "",
+            "",
+        ),
+        (
             "x: {{ .Chart.name }}",
             "",
             "template: e1/templates/a.yaml:1:12: executing \"e1/templates/a.yaml\" at <.Chart.name>: can't evaluate field name in type interface {}",
@@ -264,5 +272,53 @@ fn include_recursion_limit() {
         .unwrap_err();
         assert!(err.starts_with("template: r1/templates/a.yaml:2:5: executing \"r1/templates/a.yaml\" at <include \"rec\" .Values.chain>: error calling include: template: r1/templates/a.yaml:1:39: executing \"rec\" at <include \"rec\" .>: "), "{err:.300}");
         assert!(err.ends_with("error calling include: rendering template has a nested reference name: rec: unable to execute template"));
+    }
+}
+
+/// `helm template rel ./e1 -n ns1` (v3.21.4 and v4.2.4) of templates/a.yaml
+/// `# [{{ tpl "" . }}] [{{ tpl "{{/* c */}}" . }}] [{{ tpl "{{ tpl \"\" . }}" . }}]`
+/// prints `# [] [] []`.
+#[test]
+fn empty_tpl_texts_print_nothing() {
+    let a =
+        "# [{{ tpl \"\" . }}] [{{ tpl \"{{/* c */}}\" . }}] [{{ tpl \"{{ tpl \\\"\\\" . }}\" . }}]";
+    for compat in [Compat::V3, Compat::V4] {
+        let files = render_memory(
+            memory_chart("e1", &[("templates/a.yaml", a)]),
+            Values::new(),
+            compat,
+        )
+        .unwrap();
+        assert_eq!(
+            files.get("e1/templates/a.yaml").map(String::as_str),
+            Some("# [] [] []")
+        );
+    }
+}
+
+/// `helm template rel ./f1 -n ns1` of a chart with an empty file
+/// `empty.txt` and templates/a.yaml as below: v3.21.4 prints the line,
+/// v4.2.4 panics in `Lines` (it tests `f[path] == nil` only).
+#[test]
+fn files_edge_cases() {
+    let a = "# {{ .Files.Lines \"empty.txt\" }} {{ (.Files.Glob \"nothing\").AsConfig }} [{{ .Files.Get \"nope\" }}] {{ .Files.nope }} {{ .Files.GetBytes \"nope\" }}";
+    for compat in [Compat::V3, Compat::V4] {
+        let mut chart = memory_chart("f1", &[("templates/a.yaml", a)]);
+        chart.files.push(crate::chart::model::File {
+            name: "empty.txt".into(),
+            data: Vec::new(),
+            mod_time: None,
+        });
+        let got = render_memory(chart, Values::new(), compat);
+        match compat {
+            Compat::V3 => assert_eq!(
+                got.unwrap().get("f1/templates/a.yaml").map(String::as_str),
+                Some("# [] {} [] [] []")
+            ),
+            Compat::V4 => assert_eq!(
+                got.unwrap_err(),
+                "template: f1/templates/a.yaml:1:11: executing \"f1/templates/a.yaml\" at <.Files.Lines>: error calling Lines: runtime error: index out of range [-1]"
+            ),
+        }
     }
 }

@@ -85,7 +85,7 @@ pub(crate) fn string_list(items: Vec<Str>) -> Value {
 pub(crate) fn float_to_i64(f: f64) -> i64 {
     // 2^63 is exactly representable; anything at or beyond it overflows.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    if f.is_nan() || f >= LIMIT || f < -LIMIT {
+    if f.is_nan() || !(-LIMIT..LIMIT).contains(&f) {
         i64::MIN
     } else {
         f as i64
@@ -164,7 +164,7 @@ fn underscore_ok(s: &[u8]) -> bool {
     if s.len() >= 2 && s[0] == b'0' && matches!(s[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
         i = 2;
         saw = b'0';
-        hex = s[1].to_ascii_lowercase() == b'x';
+        hex = s[1].eq_ignore_ascii_case(&b'x');
     }
     while i < s.len() {
         let c = s[i];
@@ -188,9 +188,9 @@ fn underscore_ok(s: &[u8]) -> bool {
     saw != b'_'
 }
 
-/// Go's `strconv.ParseFloat(s, 64)` for decimal texts, `inf`/`nan`
-/// spellings and `_` separators; `None` on a syntax or range error.
-/// Hexadecimal floats (`0x1p-2`) are not supported and give `None`.
+/// Go's `strconv.ParseFloat(s, 64)` for decimal and hexadecimal texts,
+/// `inf`/`nan` spellings and `_` separators; `None` on a syntax or range
+/// error.
 pub(crate) fn parse_float(s: &[u8]) -> Option<f64> {
     let text = std::str::from_utf8(s).ok()?;
     let cleaned: String;
@@ -204,6 +204,10 @@ pub(crate) fn parse_float(s: &[u8]) -> Option<f64> {
         text
     };
     let unsigned = text.trim_start_matches(['+', '-']);
+    if unsigned.len() > 2 && unsigned[..2].eq_ignore_ascii_case("0x") {
+        let negative = text.starts_with('-');
+        return parse_hex_float(&unsigned[2..]).map(|f| if negative { -f } else { f });
+    }
     if unsigned.len() + 1 < text.len() {
         return None;
     }
@@ -222,6 +226,23 @@ pub(crate) fn parse_float(s: &[u8]) -> Option<f64> {
         return None;
     }
     Some(f)
+}
+
+/// A hexadecimal float's digits after `0x` (`1.8p3`): the `p` exponent
+/// is required, as in Go.
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (mantissa, exp) = s.split_once(['p', 'P'])?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut value: f64 = 0.0;
+    for c in int.chars().chain(frac.chars()) {
+        value = value * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let f = value * 2f64.powi(exp - 4 * frac.len() as i32);
+    f.is_finite().then_some(f)
 }
 
 /// spf13/cast `ToInt64` (errors give 0): `"010"` = 8, `"08"` = 0,
@@ -396,6 +417,8 @@ mod tests {
             (s("1e400"), 0.0),
             (s("abc"), 0.0),
             (s("0x10"), 0.0),
+            (s("0x1p-2"), 0.25),
+            (s("-0x1.8p1"), -3.0),
             (s("-Inf"), f64::NEG_INFINITY),
             (Value::int64(3), 3.0),
             (Value::Bool(true), 1.0),

@@ -3,11 +3,11 @@
 //! `toRawJson`, `fromJson` and their `must` forms; Helm replaces `toJson`
 //! and `fromJson` with its own, the others stay Sprig's).
 
-use std::collections::BTreeMap;
-
 use super::convert::{ANY, BOOL, STRING, arg_bool, arg_str, def, string_value};
 use super::env::Env;
-use crate::gotemplate::{FuncError, Funcs, Signature, Str, Value};
+use super::json_decode::decode;
+use crate::gotemplate::strconv::format_float;
+use crate::gotemplate::{FloatKind, FuncError, Funcs, Signature, Value};
 
 /// Registers the defaults and JSON functions.
 pub(crate) fn register(funcs: &mut Funcs, _env: &Env) {
@@ -147,14 +147,14 @@ fn write_json(out: &mut Vec<u8>, v: &Value, style: Style, depth: usize) -> Resul
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Int(i, _) => out.extend_from_slice(i.to_string().as_bytes()),
         Value::Uint(u, _) => out.extend_from_slice(u.to_string().as_bytes()),
-        Value::Float(f, _) => {
+        Value::Float(f, kind) => {
             if !f.is_finite() {
                 return Err(format!(
                     "json: unsupported value: {}",
                     crate::gojson::float::format_g(*f)
                 ));
             }
-            out.extend_from_slice(crate::gojson::float::json_float(*f).as_bytes());
+            out.extend_from_slice(json_float(*f, *kind).as_bytes());
         }
         Value::String(s) => write_string(out, s.as_bytes(), style != Style::Raw),
         Value::Bytes(b) => {
@@ -202,6 +202,35 @@ fn write_json(out: &mut Vec<u8>, v: &Value, style: Style, depth: usize) -> Resul
         Value::Func(f) => return Err(format!("json: unsupported type: func {}", f.name)),
     }
     Ok(())
+}
+
+/// `encoding/json`'s `floatEncoder`: plain digits for `1e-6 <= |f| <
+/// 1e21`, exponent form outside (a one-digit negative exponent unpadded),
+/// shortest digits for the value's own width.
+fn json_float(f: f64, kind: FloatKind) -> String {
+    let bits = match kind {
+        FloatKind::F32 => 32,
+        FloatKind::F64 => 64,
+    };
+    let abs = if bits == 32 {
+        f64::from((f as f32).abs())
+    } else {
+        f.abs()
+    };
+    let (lo, hi) = if bits == 32 {
+        (f64::from(1e-6f32), f64::from(1e21f32))
+    } else {
+        (1e-6, 1e21)
+    };
+    let exponent = abs != 0.0 && (abs < lo || abs >= hi);
+    let mut text = format_float(f, if exponent { b'e' } else { b'f' }, -1, bits);
+    if exponent {
+        let n = text.len();
+        if n >= 4 && text.as_bytes()[n - 4] == b'e' && &text[n - 3..n - 1] == "-0" {
+            text.remove(n - 2);
+        }
+    }
+    text
 }
 
 /// `encoding/json`'s string encoder: invalid UTF-8 as U+FFFD, U+2028 and
@@ -253,52 +282,12 @@ fn write_string(out: &mut Vec<u8>, s: &[u8], html: bool) {
     out.push(b'"');
 }
 
-/// `json.Unmarshal` into `interface{}`: objects as
-/// `map[string]interface{}`, arrays as `[]interface{}`, numbers as
-/// `float64`.
-pub(crate) fn decode(text: &[u8]) -> Result<Value, String> {
-    let parsed: serde_json::Value = serde_json::from_slice(text).map_err(|e| go_json_error(&e))?;
-    Ok(from_json(&parsed))
-}
-
-/// Go's wording for the common JSON syntax errors (serde's differ).
-fn go_json_error(e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Eof => "unexpected end of JSON input".to_string(),
-        _ => {
-            let text = e.to_string();
-            if text.starts_with("number out of range") {
-                "json: cannot unmarshal number into Go value of type float64".to_string()
-            } else {
-                // Keep serde's description; the position is not Go's.
-                format!("invalid character in JSON input: {text}")
-            }
-        }
-    }
-}
-
-fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::nil(),
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::float64(n.as_f64().unwrap_or(0.0)),
-        serde_json::Value::String(s) => Value::String(Str::from(s.as_str())),
-        serde_json::Value::Array(items) => Value::list(items.iter().map(from_json).collect()),
-        serde_json::Value::Object(entries) => {
-            let map: BTreeMap<Str, Value> = entries
-                .iter()
-                .map(|(k, v)| (Str::from(k.as_str()), from_json(v)))
-                .collect();
-            Value::map(map)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gotemplate::Str;
     use crate::gotemplate::Type;
+    use std::collections::BTreeMap;
 
     fn text(v: &Value, style: Style) -> String {
         String::from_utf8_lossy(&encode(v, style).unwrap_or_default()).into_owned()
@@ -349,6 +338,18 @@ mod tests {
             Some("json: unsupported value: NaN")
         );
         assert_eq!(text(&Value::Nil(Type::Interface), Style::Compact), "null");
+        // Go: json.Marshal([]interface{}{1e-7, 1e21, 1e20, float32(0.1), float32(1e-7)}).
+        let floats = Value::list(vec![
+            Value::float64(1e-7),
+            Value::float64(1e21),
+            Value::float64(1e20),
+            Value::Float(f64::from(0.1f32), FloatKind::F32),
+            Value::Float(f64::from(1e-7f32), FloatKind::F32),
+        ]);
+        assert_eq!(
+            text(&floats, Style::Compact),
+            "[1e-7,1e+21,100000000000000000000,0.1,1e-7]"
+        );
     }
 
     #[test]

@@ -248,7 +248,7 @@ fn chunk(a: &[Value]) -> Result<Value, FuncError> {
             match usize::try_from(ix).ok().and_then(|ix| l.get(ix)) {
                 Some(v) => c.push(v.clone()),
                 None => {
-                    return Err(FuncError::new(format!("reflect: slice index out of range")));
+                    return Err(FuncError::new("reflect: slice index out of range"));
                 }
             }
         }

@@ -17,6 +17,7 @@ mod env;
 mod go_time;
 mod go_time_format;
 mod go_time_parse;
+mod json_decode;
 mod lists;
 mod math;
 mod network;

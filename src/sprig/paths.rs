@@ -37,7 +37,7 @@ fn base(p: &[u8]) -> Vec<u8> {
         return b".".to_vec();
     }
     let mut p = p;
-    while p.len() > 0 && p[p.len() - 1] == b'/' {
+    while p.last() == Some(&b'/') {
         p = &p[..p.len() - 1];
     }
     if let Some(i) = p.iter().rposition(|&b| b == b'/') {
@@ -82,9 +82,8 @@ fn clean(p: &[u8]) -> Vec<u8> {
         dotdot = 1;
     }
     while r < n {
-        if p[r] == b'/' {
-            r += 1;
-        } else if p[r] == b'.' && (r + 1 == n || p[r + 1] == b'/') {
+        if p[r] == b'/' || p[r] == b'.' && (r + 1 == n || p[r + 1] == b'/') {
+            // An empty element or `.`.
             r += 1;
         } else if p[r] == b'.' && p.get(r + 1) == Some(&b'.') && (r + 2 == n || p[r + 2] == b'/') {
             r += 2;

@@ -86,8 +86,7 @@ fn type_kind(t: &Type) -> &'static str {
         Type::String => "string",
         Type::Bytes | Type::Slice(_) => "slice",
         Type::Map(..) => "map",
-        Type::Named(name) if name.starts_with('*') => "ptr",
-        Type::Named(_) => "struct",
+        Type::Named(name) => object_kind(name),
         Type::Func => "func",
     }
 }
@@ -96,9 +95,23 @@ fn type_kind(t: &Type) -> &'static str {
 pub(crate) fn kind_of(v: &Value) -> String {
     match v {
         Value::Invalid | Value::Nil(Type::Interface) => "invalid".to_string(),
-        Value::Object(o) if o.type_name().starts_with('*') => "ptr".to_string(),
-        Value::Object(_) => "struct".to_string(),
+        Value::Object(o) => object_kind(&o.type_name()).to_string(),
         _ => v.go_type().map_or("invalid", |t| type_kind(&t)).to_string(),
+    }
+}
+
+/// The kind of a host object's Go type: Helm's objects are pointers to
+/// structs, structs, or named maps and slices (`engine.files` is a
+/// `map[string][]byte`, `chartutil.VersionSet` a `[]string`).
+fn object_kind(type_name: &str) -> &'static str {
+    if type_name.starts_with('*') {
+        "ptr"
+    } else if type_name == "engine.files" {
+        "map"
+    } else if type_name.ends_with(".VersionSet") {
+        "slice"
+    } else {
+        "struct"
     }
 }
 
@@ -180,6 +193,21 @@ mod tests {
         assert_eq!(kind_of(&Value::nil()), "invalid");
         assert_eq!(kind_of(&Value::string("")), "string");
         assert_eq!(kind_of(&Value::list(vec![])), "slice");
+    }
+
+    #[test]
+    fn host_object_kinds_are_helms() {
+        // helm v3.21.4 / v4.2.4: kindOf .Files, .Capabilities.APIVersions,
+        // .Capabilities, .Capabilities.KubeVersion, .Chart (v3).
+        assert_eq!(object_kind("engine.files"), "map");
+        assert_eq!(object_kind("chartutil.VersionSet"), "slice");
+        assert_eq!(object_kind("common.VersionSet"), "slice");
+        assert_eq!(object_kind("*chartutil.Capabilities"), "ptr");
+        assert_eq!(object_kind("chartutil.KubeVersion"), "struct");
+        assert_eq!(
+            object_kind("struct { chart.Metadata; IsRoot bool }"),
+            "struct"
+        );
     }
 
     #[test]

@@ -125,7 +125,10 @@ fn go_compile_error(pattern: &str, err: &regex::Error) -> String {
             Some(*depth)
         })
         .collect::<Vec<_>>();
-    let code = if let Some(code) = bad_escape(pattern).or_else(|| nested_repetition(pattern)) {
+    let code = if let Some(code) = bad_escape(pattern)
+        .or_else(|| nested_repetition(pattern))
+        .or_else(|| syntax_error(pattern))
+    {
         code
     } else if depth.iter().any(|&d| d < 0) {
         format!("unexpected ): `{pattern}`")
@@ -138,6 +141,20 @@ fn go_compile_error(pattern: &str, err: &regex::Error) -> String {
             "missing argument to repetition operator: `{}`",
             &pattern[..1]
         )
+    } else if err.to_string().contains("Unicode property") {
+        // regex-syntax checks class names after parsing; name the first
+        // `\p`/`\P` class as Go does.
+        let at = pattern
+            .find("\\p")
+            .or_else(|| pattern.find("\\P"))
+            .unwrap_or(0);
+        let rest = &pattern[at..];
+        let len = if rest[2..].starts_with('{') {
+            rest.find('}').map_or(rest.len(), |i| i + 1)
+        } else {
+            rest.char_indices().nth(3).map_or(rest.len(), |(i, _)| i)
+        };
+        format!("invalid character class range: `{}`", &rest[..len])
     } else {
         let reason = err.to_string();
         let reason = reason
@@ -151,6 +168,65 @@ fn go_compile_error(pattern: &str, err: &regex::Error) -> String {
     format!("error parsing regexp: {code}")
 }
 
+/// Go's error code and expression for what regex-syntax's parser
+/// rejects, where the two parsers agree on the mistake.
+fn syntax_error(pattern: &str) -> Option<String> {
+    use regex_syntax::ast::ErrorKind as K;
+    let err = regex_syntax::ast::parse::Parser::new()
+        .parse(pattern)
+        .err()?;
+    let span = err.span();
+    let text = pattern
+        .get(span.start.offset..span.end.offset)
+        .unwrap_or("");
+    Some(match err.kind() {
+        K::ClassRangeInvalid => format!("invalid character class range: `{text}`"),
+        K::UnicodeClassInvalid => {
+            let start = pattern[..span.start.offset]
+                .rfind('\\')
+                .unwrap_or(span.start.offset);
+            let end = pattern[span.end.offset..]
+                .find('}')
+                .filter(|_| {
+                    pattern[start..].starts_with("\\p{") || pattern[start..].starts_with("\\P{")
+                })
+                .map_or(span.end.offset, |i| span.end.offset + i + 1);
+            format!(
+                "invalid character class range: `{}`",
+                &pattern[start..end.max(span.end.offset)]
+            )
+        }
+        K::FlagUnrecognized | K::FlagUnexpectedEof => {
+            let start = pattern[..span.start.offset].rfind("(?").unwrap_or(0);
+            format!(
+                "invalid or unsupported Perl syntax: `{}`",
+                &pattern[start..span.end.offset]
+            )
+        }
+        K::GroupUnclosed => format!("missing closing ): `{pattern}`"),
+        K::GroupUnopened => format!("unexpected ): `{pattern}`"),
+        K::ClassUnclosed => format!("missing closing ]: `{}`", &pattern[span.start.offset..]),
+        K::RepetitionMissing => {
+            let op = if text.is_empty() {
+                pattern[span.start.offset..]
+                    .chars()
+                    .next()
+                    .map(String::from)
+                    .unwrap_or_default()
+            } else {
+                text.to_string()
+            };
+            format!("missing argument to repetition operator: `{op}`")
+        }
+        K::EscapeUnrecognized | K::UnsupportedBackreference => {
+            format!("invalid escape sequence: `{text}`")
+        }
+        K::EscapeUnexpectedEof => "trailing backslash at end of expression: ``".to_string(),
+        K::RepetitionCountInvalid => format!("invalid repeat count: `{text}`"),
+        _ => return None,
+    })
+}
+
 /// Go's `invalid escape sequence` for the first escape RE2 rejects.
 fn bad_escape(pattern: &str) -> Option<String> {
     let mut chars = pattern.chars();
@@ -159,7 +235,15 @@ fn bad_escape(pattern: &str) -> Option<String> {
             continue;
         }
         let next = chars.next()?;
-        if next.is_ascii_alphabetic() && !"afnrtvxpPdDsSwWbBAzQE".contains(next) {
+        let octal = next == '0'
+            || ('1'..='7').contains(&next)
+                && chars
+                    .clone()
+                    .next()
+                    .is_some_and(|d| ('0'..='7').contains(&d));
+        if next.is_ascii_digit() && !octal
+            || next.is_ascii_alphabetic() && !"afnrtvxpPdDsSwWbBAzQE".contains(next)
+        {
             return Some(format!("invalid escape sequence: `\\{next}`"));
         }
     }

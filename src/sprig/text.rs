@@ -69,11 +69,27 @@ pub(crate) fn to_upper(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_uppercase();
     }
+    if let Some(u) = iota_subscript_upper(c) {
+        return u;
+    }
     let mut it = c.to_uppercase();
     match (it.next(), it.next()) {
         (Some(u), None) => u,
         _ => c,
     }
+}
+
+/// Greek letters with iota subscript: Rust's full upper-case mapping
+/// spells the iota out (`ᾳ` → `ΑΙ`), Go's simple mapping gives the
+/// title-case letter (`ᾼ`).
+fn iota_subscript_upper(c: char) -> Option<char> {
+    let u = c as u32;
+    let mapped = match u {
+        0x1F80..=0x1F87 | 0x1F90..=0x1F97 | 0x1FA0..=0x1FA7 => u + 8,
+        0x1FB3 | 0x1FC3 | 0x1FF3 => u + 9,
+        _ => return None,
+    };
+    char::from_u32(mapped)
 }
 
 /// Go's `unicode.ToLower` (simple mapping; `İ` → `i`).
@@ -116,14 +132,12 @@ pub(crate) fn is_space(c: char) -> bool {
 /// where `$+<=>^`|~` are symbols, not punctuation; the common general
 /// punctuation blocks elsewhere.
 pub(crate) fn is_punct(c: char) -> bool {
-    match c {
+    matches!(c,
         '!' | '"' | '#' | '%' | '&' | '\'' | '(' | ')' | '*' | ',' | '-' | '.' | '/' | ':'
-        | ';' | '?' | '@' | '[' | '\\' | ']' | '_' | '{' | '}' => true,
-        '\u{A1}' | '\u{A7}' | '\u{AB}' | '\u{B6}' | '\u{B7}' | '\u{BB}' | '\u{BF}' => true,
-        '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{2043}' | '\u{2045}'..='\u{2051}' => true,
-        '\u{2053}'..='\u{205E}' | '\u{3001}'..='\u{3003}' | '\u{3008}'..='\u{3011}' => true,
-        _ => false,
-    }
+        | ';' | '?' | '@' | '[' | '\\' | ']' | '_' | '{' | '}'
+        | '\u{A1}' | '\u{A7}' | '\u{AB}' | '\u{B6}' | '\u{B7}' | '\u{BB}' | '\u{BF}'
+        | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{2043}' | '\u{2045}'..='\u{2051}'
+        | '\u{2053}'..='\u{205E}' | '\u{3001}'..='\u{3003}' | '\u{3008}'..='\u{3011}')
 }
 
 /// `strings.Title`'s word separator test.

@@ -62,12 +62,12 @@ pub(super) fn new_number(pos: Pos, text: &str, kind: NumberKind) -> Result<Numbe
         NumberKind::Plain => {}
     }
     // Imaginary constants are complex unless zero.
-    if let Some(imag) = text.strip_suffix('i') {
-        if let Some(f) = parse_float(imag) {
-            n.is_complex = true;
-            simplify_complex(&mut n, 0.0, f);
-            return Ok(n);
-        }
+    if let Some(imag) = text.strip_suffix('i')
+        && let Some(f) = parse_float(imag)
+    {
+        n.is_complex = true;
+        simplify_complex(&mut n, 0.0, f);
+        return Ok(n);
     }
     // Integers first, so that 0x123 etc. are exact.
     let u = parse_uint(text);
@@ -119,13 +119,13 @@ pub(super) fn new_number(pos: Pos, text: &str, kind: NumberKind) -> Result<Numbe
 /// no fraction survive (out-of-range conversions give MinInt64 there).
 fn float_to_int(f: f64) -> Option<i64> {
     const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    (f >= -TWO_63 && f < TWO_63 && f.trunc() == f).then_some(f as i64)
+    ((-TWO_63..TWO_63).contains(&f) && f.trunc() == f).then_some(f as i64)
 }
 
 /// `float64(uint64(f)) == f` on amd64.
 fn float_to_uint(f: f64) -> Option<u64> {
     const TWO_64: f64 = 18_446_744_073_709_551_616.0;
-    (f >= 0.0 && f < TWO_64 && f.trunc() == f).then_some(f as u64)
+    ((0.0..TWO_64).contains(&f) && f.trunc() == f).then_some(f as u64)
 }
 
 /// Go's `simplifyComplex`: a zero imaginary part makes the number a float
@@ -171,7 +171,7 @@ fn underscore_ok(s: &str) -> bool {
     if s.len() >= 2 && s[0] == b'0' && matches!(s[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
         i = 2;
         saw = b'0';
-        hex = s[1].to_ascii_lowercase() == b'x';
+        hex = s[1].eq_ignore_ascii_case(&b'x');
     }
     for &c in &s[i..] {
         if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
@@ -272,7 +272,7 @@ fn read_float(s: &str) -> Option<FloatParts> {
         _ => {}
     }
     let mut hex = false;
-    if i + 2 < b.len() && b[i] == b'0' && b[i + 1].to_ascii_lowercase() == b'x' {
+    if i + 2 < b.len() && b[i] == b'0' && b[i + 1].eq_ignore_ascii_case(&b'x') {
         hex = true;
         i += 2;
     }

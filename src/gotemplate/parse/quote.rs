@@ -48,25 +48,9 @@ pub(crate) fn decode_last_rune(s: &[u8]) -> (u32, usize) {
     (RUNE_ERROR, 1)
 }
 
-/// Go's `strconv.IsPrint`, approximated outside Latin-1: Go uses Unicode
-/// tables (letters, marks, numbers, punctuation, symbols and U+0020);
-/// here every non-control, non-space, non-format, non-private,
-/// non-surrogate code point counts. Exact for everything below U+0100.
+/// Go's `strconv.IsPrint` (exact, from the fmt port's Unicode tables).
 pub(crate) fn is_print(r: u32) -> bool {
-    if r <= 0xFF {
-        return (0x20..=0x7E).contains(&r) || ((0xA1..=0xFF).contains(&r) && r != 0xAD);
-    }
-    let Some(c) = char::from_u32(r) else {
-        return false;
-    };
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    // Common format characters (Cf) and private-use areas.
-    !matches!(r,
-        0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E | 0x200B..=0x200F |
-        0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB |
-        0xE000..=0xF8FF | 0xF0000..=0x10FFFF | 0xFFFE | 0xFFFF)
+    super::super::strconv::is_print_rune(r)
 }
 
 const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
@@ -106,7 +90,7 @@ fn push_hex(out: &mut String, prefix: &str, v: u32, digits: u32) {
 
 /// Go's `strconv.Quote` of a byte string: invalid bytes become `\xHH`.
 pub(crate) fn go_quote(s: &[u8]) -> String {
-    go_quote_runes(s, usize::MAX)
+    super::super::strconv::quote(s)
 }
 
 /// Go's `%.Nq`: the first `max_runes` runes of `s`, quoted (each invalid
@@ -133,12 +117,12 @@ pub(crate) fn go_quote_runes(s: &[u8], max_runes: usize) -> String {
 /// Go's `%#U`: `U+0021 '!'` (the quoted rune only when printable).
 pub(crate) fn format_sharp_u(r: u32) -> String {
     let mut out = format!("U+{r:04X}");
-    if is_print(r) {
-        if let Some(c) = char::from_u32(r) {
-            out.push_str(" '");
-            out.push(c);
-            out.push('\'');
-        }
+    if is_print(r)
+        && let Some(c) = char::from_u32(r)
+    {
+        out.push_str(" '");
+        out.push(c);
+        out.push('\'');
     }
     out
 }

@@ -107,8 +107,11 @@ fn string(v: &Json) -> String {
 }
 
 /// Inputs where rudder knowingly differs: template names are Rust
-/// strings, so a name that is not UTF-8 prints with U+FFFD.
-const KNOWN_DIFFERENCES: &[&str] = &["{{ template \"\\xff\" }}"];
+/// strings, so a name that is not UTF-8 prints with U+FFFD; and Go's
+/// `unicode.IsLetter`/`IsDigit` (categories L and Nd) are approximated by
+/// Rust's alphabetic/numeric properties, which also admit No (`²`) and Nl
+/// (`Ⅷ`) in identifiers.
+const KNOWN_DIFFERENCES: &[&str] = &["{{ template \"\\xff\" }}", "{{ x² }}", "{{ Ⅷ }}"];
 
 #[test]
 fn go_vectors_parse() {
@@ -272,4 +275,101 @@ fn char_constant_is_every_kind() {
     let n = new_number(0, "'a'", NumberKind::Char).expect("char");
     assert!(n.is_int && n.is_uint && n.is_float);
     assert_eq!(n.int64, 97);
+}
+
+/// Hostile nesting ends with an error, in bounded time and stack: 100k
+/// open parens, and deeply nested control structures. Run on a thread with
+/// a known stack (tests otherwise get 2 MB; debug frames are large).
+#[test]
+fn deep_nesting_errors_out() {
+    let run = |text: String| {
+        std::thread::Builder::new()
+            .stack_size(16 << 20)
+            .spawn(move || {
+                let mut set = Templates::new("gotpl", Funcs::new());
+                set.parse("deep", text.as_bytes())
+                    .map_err(|e| e.to_string())
+            })
+            .expect("spawn")
+            .join()
+            .expect("no overflow")
+    };
+    let start = std::time::Instant::now();
+    assert_eq!(
+        run(format!("{{{{{}", "(".repeat(100_000))),
+        Err("template: deep:1: max expression depth exceeded".to_string())
+    );
+    assert_eq!(
+        run(format!(
+            "{{{{{}1{}}}}}",
+            "(".repeat(1_001),
+            ")".repeat(1_001)
+        )),
+        Err("template: deep:1: max expression depth exceeded".to_string())
+    );
+    assert!(run(format!("{{{{{}1{}}}}}", "(".repeat(999), ")".repeat(999))).is_ok());
+    for open in ["{{if 1}}", "{{range .}}", "{{with .}}", "{{block \"b\" .}}"] {
+        let err = run(open.repeat(100_000)).expect_err("too deep");
+        assert!(err.ends_with("max expression depth exceeded"), "{err}");
+        let ok = format!("{}{}", open.repeat(450), "{{end}}".repeat(450));
+        let ok = if open.starts_with("{{block") {
+            // Each block defines a template: give them distinct names.
+            (0..450)
+                .map(|i| format!("{{{{block \"b{i}\" .}}}}"))
+                .collect::<String>()
+                + &"{{end}}".repeat(450)
+        } else {
+            ok
+        };
+        assert!(run(ok).is_ok(), "{open}");
+    }
+    let chain = format!("{{{{if 1}}}}{}{{{{end}}}}", "{{else if 1}}".repeat(100_000));
+    assert!(run(chain).is_err());
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// Files parsed in order into one set (Helm's way): later definitions
+/// replace earlier ones, empty ones never replace, duplicates within one
+/// parse fail.
+#[test]
+fn go_vectors_sets() {
+    let vectors: Json = serde_json::from_str(VECTORS).expect("vectors");
+    let cases = vectors["sets"].as_array().expect("set cases");
+    let mut failures = Vec::new();
+    for case in cases {
+        let files = case["files"].as_array().cloned().unwrap_or_default();
+        let mut set = Templates::new("gotpl", test_funcs());
+        let mut error = None;
+        for f in &files {
+            if let Err(e) = set.parse(&string(&f["name"]), string(&f["text"]).as_bytes()) {
+                error = Some(e.to_string());
+                break;
+            }
+        }
+        let label = format!("{files:?}");
+        match (error, case["ok"].as_bool().unwrap_or(false)) {
+            (Some(e), false) if e == string(&case["error"]) => {}
+            (None, true) => {
+                let mut got: Vec<(String, String)> = set
+                    .trees
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.root.to_string()))
+                    .collect();
+                got.sort();
+                let mut want: Vec<(String, String)> = case["templates"]
+                    .as_object()
+                    .map(|m| m.iter().map(|(k, v)| (k.clone(), string(v))).collect())
+                    .unwrap_or_default();
+                want.sort();
+                if got != want {
+                    failures.push(format!("{label}: got {got:?}, want {want:?}"));
+                }
+            }
+            (got, _) => failures.push(format!(
+                "{label}: got error {got:?}, want {:?}",
+                case["error"]
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
