@@ -189,6 +189,16 @@ impl GoTime {
         }
     }
 
+    /// The local zone as this time knows it (UTC when it was made
+    /// elsewhere: functions receiving a time rebuild `Local` from the
+    /// environment).
+    fn local_tz(&self) -> TimeZone {
+        match &self.loc {
+            Loc::Local(tz) => tz.clone(),
+            _ => TimeZone::system(),
+        }
+    }
+
     /// Go's `String()`: `2006-01-02 15:04:05.999999999 -0700 MST`, then
     /// ` m=±s.nnnnnnnnn` when there is a monotonic reading.
     pub(crate) fn to_go_string(&self) -> String {
@@ -324,14 +334,18 @@ impl Object for GoTime {
                 none(Type::Named(Rc::from("time.Weekday"))),
                 move |_| Ok(Value::Object(Rc::new(GoEnum::weekday(t.fields().weekday)))),
             ),
-            "Unix" => method(name, none(int64), move |_| Ok(Value::int64(t.unix()))),
-            "UnixMilli" => method(name, none(int64), move |_| {
+            "Unix" => method(name, none(int64.clone()), move |_| {
+                Ok(Value::int64(t.unix()))
+            }),
+            "UnixMilli" => method(name, none(int64.clone()), move |_| {
                 Ok(Value::int64(t.nanos.div_euclid(1_000_000) as i64))
             }),
-            "UnixMicro" => method(name, none(int64), move |_| {
+            "UnixMicro" => method(name, none(int64.clone()), move |_| {
                 Ok(Value::int64(t.nanos.div_euclid(1_000) as i64))
             }),
-            "UnixNano" => method(name, none(int64), move |_| Ok(Value::int64(t.nanos as i64))),
+            "UnixNano" => method(name, none(int64.clone()), move |_| {
+                Ok(Value::int64(t.nanos as i64))
+            }),
             "IsZero" => method(name, none(Type::Bool), move |_| {
                 Ok(Value::Bool(t.nanos == GoTime::zero().nanos))
             }),
@@ -343,6 +357,15 @@ impl Object for GoTime {
                 Signature::new(vec![Type::String], Type::String),
                 move |args| Ok(string(format(&t, &text(arg(args, 0))))),
             ),
+            // time.Duration is a named int64; constants convert to it.
+            "Add" => method(
+                name,
+                Signature::new(vec![int64.clone()], Type::Named(Rc::from(TIME_TYPE))),
+                move |args| Ok(t.add(int(arg(args, 0))).value()),
+            ),
+            "Local" => method(name, none(Type::Named(Rc::from(TIME_TYPE))), move |_| {
+                Ok(t.in_loc(Loc::Local(t.local_tz())).value())
+            }),
             "UTC" => method(name, none(Type::Named(Rc::from(TIME_TYPE))), move |_| {
                 Ok(t.in_loc(Loc::utc()).value())
             }),

@@ -20,6 +20,7 @@ mod go_time_parse;
 mod json_decode;
 mod lists;
 mod math;
+mod network;
 mod paths;
 mod random;
 #[cfg(test)]
@@ -58,6 +59,7 @@ pub fn funcs(env: &Env) -> Funcs {
     uuid::register(&mut funcs, env);
     semver::register(&mut funcs);
     url::register(&mut funcs);
+    network::register(&mut funcs, env);
     funcs.remove("env");
     funcs
 }
