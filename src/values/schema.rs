@@ -109,7 +109,7 @@ fn go_type(v: &GoValue) -> &'static str {
 }
 
 /// One schema document against one values map: `Err` holds the lines
-/// helm prints (each ending in a newline, plus the wrapper's extra one).
+/// helm prints, each ending in a newline (the last one is the wrapper's).
 fn validate_single(values: &Values, schema: &[u8]) -> Result<(), String> {
     let root: Json = serde_json::from_slice(schema).map_err(|e| format!("{e}\n"))?;
     let draft = Draft::of(&root);
@@ -122,8 +122,9 @@ fn validate_single(values: &Values, schema: &[u8]) -> Result<(), String> {
     for e in &errors {
         e.write(0, &mut out);
     }
-    // helm strips santhosh's header line and adds a newline.
-    Err(format!("{}\n", out.trim_end_matches('\n')) + "\n")
+    // helm strips santhosh's header line (the lines are joined by
+    // newlines) and adds a newline.
+    Err(format!("{}\n", out.trim_end_matches('\n')))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -758,7 +759,7 @@ mod tests {
         let err = validate_single(&values, schema).err().unwrap_or_default();
         assert_eq!(
             err,
-            "- at '': missing property 'b'\n- at '/i': maximum: got 9, want 5\n- at '/n': validation failed\n  - at '/n': maxLength: got 3, want 2\n  - at '/n': 'ABC' does not match pattern '^[a-z]+$'\n\n"
+            "- at '': missing property 'b'\n- at '/i': maximum: got 9, want 5\n- at '/n': validation failed\n  - at '/n': maxLength: got 3, want 2\n  - at '/n': 'ABC' does not match pattern '^[a-z]+$'\n"
         );
     }
 }
