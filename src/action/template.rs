@@ -20,7 +20,8 @@ use crate::render::manifest::{AssembleOptions, Assembled, assemble, template_out
 use crate::render::split::split_manifests;
 use crate::render::{ReleaseInfo, RenderError, RenderOptions};
 use crate::sprig::Env;
-use crate::values::{coalesce_values, process_dependencies, schema};
+use crate::values::dependencies::{DependencyWarning, WarningKind, process_dependencies_warn};
+use crate::values::{coalesce_values, schema};
 
 /// helm's `template` release name when none is given.
 pub const DEFAULT_NAME: &str = "release-name";
@@ -270,7 +271,12 @@ pub fn template(
             }
         }));
     }
-    if let Err(e) = process_dependencies(&mut chart, user, compat) {
+    let mut dep_warnings = Vec::new();
+    let deps = process_dependencies_warn(&mut chart, user, compat, &mut dep_warnings);
+    for w in &dep_warnings {
+        log(&dependency_warning_line(w, compat));
+    }
+    if let Err(e) = deps {
         let text = e.to_string();
         if compat == Compat::V4 {
             let prefix = "chart dependencies processing failed: ";
@@ -350,6 +356,24 @@ pub fn template(
     }
     let stdout = finish(&mut assembled, opts)?;
     Ok(TemplateOutput { stdout, assembled })
+}
+
+/// The line helm logs for a non-bool dependency condition or tag.
+fn dependency_warning_line(w: &DependencyWarning, compat: Compat) -> String {
+    match compat {
+        Compat::V3 => w.v3_line(),
+        Compat::V4 => {
+            let key = match w.kind {
+                WarningKind::Condition => "path",
+                WarningKind::Tag => "tag",
+            };
+            format!(
+                "level=WARN msg=\"returned non-bool value\" {key}={} chart={}",
+                crate::render::hooks::slog_value(&w.key),
+                crate::render::hooks::slog_value(&w.chart)
+            )
+        }
+    }
 }
 
 /// helm v4's `slog` text line for `Logger().Error(msg, "error", err)`.

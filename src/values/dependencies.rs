@@ -23,9 +23,75 @@ pub fn process_dependencies(
     vals: &Values,
     compat: Compat,
 ) -> Result<(), ValuesError> {
+    let mut warnings = Vec::new();
+    let result = process_dependencies_warn(chart, vals, compat, &mut warnings);
+    for w in &warnings {
+        match w.kind {
+            WarningKind::Condition => {
+                tracing::warn!(path = %w.key, chart = %w.chart, "returned non-bool value");
+            }
+            WarningKind::Tag => {
+                tracing::warn!(tag = %w.key, chart = %w.chart, "returned non-bool value");
+            }
+        }
+    }
+    result
+}
+
+/// What a [`DependencyWarning`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningKind {
+    /// A condition path held a non-bool value.
+    Condition,
+    /// A tag held a non-bool value.
+    Tag,
+}
+
+/// A warning helm logs while processing dependencies: a condition path or
+/// tag whose value is not a bool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencyWarning {
+    /// Condition or tag.
+    pub kind: WarningKind,
+    /// The condition path (as written in Chart.yaml) or the tag name.
+    pub key: String,
+    /// The dependency's name.
+    pub chart: String,
+}
+
+impl DependencyWarning {
+    /// helm v3's `log.Printf` line (flags `Lshortfile`), without the
+    /// final newline.
+    #[must_use]
+    pub fn v3_line(&self) -> String {
+        match self.kind {
+            WarningKind::Condition => format!(
+                "dependencies.go:64: Warning: Condition path '{}' for chart {} returned non-bool value",
+                self.key, self.chart
+            ),
+            WarningKind::Tag => format!(
+                "dependencies.go:95: Warning: Tag '{}' for chart {} returned non-bool value",
+                self.key, self.chart
+            ),
+        }
+    }
+}
+
+/// [`process_dependencies`] that hands the warnings helm logs to the
+/// caller (in helm's order) instead of logging them.
+///
+/// # Errors
+///
+/// As [`process_dependencies`].
+pub fn process_dependencies_warn(
+    chart: &mut Chart,
+    vals: &Values,
+    compat: Compat,
+    warnings: &mut Vec<DependencyWarning>,
+) -> Result<(), ValuesError> {
     let mut seen = BTreeSet::new();
     let origin = chart.name().to_owned();
-    let result = process_enabled(chart, vals, "", &origin, &mut seen, compat)
+    let result = process_enabled(chart, vals, "", &origin, &mut seen, compat, warnings)
         .and_then(|()| process_import_values_recursive(chart, true, compat));
     match (result, compat) {
         // v4's install/upgrade/template wrap the cause (and log it).
@@ -52,6 +118,7 @@ fn process_enabled(
     origin: &str,
     seen: &mut BTreeSet<String>,
     compat: Compat,
+    warnings: &mut Vec<DependencyWarning>,
 ) -> Result<(), ValuesError> {
     if compat == Compat::V3 && !seen.insert(origin.to_owned()) {
         for req in &mut chart.metadata.dependencies {
@@ -98,8 +165,8 @@ fn process_enabled(
         req.enabled = true;
     }
     let cvals = coalesce_values(chart, vals, compat)?;
-    process_tags(&mut chart.metadata.dependencies, &cvals);
-    process_conditions(&mut chart.metadata.dependencies, &cvals, path);
+    process_tags(&mut chart.metadata.dependencies, &cvals, warnings);
+    process_conditions(&mut chart.metadata.dependencies, &cvals, path, warnings);
     let removed: BTreeSet<String> = chart
         .metadata
         .dependencies
@@ -121,7 +188,7 @@ fn process_enabled(
         .retain(|r| !removed.contains(&r.name));
     for (sub, sub_origin) in chart.dependencies.iter_mut().zip(&kept_origins) {
         let subpath = format!("{path}{}.", sub.name());
-        process_enabled(sub, &cvals, &subpath, sub_origin, seen, compat)?;
+        process_enabled(sub, &cvals, &subpath, sub_origin, seen, compat, warnings)?;
     }
     Ok(())
 }
@@ -151,7 +218,7 @@ fn path_value<'a>(vals: &'a Values, path: &str) -> Option<&'a GoValue> {
 
 /// `processDependencyTags`: disabled iff no listed tag is true and at
 /// least one is false.
-fn process_tags(reqs: &mut [Dependency], cvals: &Values) {
+fn process_tags(reqs: &mut [Dependency], cvals: &Values, warnings: &mut Vec<DependencyWarning>) {
     let Some(tags) = table(cvals, "tags") else {
         return;
     };
@@ -161,7 +228,11 @@ fn process_tags(reqs: &mut [Dependency], cvals: &Values) {
             match tags.get(k) {
                 Some(GoValue::Bool(true)) => has_true = true,
                 Some(GoValue::Bool(false)) => has_false = true,
-                Some(_) => tracing::warn!(tag = %k, chart = %r.name, "returned non-bool value"),
+                Some(_) => warnings.push(DependencyWarning {
+                    kind: WarningKind::Tag,
+                    key: k.clone(),
+                    chart: r.name.clone(),
+                }),
                 None => {}
             }
         }
@@ -175,7 +246,12 @@ fn process_tags(reqs: &mut [Dependency], cvals: &Values) {
 
 /// `processDependencyConditions`: the first condition path holding a bool
 /// decides.
-fn process_conditions(reqs: &mut [Dependency], cvals: &Values, cpath: &str) {
+fn process_conditions(
+    reqs: &mut [Dependency],
+    cvals: &Values,
+    cpath: &str,
+    warnings: &mut Vec<DependencyWarning>,
+) {
     for r in reqs {
         for c in r.condition.trim().split(',') {
             if c.is_empty() {
@@ -186,7 +262,11 @@ fn process_conditions(reqs: &mut [Dependency], cvals: &Values, cpath: &str) {
                     r.enabled = *b;
                     break;
                 }
-                tracing::warn!(path = %c, chart = %r.name, "returned non-bool value");
+                warnings.push(DependencyWarning {
+                    kind: WarningKind::Condition,
+                    key: c.to_owned(),
+                    chart: r.name.clone(),
+                });
             }
         }
     }
