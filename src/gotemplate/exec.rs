@@ -1110,6 +1110,11 @@ impl<'a> State<'a> {
             Value::Func(_) => {
                 return self.errorf(format!("can't print {} of type {}", node, v.type_text()));
             }
+            // An addressable struct whose `String()` has a pointer
+            // receiver: Go's `printableValue` takes its address.
+            Value::Object(o) if o.struct_fields().is_some() => {
+                self.out.extend_from_slice(o.format_v().as_bytes());
+            }
             other => write_value(&mut self.out, other),
         }
         Ok(())

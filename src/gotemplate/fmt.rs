@@ -362,6 +362,7 @@ impl Printer {
                     }
                 }
             }
+            Value::Object(o) if o.struct_fields().is_some() => self.print_value(arg, verb, 0),
             Value::Object(o) => {
                 // A host object prints through its `String()` (Go's
                 // handleMethods) for the verbs that accept strings.
@@ -410,6 +411,10 @@ impl Printer {
                 self.print_map(value, Some(&entries), m.elem(), verb, depth);
             }
             Value::Nil(t) => self.print_nil(value, t, verb, depth),
+            Value::Object(o) if o.struct_fields().is_some() => {
+                let fields = o.struct_fields().unwrap_or_default();
+                self.print_struct(&o.type_name(), &fields, verb, depth);
+            }
             Value::Object(o) => {
                 if depth > 0
                     && !self.fmt.f.sharp_v
@@ -429,6 +434,36 @@ impl Printer {
                 self.fmt_pointer(value, addr, verb, operand);
             }
         }
+    }
+
+    /// Go's `printValue` of a struct: `{a b}`, `{A:a B:b}` with `%+v`,
+    /// `T{A:"a", B:"b"}` with `%#v`.
+    fn print_struct(
+        &mut self,
+        type_name: &str,
+        fields: &[(String, Value)],
+        verb: u32,
+        depth: usize,
+    ) {
+        if self.fmt.f.sharp_v {
+            self.fmt.buf.extend_from_slice(type_name.as_bytes());
+        }
+        self.fmt.buf.push(b'{');
+        for (i, (name, v)) in fields.iter().enumerate() {
+            if i > 0 {
+                if self.fmt.f.sharp_v {
+                    self.fmt.buf.extend_from_slice(b", ");
+                } else {
+                    self.fmt.buf.push(b' ');
+                }
+            }
+            if self.fmt.f.plus_v || self.fmt.f.sharp_v {
+                self.fmt.buf.extend_from_slice(name.as_bytes());
+                self.fmt.buf.push(b':');
+            }
+            self.print_value(v, verb, depth + 1);
+        }
+        self.fmt.buf.push(b'}');
     }
 
     /// A typed nil.

@@ -395,4 +395,15 @@ pub trait Object: fmt::Debug {
     fn as_value(&self) -> Option<Value> {
         None
     }
+
+    /// For a Go struct whose `String()` has a pointer receiver (helm's
+    /// `KubeVersion`, reached as an addressable field): its fields in
+    /// order, as (name, value). A template action prints such an object
+    /// through `String()` ([`Object::format_v`]), but `fmt` gets a copy
+    /// of the struct, which is no `Stringer`, and prints the fields
+    /// (`{a b}`, `{A:a B:b}` for `%+v`). `None` (the default): `fmt`
+    /// prints [`Object::format_v`].
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
 }

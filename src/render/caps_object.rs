@@ -85,15 +85,26 @@ struct KubeObject {
 
 impl KubeObject {
     fn struct_v(&self) -> String {
+        let values: Vec<&str> = self.fields().iter().map(|(_, v)| *v).collect();
+        format!("{{{}}}", values.join(" "))
+    }
+
+    /// The Go struct's fields in order (v4 has the private
+    /// `normalizedVersion`).
+    fn fields(&self) -> Vec<(&'static str, &str)> {
+        let kv = &self.kv;
         match self.compat {
-            Compat::V3 => format!(
-                "{{{} {} {}}}",
-                self.kv.version, self.kv.major, self.kv.minor
-            ),
-            Compat::V4 => format!(
-                "{{{} {} {} {}}}",
-                self.kv.version, self.kv.normalized, self.kv.major, self.kv.minor
-            ),
+            Compat::V3 => vec![
+                ("Version", kv.version.as_str()),
+                ("Major", kv.major.as_str()),
+                ("Minor", kv.minor.as_str()),
+            ],
+            Compat::V4 => vec![
+                ("Version", kv.version.as_str()),
+                ("normalizedVersion", kv.normalized.as_str()),
+                ("Major", kv.major.as_str()),
+                ("Minor", kv.minor.as_str()),
+            ],
         }
     }
 }
@@ -127,6 +138,15 @@ impl Object for KubeObject {
 
     fn format_v(&self) -> String {
         self.kv.string().to_owned()
+    }
+
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(
+            self.fields()
+                .into_iter()
+                .map(|(n, v)| (n.to_owned(), Value::string(v)))
+                .collect(),
+        )
     }
 }
 
@@ -264,6 +284,38 @@ mod tests {
             assert_eq!(kv.type_name(), kv_type);
             assert_eq!(kv.format_v(), "v1.36.0");
             assert!(kv.method("GitVersion").is_some());
+        }
+    }
+
+    // helm v4.2.4 / v3.21.4 `helm template --kube-version 1.36.0`:
+    // `{{ .Capabilities.KubeVersion }}` calls the pointer-receiver
+    // `String()`, fmt prints the struct.
+    #[test]
+    fn kube_version_prints_like_helm() {
+        for (compat, v, plus_v) in [
+            (
+                Compat::V4,
+                "{v1.36.0 v1.36.0 1 36}",
+                "{Version:v1.36.0 normalizedVersion:v1.36.0 Major:1 Minor:36}",
+            ),
+            (
+                Compat::V3,
+                "{v1.36.0 1 36}",
+                "{Version:v1.36.0 Major:1 Minor:36}",
+            ),
+        ] {
+            let caps = capabilities_value(&Capabilities::defaults(compat), compat);
+            let mut t = crate::gotemplate::Templates::new("t", crate::gotemplate::Funcs::new());
+            t.parse(
+                "t",
+                br#"{{ .KubeVersion }}|{{ printf "%v" .KubeVersion }}|{{ printf "%+v" .KubeVersion }}"#,
+            )
+            .unwrap();
+            let out = t.execute("t", caps).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                format!("v1.36.0|{v}|{plus_v}")
+            );
         }
     }
 }
