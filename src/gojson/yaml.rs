@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError};
+use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, StructureStyle};
 
 use super::float::format_g;
 use super::value::GoValue;
@@ -183,13 +183,15 @@ fn parse_first_document(text: &str) -> Result<Option<Node>, YamlError> {
     let mut anchors: BTreeMap<usize, Node> = BTreeMap::new();
     // Open collections: the node being built and its anchor id.
     let mut stack: Vec<(Node, usize)> = Vec::new();
+    // Parallel to `stack`: the mapping's style (None for a sequence).
+    let mut map_styles: Vec<Option<StructureStyle>> = Vec::new();
     let mut root: Option<Node> = None;
     let mut in_document = false;
     loop {
         let Some(item) = parser.next() else {
             return Ok(root);
         };
-        let (event, _span) = item.map_err(|e| scan_error(&e, text))?;
+        let (event, span) = item.map_err(|e| scan_error(&e, text))?;
         let finished = match event {
             Event::StreamStart => continue,
             Event::StreamEnd => return Ok(root),
@@ -225,16 +227,19 @@ fn parse_first_document(text: &str) -> Result<Option<Node>, YamlError> {
             }
             Event::SequenceStart(_, anchor, _) => {
                 stack.push((Node::Sequence(Vec::new()), anchor));
+                map_styles.push(None);
                 continue;
             }
-            Event::MappingStart(_, anchor, _) => {
+            Event::MappingStart(style, anchor, _) => {
                 stack.push((Node::Mapping(Vec::new()), anchor));
+                map_styles.push(Some(style));
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some((node, anchor)) = stack.pop() else {
                     continue;
                 };
+                map_styles.pop();
                 if let Node::Mapping(pairs) = &node
                     && pairs.last().is_some_and(|(_, v)| is_pending(v))
                 {
@@ -255,12 +260,46 @@ fn parse_first_document(text: &str) -> Result<Option<Node>, YamlError> {
                 // placeholder value until the value event arrives.
                 match pairs.last_mut() {
                     Some((_, v)) if is_pending(v) => *v = finished,
-                    _ => pairs.push((finished, pending())),
+                    _ => {
+                        if let Some(Some(style)) = map_styles.last()
+                            && implicit_empty_key(&finished, span.start.index(), text)
+                        {
+                            // libyaml wants a key (or `?`) before `:`.
+                            let line0 = span.start.line().saturating_sub(1);
+                            let msg = if *style == StructureStyle::Block {
+                                "did not find expected key"
+                            } else {
+                                "did not find expected node content"
+                            };
+                            return Err(with_line(Stage::Parser, line0, msg));
+                        }
+                        pairs.push((finished, pending()))
+                    }
                 }
             }
             Some((Node::Scalar { .. }, _)) => {}
         }
     }
+}
+
+/// Whether a mapping key is the empty node granit makes up for a `:`
+/// with no key before it (and no explicit `?` key indicator).
+fn implicit_empty_key(key: &Node, at: usize, text: &str) -> bool {
+    let Node::Scalar {
+        value,
+        plain: true,
+        tag: None,
+    } = key
+    else {
+        return false;
+    };
+    if value != "~" {
+        return false;
+    }
+    let Some((byte, ':')) = text.char_indices().nth(at) else {
+        return false;
+    };
+    !text[..byte].trim_end().ends_with('?')
 }
 
 /// A placeholder for a mapping value not read yet.
@@ -537,6 +576,12 @@ fn eof_line0(text: &str) -> usize {
     text.bytes().filter(|&b| b == b'\n').count()
 }
 
+/// The zero-based line of libyaml's STREAM-END token: the scanner forces a
+/// line break first when the last line is not terminated.
+fn stream_end_line0(text: &str) -> usize {
+    eof_line0(text) + usize::from(!text.is_empty() && !text.ends_with('\n'))
+}
+
 /// The last character before the end that is neither blank nor part of a
 /// comment-free line end, to tell which token libyaml was waiting for when
 /// a flow collection is left open.
@@ -584,7 +629,7 @@ fn scan_error(err: &ScanError, text: &str) -> YamlError {
         | ErrorKind::UnexpectedEofFlowSequence
         | ErrorKind::UnexpectedEofImplicitFlowMapping
         | ErrorKind::UnclosedFlowCollection { .. } => {
-            line0 = eof_line0(text);
+            line0 = stream_end_line0(text);
             let mapping = match err.kind() {
                 ErrorKind::UnclosedFlowCollection { open } => *open == '{',
                 ErrorKind::UnexpectedEofFlowMapping => true,
@@ -759,6 +804,22 @@ mod tests {
         assert_eq!(
             err("a: *x\n"),
             "error converting YAML to JSON: yaml: unknown anchor 'x' referenced"
+        );
+        assert_eq!(
+            err("a: ["),
+            "error converting YAML to JSON: yaml: line 1: did not find expected node content"
+        );
+        assert_eq!(
+            err(": :"),
+            "error converting YAML to JSON: yaml: did not find expected key"
+        );
+        assert_eq!(
+            err("a:\n  : x\n"),
+            "error converting YAML to JSON: yaml: line 1: did not find expected key"
+        );
+        assert_eq!(
+            err("{: x}"),
+            "error converting YAML to JSON: yaml: did not find expected node content"
         );
         assert_eq!(
             err("~: 1\n"),

@@ -35,7 +35,7 @@ mod tabwriter;
 mod tables;
 pub mod time;
 pub mod yaml;
-mod yaml_emit;
+pub(crate) mod yaml_emit;
 pub(crate) mod yaml_resolve;
 
 // The float formatter, as go-yaml and kubectl's printer use it too.

@@ -90,7 +90,7 @@ struct Analysis {
     block_allowed: bool,
 }
 
-fn is_break(c: char) -> bool {
+pub(crate) fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
@@ -107,7 +107,7 @@ fn is_blankz(c: char) -> bool {
 /// newline, ASCII printables, and the BMP from U+00A0 up except surrogates,
 /// the BOM and U+FFFE/U+FFFF. Notably everything outside the BMP (emoji)
 /// counts as unprintable and gets `\U` escapes.
-fn is_printable(c: char) -> bool {
+pub(crate) fn is_printable(c: char) -> bool {
     matches!(u32::from(c), 0x0A | 0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD) && c != '\u{FEFF}'
 }
 

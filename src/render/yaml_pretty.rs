@@ -6,6 +6,7 @@
 
 use crate::gojson::GoValue;
 use crate::gojson::float::format_g;
+use crate::output::yaml_emit::{is_break, is_printable};
 use crate::output::yaml_resolve::needs_quotes;
 
 const INDENT: usize = 2;
@@ -90,7 +91,7 @@ fn write_value_after_key(val: &GoValue, indent: usize, out: &mut String) {
             pad(out, indent + INDENT);
             write_map(v, indent + INDENT, out);
         }
-        GoValue::String(s) if s.contains('\n') => {
+        GoValue::String(s) if s.contains('\n') && block_allowed(s) => {
             out.push(' ');
             write_literal(s, indent + INDENT, out);
         }
@@ -111,7 +112,9 @@ fn write_seq(items: &[GoValue], indent: usize, out: &mut String) {
         match item {
             GoValue::Array(inner) if !inner.is_empty() => write_seq(inner, indent + INDENT, out),
             v if is_block(v) => write_map(v, indent + INDENT, out),
-            GoValue::String(s) if s.contains('\n') => write_literal(s, indent + INDENT, out),
+            GoValue::String(s) if s.contains('\n') && block_allowed(s) => {
+                write_literal(s, indent + INDENT, out)
+            }
             v => {
                 out.push_str(&inline(v, indent));
                 out.push('\n');
@@ -168,7 +171,7 @@ fn scalar_string(s: &str) -> String {
     }
     if plain_allowed(s) {
         s.to_owned()
-    } else if s.chars().all(|c| !c.is_control()) {
+    } else if single_quoted_allowed(s) {
         format!("'{}'", s.replace('\'', "''"))
     } else {
         double_quoted(s)
@@ -207,21 +210,71 @@ fn plain_allowed(s: &str) -> bool {
     if s.starts_with("---") || s.starts_with("...") {
         return false;
     }
-    !(s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(char::is_control))
+    !(s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.chars().any(|c| !is_printable(c) || is_break(c)))
 }
 
+/// The emitter's analysis: a literal block is refused for a string with
+/// a trailing space, a space before a line break, or a character it
+/// cannot print (anything but `\n`, tab and printable Unicode of the
+/// basic plane), and the encoder then double-quotes it.
+fn block_allowed(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    !s.ends_with(' ')
+        && !chars.windows(2).any(|w| w[0] == ' ' && is_break(w[1]))
+        && chars.iter().all(|c| *c == '\t' || is_printable(*c))
+}
+
+/// Single quotes are refused for tabs, unprintable characters and a
+/// space next to a line break.
+fn single_quoted_allowed(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars.iter().all(|c| is_printable(*c))
+        && !chars
+            .windows(2)
+            .any(|w| (w[0] == ' ' && is_break(w[1])) || (is_break(w[0]) && w[1] == ' '))
+}
+
+/// go-yaml's double-quoted writer: line breaks, quotes, backslashes and
+/// unprintable characters are escaped (every character when the string
+/// starts with a BOM).
 fn double_quoted(s: &str) -> String {
+    let bom = s.starts_with('\u{FEFF}');
     let mut out = String::from("\"");
     for c in s.chars() {
+        if !(bom || !is_printable(c) || is_break(c) || c == '"' || c == '\\') {
+            out.push(c);
+            continue;
+        }
+        out.push('\\');
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\0' => out.push_str("\\0"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
-            c => out.push(c),
+            '\0' => out.push('0'),
+            '\u{7}' => out.push('a'),
+            '\u{8}' => out.push('b'),
+            '\t' => out.push('t'),
+            '\n' => out.push('n'),
+            '\u{b}' => out.push('v'),
+            '\u{c}' => out.push('f'),
+            '\r' => out.push('r'),
+            '\u{1b}' => out.push('e'),
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            '\u{85}' => out.push('N'),
+            '\u{a0}' => out.push('_'),
+            '\u{2028}' => out.push('L'),
+            '\u{2029}' => out.push('P'),
+            c => {
+                let v = u32::from(c);
+                if v <= 0xFF {
+                    out.push_str(&format!("x{v:02X}"));
+                } else if v <= 0xFFFF {
+                    out.push_str(&format!("u{v:04X}"));
+                } else {
+                    out.push_str(&format!("U{v:08X}"));
+                }
+            }
         }
     }
     out.push('"');
@@ -244,5 +297,14 @@ mod tests {
                 .unwrap();
         let want = include_str!("testdata/to_yaml_pretty.txt");
         assert_eq!(to_yaml_pretty(&values), want);
+    }
+
+    // Expected texts: helm v4.2.4 `toYamlPretty` (corpus case
+    // serialization/yaml-strings): a CR or an unprintable character rules
+    // out plain, single-quoted and literal styles.
+    #[test]
+    fn pretty_double_quotes_unprintable() {
+        let v = crate::gojson::yaml::from_slice(b"c: \"bell\\u0007\"\nd: \"a\\r\\nb\"\n").unwrap();
+        assert_eq!(to_yaml_pretty(&v), "c: \"bell\\a\"\nd: \"a\\r\\nb\"\n");
     }
 }
