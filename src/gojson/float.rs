@@ -1,156 +1,12 @@
 //! Go's `strconv` float formatting, as far as `encoding/json`, jsoniter
 //! and go-yaml use it.
 //!
-//! Both Go and Rust produce the *shortest* decimal digit string that reads
-//! back as the same `f64` (Go with Ryū, Rust with Grisu and a Dragon4
-//! fallback), so the digits are taken from Rust's `{:e}` formatting and only
-//! the layout around them is Go's: where the decimal point goes, when an
-//! exponent is used, how the exponent is padded.
+//! The digits and layout come from the template engine's port of Go's
+//! `strconv.FormatFloat` ([`crate::gotemplate::strconv`], the lower,
+//! dependency-free layer); this module only picks Go's `'e'`/`'f'`/`'g'`
+//! cut-offs for each encoder.
 
-/// The shortest round-trip decimal form of a finite `f64`:
-/// `0.d1d2d3… × 10^point`, with `digits` holding `d1d2d3…` as ASCII.
-///
-/// Zero has no digits, as in Go's `decimalSlice`.
-struct Decimal {
-    negative: bool,
-    digits: Vec<u8>,
-    point: i32,
-}
-
-impl Decimal {
-    fn shortest(f: f64) -> Decimal {
-        let negative = f.is_sign_negative();
-        if f == 0.0 {
-            return Decimal {
-                negative,
-                digits: Vec::new(),
-                point: 0,
-            };
-        }
-        // `{:e}` prints `d.ddd…e±x` with the shortest round-trip digits.
-        let text = format!("{:e}", f.abs());
-        let (mantissa, exponent) = text.split_once('e').unwrap_or((text.as_str(), "0"));
-        let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
-        let exponent: i32 = exponent.parse().unwrap_or(0);
-        let shortest = Decimal {
-            negative,
-            digits,
-            point: exponent + 1,
-        };
-        shortest.tie_to_even(f.abs()).unwrap_or(shortest)
-    }
-
-    /// When `f` lies exactly halfway between two shortest candidates (say
-    /// 866132495654318.25 between …318.2 and …318.3), Rust rounds the tie
-    /// up, while Go (Dragonbox) rounds it to the even candidate. Returns
-    /// Go's choice if it differs from `self`.
-    fn tie_to_even(&self, abs: f64) -> Option<Decimal> {
-        let n = self.digits.len();
-        // A tie needs the exact value to have exactly n + 1 significant
-        // digits, the last a 5; the rounded (n + 1)-digit form filters out
-        // nearly every other case cheaply.
-        let rounded = format!("{abs:.n$e}");
-        if !rounded.split('e').next().is_some_and(|m| m.ends_with('5')) {
-            return None;
-        }
-        // Every f64 has a terminating decimal expansion of at most 767
-        // significant digits, so this prints it exactly.
-        let exact = format!("{abs:.800e}");
-        let (mantissa, exponent) = exact.split_once('e')?;
-        let mut digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
-        while digits.last() == Some(&b'0') {
-            digits.pop();
-        }
-        if digits.len() != n + 1 || digits.last() != Some(&b'5') {
-            return None;
-        }
-        digits.pop();
-        let mut point = exponent.parse::<i32>().ok()? + 1;
-        if digits.last().is_some_and(|d| (d - b'0') % 2 == 1) {
-            // Round up to the even neighbour, carrying as needed.
-            let mut i = digits.len();
-            loop {
-                if i == 0 {
-                    digits.insert(0, b'1');
-                    point += 1;
-                    break;
-                }
-                i -= 1;
-                if digits[i] == b'9' {
-                    digits[i] = b'0';
-                } else {
-                    digits[i] += 1;
-                    break;
-                }
-            }
-        }
-        while digits.last() == Some(&b'0') {
-            digits.pop();
-        }
-        let candidate = Decimal {
-            negative: self.negative,
-            digits,
-            point,
-        };
-        // Near a power of two the rounding interval is lopsided and only
-        // one neighbour may read back as `abs`; Go keeps that one.
-        let text = format!(
-            "0.{}e{}",
-            String::from_utf8_lossy(&candidate.digits),
-            candidate.point
-        );
-        (candidate.digits != self.digits && text.parse::<f64>().ok() == Some(abs))
-            .then_some(candidate)
-    }
-
-    /// Go's `fmtF`: plain decimal notation with `precision` fraction digits.
-    fn write_fixed(&self, out: &mut String, precision: usize) {
-        if self.negative {
-            out.push('-');
-        }
-        if self.point > 0 {
-            let whole = self.point as usize;
-            for i in 0..whole {
-                out.push(self.digits.get(i).map_or('0', |&d| char::from(d)));
-            }
-        } else {
-            out.push('0');
-        }
-        if precision > 0 {
-            out.push('.');
-            for i in 1..=precision {
-                let index = self.point as i64 + i as i64 - 1;
-                let digit = usize::try_from(index).ok().and_then(|j| self.digits.get(j));
-                out.push(digit.map_or('0', |&d| char::from(d)));
-            }
-        }
-    }
-
-    /// Go's `fmtE` with the shortest precision: `d.ddde±XX`, the exponent
-    /// written with at least two digits.
-    fn write_exponent(&self, out: &mut String) {
-        if self.negative {
-            out.push('-');
-        }
-        out.push(self.digits.first().map_or('0', |&d| char::from(d)));
-        if self.digits.len() > 1 {
-            out.push('.');
-            out.extend(self.digits[1..].iter().map(|&d| char::from(d)));
-        }
-        out.push('e');
-        let exponent = if self.digits.is_empty() {
-            0
-        } else {
-            self.point - 1
-        };
-        out.push(if exponent < 0 { '-' } else { '+' });
-        let magnitude = exponent.unsigned_abs();
-        if magnitude < 10 {
-            out.push('0');
-        }
-        out.push_str(&magnitude.to_string());
-    }
-}
+use crate::gotemplate::strconv::format_float;
 
 /// `f` as Go's `encoding/json` writes a `float64` (`floatEncoder`): plain
 /// decimal notation for `1e-6 <= |f| < 1e21` (and zero), otherwise
@@ -176,16 +32,13 @@ pub fn json_float(f: f64) -> String {
 ///
 /// Callers must reject NaN and infinities first.
 pub fn jsoniter_float(f: f64) -> String {
-    let d = Decimal::shortest(f);
-    let mut out = String::new();
     let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        d.write_exponent(&mut out);
+    let fmt = if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        b'e'
     } else {
-        let precision = (d.digits.len() as i32 - d.point).max(0) as usize;
-        d.write_fixed(&mut out, precision);
-    }
-    out
+        b'f'
+    };
+    format_float(f, fmt, -1, 64)
 }
 
 /// `strconv.FormatFloat(f, 'g', -1, 64)`: exponent notation when the
@@ -193,22 +46,7 @@ pub fn jsoniter_float(f: f64) -> String {
 /// shortest form), plain notation otherwise. Non-finite values print as
 /// Go does: `+Inf`, `-Inf`, `NaN`.
 pub fn format_g(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".to_owned();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_owned();
-    }
-    let d = Decimal::shortest(f);
-    let mut out = String::new();
-    let exponent = d.point - 1;
-    if !(-4..6).contains(&exponent) {
-        d.write_exponent(&mut out);
-    } else {
-        let precision = (d.digits.len() as i32 - d.point).max(0) as usize;
-        d.write_fixed(&mut out, precision);
-    }
-    out
+    format_float(f, b'g', -1, 64)
 }
 
 #[cfg(test)]

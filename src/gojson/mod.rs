@@ -26,6 +26,7 @@
 pub mod decode;
 pub mod escape;
 pub mod float;
+pub mod go_time_format;
 pub mod json;
 pub mod time;
 pub mod value;

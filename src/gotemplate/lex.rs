@@ -645,22 +645,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_char(&mut self) -> Step {
-        loop {
-            let r = self.next();
-            if r == i64::from(b'\\') {
-                let r = self.next();
-                if r != EOF && r != i64::from(b'\n') {
-                    continue;
-                }
-                return self.errorf("unterminated character constant".into());
-            }
-            if r == EOF || r == i64::from(b'\n') {
-                return self.errorf("unterminated character constant".into());
-            }
-            if r == i64::from(b'\'') {
-                return self.emit(ItemType::CharConstant);
-            }
-        }
+        self.lex_escaped(
+            b'\'',
+            ItemType::CharConstant,
+            "unterminated character constant",
+        )
     }
 
     fn lex_number(&mut self) -> Step {
@@ -716,7 +705,10 @@ impl<'a> Lexer<'a> {
         true
     }
 
-    fn lex_quote(&mut self) -> Step {
+    /// The body of a quoted string or character constant up to its
+    /// closing `close`, with backslash escapes skipped; a newline or EOF
+    /// first is the error `unterminated`.
+    fn lex_escaped(&mut self, close: u8, item: ItemType, unterminated: &str) -> Step {
         loop {
             let r = self.next();
             if r == i64::from(b'\\') {
@@ -724,15 +716,19 @@ impl<'a> Lexer<'a> {
                 if r != EOF && r != i64::from(b'\n') {
                     continue;
                 }
-                return self.errorf("unterminated quoted string".into());
+                return self.errorf(unterminated.into());
             }
             if r == EOF || r == i64::from(b'\n') {
-                return self.errorf("unterminated quoted string".into());
+                return self.errorf(unterminated.into());
             }
-            if r == i64::from(b'"') {
-                return self.emit(ItemType::String);
+            if r == i64::from(close) {
+                return self.emit(item);
             }
         }
+    }
+
+    fn lex_quote(&mut self) -> Step {
+        self.lex_escaped(b'"', ItemType::String, "unterminated quoted string")
     }
 
     fn lex_raw_quote(&mut self) -> Step {

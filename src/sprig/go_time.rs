@@ -78,30 +78,7 @@ pub(crate) struct Fields {
     pub(crate) abbrev: String,
 }
 
-pub(crate) const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-pub(crate) const DAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
+pub(crate) use crate::gojson::go_time_format::{DAYS, MONTHS};
 
 /// The proleptic Gregorian date `days` after 1970-01-01.
 pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {

@@ -55,54 +55,26 @@ pub(crate) fn register(funcs: &mut Funcs, _env: &Env) {
             funcs,
             name,
             Signature::variadic(vec![ANY], ANY, INT64),
-            |a| {
-                Ok(Value::int64(
-                    a.iter()
-                        .skip(1)
-                        .map(to_int64)
-                        .fold(to_int64(&a[0]), i64::max),
-                ))
-            },
+            |a| Ok(Value::int64(fold_args(&a, to_int64, i64::max))),
         );
     }
     def(
         funcs,
         "min",
         Signature::variadic(vec![ANY], ANY, INT64),
-        |a| {
-            Ok(Value::int64(
-                a.iter()
-                    .skip(1)
-                    .map(to_int64)
-                    .fold(to_int64(&a[0]), i64::min),
-            ))
-        },
+        |a| Ok(Value::int64(fold_args(&a, to_int64, i64::min))),
     );
     def(
         funcs,
         "maxf",
         Signature::variadic(vec![ANY], ANY, FLOAT64),
-        |a| {
-            Ok(Value::float64(
-                a.iter()
-                    .skip(1)
-                    .map(to_float64)
-                    .fold(to_float64(&a[0]), go_max),
-            ))
-        },
+        |a| Ok(Value::float64(fold_args(&a, to_float64, go_max))),
     );
     def(
         funcs,
         "minf",
         Signature::variadic(vec![ANY], ANY, FLOAT64),
-        |a| {
-            Ok(Value::float64(
-                a.iter()
-                    .skip(1)
-                    .map(to_float64)
-                    .fold(to_float64(&a[0]), go_min),
-            ))
-        },
+        |a| Ok(Value::float64(fold_args(&a, to_float64, go_min))),
     );
     def(funcs, "floor", Signature::new(vec![ANY], FLOAT64), |a| {
         Ok(Value::float64(to_float64(&a[0]).floor()))
@@ -178,6 +150,12 @@ pub(crate) fn register(funcs: &mut Funcs, _env: &Env) {
 }
 
 /// A Go `[]int`.
+/// Sprig's variadic `max`/`min` family: `op` folded over the converted
+/// arguments, starting from the first (the executor guarantees one).
+fn fold_args<T>(a: &[Value], conv: fn(&Value) -> T, op: fn(T, T) -> T) -> T {
+    a.iter().skip(1).map(conv).fold(conv(&a[0]), op)
+}
+
 fn int_list(items: Vec<i64>) -> Value {
     Value::List(List::new(INT, items.into_iter().map(Value::int).collect()))
 }

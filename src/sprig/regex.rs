@@ -544,108 +544,63 @@ pub(crate) fn register(funcs: &mut Funcs, _env: &Env) {
     );
     for (name, comp) in [("regexFindAll", plain), ("mustRegexFindAll", must)] {
         let sig = Signature::new(vec![STRING, STRING, INT], slice_of(STRING));
-        def(
-            funcs,
-            name,
-            if name.starts_with("must") {
-                sig.with_error()
+        def(funcs, name, must_sig(name, sig), move |a| {
+            let re = comp(&arg_str(&a[0]))?;
+            let s = subject(&arg_str(&a[1]));
+            let found = all_matches(&re, &s, arg_int(&a[2]));
+            Ok(strings_or_nil(if found.is_empty() {
+                None
             } else {
-                sig
-            },
-            move |a| {
-                let re = comp(&arg_str(&a[0]))?;
-                let s = subject(&arg_str(&a[1]));
-                let found = all_matches(&re, &s, arg_int(&a[2]));
-                Ok(strings_or_nil(if found.is_empty() {
-                    None
-                } else {
-                    Some(
-                        found
-                            .into_iter()
-                            .map(|(b, e)| Str::from(&s[b..e]))
-                            .collect(),
-                    )
-                }))
-            },
-        );
+                Some(
+                    found
+                        .into_iter()
+                        .map(|(b, e)| Str::from(&s[b..e]))
+                        .collect(),
+                )
+            }))
+        });
     }
     for (name, comp) in [("regexFind", plain), ("mustRegexFind", must)] {
         let sig = Signature::new(vec![STRING, STRING], STRING);
-        def(
-            funcs,
-            name,
-            if name.starts_with("must") {
-                sig.with_error()
-            } else {
-                sig
-            },
-            move |a| {
-                let re = comp(&arg_str(&a[0]))?;
-                let s = subject(&arg_str(&a[1]));
-                Ok(string_value(re.find(&s).map_or("", |m| m.as_str())))
-            },
-        );
+        def(funcs, name, must_sig(name, sig), move |a| {
+            let re = comp(&arg_str(&a[0]))?;
+            let s = subject(&arg_str(&a[1]));
+            Ok(string_value(re.find(&s).map_or("", |m| m.as_str())))
+        });
     }
     for (name, comp) in [("regexReplaceAll", plain), ("mustRegexReplaceAll", must)] {
         let sig = Signature::new(vec![STRING, STRING, STRING], STRING);
-        def(
-            funcs,
-            name,
-            if name.starts_with("must") {
-                sig.with_error()
-            } else {
-                sig
-            },
-            move |a| {
-                let re = comp(&arg_str(&a[0]))?;
-                let s = subject(&arg_str(&a[1]));
-                let template = subject(&arg_str(&a[2]));
-                Ok(string_value(replace_all(&re, &s, |out, caps| {
-                    expand(out, &template, caps, &re);
-                })))
-            },
-        );
+        def(funcs, name, must_sig(name, sig), move |a| {
+            let re = comp(&arg_str(&a[0]))?;
+            let s = subject(&arg_str(&a[1]));
+            let template = subject(&arg_str(&a[2]));
+            Ok(string_value(replace_all(&re, &s, |out, caps| {
+                expand(out, &template, caps, &re);
+            })))
+        });
     }
     for (name, comp) in [
         ("regexReplaceAllLiteral", plain),
         ("mustRegexReplaceAllLiteral", must),
     ] {
         let sig = Signature::new(vec![STRING, STRING, STRING], STRING);
-        def(
-            funcs,
-            name,
-            if name.starts_with("must") {
-                sig.with_error()
-            } else {
-                sig
-            },
-            move |a| {
-                let re = comp(&arg_str(&a[0]))?;
-                let s = subject(&arg_str(&a[1]));
-                let literal = subject(&arg_str(&a[2]));
-                Ok(string_value(replace_all(&re, &s, |out, _| {
-                    out.push_str(&literal)
-                })))
-            },
-        );
+        def(funcs, name, must_sig(name, sig), move |a| {
+            let re = comp(&arg_str(&a[0]))?;
+            let s = subject(&arg_str(&a[1]));
+            let literal = subject(&arg_str(&a[2]));
+            Ok(string_value(replace_all(&re, &s, |out, _| {
+                out.push_str(&literal)
+            })))
+        });
     }
     for (name, comp) in [("regexSplit", plain), ("mustRegexSplit", must)] {
         let sig = Signature::new(vec![STRING, STRING, INT], slice_of(STRING));
-        def(
-            funcs,
-            name,
-            if name.starts_with("must") {
-                sig.with_error()
-            } else {
-                sig
-            },
-            move |a| {
-                let pattern = arg_str(&a[0]);
-                let re = comp(&pattern)?;
-                let s = subject(&arg_str(&a[1]));
-                Ok(strings_or_nil(split(&re, &pattern, &s, arg_int(&a[2]))))
-            },
-        );
+        def(funcs, name, must_sig(name, sig), move |a| {
+            let pattern = arg_str(&a[0]);
+            let re = comp(&pattern)?;
+            let s = subject(&arg_str(&a[1]));
+            Ok(strings_or_nil(split(&re, &pattern, &s, arg_int(&a[2]))))
+        });
     }
     def(
         funcs,
@@ -663,6 +618,15 @@ pub(crate) fn register(funcs: &mut Funcs, _env: &Env) {
             Ok(string_value(out))
         },
     );
+}
+
+/// `sig`, returning Go's `error` too for the `must*` variant `name`.
+fn must_sig(name: &str, sig: Signature) -> Signature {
+    if name.starts_with("must") {
+        sig.with_error()
+    } else {
+        sig
+    }
 }
 
 #[cfg(test)]
