@@ -91,7 +91,6 @@ fn from_functions_match_helm() {
 }
 
 #[test]
-#[ignore = "needs the executor to use Object::as_value for range, index and len"]
 fn named_map_and_slice_types_match_helm() {
     for (compat, want) in [(Compat::V3, "s2.v3.txt"), (Compat::V4, "s2.v4.txt")] {
         let files = render_chart("s2", Values::new(), compat).unwrap();
