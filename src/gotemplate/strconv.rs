@@ -480,3 +480,290 @@ fn format_x(f: f64, neg: bool, prec: i32, fmt: u8, bits: u32) -> String {
     out.push_str(&exp.to_string());
     out
 }
+
+// Parsing: Go's `ParseInt`/`ParseUint` with base 0 and `ParseFloat`,
+// shared by the template parser's number constants and Sprig's casts.
+
+/// Go's `underscoreOK`: `_` only between digits or after a base prefix.
+fn underscore_ok(s: &str) -> bool {
+    let mut s = s.as_bytes();
+    if let Some(b'+' | b'-') = s.first() {
+        s = &s[1..];
+    }
+    // '^' start, '0' digit or prefix, '_' underscore, '!' anything else.
+    let mut saw = b'^';
+    let mut i = 0;
+    let mut hex = false;
+    if s.len() >= 2 && s[0] == b'0' && matches!(s[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
+        i = 2;
+        saw = b'0';
+        hex = s[1].eq_ignore_ascii_case(&b'x');
+    }
+    for &c in &s[i..] {
+        if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
+            saw = b'0';
+            continue;
+        }
+        if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+            continue;
+        }
+        if saw == b'_' {
+            return false;
+        }
+        saw = b'!';
+    }
+    saw != b'_'
+}
+
+/// Go's `strconv.ParseUint(s, 0, 64)`.
+pub fn parse_uint(s0: &str) -> Option<u64> {
+    let mut s = s0.as_bytes();
+    if s.is_empty() {
+        return None;
+    }
+    let mut base: u32 = 10;
+    if s[0] == b'0' {
+        match s.get(1).map(u8::to_ascii_lowercase) {
+            Some(b'b') if s.len() >= 3 => (base, s) = (2, &s[2..]),
+            Some(b'o') if s.len() >= 3 => (base, s) = (8, &s[2..]),
+            Some(b'x') if s.len() >= 3 => (base, s) = (16, &s[2..]),
+            _ => (base, s) = (8, &s[1..]),
+        }
+    }
+    let mut underscores = false;
+    let mut n: u64 = 0;
+    for &c in s {
+        if c == b'_' {
+            underscores = true;
+            continue;
+        }
+        let d = char::from(c).to_digit(36)?;
+        if d >= base {
+            return None;
+        }
+        n = n.checked_mul(u64::from(base))?.checked_add(u64::from(d))?;
+    }
+    if underscores && !underscore_ok(s0) {
+        return None;
+    }
+    Some(n)
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`.
+pub fn parse_int(s: &str) -> Option<i64> {
+    let (neg, rest) = match s.as_bytes().first() {
+        Some(b'+') => (false, &s[1..]),
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let un = parse_uint(rest)?;
+    const CUTOFF: u64 = 1 << 63;
+    if neg {
+        if un > CUTOFF {
+            return None;
+        }
+        Some((un as i64).wrapping_neg())
+    } else {
+        i64::try_from(un).ok()
+    }
+}
+
+/// The parts of a float Go's `readFloat` accepts.
+struct FloatParts {
+    neg: bool,
+    hex: bool,
+    /// Digits (without separators or the point) and the point's position.
+    digits: Vec<u8>,
+    point: usize,
+    exp: i64,
+}
+
+/// Go's `readFloat` grammar over the whole string (ParseFloat rejects
+/// trailing bytes): sign, optional `0x`, digits with one optional point,
+/// an exponent (`e`, or `p`, required for hex), `_` per `underscoreOK`.
+fn read_float(s: &str) -> Option<FloatParts> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut neg = false;
+    match b.first() {
+        Some(b'+') => i += 1,
+        Some(b'-') => {
+            i += 1;
+            neg = true;
+        }
+        _ => {}
+    }
+    let mut hex = false;
+    if i + 2 < b.len() && b[i] == b'0' && b[i + 1].eq_ignore_ascii_case(&b'x') {
+        hex = true;
+        i += 2;
+    }
+    let mut digits = Vec::new();
+    let mut point = None;
+    let mut underscores = false;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'_' {
+            underscores = true;
+        } else if c == b'.' {
+            if point.is_some() {
+                break;
+            }
+            point = Some(digits.len());
+        } else if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
+            digits.push(c);
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if digits.is_empty() {
+        return None;
+    }
+    let exp_char = if hex { b'p' } else { b'e' };
+    let mut exp: i64 = 0;
+    if i < b.len() && b[i].to_ascii_lowercase() == exp_char {
+        i += 1;
+        let mut sign = 1;
+        match b.get(i) {
+            Some(b'+') => i += 1,
+            Some(b'-') => {
+                i += 1;
+                sign = -1;
+            }
+            _ => {}
+        }
+        if !b.get(i).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            if b[i] == b'_' {
+                underscores = true;
+            } else if exp < 100_000 {
+                exp = exp * 10 + i64::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        exp *= sign;
+    } else if hex {
+        return None;
+    }
+    if i != b.len() || (underscores && !underscore_ok(s)) {
+        return None;
+    }
+    let point = point.unwrap_or(digits.len());
+    Some(FloatParts {
+        neg,
+        hex,
+        digits,
+        point,
+        exp,
+    })
+}
+
+/// Go's `strconv.ParseFloat(s, 64)`: decimal and hex floats, `_`
+/// separators, `inf`/`infinity`/`nan` in any case; `None` for syntax
+/// errors and overflow (Go's `ErrRange`).
+pub fn parse_float(s: &str) -> Option<f64> {
+    if let Some(special) = parse_special(s) {
+        return Some(special);
+    }
+    let parts = read_float(s)?;
+    let f = if parts.hex {
+        hex_float(&parts)?
+    } else {
+        // Rust's parser rounds correctly, as Go's does.
+        let mut text = String::with_capacity(parts.digits.len() + 24);
+        text.push_str(std::str::from_utf8(&parts.digits[..parts.point]).ok()?);
+        text.push('.');
+        text.push_str(std::str::from_utf8(&parts.digits[parts.point..]).ok()?);
+        text.push_str(&format!("e{}", parts.exp));
+        let v: f64 = text.parse().ok()?;
+        if parts.neg { -v } else { v }
+    };
+    f.is_finite().then_some(f)
+}
+
+/// A hex float (`0x1.8p3`), rounded to nearest even like Go's `atofHex`.
+fn hex_float(parts: &FloatParts) -> Option<f64> {
+    let mut mant: u64 = 0;
+    let mut sticky = false;
+    // Binary exponent of the last kept digit.
+    let mut exp: i64 = parts.exp - 4 * (parts.digits.len() - parts.point) as i64;
+    for &d in &parts.digits {
+        let v = u64::from(char::from(d).to_digit(16)?);
+        if mant >> 60 == 0 {
+            mant = (mant << 4) | v;
+        } else {
+            // Too many digits: drop them into the sticky bit.
+            sticky |= v != 0;
+            exp += 4;
+        }
+    }
+    let sign = if parts.neg { -0.0f64 } else { 0.0 };
+    if mant == 0 {
+        return Some(sign);
+    }
+    // Normalise so that bit 63 is set: value = mant * 2^exp.
+    let lz = mant.leading_zeros();
+    mant <<= lz;
+    exp -= i64::from(lz);
+    // The value is in [2^e2, 2^(e2+1)).
+    let mut e2 = exp + 63;
+    let mut shift: u32 = 11;
+    if e2 < -1022 {
+        // Subnormal: keep fewer bits.
+        let extra = -1022 - e2;
+        if extra > 53 {
+            // Below half the smallest subnormal.
+            return Some(sign);
+        }
+        shift = 11 + extra as u32;
+    }
+    let keep_bits = |m: u64, s: u32| if s >= 64 { 0 } else { m >> s };
+    let mut keep = keep_bits(mant, shift);
+    let rem = if shift >= 64 {
+        mant
+    } else {
+        mant & ((1u64 << shift) - 1)
+    };
+    let half = 1u64 << (shift - 1).min(63);
+    // Round half to even; dropped digits count as being above half.
+    if rem > half || (rem == half && (sticky || keep & 1 == 1)) {
+        keep += 1;
+    }
+    if shift == 11 {
+        if keep == 1 << 53 {
+            keep >>= 1;
+            e2 += 1;
+        }
+        if e2 > 1023 {
+            return None;
+        }
+        let bits = (((e2 + 1023) as u64) << 52) | (keep & ((1 << 52) - 1));
+        return Some(f64::from_bits(bits).copysign(sign));
+    }
+    // Subnormal (a carry into bit 52 makes it the smallest normal).
+    Some(f64::from_bits(keep).copysign(sign))
+}
+
+/// Go's `special`: a whole string `[+-]inf`, `[+-]infinity` or `nan`,
+/// in any case.
+fn parse_special(s: &str) -> Option<f64> {
+    let (sign, body) = match s.as_bytes().first() {
+        Some(b'+') => (1.0, &s[1..]),
+        Some(b'-') => (-1.0, &s[1..]),
+        _ => (1.0, s),
+    };
+    if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
+        Some(sign * f64::INFINITY)
+    } else if body.eq_ignore_ascii_case("nan") && body.len() == s.len() {
+        Some(f64::NAN)
+    } else {
+        None
+    }
+}

@@ -3,6 +3,7 @@
 //! plus the small registration helpers every Sprig family file uses.
 
 use crate::gotemplate::fmt::sprint;
+use crate::gotemplate::strconv;
 use crate::gotemplate::{
     Context, FloatKind, Func, FuncError, Funcs, IntKind, List, Signature, Str, Type, Value,
 };
@@ -92,157 +93,15 @@ pub(crate) fn float_to_i64(f: f64) -> i64 {
     }
 }
 
-/// Go's `strconv.ParseInt(s, 0, 64)`: sign, `0x`/`0o`/`0b` prefixes, a
-/// leading `0` for octal, `_` separators after a prefix or between
-/// digits; `None` on a syntax or range error.
+/// Go's `strconv.ParseInt(s, 0, 64)` on bytes (`None` on a syntax or
+/// range error).
 pub(crate) fn parse_int_base0(s: &[u8]) -> Option<i64> {
-    let (neg, body) = match s.first() {
-        Some(b'+') => (false, &s[1..]),
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
-    };
-    let magnitude = parse_uint_base0(body)?;
-    if neg {
-        if magnitude > 1u64 << 63 {
-            return None;
-        }
-        Some((magnitude as i64).wrapping_neg())
-    } else {
-        i64::try_from(magnitude).ok()
-    }
+    strconv::parse_int(std::str::from_utf8(s).ok()?)
 }
 
-/// Go's `strconv.ParseUint(s, 0, 64)`.
-fn parse_uint_base0(s: &[u8]) -> Option<u64> {
-    if s.is_empty() {
-        return None;
-    }
-    let (base, digits): (u64, &[u8]) = if s[0] == b'0' {
-        match s.get(1).map(u8::to_ascii_lowercase) {
-            Some(b'b') if s.len() >= 3 => (2, &s[2..]),
-            Some(b'o') if s.len() >= 3 => (8, &s[2..]),
-            Some(b'x') if s.len() >= 3 => (16, &s[2..]),
-            _ => (8, &s[1..]),
-        }
-    } else {
-        (10, s)
-    };
-    let mut n: u64 = 0;
-    let mut underscores = false;
-    for &c in digits {
-        let d = match c {
-            b'_' => {
-                underscores = true;
-                continue;
-            }
-            b'0'..=b'9' => u64::from(c - b'0'),
-            b'a'..=b'z' => u64::from(c - b'a') + 10,
-            b'A'..=b'Z' => u64::from(c - b'A') + 10,
-            _ => return None,
-        };
-        if d >= base {
-            return None;
-        }
-        n = n.checked_mul(base)?.checked_add(d)?;
-    }
-    if underscores && !underscore_ok(s) {
-        return None;
-    }
-    Some(n)
-}
-
-/// Go's `underscoreOK`: underscores only between digits (a base prefix
-/// counts as a digit).
-fn underscore_ok(s: &[u8]) -> bool {
-    let mut s = s;
-    if let Some(b'+' | b'-') = s.first() {
-        s = &s[1..];
-    }
-    let mut saw = b'^';
-    let mut i = 0;
-    let mut hex = false;
-    if s.len() >= 2 && s[0] == b'0' && matches!(s[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
-        i = 2;
-        saw = b'0';
-        hex = s[1].eq_ignore_ascii_case(&b'x');
-    }
-    while i < s.len() {
-        let c = s[i];
-        i += 1;
-        if c.is_ascii_digit() || hex && c.is_ascii_hexdigit() {
-            saw = b'0';
-            continue;
-        }
-        if c == b'_' {
-            if saw != b'0' {
-                return false;
-            }
-            saw = b'_';
-            continue;
-        }
-        if saw == b'_' {
-            return false;
-        }
-        saw = b'!';
-    }
-    saw != b'_'
-}
-
-/// Go's `strconv.ParseFloat(s, 64)` for decimal and hexadecimal texts,
-/// `inf`/`nan` spellings and `_` separators; `None` on a syntax or range
-/// error.
+/// Go's `strconv.ParseFloat(s, 64)` on bytes.
 pub(crate) fn parse_float(s: &[u8]) -> Option<f64> {
-    let text = std::str::from_utf8(s).ok()?;
-    let cleaned: String;
-    let text = if text.contains('_') {
-        if !underscore_ok(s) {
-            return None;
-        }
-        cleaned = text.replace('_', "");
-        cleaned.as_str()
-    } else {
-        text
-    };
-    let unsigned = text.trim_start_matches(['+', '-']);
-    if unsigned.len() > 2 && unsigned[..2].eq_ignore_ascii_case("0x") {
-        let negative = text.starts_with('-');
-        return parse_hex_float(&unsigned[2..]).map(|f| if negative { -f } else { f });
-    }
-    if unsigned.len() + 1 < text.len() {
-        return None;
-    }
-    let lower = unsigned.to_ascii_lowercase();
-    let special = matches!(lower.as_str(), "inf" | "infinity" | "nan");
-    if !special
-        && !unsigned
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-    {
-        return None;
-    }
-    let f: f64 = text.parse().ok()?;
-    // Go reports overflow as a range error; Rust quietly gives infinity.
-    if f.is_infinite() && !special {
-        return None;
-    }
-    Some(f)
-}
-
-/// A hexadecimal float's digits after `0x` (`1.8p3`): the `p` exponent
-/// is required, as in Go.
-fn parse_hex_float(s: &str) -> Option<f64> {
-    let (mantissa, exp) = s.split_once(['p', 'P'])?;
-    let exp: i32 = exp.parse().ok()?;
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if int.is_empty() && frac.is_empty() {
-        return None;
-    }
-    let mut value: f64 = 0.0;
-    for c in int.chars().chain(frac.chars()) {
-        value = value * 16.0 + f64::from(c.to_digit(16)?);
-    }
-    let f = value * 2f64.powi(exp - 4 * frac.len() as i32);
-    f.is_finite().then_some(f)
+    strconv::parse_float(std::str::from_utf8(s).ok()?)
 }
 
 /// spf13/cast `ToInt64` (errors give 0): `"010"` = 8, `"08"` = 0,
