@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::realcharts::first_difference;
+use super::realcharts::{differences, first_difference};
 use crate::harness::{Home, Out, Tool, repo_root};
 
 fn flags_chart(name: &str) -> PathBuf {
@@ -59,26 +59,7 @@ fn compare(home: &Home, v3: bool, args: &[String], env: &[(&str, &str)]) -> Opti
 }
 
 fn mismatch(want: &Out, got: &Out, v3: bool, args: &[String]) -> Option<String> {
-    let mut problems = Vec::new();
-    if want.code() != got.code() {
-        problems.push(format!(
-            "  exit: helm {} rudder {}",
-            want.code(),
-            got.code()
-        ));
-    }
-    if want.stdout != got.stdout {
-        problems.push(format!(
-            "  stdout differs:\n{}",
-            first_difference(&want.stdout, &got.stdout)
-        ));
-    }
-    if want.stderr != got.stderr {
-        problems.push(format!(
-            "  stderr differs:\n  helm:   {:?}\n  rudder: {:?}",
-            want.stderr, got.stderr
-        ));
-    }
+    let problems = differences(want, got);
     (!problems.is_empty()).then(|| {
         format!(
             "{} {:?}:\n{}",

@@ -115,6 +115,32 @@ pub fn compare_sets(chart: &Path, sets: &[Set]) -> Vec<String> {
     compare_masked(chart, sets, &[])
 }
 
+/// How `got` (rudder) differs from `want` (helm): exit status, standard
+/// output (first differing line) and standard error, one entry each.
+pub fn differences(want: &Out, got: &Out) -> Vec<String> {
+    let mut problems = Vec::new();
+    if want.code() != got.code() {
+        problems.push(format!(
+            "  exit: helm {} rudder {}",
+            want.code(),
+            got.code()
+        ));
+    }
+    if want.stdout != got.stdout {
+        problems.push(format!(
+            "  stdout differs:\n{}",
+            first_difference(&want.stdout, &got.stdout)
+        ));
+    }
+    if want.stderr != got.stderr {
+        problems.push(format!(
+            "  stderr differs:\n  helm:   {:?}\n  rudder: {:?}",
+            want.stderr, got.stderr
+        ));
+    }
+    problems
+}
+
 /// [`compare_sets`] for output with generated fields: rudder runs with a
 /// fixed seed and clock, and exactly the `masks` fields are masked in both
 /// outputs after their shape is checked.
@@ -148,25 +174,7 @@ pub fn compare_masked(chart: &Path, sets: &[Set], masks: &[Mask]) -> Vec<String>
                     (_, Err(e)) => problems.push(format!("  rudder: {e}")),
                 }
             }
-            if want.code() != got.code() {
-                problems.push(format!(
-                    "  exit: helm {} rudder {}",
-                    want.code(),
-                    got.code()
-                ));
-            }
-            if want.stdout != got.stdout {
-                problems.push(format!(
-                    "  stdout differs:\n{}",
-                    first_difference(&want.stdout, &got.stdout)
-                ));
-            }
-            if want.stderr != got.stderr {
-                problems.push(format!(
-                    "  stderr differs:\n  helm:   {:?}\n  rudder: {:?}",
-                    want.stderr, got.stderr
-                ));
-            }
+            problems.extend(differences(&want, &got));
             if !problems.is_empty() {
                 failures.push(format!(
                     "{} {label} {:?}:\n{}",
