@@ -4,15 +4,18 @@
 //! Errors carry Helm's wording, so the CLI prints what helm prints.
 
 pub mod content;
+pub mod deploy;
 pub mod go_regexp;
 pub mod history;
 pub mod hooks;
+pub mod install;
 pub mod list;
 pub mod lock;
 pub mod recover;
 pub mod rollback;
 pub mod template;
 pub mod uninstall;
+pub mod upgrade;
 pub mod values;
 
 mod error;
