@@ -54,10 +54,16 @@ pub(crate) fn new_release(
 ) -> Result<Release, ActionError> {
     let config_json = crate::gojson::json::to_json(&GoValue::Map(config.clone()))
         .map_err(|e| ActionError::Invalid(format!("json: {e}")))?;
-    let text = format!(
-        "{{\"chart\":{},\"config\":{config_json}}}",
-        chart_json(chart, rev.compat)
-    );
+    // helm's `config` is `omitempty`: empty user values are not stored
+    // (and read back as `null`).
+    let text = if config.is_empty() {
+        format!("{{\"chart\":{}}}", chart_json(chart, rev.compat))
+    } else {
+        format!(
+            "{{\"chart\":{},\"config\":{config_json}}}",
+            chart_json(chart, rev.compat)
+        )
+    };
     let mut release: Release = serde_json::from_str(&text)
         .map_err(|e| ActionError::Invalid(format!("cannot encode the release: {e}")))?;
     let now = GoTime::now();

@@ -49,11 +49,22 @@ fn deploy_options(ns: &TestNs, helm: Tool) -> DeployOptions {
 
 /// Installs `name` from the `web` fixture chart through the library.
 fn rudder_install(ns: &TestNs, helm: Tool, name: &str, user: serde_json::Value) {
+    rudder_install_chart(ns, helm, "web", name, user);
+}
+
+/// Installs `name` from a fixture chart through the library.
+fn rudder_install_chart(
+    ns: &TestNs,
+    helm: Tool,
+    fixture: &str,
+    name: &str,
+    user: serde_json::Value,
+) {
     block_on(async {
         let client = cluster().admin().await;
         let storage = Storage::new(SecretDriver::new(client.clone()), ns.name.clone());
         let kube = KubeCluster::new(client);
-        let c = load_for_install(&chart("web"), compat(helm)).expect("chart");
+        let c = load_for_install(&chart(fixture), compat(helm)).expect("chart");
         let options = InstallOptions {
             deploy: deploy_options(ns, helm),
             ..InstallOptions::default()
@@ -72,16 +83,28 @@ fn rudder_upgrade(
     user: serde_json::Value,
     reuse: bool,
 ) -> Result<(), String> {
+    rudder_upgrade_with(ns, helm, name, user, |o| o.reuse_values = reuse)
+}
+
+/// Upgrades `name` to the `web` fixture chart through the library, with
+/// the options `tweak` sets.
+fn rudder_upgrade_with(
+    ns: &TestNs,
+    helm: Tool,
+    name: &str,
+    user: serde_json::Value,
+    tweak: impl FnOnce(&mut UpgradeOptions),
+) -> Result<(), String> {
     block_on(async {
         let client = cluster().admin().await;
         let storage = Storage::new(SecretDriver::new(client.clone()), ns.name.clone());
         let kube = KubeCluster::new(client);
         let c = load_for_install(&chart("web"), compat(helm)).expect("chart");
-        let options = UpgradeOptions {
+        let mut options = UpgradeOptions {
             deploy: deploy_options(ns, helm),
-            reuse_values: reuse,
             ..UpgradeOptions::default()
         };
+        tweak(&mut options);
         upgrade(&storage, &kube, name, c, &vals(user), &options, &Quiet)
             .await
             .map(|_| ())
@@ -148,4 +171,82 @@ fn installed_by_rudder_reads_as_helm_made_v4() {
 #[test]
 fn installed_by_rudder_reads_as_helm_made_v3() {
     installed_by_rudder_reads_as_helm_made(Tool::Helm3);
+}
+
+/// CRDs from `crds/` first, then the custom resource; and an upgrade that
+/// fails its wait with `--rollback-on-failure` (`--atomic` in v3): the
+/// same revisions and objects as helm's twin, and helm's message.
+fn crds_and_atomic_upgrades_as_helm(helm: Tool) {
+    let ns = TestNs::new(&format!("deploy-atomic-{helm:?}"));
+    rudder_install_chart(&ns, helm, "crd", A, serde_json::json!({}));
+    let crd = chart("crd").to_string_lossy().into_owned();
+    ns.run(helm, ["install", B, &crd]).ok();
+    assert_same_story(&ns, helm, A, B, "after installing CRDs and a widget");
+
+    let (a, b) = ("alpha-atomic", "bravo-atomic");
+    rudder_install(&ns, helm, a, serde_json::json!({}));
+    ns.run(helm, ["install", b, &web()]).ok();
+    let flag = match helm {
+        Tool::Helm3 => "--atomic",
+        _ => "--rollback-on-failure",
+    };
+    let helm_err = ns
+        .run(
+            helm,
+            [
+                "upgrade",
+                b,
+                &web(),
+                "--set",
+                "unschedulable=true",
+                flag,
+                "--timeout",
+                "4s",
+            ],
+        )
+        .failed();
+    let err = rudder_upgrade_with(
+        &ns,
+        helm,
+        a,
+        serde_json::json!({"unschedulable": true}),
+        |o| {
+            o.deploy.rollback_on_failure = true;
+            o.deploy.timeout = std::time::Duration::from_secs(4);
+        },
+    )
+    .expect_err("the wait fails");
+    let word = match helm {
+        Tool::Helm3 => "atomic",
+        _ => "rollback-on-failure",
+    };
+    let prefix = format!("release {a} failed, and has been rolled back due to {word} being set: ");
+    assert!(err.starts_with(&prefix), "{err}");
+    assert!(
+        helm_err.stderr.contains(&prefix.replace(a, b)),
+        "{}",
+        helm_err.stderr
+    );
+    let statuses = |name: &str| -> Vec<(i64, String)> {
+        history_through(&ns, helm, name)
+            .into_iter()
+            .map(|r| (r.0, r.1))
+            .collect()
+    };
+    assert_eq!(statuses(a), statuses(b));
+    assert_eq!(
+        history_through(&ns, helm, a)[2].2,
+        history_through(&ns, helm, b)[2].2
+    );
+    super::objects::assert_equivalent(&ns.name, a, b, "after the atomic rollback");
+}
+
+#[test]
+fn crds_and_atomic_upgrades_as_helm_v4() {
+    crds_and_atomic_upgrades_as_helm(Tool::Helm4);
+}
+
+#[test]
+fn crds_and_atomic_upgrades_as_helm_v3() {
+    crds_and_atomic_upgrades_as_helm(Tool::Helm3);
 }
