@@ -856,3 +856,182 @@ async fn upgrade_labels_merge_and_null_removes() {
         "user supplied labels contains system reserved label name. System labels: [name owner status version createdAt modifiedAt]"
     );
 }
+
+#[tokio::test]
+async fn an_interrupted_install_is_recorded_failed_and_lets_go_of_its_lock() {
+    let w = World::new();
+    w.cluster.cancel_waits();
+    let mut o = opts();
+    o.deploy.wait = WaitStrategy::Watcher;
+    let err = w
+        .install_with(json!({}), &o)
+        .await
+        .expect_err("interrupted");
+    assert_eq!(err.to_string(), "context canceled");
+    assert_eq!(
+        err.kind(),
+        crate::error::ErrorKind::Cancelled,
+        "the kind survives"
+    );
+    assert_eq!(
+        w.revisions().await,
+        [(
+            1,
+            "failed".into(),
+            "Release \"r\" failed: context canceled".into()
+        )]
+    );
+    assert_eq!(
+        w.cluster.calls().last().map(String::as_str),
+        Some("unlock ns/r")
+    );
+}
+
+#[tokio::test]
+async fn an_interrupted_atomic_upgrade_rolls_back_without_waiting() {
+    let w = World::new();
+    w.install(json!({"greeting": "good"}))
+        .await
+        .expect("install");
+    w.cluster.cancel_waits();
+    let mut o = up();
+    o.deploy.rollback_on_failure = true;
+    let err = w
+        .upgrade(chart(), json!({"greeting": "bad"}), &o)
+        .await
+        .expect_err("interrupted");
+    assert_eq!(
+        err.to_string(),
+        "release r failed, and has been rolled back due to rollback-on-failure being set: context canceled"
+    );
+    let revs = w.revisions().await;
+    assert_eq!(revs[1].1, "failed");
+    assert_eq!(revs[2], (3, "deployed".into(), "Rollback to 1".into()));
+    assert_eq!(w.data("r-cm", "greeting").as_deref(), Some("good"));
+}
+
+#[tokio::test]
+async fn recover_covers_a_release_left_pending_install() {
+    let w = World::new();
+    w.install(json!({})).await.expect("install");
+    let mut rec = w.storage.last("r").await.expect("last").record;
+    rec.release.info.status = Status::PendingInstall;
+    w.storage
+        .update(&rec.release, rec.meta.resource_version.as_deref())
+        .await
+        .expect("stick");
+    let options = super::recover::RecoverOptions {
+        force: true,
+        ..super::recover::RecoverOptions::default()
+    };
+    super::recover::recover(&w.storage, &w.cluster, "r", &options, &Quiet)
+        .await
+        .expect("recover");
+    assert_eq!(w.revisions().await[0].1, "failed");
+    // Then an upgrade starts from the failed revision, as helm's does.
+    let r = w.upgrade(chart(), json!({}), &up()).await.expect("upgrade");
+    assert_eq!((r.version, r.info.status), (2, Status::Deployed));
+}
+
+#[tokio::test]
+async fn server_dry_runs_send_every_object_and_write_nothing() {
+    let w = World::new();
+    w.install(json!({})).await.expect("install");
+    let before = w.snapshot().await;
+    let mut o = up();
+    o.deploy.dry_run = DryRun::Server;
+    let r = w
+        .upgrade(chart(), json!({"extra": true}), &o)
+        .await
+        .expect("dry run");
+    assert_eq!(r.info.description, "Dry run complete");
+    assert_eq!(r.version, 2);
+    assert!(r.manifest.contains("name: extra"));
+    assert_eq!(w.snapshot().await, before);
+    assert!(
+        w.cluster.object("ConfigMap", NS, "extra").is_none(),
+        "dry run applies persist nothing"
+    );
+    assert!(
+        w.cluster
+            .calls()
+            .iter()
+            .any(|c| c == "apply ConfigMap/ns/extra (upgrade csa)"),
+        "{:?}",
+        w.cluster.calls()
+    );
+    assert!(
+        !w.cluster
+            .calls()
+            .iter()
+            .any(|c| c.starts_with("lock ns/r upgrade"))
+    );
+}
+
+#[tokio::test]
+async fn crds_are_created_first_and_existing_ones_left_alone() {
+    let w = World::new();
+    w.cluster
+        .serve("fixtures.rudder.dev/v1", "Widget", "widgets", true);
+    let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.fixtures.rudder.dev\nspec:\n  group: fixtures.rudder.dev\n";
+    let file = |name: &str, data: &str| BufferedFile {
+        name: name.into(),
+        data: data.as_bytes().to_vec(),
+        mod_time: None,
+    };
+    let c = || {
+        load_files(
+            vec![
+                file("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n"),
+                file("crds/widgets.yaml", crd),
+                file(
+                    "templates/w.yaml",
+                    "apiVersion: fixtures.rudder.dev/v1\nkind: Widget\nmetadata:\n  name: w\n",
+                ),
+            ],
+            Compat::V4,
+        )
+        .expect("chart")
+    };
+    install(
+        &w.storage,
+        &w.cluster,
+        "r",
+        c(),
+        &Values::new(),
+        &opts(),
+        &Quiet,
+    )
+    .await
+    .expect("install");
+    let calls = w.cluster.calls();
+    let pos = |s: &str| calls.iter().position(|c| c.starts_with(s)).expect(s);
+    assert!(
+        pos("apply CustomResourceDefinition//widgets.fixtures.rudder.dev")
+            < pos("wait Ready CustomResourceDefinition")
+    );
+    assert!(pos("wait Ready CustomResourceDefinition") < pos("apply Widget/ns/w"));
+    // The CRD is not part of the release's manifest, and not owned by it.
+    let stored = w.get(1).await;
+    assert!(!stored.manifest.contains("CustomResourceDefinition"));
+    // A second release of the chart leaves the existing CRD alone.
+    let before = w.cluster.calls().len();
+    install(
+        &w.storage,
+        &w.cluster,
+        "s",
+        c(),
+        &Values::new(),
+        &opts(),
+        &Quiet,
+    )
+    .await
+    .expect_err("the widget exists and belongs to r");
+    assert!(
+        !w.cluster.calls()[before..]
+            .iter()
+            .any(|c| c.starts_with("apply CustomResourceDefinition")),
+        "{:?}",
+        &w.cluster.calls()[before..]
+    );
+}

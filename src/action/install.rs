@@ -515,7 +515,13 @@ async fn fail_install<D: Driver, C: Cluster>(
         keep_history: false,
         no_hooks: d.no_hooks,
         timeout: d.timeout,
-        wait: deploy_step(d, "install").wait,
+        // Interrupted: the waits are cancelled for good; uninstall
+        // without waiting.
+        wait: if err.kind() == crate::error::ErrorKind::Cancelled {
+            WaitStrategy::HookOnly
+        } else {
+            deploy_step(d, "install").wait
+        },
         ..UninstallOptions::default()
     };
     let flag = atomic_flag(d.compat);

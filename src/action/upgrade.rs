@@ -572,10 +572,15 @@ async fn fail_upgrade<D: Driver, C: Cluster>(
             err,
         );
     };
-    let step = deploy_step(d, "rollback");
+    let mut wait = deploy_step(d, "rollback").wait;
+    if err.kind() == crate::error::ErrorKind::Cancelled {
+        // Interrupted: the waits are cancelled for good, so the rollback
+        // applies the good revision without waiting for it.
+        wait = super::rollback::WaitStrategy::HookOnly;
+    }
     let rollback = RollbackOptions {
         revision: good,
-        wait: step.wait,
+        wait,
         wait_for_jobs: d.wait_for_jobs,
         timeout: d.timeout,
         cleanup_on_fail: false,

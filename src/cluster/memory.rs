@@ -32,6 +32,7 @@ struct State {
     calls: Vec<String>,
     next_lock: u64,
     server: Option<ServerInfo>,
+    cancelled: bool,
 }
 
 /// The in-memory cluster. Clones share state.
@@ -132,6 +133,12 @@ impl MemoryCluster {
             token.cancel();
         }
         st.locks.remove(&key);
+    }
+
+    /// Makes every wait fail as an interrupted one does (`context
+    /// canceled`), as the real cluster's do once its token is cancelled.
+    pub fn cancel_waits(&self) {
+        self.st().cancelled = true;
     }
 
     /// Sets what [`Cluster::server_info`] answers (default: Kubernetes
@@ -319,6 +326,9 @@ impl Cluster for MemoryCluster {
                 .join(",")
         ));
         let st = self.st();
+        if st.cancelled {
+            return Err(ClusterError::Cancelled("context canceled".into()));
+        }
         let errs: Vec<String> = resources
             .iter()
             .filter_map(|r| {
