@@ -95,11 +95,24 @@ fn rudder_upgrade_with(
     user: serde_json::Value,
     tweak: impl FnOnce(&mut UpgradeOptions),
 ) -> Result<(), String> {
+    rudder_upgrade_chart(ns, helm, "web", name, user, tweak)
+}
+
+/// Upgrades `name` to a fixture chart through the library, with the
+/// options `tweak` sets.
+fn rudder_upgrade_chart(
+    ns: &TestNs,
+    helm: Tool,
+    fixture: &str,
+    name: &str,
+    user: serde_json::Value,
+    tweak: impl FnOnce(&mut UpgradeOptions),
+) -> Result<(), String> {
     block_on(async {
         let client = cluster().admin().await;
         let storage = Storage::new(SecretDriver::new(client.clone()), ns.name.clone());
         let kube = KubeCluster::new(client);
-        let c = load_for_install(&chart("web"), compat(helm)).expect("chart");
+        let c = load_for_install(&chart(fixture), compat(helm)).expect("chart");
         let mut options = UpgradeOptions {
             deploy: deploy_options(ns, helm),
             ..UpgradeOptions::default()
@@ -249,4 +262,79 @@ fn crds_and_atomic_upgrades_as_helm_v4() {
 #[test]
 fn crds_and_atomic_upgrades_as_helm_v3() {
     crds_and_atomic_upgrades_as_helm(Tool::Helm3);
+}
+
+/// Hooks of every install and upgrade event, with weights and delete
+/// policies, run by rudder as helm runs them; then a failing pre-upgrade
+/// hook recorded as helm records it.
+fn hooks_as_helm(helm: Tool) {
+    let ns = TestNs::new(&format!("deploy-hooks-{helm:?}"));
+    let hooks = chart("hooks").to_string_lossy().into_owned();
+    rudder_install_chart(&ns, helm, "hooks", A, serde_json::json!({}));
+    ns.run(helm, ["install", B, &hooks]).ok();
+    assert_same_story(&ns, helm, A, B, "after installing with hooks");
+    rudder_upgrade_chart(
+        &ns,
+        helm,
+        "hooks",
+        A,
+        serde_json::json!({"message": "two"}),
+        |_| {},
+    )
+    .expect("rudder upgrade");
+    ns.run(helm, ["upgrade", B, &hooks, "--set", "message=two"])
+        .ok();
+    assert_same_story(&ns, helm, A, B, "after upgrading with hooks");
+    let err = rudder_upgrade_chart(
+        &ns,
+        helm,
+        "hooks",
+        A,
+        serde_json::json!({"failHook": "pre-upgrade"}),
+        |o| o.deploy.timeout = std::time::Duration::from_secs(30),
+    )
+    .expect_err("the hook fails");
+    let helm_err = ns
+        .run(
+            helm,
+            [
+                "upgrade",
+                B,
+                &hooks,
+                "--set",
+                "failHook=pre-upgrade",
+                "--timeout",
+                "30s",
+            ],
+        )
+        .failed();
+    assert!(
+        err.starts_with("pre-upgrade hooks failed: "),
+        "{err}\nhelm: {}",
+        helm_err.stderr
+    );
+    let statuses = |name: &str| -> Vec<(i64, String)> {
+        history_through(&ns, helm, name)
+            .into_iter()
+            .map(|r| (r.0, r.1))
+            .collect()
+    };
+    assert_eq!(statuses(A), statuses(B));
+    assert!(
+        history_through(&ns, helm, A)[2].2.starts_with(&format!(
+            "Upgrade \"{A}\" failed: pre-upgrade hooks failed: "
+        )),
+        "{:?}",
+        history_through(&ns, helm, A)
+    );
+}
+
+#[test]
+fn hooks_as_helm_v4() {
+    hooks_as_helm(Tool::Helm4);
+}
+
+#[test]
+fn hooks_as_helm_v3() {
+    hooks_as_helm(Tool::Helm3);
 }
