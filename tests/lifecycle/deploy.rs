@@ -203,32 +203,37 @@ fn crds_and_atomic_upgrades_as_helm(helm: Tool) {
         Tool::Helm3 => "--atomic",
         _ => "--rollback-on-failure",
     };
-    let helm_err = ns
-        .run(
+    // helm's and rudder's failing upgrades run side by side.
+    let (helm_err, err) = std::thread::scope(|scope| {
+        let helm_side = scope.spawn(|| {
+            ns.run(
+                helm,
+                [
+                    "upgrade",
+                    b,
+                    &web(),
+                    "--set",
+                    "unschedulable=true",
+                    flag,
+                    "--timeout",
+                    "4s",
+                ],
+            )
+            .failed()
+        });
+        let err = rudder_upgrade_with(
+            &ns,
             helm,
-            [
-                "upgrade",
-                b,
-                &web(),
-                "--set",
-                "unschedulable=true",
-                flag,
-                "--timeout",
-                "4s",
-            ],
+            a,
+            serde_json::json!({"unschedulable": true}),
+            |o| {
+                o.deploy.rollback_on_failure = true;
+                o.deploy.timeout = std::time::Duration::from_secs(4);
+            },
         )
-        .failed();
-    let err = rudder_upgrade_with(
-        &ns,
-        helm,
-        a,
-        serde_json::json!({"unschedulable": true}),
-        |o| {
-            o.deploy.rollback_on_failure = true;
-            o.deploy.timeout = std::time::Duration::from_secs(4);
-        },
-    )
-    .expect_err("the wait fails");
+        .expect_err("the wait fails");
+        (helm_side.join().expect("helm side"), err)
+    });
     let word = match helm {
         Tool::Helm3 => "atomic",
         _ => "rollback-on-failure",
@@ -285,29 +290,33 @@ fn hooks_as_helm(helm: Tool) {
     ns.run(helm, ["upgrade", B, &hooks, "--set", "message=two"])
         .ok();
     assert_same_story(&ns, helm, A, B, "after upgrading with hooks");
-    let err = rudder_upgrade_chart(
-        &ns,
-        helm,
-        "hooks",
-        A,
-        serde_json::json!({"failHook": "pre-upgrade"}),
-        |o| o.deploy.timeout = std::time::Duration::from_secs(30),
-    )
-    .expect_err("the hook fails");
-    let helm_err = ns
-        .run(
+    let (helm_err, err) = std::thread::scope(|scope| {
+        let helm_side = scope.spawn(|| {
+            ns.run(
+                helm,
+                [
+                    "upgrade",
+                    B,
+                    &hooks,
+                    "--set",
+                    "failHook=pre-upgrade",
+                    "--timeout",
+                    "30s",
+                ],
+            )
+            .failed()
+        });
+        let err = rudder_upgrade_chart(
+            &ns,
             helm,
-            [
-                "upgrade",
-                B,
-                &hooks,
-                "--set",
-                "failHook=pre-upgrade",
-                "--timeout",
-                "30s",
-            ],
+            "hooks",
+            A,
+            serde_json::json!({"failHook": "pre-upgrade"}),
+            |o| o.deploy.timeout = std::time::Duration::from_secs(30),
         )
-        .failed();
+        .expect_err("the hook fails");
+        (helm_side.join().expect("helm side"), err)
+    });
     assert!(
         err.starts_with("pre-upgrade hooks failed: "),
         "{err}\nhelm: {}",
