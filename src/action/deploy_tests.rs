@@ -1035,3 +1035,74 @@ async fn crds_are_created_first_and_existing_ones_left_alone() {
         &w.cluster.calls()[before..]
     );
 }
+
+#[tokio::test]
+async fn create_namespace_makes_helms_namespace_first() {
+    let w = World::new();
+    let mut o = opts();
+    o.create_namespace = true;
+    w.install_with(json!({}), &o).await.expect("install");
+    let ns = w.cluster.object("Namespace", "", NS).expect("namespace");
+    assert_eq!(ns.pointer("/metadata/labels/name"), Some(&json!(NS)));
+    let calls = w.cluster.calls();
+    assert_eq!(
+        calls.first().map(String::as_str),
+        Some("apply Namespace//ns")
+    );
+    // An existing namespace is left alone.
+    let mut again = o.clone();
+    again.replace = true;
+    let before = w.cluster.calls().len();
+    let _ = w.install_with(json!({}), &again).await;
+    assert!(
+        !w.cluster.calls()[before..]
+            .iter()
+            .any(|c| c.starts_with("apply Namespace")),
+    );
+}
+
+#[tokio::test]
+async fn upgrade_refuses_or_takes_over_objects_it_adds() {
+    let w = World::new();
+    w.install(json!({})).await.expect("install");
+    w.cluster.put(
+        ResourceId {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            namespace: NS.into(),
+            name: "extra".into(),
+        },
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "extra", "namespace": NS, "labels": {"app.kubernetes.io/managed-by": "Helm"}, "annotations": {"meta.helm.sh/release-name": "other", "meta.helm.sh/release-namespace": NS}}}),
+    );
+    let before = w.snapshot().await;
+    let err = w
+        .upgrade(chart(), json!({"extra": true}), &up())
+        .await
+        .expect_err("owned by another release");
+    assert_eq!(
+        err.to_string(),
+        "unable to continue with update: ConfigMap \"extra\" in namespace \"ns\" exists and cannot be imported into the current release: invalid ownership metadata; annotation validation error: key \"meta.helm.sh/release-name\" must equal \"r\": current value is \"other\""
+    );
+    assert_eq!(w.snapshot().await, before, "no record");
+    let mut v3 = up();
+    v3.deploy.compat = Compat::V3;
+    let err = w
+        .upgrade(chart(), json!({"extra": true}), &v3)
+        .await
+        .expect_err("v3");
+    assert!(
+        err.to_string()
+            .starts_with("Unable to continue with update: ConfigMap \"extra\""),
+        "{err}"
+    );
+    let mut take = up();
+    take.deploy.take_ownership = true;
+    w.upgrade(chart(), json!({"extra": true}), &take)
+        .await
+        .expect("taken over");
+    let live = w.cluster.object("ConfigMap", NS, "extra").expect("cm");
+    assert_eq!(
+        live.pointer("/metadata/annotations/meta.helm.sh~1release-name"),
+        Some(&json!("r"))
+    );
+}
