@@ -125,6 +125,13 @@ pub struct Cleanup {
     namespace: String,
 }
 
+impl Cleanup {
+    /// The hook that failed, if one did.
+    pub fn failed(&self) -> Option<&Hook> {
+        self.failed.as_ref()
+    }
+}
+
 impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
     /// Runs the hooks of `release` for `event`, recording their phases,
     /// then cleans up after them.
