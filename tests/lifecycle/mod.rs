@@ -11,6 +11,7 @@ mod concurrency;
 mod flags;
 mod objects;
 mod recover;
+mod test_cmd;
 mod twins;
 
 use std::sync::LazyLock;
