@@ -290,3 +290,32 @@ fn helm_3_words_a_failed_pod_job_or_timeout_as_its_own_watch_did() {
         "2 errors occurred:\n\t* a\n\t* b\n\n"
     );
 }
+
+#[tokio::test]
+async fn a_release_locked_by_another_operation_is_left_alone() {
+    let (storage, cluster) = world(suite()).await;
+    let now = jiff::Timestamp::now();
+    cluster.set_lock(
+        NS,
+        "r",
+        Some(crate::cluster::LockHolder {
+            holder: "h/1/x".into(),
+            operation: "upgrade".into(),
+            acquired: Some(now),
+            renewed: Some(now),
+            duration: Duration::from_secs(15),
+            liveness: crate::cluster::Liveness::Live,
+        }),
+    );
+    let err = release_test(&storage, &cluster, "r", &TestOptions::default(), &Quiet)
+        .await
+        .expect_err("busy");
+    assert_eq!(err.kind(), crate::error::ErrorKind::Busy, "{err}");
+    assert!(
+        !cluster.calls().iter().any(|c| c.starts_with("apply")),
+        "{:?}",
+        cluster.calls()
+    );
+    let stored = storage.get("r", 1).await.expect("record").release;
+    assert_eq!(phase(&stored, "pass"), "");
+}

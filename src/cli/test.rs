@@ -54,6 +54,7 @@ pub async fn run_test(settings: &Settings, a: TestArgs) -> Result<String, Failur
         compat: settings.compat,
         colors: settings.colors,
         hide_notes: settings.compat == Compat::V4 || a.hide_notes,
+        debug: settings.debug(),
         ..Default::default()
     };
     let mut out = present::status::render_table(&outcome.release, None, &style)?.into_bytes();

@@ -205,6 +205,17 @@ fn test_matches_helm4() {
         job.contains("Error: unable to get pod TWIN-job: pods \"TWIN-job\" not found\n"),
         "{job}"
     );
+    // `--debug` adds values, hooks and manifest to the status block
+    // (stderr differs: each logs in its own way).
+    let args = ["test", "{}", "--debug", "--filter", "name={}-pass"];
+    let h = ns.run(Tool::Helm4, with_name(&args, A));
+    let r = ns.rudder(with_name(&args, B));
+    assert_eq!(
+        (h.code(), normalize(&h.stdout, &[A, B])),
+        (r.code(), normalize(&r.stdout, &[A, B])),
+        "test --debug"
+    );
+    assert!(r.stdout.contains("\nCOMPUTED VALUES:\n"), "{}", r.stdout);
 }
 
 #[test]
