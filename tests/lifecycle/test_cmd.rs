@@ -298,3 +298,87 @@ fn test_refusals_match_helm() {
     let r = ns.rudder(["test", "x", "--hide-notes"]);
     assert_eq!(shown(&h), shown(&r));
 }
+
+/// The hooks' recorded phases through rudder: `(name, phase)`.
+fn phases(ns: &TestNs, name: &str) -> Vec<(String, String)> {
+    let out = ns.rudder(["status", name, "-o", "json"]).ok();
+    let v: Value = serde_json::from_str(&out.stdout).expect("status json");
+    v["hooks"]
+        .as_array()
+        .expect("hooks")
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().unwrap_or_default().to_string(),
+                h["last_run"]["phase"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A test that never finishes: `--timeout` as helm 4 and helm 3 report
+/// it, and an interrupted rudder that records the test failed and lets
+/// the release's lock go.
+#[test]
+fn test_timeouts_and_interrupts() {
+    let ns4 = TestNs::new("test-cmd-timeout4");
+    let ns3 = TestNs::new("test-cmd-timeout3");
+    install(&ns4, Tool::Helm4, &["--set", "hanging={pass}"]);
+    install(&ns3, Tool::Helm3, &["--set", "hanging={pass}"]);
+    let args = ["--timeout", "1s", "--filter", "name={}-pass"];
+    let v4 = step(&ns4, Tool::Helm4, &args);
+    assert!(
+        v4.ends_with("message: Pod in progress\ncontext deadline exceeded\n"),
+        "{v4}"
+    );
+    let v3 = step(&ns3, Tool::Helm3, &args);
+    assert!(
+        v3.ends_with("Error: 1 error occurred:\n\t* timed out waiting for the condition\n\n\n"),
+        "{v3}"
+    );
+
+    // SIGINT while the test runs: the wait ends, the phase is recorded,
+    // the status block and the error are printed, the Lease is gone.
+    let mut child = Tool::Rudder
+        .command()
+        .args(with_name(&["test", "{}", "--filter", "name={}-pass"], B))
+        .env("HELM_NAMESPACE", &ns4.name)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn rudder");
+    let start = std::time::Instant::now();
+    let pass = format!("{B}-pass");
+    while !phases(&ns4, B).contains(&(pass.clone(), "Running".to_string())) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the test never started: {:?}",
+            phases(&ns4, B)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("rudder ends");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("Phase:          Failed\n"), "{stdout}");
+    assert!(stderr.ends_with("\ncontext canceled\n"), "{stderr}");
+    assert!(phases(&ns4, B).contains(&(pass, "Failed".to_string())));
+    let leases = block_on(async {
+        let api: Api<k8s_openapi::api::coordination::v1::Lease> =
+            Api::namespaced(cluster().admin().await, &ns4.name);
+        api.list(&ListParams::default())
+            .await
+            .expect("leases")
+            .items
+    });
+    assert!(leases.is_empty(), "{leases:?}");
+}
