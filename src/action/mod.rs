@@ -4,9 +4,14 @@
 //! Errors carry Helm's wording, so the CLI prints what helm prints.
 
 pub mod content;
+pub mod deploy;
+pub(crate) mod deploy_apply;
+pub(crate) mod deploy_record;
+pub mod deploy_render;
 pub mod go_regexp;
 pub mod history;
 pub mod hooks;
+pub mod install;
 pub mod list;
 pub mod lock;
 pub mod recover;
@@ -14,6 +19,7 @@ pub mod rollback;
 pub mod template;
 pub mod test;
 pub mod uninstall;
+pub mod upgrade;
 pub mod values;
 
 mod error;
@@ -22,3 +28,6 @@ pub use error::ActionError;
 
 #[cfg(test)]
 mod lifecycle_tests;
+
+#[cfg(test)]
+mod deploy_tests;
