@@ -5,6 +5,7 @@
 
 pub mod content;
 pub mod deploy;
+pub mod diff;
 pub mod go_regexp;
 pub mod history;
 pub mod hooks;
