@@ -292,3 +292,112 @@ fn diff_exit_codes_json_and_errors() {
 
     assert_eq!(records(n), before, "a diff changed a release record");
 }
+
+/// `diff upgrade` renders through `action::upgrade::plan`, which another
+/// part of issue 11 implements; until it lands this test cannot pass.
+#[test]
+#[ignore = "needs action::upgrade::plan (issue 11, item 1)"]
+fn diff_upgrade_against_the_release_and_the_live_objects() {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::Api;
+    use kube::api::{Patch, PatchParams};
+
+    let ns = two_revisions("diff-upgrade");
+    let n = &ns.name;
+    let app = app();
+    let before = records(n);
+
+    // --reuse-values keeps revision 2's values: only the message changes.
+    let reuse = rudder(
+        &ns,
+        &[
+            "diff",
+            "upgrade",
+            "r",
+            &app,
+            "--reuse-values",
+            "--set",
+            "message=again",
+            "-C",
+            "0",
+        ],
+    )
+    .ok();
+    assert!(
+        reuse
+            .stdout
+            .contains("0 added, 2 changed, 0 removed, 2 unchanged\n"),
+        "{reuse}"
+    );
+    assert!(reuse.stdout.contains(&format!("{n}, r-config, ConfigMap (v1) has changed:\n@@ -4 +4 @@\n-   message: world\n+   message: again\n")), "{reuse}");
+    // helm's default with --set: the chart's values plus --set, so the
+    // Service goes and the password is back to "one".
+    let reset = rudder(
+        &ns,
+        &[
+            "diff",
+            "upgrade",
+            "r",
+            &app,
+            "--set",
+            "message=again",
+            "-C",
+            "0",
+        ],
+    )
+    .ok();
+    assert!(
+        reset
+            .stdout
+            .contains("0 added, 3 changed, 1 removed, 0 unchanged\n"),
+        "{reset}"
+    );
+
+    // --from live: someone edits the ConfigMap; only that drift shows,
+    // never the server's defaults or metadata.
+    crate::harness::block_on(async {
+        let api: Api<ConfigMap> = Api::namespaced(crate::harness::cluster().admin().await, n);
+        api.patch(
+            "r-config",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"data": {"first": "drifted"}})),
+        )
+        .await
+        .expect("patch");
+    });
+    let live = rudder(
+        &ns,
+        &[
+            "diff",
+            "upgrade",
+            "r",
+            &app,
+            "--reuse-values",
+            "--from",
+            "live",
+            "-C",
+            "0",
+        ],
+    )
+    .ok();
+    assert!(live.stdout.starts_with(&format!("Release \"r\" in namespace \"{n}\": live objects -> upgrade to app-0.1.0\n0 added, 1 changed, 0 removed, 2 unchanged\n")), "{live}");
+    assert!(
+        live.stdout
+            .contains("-   first: drifted\n+   first: static-1\n"),
+        "{live}"
+    );
+    let codes = rudder(
+        &ns,
+        &[
+            "diff",
+            "upgrade",
+            "r",
+            &app,
+            "--reuse-values",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(codes.code(), 0, "{codes}");
+
+    assert_eq!(records(n), before, "a diff changed a release record");
+}

@@ -137,3 +137,63 @@ fn hooks_take_part_unless_left_out_and_tests_only_when_asked() {
         .and_then(|o| o.source);
     assert_eq!(source.as_deref(), Some("c/templates/pre.yaml"));
 }
+
+#[tokio::test]
+async fn live_side_reads_the_objects_of_both_sides_cut_to_the_managed_fields() {
+    use crate::cluster::memory::MemoryCluster;
+    let (Some(old), Some(new)) = (
+        release(
+            1,
+            &format!("{}{}", cm("a", "one"), cm("gone", "x")),
+            json!([]),
+        ),
+        release(
+            2,
+            &format!("{}{}", cm("a", "two"), cm("fresh", "y")),
+            json!([]),
+        ),
+    ) else {
+        panic!("release fixtures");
+    };
+    let cluster = MemoryCluster::new();
+    let id = |name: &str| ResourceId {
+        group: String::new(),
+        kind: "ConfigMap".into(),
+        namespace: "ns".into(),
+        name: name.into(),
+    };
+    // Someone edited `a` in the cluster; the server added its metadata.
+    cluster.put(
+        id("a"),
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": "a", "namespace": "ns", "uid": "u1", "resourceVersion": "7",
+                            "managedFields": [{"manager": "kubectl"}]},
+               "data": {"k": "edited", "other": "added-by-hand"}}),
+    );
+    cluster.put(
+        id("gone"),
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": "gone", "namespace": "ns", "uid": "u2"}, "data": {"k": "x"}}),
+    );
+    let live = match live_side(&cluster, &old, &new).await {
+        Ok(l) => l,
+        Err(e) => panic!("{e}"),
+    };
+    let new_objects = release_objects(&new, Selection::default()).unwrap_or_default();
+    let changes = compare(&live, &new_objects, false).unwrap_or_default();
+    let got: Vec<(String, Change)> = changes.iter().map(|c| (c.display(), c.change)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("ConfigMap/ns/a".to_string(), Change::Changed),
+            ("ConfigMap/ns/fresh".to_string(), Change::Added),
+            ("ConfigMap/ns/gone".to_string(), Change::Removed),
+        ]
+    );
+    // Only the fields the release sets: the drifted value, not the
+    // server's metadata nor the key someone added by hand.
+    assert_eq!(
+        changes[0].old_text,
+        "apiVersion: v1\ndata:\n  k: edited\nkind: ConfigMap\nmetadata:\n  name: a\n"
+    );
+}
