@@ -18,6 +18,7 @@ pub mod live;
 pub mod mask;
 pub mod objects;
 pub mod render;
+pub mod scope;
 pub mod unified;
 
 use std::collections::BTreeMap;
@@ -35,6 +36,7 @@ pub use compare::{Change, ObjectChange, Summary, compare};
 pub use live::live_side;
 pub use objects::{ManifestObject, parse_manifest};
 pub use render::{Comparison, TextStyle};
+pub use scope::clear_cluster_scoped;
 
 /// Why two sides could not be compared.
 #[derive(Debug, thiserror::Error)]

@@ -6,8 +6,8 @@
 
 use clap::{Args, Subcommand};
 use rudder::action::diff::{
-    Comparison, ManifestObject, ObjectChange, Selection, TextStyle, compare, compare_releases,
-    live_side, release_objects, revision_pair, rollback_pair, upgrade_pair,
+    Comparison, ManifestObject, ObjectChange, Selection, TextStyle, clear_cluster_scoped, compare,
+    compare_releases, live_side, release_objects, revision_pair, rollback_pair, upgrade_pair,
 };
 use rudder::action::upgrade::UpgradeOptions;
 use rudder::chart::load::load_for_install_reporting;
@@ -150,9 +150,10 @@ pub async fn run(settings: &Settings, command: DiffCommand) -> Result<String, Fa
                 }
             };
             let style = Style::parse(settings, &a.show)?;
-            let (storage, _) = settings.storage().await?;
+            let (storage, conn) = settings.storage().await?;
             let (old, new) = revision_pair(&storage, name, from, to).await?;
-            let objects = compare_releases(&old, &new, style.selection, style.show_secrets)?;
+            let mut objects = compare_releases(&old, &new, style.selection, style.show_secrets)?;
+            clear_cluster_scoped(&KubeCluster::new(conn.client.clone()), &mut objects).await;
             finish(
                 &style,
                 comparison(&old, &new, objects, "revision", "revision"),
@@ -173,9 +174,11 @@ pub async fn run(settings: &Settings, command: DiffCommand) -> Result<String, Fa
                 }
             };
             let style = Style::parse(settings, &a.show)?;
-            let (storage, _) = settings.storage().await?;
+            let (storage, conn) = settings.storage().await?;
             let (current, target) = rollback_pair(&storage, name, rev).await?;
-            let objects = compare_releases(&current, &target, style.selection, style.show_secrets)?;
+            let mut objects =
+                compare_releases(&current, &target, style.selection, style.show_secrets)?;
+            clear_cluster_scoped(&KubeCluster::new(conn.client.clone()), &mut objects).await;
             let mut c = comparison(&current, &target, objects, "revision", "revision");
             c.to = format!("rollback to revision {}", target.version);
             finish(&style, c)
@@ -243,7 +246,7 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
     options.deploy.skip_schema_validation = a.skip_schema_validation;
     options.deploy.no_hooks = !style.selection.hooks;
     let (current, target) = upgrade_pair(&storage, &cluster, name, chart, &user, &options).await?;
-    let objects = if live {
+    let mut objects = if live {
         let old = live_side(&cluster, &current, &target).await?;
         // Hooks do not stay in the cluster as release objects; only the
         // manifest's objects are compared with live ones.
@@ -257,6 +260,7 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
     } else {
         compare_releases(&current, &target, style.selection, style.show_secrets)?
     };
+    clear_cluster_scoped(&cluster, &mut objects).await;
     let mut c = comparison(&current, &target, objects, "revision", "revision");
     if live {
         c.from = "live objects".into();

@@ -15,8 +15,8 @@ fn app() -> String {
         .into_owned()
 }
 
-/// Release `r`: revision 1 (message hello, password one), revision 2
-/// (message world, password two, the extra Service).
+/// Release `r`: revision 1 (message hello, password one, verb get),
+/// revision 2 (message world, password two, the extra Service, verb list).
 fn two_revisions(prefix: &str) -> TestNs {
     let ns = TestNs::new(prefix);
     let app = app();
@@ -31,6 +31,8 @@ fn two_revisions(prefix: &str) -> TestNs {
         "password=two",
         "--set",
         "extra=true",
+        "--set",
+        "verb=list",
     ])
     .ok();
     ns
@@ -49,11 +51,12 @@ fn diff_revision_and_rollback_show_exactly_what_changed() {
     let out = rudder(&ns, &["diff", "revision", "r", "1", "2", "-C", "0"]).ok();
     let expected = format!(
         "Release \"r\" in namespace \"{n}\": revision 1 -> revision 2\n\
-         1 added, 3 changed, 0 removed, 0 unchanged\n\
+         1 added, 4 changed, 0 removed, 0 unchanged\n\
          \x20 changed ConfigMap/{n}/r-config\n\
          \x20 changed ConfigMap/{n}/r-hook\n\
          \x20 changed Secret/{n}/r-secret\n\
          \x20 added   Service/{n}/r-extra\n\
+         \x20 changed ClusterRole/{n}-r-reader\n\
          \n\
          {n}, r-config, ConfigMap (v1) has changed:\n\
          @@ -4 +4 @@\n\
@@ -80,7 +83,12 @@ fn diff_revision_and_rollback_show_exactly_what_changed() {
          +   ports:\n\
          +   - port: 80\n\
          +   selector:\n\
-         +     app: none\n"
+         +     app: none\n\
+         \n\
+         {n}-r-reader, ClusterRole (rbac.authorization.k8s.io) has changed:\n\
+         @@ -11 +11 @@\n\
+         -   - get\n\
+         +   - list\n"
     );
     assert_eq!(out.stdout, expected, "{out}");
     // B defaults to the newest revision; the whole objects by default,
@@ -122,7 +130,7 @@ fn diff_revision_and_rollback_show_exactly_what_changed() {
     assert!(
         back.stdout.starts_with(&format!(
             "Release \"r\" in namespace \"{n}\": revision 2 -> rollback to revision 1\n\
-         0 added, 3 changed, 1 removed, 0 unchanged\n"
+         0 added, 4 changed, 1 removed, 0 unchanged\n"
         )),
         "{back}"
     );
@@ -147,11 +155,11 @@ fn diff_revision_and_rollback_show_exactly_what_changed() {
     };
     assert_eq!(
         summary(&["diff", "revision", "r", "1", "--no-hooks"]),
-        "1 added, 2 changed, 0 removed, 0 unchanged"
+        "1 added, 3 changed, 0 removed, 0 unchanged"
     );
     assert_eq!(
         summary(&["diff", "revision", "r", "1", "--include-tests"]),
-        "1 added, 4 changed, 0 removed, 0 unchanged"
+        "1 added, 5 changed, 0 removed, 0 unchanged"
     );
 
     // Colour only when asked for (stdout here is not a terminal).
@@ -199,7 +207,7 @@ fn diff_exit_codes_json_and_errors() {
     );
     assert_eq!(same.code(), 0, "{same}");
     assert!(
-        same.stdout.ends_with("No changes (4 objects unchanged).\n"),
+        same.stdout.ends_with("No changes (5 objects unchanged).\n"),
         "{same}"
     );
     let changed = rudder(&ns, &["diff", "revision", "r", "1", "--detailed-exitcode"]);
@@ -226,7 +234,7 @@ fn diff_exit_codes_json_and_errors() {
     assert_eq!(v["changes"], true);
     assert_eq!(
         v["summary"],
-        serde_json::json!({"added": 1, "changed": 3, "removed": 0, "unchanged": 0})
+        serde_json::json!({"added": 1, "changed": 4, "removed": 0, "unchanged": 0})
     );
     let objects: Vec<(String, String, String)> = v["objects"]
         .as_array()
@@ -248,9 +256,14 @@ fn diff_exit_codes_json_and_errors() {
             row("ConfigMap", "r-hook", "changed"),
             row("Secret", "r-secret", "changed"),
             row("Service", "r-extra", "added"),
+            row("ClusterRole", &format!("{n}-r-reader"), "changed"),
         ]
     );
     assert_eq!(v["objects"][0]["source"], "app/templates/configmap.yaml");
+    assert_eq!(
+        v["objects"][4]["namespace"], "",
+        "a ClusterRole is in no namespace"
+    );
     assert_eq!(
         v["objects"][0]["diff"],
         "@@ -4 +4 @@\n-   message: hello\n+   message: world\n"
@@ -326,7 +339,7 @@ fn diff_upgrade_against_the_release_and_the_live_objects() {
     assert!(
         reuse
             .stdout
-            .contains("0 added, 2 changed, 0 removed, 2 unchanged\n"),
+            .contains("0 added, 2 changed, 0 removed, 3 unchanged\n"),
         "{reuse}"
     );
     assert!(reuse.stdout.contains(&format!("{n}, r-config, ConfigMap (v1) has changed:\n@@ -4 +4 @@\n-   message: world\n+   message: again\n")), "{reuse}");
@@ -349,7 +362,7 @@ fn diff_upgrade_against_the_release_and_the_live_objects() {
     assert!(
         reset
             .stdout
-            .contains("0 added, 3 changed, 1 removed, 0 unchanged\n"),
+            .contains("0 added, 4 changed, 1 removed, 0 unchanged\n"),
         "{reset}"
     );
 
@@ -380,7 +393,7 @@ fn diff_upgrade_against_the_release_and_the_live_objects() {
         ],
     )
     .ok();
-    assert!(live.stdout.starts_with(&format!("Release \"r\" in namespace \"{n}\": live objects -> upgrade to app-0.1.0\n0 added, 1 changed, 0 removed, 2 unchanged\n")), "{live}");
+    assert!(live.stdout.starts_with(&format!("Release \"r\" in namespace \"{n}\": live objects -> upgrade to app-0.1.0\n0 added, 1 changed, 0 removed, 3 unchanged\n")), "{live}");
     assert!(
         live.stdout
             .contains("-   first: drifted\n+   first: static-1\n"),

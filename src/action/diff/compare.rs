@@ -55,9 +55,14 @@ pub struct ObjectChange {
 }
 
 impl ObjectChange {
-    /// `Kind/namespace/name`, as the summary names an object.
+    /// `Kind/namespace/name` (`Kind/name` for a cluster-scoped object),
+    /// as the summary names an object.
     pub fn display(&self) -> String {
-        format!("{}/{}/{}", self.id.kind, self.id.namespace, self.id.name)
+        if self.id.namespace.is_empty() {
+            format!("{}/{}", self.id.kind, self.id.name)
+        } else {
+            format!("{}/{}/{}", self.id.kind, self.id.namespace, self.id.name)
+        }
     }
 }
 

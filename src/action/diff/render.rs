@@ -168,14 +168,19 @@ impl Comparison {
 }
 
 /// helm-diff's name for an object: `namespace, name, Kind (group)`, the
-/// API version standing in for the core group (`Service (v1)`).
+/// API version standing in for the core group (`Service (v1)`); a
+/// cluster-scoped object has no namespace part.
 fn header(o: &ObjectChange) -> String {
     let group = if o.id.group.is_empty() {
         o.api_version.as_str()
     } else {
         o.id.group.as_str()
     };
-    format!("{}, {}, {} ({group})", o.id.namespace, o.id.name, o.id.kind)
+    if o.id.namespace.is_empty() {
+        format!("{}, {} ({group})", o.id.name, o.id.kind)
+    } else {
+        format!("{}, {}, {} ({group})", o.id.namespace, o.id.name, o.id.kind)
+    }
 }
 
 #[cfg(test)]
