@@ -5,6 +5,9 @@
 
 pub mod content;
 pub mod deploy;
+pub(crate) mod deploy_apply;
+pub(crate) mod deploy_record;
+pub mod deploy_render;
 pub mod diff;
 pub mod go_regexp;
 pub mod history;
@@ -25,3 +28,6 @@ pub use error::ActionError;
 
 #[cfg(test)]
 mod lifecycle_tests;
+
+#[cfg(test)]
+mod deploy_tests;

@@ -21,11 +21,15 @@ pub use stuck::StuckNotice;
 
 use crate::action::ActionError;
 use crate::action::content::{Content, release_content};
+use crate::action::deploy::DeployOutcome;
 use crate::action::history::{History, history};
+use crate::action::install::{InstallOptions, install};
 use crate::action::list::{ListOptions, ListResult, StateMask, list};
 use crate::action::recover::{RecoverOptions, RecoverOutcome, recover};
 use crate::action::rollback::{RollbackOptions, RollbackOutcome, rollback};
 use crate::action::uninstall::{UninstallOptions, UninstallOutcome, uninstall};
+use crate::action::upgrade::{UpgradeOptions, UpgradePlan, plan, upgrade, will_install};
+use crate::chart::model::{Chart, Values};
 use crate::cluster::resources::{Form, LiveResources};
 use crate::cluster::{Cluster, Progress};
 use crate::compat::Compat;
@@ -174,6 +178,67 @@ impl<D: Driver, C: Cluster> Session<D, C> {
         progress: &dyn Progress,
     ) -> Result<RollbackOutcome, ActionError> {
         rollback(&self.storage, &self.cluster, name, options, progress).await
+    }
+
+    /// `install` of `chart` as `name` with the user values `user`.
+    pub async fn install(
+        &self,
+        name: &str,
+        chart: Chart,
+        user: &Values,
+        options: &InstallOptions,
+        progress: &dyn Progress,
+    ) -> Result<DeployOutcome, ActionError> {
+        install(
+            &self.storage,
+            &self.cluster,
+            name,
+            chart,
+            user,
+            options,
+            progress,
+        )
+        .await
+    }
+
+    /// `upgrade` (with `options.install`, `upgrade --install`).
+    pub async fn upgrade(
+        &self,
+        name: &str,
+        chart: Chart,
+        user: &Values,
+        options: &UpgradeOptions,
+        progress: &dyn Progress,
+    ) -> Result<DeployOutcome, ActionError> {
+        upgrade(
+            &self.storage,
+            &self.cluster,
+            name,
+            chart,
+            user,
+            options,
+            progress,
+        )
+        .await
+    }
+
+    /// What `upgrade` would store, without changing anything (for
+    /// `diff upgrade`).
+    pub async fn plan_upgrade(
+        &self,
+        name: &str,
+        chart: Chart,
+        user: &Values,
+        options: &UpgradeOptions,
+    ) -> Result<UpgradePlan, ActionError> {
+        plan(&self.storage, &self.cluster, name, chart, user, options).await
+    }
+
+    /// Whether `upgrade --install` of `name` would install (no revision,
+    /// or the newest uninstalled): helm then prints `Release "x" does not
+    /// exist. Installing it now.`
+    pub async fn upgrade_installs(&self, name: &str) -> Result<bool, ActionError> {
+        will_install(&self.storage, name).await
     }
 
     /// `uninstall` of several releases, one after the other, as helm does:
