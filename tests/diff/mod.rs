@@ -306,10 +306,7 @@ fn diff_exit_codes_json_and_errors() {
     assert_eq!(records(n), before, "a diff changed a release record");
 }
 
-/// `diff upgrade` renders through `action::upgrade::plan`, which another
-/// part of issue 11 implements; until it lands this test cannot pass.
 #[test]
-#[ignore = "needs action::upgrade::plan (issue 11, item 1)"]
 fn diff_upgrade_against_the_release_and_the_live_objects() {
     use k8s_openapi::api::core::v1::ConfigMap;
     use kube::Api;
