@@ -80,12 +80,14 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Rollback(a) => cmd_rollback(&settings, a).await,
         Command::Uninstall(a) => cmd_uninstall(&settings, a).await,
         Command::Recover(a) => cmd_recover(&settings, a).await,
+        Command::Test(a) => super::test::run_test(&settings, a).await,
         Command::Repo(c) => super::repo::run_repo(&settings, c).await,
         Command::Search(c) => super::repo::run_search(&settings, c),
         Command::Pull(a) => super::repo::run_pull(&settings, a).await,
         Command::Show(c) => super::chart::run_show(&settings, c).await,
         Command::Package(a) => super::chart::run_package(&settings, a).await,
         Command::Template(a) => super::template::run_template(&settings, *a).await,
+        Command::Diff(c) => super::diff::run(&settings, c).await,
         Command::Dependency(c) => match c {
             super::chart::DependencyCommand::Update(a) => {
                 super::repo::run_dependency(&settings, false, a).await
@@ -102,7 +104,7 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
 
 /// Connects and opens a session; `cancel` ends the cluster's waits (an
 /// interrupt).
-async fn session(
+pub(super) async fn session(
     settings: &Settings,
     cancel: Option<tokio_util::sync::CancellationToken>,
 ) -> Result<CliSession, Failure> {
@@ -292,6 +294,7 @@ async fn cmd_get(settings: &Settings, g: GetCommand) -> Result<String, Failure> 
                 show_metadata: true,
                 show_description: false,
                 colors: settings.colors,
+                hide_notes: false,
             };
             present::status::render_table(rel, None, &style)?
         }
@@ -322,7 +325,11 @@ fn removed_all_flag() -> String {
 }
 
 /// helm's `require.ExactArgs(1)`.
-fn one_arg<'a>(cmd: &str, arg_name: &str, args: &'a [String]) -> Result<&'a str, Failure> {
+pub(super) fn one_arg<'a>(
+    cmd: &str,
+    arg_name: &str,
+    args: &'a [String],
+) -> Result<&'a str, Failure> {
     match args {
         [one] => Ok(one.as_str()),
         _ => Err(Failure(format!(

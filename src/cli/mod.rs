@@ -6,6 +6,7 @@ mod args;
 mod chart;
 mod commands;
 mod completion;
+mod diff;
 mod interrupt;
 mod logging;
 mod man;
@@ -15,6 +16,7 @@ mod repo;
 mod settings;
 mod source;
 mod template;
+mod test;
 mod version;
 
 use std::io::Write as _;
@@ -98,6 +100,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Rollback(_) => "rollback",
         Command::Uninstall(_) => "uninstall",
         Command::Recover(_) => "recover",
+        Command::Test(_) => "test",
         Command::Show(_) => "show",
         Command::Package(_) => "package",
         Command::Dependency(_) => "dependency",
@@ -110,6 +113,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Search(_) => "search",
         Command::Pull(_) => "pull",
         Command::Template(_) => "template",
+        Command::Diff(_) => "diff",
     }
 }
 
