@@ -245,3 +245,17 @@ pub(crate) async fn server_dry_run<C: Cluster>(
         )))
     }
 }
+
+/// How helm words a failed wait of install and upgrade: an interrupted
+/// one is Go's `context canceled` alone (helm 4 fails the release with the
+/// context's error), and helm 3's polling wait only ever says `context
+/// deadline exceeded`. The cause (and its kind) is kept.
+pub(crate) fn wait_failure(compat: crate::compat::Compat, error: ActionError) -> ActionError {
+    if error.kind() == crate::error::ErrorKind::Cancelled {
+        ActionError::failed_with("context canceled", error)
+    } else if compat == crate::compat::Compat::V3 {
+        ActionError::failed_with("context deadline exceeded", error)
+    } else {
+        error
+    }
+}

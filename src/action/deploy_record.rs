@@ -86,7 +86,10 @@ pub(crate) fn new_release(
         Compat::V4 => "ssa".into(),
         Compat::V3 => String::new(),
     };
-    Ok(release)
+    match rev.compat {
+        Compat::V4 => Ok(release),
+        Compat::V3 => v3_zero_times(&release),
+    }
 }
 
 /// The user values a stored revision was made with (`config`).
@@ -114,4 +117,37 @@ pub(crate) fn stored_chart(release: &Release) -> Chart {
         chart.metadata.version = meta.version.clone();
     }
     chart
+}
+
+/// helm 3 writes a zero time as `""` where helm 4 leaves it out: the
+/// record's `info.deleted` and each hook's `last_run` times until it runs.
+/// Spelled so here (the record model keeps a zero time's spelling, and
+/// writes known members in helm's order whatever order they are read in).
+fn v3_zero_times(release: &Release) -> Result<Release, ActionError> {
+    let encode =
+        |e: serde_json::Error| ActionError::Invalid(format!("cannot encode the release: {e}"));
+    let mut hooks = serde_json::to_value(&release.hooks).map_err(encode)?;
+    if let Some(list) = hooks.as_array_mut() {
+        for h in list {
+            if let Some(run) = h
+                .get_mut("last_run")
+                .and_then(serde_json::Value::as_object_mut)
+            {
+                run.entry("started_at").or_insert_with(|| "".into());
+                run.entry("completed_at").or_insert_with(|| "".into());
+            }
+        }
+    }
+    let text = format!("{{\"info\":{{\"deleted\":\"\"}},\"hooks\":{hooks}}}");
+    let zeroes: Release = serde_json::from_str(&text).map_err(encode)?;
+    let mut out = release.clone();
+    out.hooks = zeroes.hooks;
+    let mut info = zeroes.info;
+    info.first_deployed = release.info.first_deployed;
+    info.last_deployed = release.info.last_deployed;
+    info.status = release.info.status.clone();
+    info.description = release.info.description.clone();
+    info.notes = release.info.notes.clone();
+    out.info = info;
+    Ok(out)
 }

@@ -1106,3 +1106,44 @@ async fn upgrade_refuses_or_takes_over_objects_it_adds() {
         Some(&json!("r"))
     );
 }
+
+#[tokio::test]
+async fn helm_3_records_spell_zero_times_and_waits_as_helm_3() {
+    let w = World::new();
+    let mut o = opts();
+    o.deploy.compat = Compat::V3;
+    o.deploy.no_hooks = true;
+    install(
+        &w.storage,
+        &w.cluster,
+        "r",
+        chart(),
+        &vals(json!({"hooks": true})),
+        &o,
+        &Quiet,
+    )
+    .await
+    .expect("install");
+    let text = serde_json::to_string(&w.get(1).await).expect("json");
+    // helm 3's `Info.Deleted` and unrun hooks' times are written as "".
+    assert!(text.contains("\"deleted\":\"\""), "{text}");
+    assert!(
+        text.contains("\"last_run\":{\"started_at\":\"\",\"completed_at\":\"\",\"phase\":\"\"}"),
+        "{text}"
+    );
+    assert!(!text.contains("apply_method"), "{text}");
+    // helm 3's polling wait only says the deadline passed.
+    w.cluster.never_ready("extra", "never");
+    let mut u = up();
+    u.deploy.compat = Compat::V3;
+    u.deploy.wait = WaitStrategy::Legacy;
+    let err = w
+        .upgrade(chart(), json!({"extra": true}), &u)
+        .await
+        .expect_err("times out");
+    assert_eq!(err.to_string(), "context deadline exceeded");
+    assert_eq!(
+        w.revisions().await[1].2,
+        "Upgrade \"r\" failed: context deadline exceeded"
+    );
+}

@@ -427,6 +427,7 @@ async fn install_locked<D: Driver, C: Cluster>(
                     format!("failed post-install: {}", step_error.error),
                     step_error.error,
                 ),
+                Stage::Wait => super::deploy_apply::wait_failure(d.compat, step_error.error),
                 _ => step_error.error,
             };
             Err(fail_install(storage, cluster, &mut target, err, options, progress).await)

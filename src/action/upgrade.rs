@@ -498,6 +498,7 @@ async fn upgrade_locked<D: Driver, C: Cluster>(
             format!("post-upgrade hooks failed: {}", step_error.error),
             step_error.error,
         ),
+        Stage::Wait => super::deploy_apply::wait_failure(d.compat, step_error.error),
         _ => step_error.error,
     };
     Err(fail_upgrade(
