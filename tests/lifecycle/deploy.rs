@@ -60,11 +60,22 @@ fn rudder_install_chart(
     name: &str,
     user: serde_json::Value,
 ) {
+    rudder_install_path(ns, helm, &chart(fixture), name, user);
+}
+
+/// Installs `name` from the chart at `path` through the library.
+fn rudder_install_path(
+    ns: &TestNs,
+    helm: Tool,
+    path: &std::path::Path,
+    name: &str,
+    user: serde_json::Value,
+) {
     block_on(async {
         let client = cluster().admin().await;
         let storage = Storage::new(SecretDriver::new(client.clone()), ns.name.clone());
         let kube = KubeCluster::new(client);
-        let c = load_for_install(&chart(fixture), compat(helm)).expect("chart");
+        let c = load_for_install(path, compat(helm)).expect("chart");
         let options = InstallOptions {
             deploy: deploy_options(ns, helm),
             ..InstallOptions::default()
@@ -346,4 +357,57 @@ fn hooks_as_helm_v4() {
 #[test]
 fn hooks_as_helm_v3() {
     hooks_as_helm(Tool::Helm3);
+}
+
+/// `.Capabilities` and `lookup` from the cluster, as helm renders them:
+/// the server's version, a `group/version/Kind` and a group/version it
+/// serves, and a live object read with `lookup`.
+fn capabilities_and_lookup_as_helm(helm: Tool) {
+    let ns = TestNs::new(&format!("deploy-caps-{helm:?}"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("caps");
+    std::fs::create_dir_all(root.join("templates")).expect("mkdir");
+    std::fs::write(
+        root.join("Chart.yaml"),
+        "apiVersion: v2\nname: caps\nversion: 0.1.0\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("templates/cm.yaml"),
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-caps
+data:
+  kube: {{ .Capabilities.KubeVersion.Version | quote }}
+  string: {{ .Capabilities.KubeVersion | quote }}
+  minor: {{ .Capabilities.KubeVersion.Minor | quote }}
+  deployments: {{ .Capabilities.APIVersions.Has "apps/v1/Deployment" | quote }}
+  batch: {{ .Capabilities.APIVersions.Has "batch/v1" | quote }}
+  nothing: {{ .Capabilities.APIVersions.Has "nothing.example/v9" | quote }}
+  ca: {{ (lookup "v1" "ConfigMap" .Release.Namespace "kube-root-ca.crt").metadata.name | quote }}
+  list: {{ gt (len (lookup "v1" "Namespace" "" "").items) 1 | quote }}
+  missing: {{ lookup "v1" "ConfigMap" .Release.Namespace "no-such" | quote }}
+"#,
+    )
+    .expect("write");
+    rudder_install_path(&ns, helm, &root, A, serde_json::json!({}));
+    ns.run(helm, ["install", B, &root.to_string_lossy()]).ok();
+    assert_same_story(&ns, helm, A, B, "capabilities and lookup");
+    let manifest = ns.run(helm, ["get", "manifest", A]).ok().stdout;
+    for want in [
+        "deployments: \"true\"",
+        "batch: \"true\"",
+        "nothing: \"false\"",
+        "ca: \"kube-root-ca.crt\"",
+        "list: \"true\"",
+        "missing: \"map[]\"",
+    ] {
+        assert!(manifest.contains(want), "{want}:\n{manifest}");
+    }
+}
+
+#[test]
+fn capabilities_and_lookup_as_helm_v4() {
+    capabilities_and_lookup_as_helm(Tool::Helm4);
 }
