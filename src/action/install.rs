@@ -240,13 +240,10 @@ async fn check_available<D: Driver>(
     replace: bool,
     compat: Compat,
 ) -> Result<Option<Tracked>, ActionError> {
-    let history = match storage.history(name).await {
-        Ok(h) => h.items,
-        Err(StorageError::NotFound) => return Ok(None),
+    let last = match storage.last(name).await {
+        Ok(found) => found.record,
+        Err(StorageError::NotFound | StorageError::NoRevision(_)) => return Ok(None),
         Err(e) => return Err(e.into()),
-    };
-    let Some(last) = history.into_iter().max_by_key(|r| r.release.version) else {
-        return Ok(None);
     };
     let status = &last.release.info.status;
     if replace && (*status == Status::Uninstalled || *status == Status::Failed) {

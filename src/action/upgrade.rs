@@ -142,13 +142,11 @@ pub async fn will_install<D: Driver>(
     storage: &Storage<D>,
     name: &str,
 ) -> Result<bool, ActionError> {
-    match storage.history(name).await {
-        Ok(h) => Ok(h
-            .items
-            .iter()
-            .max_by_key(|r| r.release.version)
-            .is_none_or(|r| r.release.info.status == Status::Uninstalled)),
-        Err(StorageError::NotFound) => Ok(true),
+    // The newest revision alone (not the whole history: a long one would
+    // make every `upgrade --install` read every record).
+    match storage.last(name).await {
+        Ok(found) => Ok(found.record.release.info.status == Status::Uninstalled),
+        Err(StorageError::NotFound | StorageError::NoRevision(_)) => Ok(true),
         Err(e) => Err(e.into()),
     }
 }
@@ -170,10 +168,7 @@ pub async fn upgrade<D: Driver, C: Cluster>(
 ) -> Result<DeployOutcome, ActionError> {
     let d = &options.deploy;
     if options.install && will_install(storage, name).await? {
-        let replace = storage
-            .history(name)
-            .await
-            .is_ok_and(|h| !h.items.is_empty());
+        let replace = storage.last(name).await.is_ok();
         let install_options = InstallOptions {
             deploy: d.clone(),
             create_namespace: options.create_namespace,
