@@ -1147,3 +1147,25 @@ async fn helm_3_records_spell_zero_times_and_waits_as_helm_3() {
         "Upgrade \"r\" failed: context deadline exceeded"
     );
 }
+
+#[tokio::test]
+async fn an_interrupt_during_a_hook_fails_the_release_with_the_context_error() {
+    let w = World::new();
+    w.install(json!({})).await.expect("install");
+    w.cluster.cancel_waits();
+    let mut o = up();
+    o.cleanup_on_fail = true;
+    let err = w
+        .upgrade(chart(), json!({"hooks": true}), &o)
+        .await
+        .expect_err("interrupted");
+    assert_eq!(err.to_string(), "context canceled");
+    assert_eq!(
+        w.revisions().await[1],
+        (
+            2,
+            "failed".into(),
+            "Upgrade \"r\" failed: context canceled".into()
+        )
+    );
+}

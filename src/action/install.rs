@@ -415,7 +415,11 @@ async fn install_locked<D: Driver, C: Cluster>(
             })
         }
         Err(step_error) => {
+            // Interrupted at any stage: helm fails the release with the
+            // context's error alone.
+            let interrupted = step_error.error.kind() == crate::error::ErrorKind::Cancelled;
             let err = match step_error.stage {
+                _ if interrupted => ActionError::failed_with("context canceled", step_error.error),
                 Stage::PreHooks => ActionError::failed_with(
                     format!("failed pre-install: {}", step_error.error),
                     step_error.error,

@@ -484,7 +484,16 @@ async fn upgrade_locked<D: Driver, C: Cluster>(
         }
         Err(e) => e,
     };
+    // Interrupted at any stage: helm fails the release with the
+    // context's error alone, and cleans nothing up.
+    let interrupted = step_error.error.kind() == crate::error::ErrorKind::Cancelled;
+    let created = if interrupted {
+        Vec::new()
+    } else {
+        step_error.created
+    };
     let err = match step_error.stage {
+        _ if interrupted => ActionError::failed_with("context canceled", step_error.error),
         Stage::PreHooks => ActionError::failed_with(
             format!("pre-upgrade hooks failed: {}", step_error.error),
             step_error.error,
@@ -501,7 +510,7 @@ async fn upgrade_locked<D: Driver, C: Cluster>(
         cluster,
         &mut target,
         err,
-        &step_error.created,
+        &created,
         options,
         progress,
     )
