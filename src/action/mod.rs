@@ -8,6 +8,7 @@ pub mod deploy;
 pub(crate) mod deploy_apply;
 pub(crate) mod deploy_record;
 pub mod deploy_render;
+pub mod diff;
 pub mod go_regexp;
 pub mod history;
 pub mod hooks;

@@ -147,6 +147,9 @@ pub enum Command {
     Push(super::registry::PushArgs),
     /// locally render templates
     Template(Box<super::template::TemplateArgs>),
+    /// show what an upgrade or a rollback would change, or what changed between revisions
+    #[command(subcommand)]
+    Diff(super::diff::DiffCommand),
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell

@@ -6,6 +6,7 @@ mod args;
 mod chart;
 mod commands;
 mod completion;
+mod diff;
 mod interrupt;
 mod logging;
 mod man;
@@ -112,6 +113,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Search(_) => "search",
         Command::Pull(_) => "pull",
         Command::Template(_) => "template",
+        Command::Diff(_) => "diff",
     }
 }
 
