@@ -7,7 +7,8 @@
 use clap::{Args, Subcommand};
 use rudder::action::diff::{
     Comparison, ManifestObject, ObjectChange, Selection, TextStyle, clear_cluster_scoped, compare,
-    compare_releases, live_side, release_objects, revision_pair, rollback_pair, upgrade_pair,
+    compare_releases, install_target, live_side, release_objects, revision_pair, rollback_pair,
+    upgrade_pair,
 };
 use rudder::action::upgrade::UpgradeOptions;
 use rudder::chart::load::load_for_install_reporting;
@@ -126,6 +127,9 @@ pub struct UpgradeArgs {
     /// if set, disables JSON schema validation
     #[arg(long = "skip-schema-validation")]
     pub skip_schema_validation: bool,
+    /// a release that does not exist (or was uninstalled) is compared as an install: every object added
+    #[arg(short = 'i', long, visible_alias = "allow-unreleased")]
+    pub install: bool,
     /// what to show and how
     #[command(flatten)]
     pub show: ShowArgs,
@@ -218,6 +222,10 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
         },
     );
     let located = locate(chart_ref, &opts).await?;
+    // On stderr whatever the helm version: stdout is the diff (or JSON).
+    if let Some(lines) = &located.pulled {
+        eprint!("{lines}");
+    }
     let value_opts = ValueOptions {
         value_files: a.values.clone(),
         values: a.set.clone(),
@@ -245,6 +253,20 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
     options.deploy.namespace = storage.namespace().to_string();
     options.deploy.skip_schema_validation = a.skip_schema_validation;
     options.deploy.no_hooks = !style.selection.hooks;
+    if a.install
+        && let Some(target) =
+            install_target(&storage, &cluster, name, chart.clone(), &user, &options).await?
+    {
+        let mut nothing = Release::default();
+        nothing.name.clone_from(&target.name);
+        nothing.namespace.clone_from(&target.namespace);
+        let mut objects = compare_releases(&nothing, &target, style.selection, style.show_secrets)?;
+        clear_cluster_scoped(&cluster, &mut objects).await;
+        let mut c = comparison(&nothing, &target, objects, "revision", "revision");
+        c.from = "nothing (not installed)".into();
+        c.to = format!("install of {}", target.chart_label());
+        return finish(&style, c);
+    }
     let (current, target) = upgrade_pair(&storage, &cluster, name, chart, &user, &options).await?;
     let mut objects = if live {
         let old = live_side(&cluster, &current, &target).await?;

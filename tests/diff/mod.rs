@@ -396,6 +396,35 @@ fn diff_upgrade_against_the_release_and_the_live_objects() {
             .contains("-   first: drifted\n+   first: static-1\n"),
         "{live}"
     );
+    // --install: a release that does not exist is all additions; without
+    // it, upgrade's refusal.
+    let fresh = rudder(
+        &ns,
+        &["diff", "upgrade", "fresh", &app, "--install", "-C", "0"],
+    )
+    .ok();
+    assert!(
+        fresh.stdout.starts_with(&format!(
+            "Release \"fresh\" in namespace \"{n}\": nothing (not installed) -> install of app-0.1.0\n\
+             4 added, 0 changed, 0 removed, 0 unchanged\n\
+             \x20 added   ConfigMap/{n}/fresh-config\n\
+             \x20 added   ConfigMap/{n}/fresh-hook\n\
+             \x20 added   Secret/{n}/fresh-secret\n\
+             \x20 added   ClusterRole/{n}-fresh-reader\n"
+        )),
+        "{fresh}"
+    );
+    let refused = rudder(&ns, &["diff", "upgrade", "fresh", &app]).failed();
+    assert!(
+        refused
+            .stderr
+            .contains("\"fresh\" has no deployed releases"),
+        "{refused}"
+    );
+    // A chart that is not there: helm's upgrade message.
+    let missing = rudder(&ns, &["diff", "upgrade", "r", "./no-such-chart"]).failed();
+    let helm = ns.helm4(["upgrade", "r", "./no-such-chart"]).failed();
+    assert_eq!(missing.stderr, helm.stderr);
     let codes = rudder(
         &ns,
         &[
