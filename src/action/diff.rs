@@ -38,7 +38,7 @@ use super::rollback::DryRun;
 use super::upgrade::{UpgradeOptions, plan, will_install};
 
 pub use compare::{Change, ObjectChange, Summary, compare};
-pub use live::live_side;
+pub use live::{compare_live, live_side};
 pub use objects::{ManifestObject, parse_manifest};
 pub use render::{Comparison, TextStyle};
 pub use scope::clear_cluster_scoped;

@@ -6,9 +6,8 @@
 
 use clap::{Args, Subcommand};
 use rudder::action::diff::{
-    Comparison, ManifestObject, ObjectChange, Selection, TextStyle, clear_cluster_scoped, compare,
-    compare_releases, install_target, live_side, release_objects, revision_pair, rollback_pair,
-    upgrade_pair,
+    Comparison, ObjectChange, Selection, TextStyle, clear_cluster_scoped, compare_live,
+    compare_releases, install_target, revision_pair, rollback_pair, upgrade_pair,
 };
 use rudder::action::upgrade::UpgradeOptions;
 use rudder::chart::load::load_for_install_reporting;
@@ -269,16 +268,7 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
     }
     let (current, target) = upgrade_pair(&storage, &cluster, name, chart, &user, &options).await?;
     let mut objects = if live {
-        let old = live_side(&cluster, &current, &target).await?;
-        // Hooks do not stay in the cluster as release objects; only the
-        // manifest's objects are compared with live ones.
-        let selection = Selection {
-            hooks: false,
-            tests: false,
-        };
-        let new: std::collections::BTreeMap<_, ManifestObject> =
-            release_objects(&target, selection)?;
-        compare(&old, &new, style.show_secrets)?
+        compare_live(&cluster, &current, &target, style.show_secrets).await?
     } else {
         compare_releases(&current, &target, style.selection, style.show_secrets)?
     };
