@@ -198,6 +198,7 @@ fn diff_revision_and_rollback_show_exactly_what_changed() {
 fn diff_exit_codes_json_and_errors() {
     let ns = two_revisions("diff-codes");
     let n = &ns.name;
+    ns.helm4(["install", "single", &app()]).ok();
     let before = records(n);
 
     // --detailed-exitcode: 2 with changes, 0 without; plain runs exit 0.
@@ -286,6 +287,11 @@ fn diff_exit_codes_json_and_errors() {
     assert_eq!(
         no_rollback.stderr,
         helm_err(&["rollback", "r", "9", "--dry-run=client"])
+    );
+    let only_one = rudder(&ns, &["diff", "rollback", "single"]).failed();
+    assert_eq!(
+        only_one.stderr,
+        helm_err(&["rollback", "single", "--dry-run=client"])
     );
     let not_a_number = rudder(&ns, &["diff", "revision", "r", "abc"]).failed();
     assert_eq!(not_a_number.code(), 1);
