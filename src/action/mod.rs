@@ -18,6 +18,7 @@ pub mod lock;
 pub mod recover;
 pub mod rollback;
 pub mod template;
+pub mod test;
 pub mod uninstall;
 pub mod upgrade;
 pub mod values;

@@ -121,6 +121,8 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// bring a release stuck in pending-* or uninstalling back to a consistent state
     Recover(RecoverArgs),
+    /// run tests for a release
+    Test(super::test::TestArgs),
     /// add, list, remove, update, and index chart repositories
     #[command(subcommand)]
     Repo(super::repo::RepoCommand),

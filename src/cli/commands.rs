@@ -80,6 +80,7 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Rollback(a) => cmd_rollback(&settings, a).await,
         Command::Uninstall(a) => cmd_uninstall(&settings, a).await,
         Command::Recover(a) => cmd_recover(&settings, a).await,
+        Command::Test(a) => super::test::run_test(&settings, a).await,
         Command::Repo(c) => super::repo::run_repo(&settings, c).await,
         Command::Search(c) => super::repo::run_search(&settings, c),
         Command::Pull(a) => super::repo::run_pull(&settings, a).await,
@@ -103,7 +104,7 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
 
 /// Connects and opens a session; `cancel` ends the cluster's waits (an
 /// interrupt).
-async fn session(
+pub(super) async fn session(
     settings: &Settings,
     cancel: Option<tokio_util::sync::CancellationToken>,
 ) -> Result<CliSession, Failure> {
@@ -293,6 +294,7 @@ async fn cmd_get(settings: &Settings, g: GetCommand) -> Result<String, Failure> 
                 show_metadata: true,
                 show_description: false,
                 colors: settings.colors,
+                hide_notes: false,
             };
             present::status::render_table(rel, None, &style)?
         }
@@ -323,7 +325,11 @@ fn removed_all_flag() -> String {
 }
 
 /// helm's `require.ExactArgs(1)`.
-fn one_arg<'a>(cmd: &str, arg_name: &str, args: &'a [String]) -> Result<&'a str, Failure> {
+pub(super) fn one_arg<'a>(
+    cmd: &str,
+    arg_name: &str,
+    args: &'a [String],
+) -> Result<&'a str, Failure> {
     match args {
         [one] => Ok(one.as_str()),
         _ => Err(Failure(format!(

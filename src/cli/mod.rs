@@ -16,6 +16,7 @@ mod repo;
 mod settings;
 mod source;
 mod template;
+mod test;
 mod version;
 
 use std::io::Write as _;
@@ -99,6 +100,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Rollback(_) => "rollback",
         Command::Uninstall(_) => "uninstall",
         Command::Recover(_) => "recover",
+        Command::Test(_) => "test",
         Command::Show(_) => "show",
         Command::Package(_) => "package",
         Command::Dependency(_) => "dependency",

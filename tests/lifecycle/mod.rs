@@ -12,6 +12,7 @@ mod deploy;
 mod flags;
 mod objects;
 mod recover;
+mod test_cmd;
 mod twins;
 
 use std::sync::LazyLock;
