@@ -63,7 +63,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct RevisionArgs {
     /// RELEASE_NAME REVISION_A [REVISION_B]
-    #[arg(value_name = "ARGS")]
+    #[arg(value_name = "ARGS", add = super::completion::release_then_revision())]
     pub args: Vec<String>,
     /// what to show and how
     #[command(flatten)]
@@ -74,7 +74,7 @@ pub struct RevisionArgs {
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
     /// RELEASE_NAME [REVISION]
-    #[arg(value_name = "ARGS")]
+    #[arg(value_name = "ARGS", add = super::completion::release_then_revision())]
     pub args: Vec<String>,
     /// what to show and how
     #[command(flatten)]

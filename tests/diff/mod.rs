@@ -42,6 +42,27 @@ fn rudder(ns: &TestNs, args: &[&str]) -> Out {
     ns.run(Tool::Rudder, args)
 }
 
+/// What bash's completion would offer for the last of `words` (values
+/// only, not flags).
+fn complete(ns: &TestNs, words: &[&str]) -> Vec<String> {
+    let index = (words.len() - 1).to_string();
+    let env = [
+        ("COMPLETE", "bash"),
+        ("_CLAP_IFS", "\n"),
+        ("_CLAP_COMPLETE_INDEX", index.as_str()),
+        ("_CLAP_COMPLETE_COMP_TYPE", "9"),
+        ("_CLAP_COMPLETE_SPACE", "true"),
+    ];
+    let mut args = vec!["--"];
+    args.extend_from_slice(words);
+    let out = ns.run_env(Tool::Rudder, &args, &env).ok();
+    out.stdout
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('-'))
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
 fn diff_revision_and_rollback_show_exactly_what_changed() {
     let ns = two_revisions("diff");
@@ -190,6 +211,13 @@ fn diff_revision_and_rollback_show_exactly_what_changed() {
     )
     .ok();
     assert!(!off.stdout.contains('\x1b'));
+
+    // Completion: release names, then their revisions.
+    assert_eq!(complete(&ns, &["rudder", "diff", "revision", ""]), ["r"]);
+    // (Wired to the completer `rollback` uses; its order is its own.)
+    let mut revisions = complete(&ns, &["rudder", "diff", "rollback", "r", ""]);
+    revisions.sort();
+    assert_eq!(revisions, ["1", "2"]);
 
     assert_eq!(records(n), before, "a diff changed a release record");
 }
