@@ -157,10 +157,7 @@ pub async fn run(settings: &Settings, command: DiffCommand) -> Result<String, Fa
             let (old, new) = revision_pair(&storage, name, from, to).await?;
             let mut objects = compare_releases(&old, &new, style.selection, style.show_secrets)?;
             clear_cluster_scoped(&KubeCluster::new(conn.client.clone()), &mut objects).await;
-            finish(
-                &style,
-                comparison(&old, &new, objects, "revision", "revision"),
-            )
+            finish(&style, comparison(&old, &new, objects))
         }
         DiffCommand::Rollback(a) => {
             let (name, rev) = match a.args.as_slice() {
@@ -182,7 +179,7 @@ pub async fn run(settings: &Settings, command: DiffCommand) -> Result<String, Fa
             let mut objects =
                 compare_releases(&current, &target, style.selection, style.show_secrets)?;
             clear_cluster_scoped(&KubeCluster::new(conn.client.clone()), &mut objects).await;
-            let mut c = comparison(&current, &target, objects, "revision", "revision");
+            let mut c = comparison(&current, &target, objects);
             c.to = format!("rollback to revision {}", target.version);
             finish(&style, c)
         }
@@ -251,7 +248,6 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
     options.deploy.compat = compat;
     options.deploy.namespace = storage.namespace().to_string();
     options.deploy.skip_schema_validation = a.skip_schema_validation;
-    options.deploy.no_hooks = !style.selection.hooks;
     if a.install
         && let Some(target) =
             install_target(&storage, &cluster, name, chart.clone(), &user, &options).await?
@@ -261,7 +257,7 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
         nothing.namespace.clone_from(&target.namespace);
         let mut objects = compare_releases(&nothing, &target, style.selection, style.show_secrets)?;
         clear_cluster_scoped(&cluster, &mut objects).await;
-        let mut c = comparison(&nothing, &target, objects, "revision", "revision");
+        let mut c = comparison(&nothing, &target, objects);
         c.from = "nothing (not installed)".into();
         c.to = format!("install of {}", target.chart_label());
         return finish(&style, c);
@@ -273,7 +269,7 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
         compare_releases(&current, &target, style.selection, style.show_secrets)?
     };
     clear_cluster_scoped(&cluster, &mut objects).await;
-    let mut c = comparison(&current, &target, objects, "revision", "revision");
+    let mut c = comparison(&current, &target, objects);
     if live {
         c.from = "live objects".into();
     }
@@ -317,18 +313,14 @@ impl Style {
     }
 }
 
-fn comparison(
-    old: &Release,
-    new: &Release,
-    objects: Vec<ObjectChange>,
-    old_word: &str,
-    new_word: &str,
-) -> Comparison {
+/// The comparison of two revisions, named `revision N`; callers rename a
+/// side that is not a stored revision.
+fn comparison(old: &Release, new: &Release, objects: Vec<ObjectChange>) -> Comparison {
     Comparison {
         release: new.name.clone(),
         namespace: new.namespace.clone(),
-        from: format!("{old_word} {}", old.version),
-        to: format!("{new_word} {}", new.version),
+        from: format!("revision {}", old.version),
+        to: format!("revision {}", new.version),
         objects,
     }
 }
