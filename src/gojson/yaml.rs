@@ -26,12 +26,16 @@ use crate::output::yaml_resolve::{Resolved, resolve_plain};
 #[error("{message}")]
 pub struct YamlError {
     message: String,
+    /// Raised by granit's indentation check on a quoted scalar's
+    /// continuation lines, which libyaml does not make.
+    quoted_indent: bool,
 }
 
 impl YamlError {
     fn new(message: impl Into<String>) -> Self {
         YamlError {
             message: message.into(),
+            quoted_indent: false,
         }
     }
 
@@ -64,12 +68,10 @@ pub fn from_slice(data: &[u8]) -> Result<GoValue, YamlError> {
     let node = match parse(&text) {
         // granit's indentation check on quoted scalars, which libyaml
         // does not make (see `yaml_quoted`): read again without it.
-        Err(e) if e.message.ends_with("found unexpected end of stream") => {
-            match super::yaml_quoted::indent_continuations(&text) {
-                Some(indented) => parse(&indented)?,
-                None => return Err(e),
-            }
-        }
+        Err(e) if e.quoted_indent => match super::yaml_quoted::indent_continuations(&text) {
+            Some(indented) => parse(&indented)?,
+            None => return Err(e),
+        },
         other => other?,
     };
     match node {
@@ -523,7 +525,7 @@ fn go_sharp_v(node: &Node) -> String {
             Ok(Scalar::Int(i)) => i.to_string(),
             Ok(Scalar::Uint(u)) => format!("0x{u:x}"),
             Ok(Scalar::Float(f)) => format_g(f),
-            Ok(Scalar::Str(s)) | Err(YamlError { message: s }) => format!("{s:?}"),
+            Ok(Scalar::Str(s)) | Err(YamlError { message: s, .. }) => format!("{s:?}"),
         },
         Node::Sequence(items) => {
             let parts: Vec<String> = items.iter().map(go_sharp_v_elem).collect();
@@ -621,6 +623,15 @@ fn last_significant(text: &str) -> Option<char> {
 /// collections, which libyaml only notices at the end of the stream), the
 /// position is taken from the end of the input instead.
 fn scan_error(err: &ScanError, text: &str) -> YamlError {
+    let mut e = scan_error_text(err, text);
+    e.quoted_indent = matches!(
+        err.kind(),
+        ErrorKind::InvalidQuotedScalarIndent | ErrorKind::InvalidFlowScalarIndent
+    );
+    e
+}
+
+fn scan_error_text(err: &ScanError, text: &str) -> YamlError {
     use Stage::{Parser as P, Scanner as S};
     // Zero-based line of granit's marker.
     let mut line0 = err.marker().line().saturating_sub(1);

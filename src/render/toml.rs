@@ -15,6 +15,7 @@ mod datetime;
 mod lex;
 mod parse;
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;
 
 use crate::gojson::GoValue;

@@ -342,7 +342,7 @@ fn test_timeouts_and_interrupts() {
 
     // SIGINT while the test runs: the wait ends, the phase is recorded,
     // the status block and the error are printed, the Lease is gone.
-    let mut child = Tool::Rudder
+    let child = Tool::Rudder
         .command()
         .args(with_name(&["test", "{}", "--filter", "name={}-pass"], B))
         .env("HELM_NAMESPACE", &ns4.name)

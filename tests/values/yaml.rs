@@ -23,6 +23,8 @@ const GOOD: &[&str] = &[
     "# only a comment\n",
     "s: !!str 123\ni: !!int \"7\"\nf: !!float 3\nc: !custom x\n",
     "key with spaces: v\n\"quoted: key\": v2\n? complex\n: v3\n",
+    "a: x\u{2028}b: 'y\u{2028}z'\nc: |\n  l1\u{2029}  l2\nd: e\u{85}f: g\n",
+    "a: 'x\ny'\nb:\n  c: \"p\n\n q\"\n",
 ];
 
 /// Values files helm rejects.
@@ -70,6 +72,12 @@ const BAD: &[&str] = &[
     "a: @b\n",
     "a: `b\n",
     "x: 1\r\ny: 2\r\n",
+    "a: [1, 2\nb: 3\n",
+    "a: {x: 1, y: 2\nb: 3\n",
+    "a: {x: [1, 2\nb: 3\n",
+    "x: 1\na: [1,\n  2\n\nb: 3\n",
+    "k: v\u{2028}\u{2028}bad: \"\n",
+    "a: 1\u{2029}b: [\n",
 ];
 
 fn rudder_read(compat: Compat, data: &[u8]) -> Result<GoValue, String> {

@@ -774,12 +774,14 @@ impl Lexer<'_> {
                 });
             }
             '.' => return self.errorf("floats must start with a digit, not '.'".to_owned()),
-            'i' | 'n' => {
-                if (self.accept('n') && self.accept('f')) || (self.accept('a') && self.accept('n'))
-                {
-                    self.emit(ItemType::Float);
-                    return self.pop();
-                }
+            // The guard reads on; on failure the runes read stay read, as
+            // in Go (`nah` is then lexed from the `a`).
+            'i' | 'n'
+                if (self.accept('n') && self.accept('f'))
+                    || (self.accept('a') && self.accept('n')) =>
+            {
+                self.emit(ItemType::Float);
+                return self.pop();
             }
             '-' | '+' => return Some(State::DecimalNumberStart),
             _ => {}

@@ -84,19 +84,17 @@ struct Case {
 /// or fails with the same error text.
 #[test]
 fn decodes_like_burntsushi() {
-    // The oracle ran with TZ=UTC; local offsets and zone names follow it.
-    if std::env::var("TZ").ok().as_deref() != Some("UTC")
-        && jiff::tz::TimeZone::system()
-            .to_offset(jiff::Timestamp::now())
-            .seconds()
-            != 0
-    {
-        eprintln!("note: local zone is not UTC; datetime cases may differ");
-    }
+    // The oracle ran with TZ=UTC: datetimes in the local zone print its
+    // name and offset, so they are compared only where the zone is UTC too.
+    let utc = {
+        let tz = jiff::tz::TimeZone::system();
+        let info = tz.to_offset_info(jiff::Timestamp::now());
+        info.offset().seconds() == 0 && info.abbreviation() == "UTC"
+    };
     let cases: Vec<Case> =
         serde_json::from_str(include_str!("../../../fixtures/render/toml/output.json")).unwrap();
     let mut failures = Vec::new();
-    for c in &cases {
+    for c in cases.iter().filter(|c| utc || !c.want.contains("time(")) {
         let got = match parse::parse(c.doc.as_bytes()) {
             Ok(t) => {
                 let mut s = String::new();
