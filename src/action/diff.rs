@@ -11,6 +11,9 @@
 //! - [`upgrade_pair`]: the revision an upgrade starts from (Helm's
 //!   `currentRelease`: the deployed one, else the newest) and the one
 //!   [`upgrade::plan`](super::upgrade::plan) renders;
+//! - [`install_target`]: with `--install`, for a release that does not
+//!   exist (or was uninstalled), the revision an install would make,
+//!   compared with nothing;
 //! - [`live_side`]: the live objects in place of the old side.
 
 pub mod compare;
@@ -30,10 +33,12 @@ use crate::release::name::validate_name;
 use crate::storage::{Driver, Storage};
 
 use super::ActionError;
-use super::upgrade::{UpgradeOptions, plan};
+use super::install::{InstallOptions, install};
+use super::rollback::DryRun;
+use super::upgrade::{UpgradeOptions, plan, will_install};
 
 pub use compare::{Change, ObjectChange, Summary, compare};
-pub use live::live_side;
+pub use live::{compare_live, live_side};
 pub use objects::{ManifestObject, parse_manifest};
 pub use render::{Comparison, TextStyle};
 pub use scope::clear_cluster_scoped;
@@ -213,6 +218,49 @@ pub async fn upgrade_pair<D: Driver, C: Cluster>(
     // newest one when none is deployed), so that is what it changes.
     let from = p.deployed.unwrap_or(p.current);
     Ok((from, p.target))
+}
+
+/// With `--install` (`upgrade --install`'s rule): `Some` revision an
+/// install of `name` would make, rendered as `install --dry-run` renders
+/// it, when the release has no revision or its newest is `uninstalled`;
+/// `None` when it exists (compare with [`upgrade_pair`] then).
+///
+/// # Errors
+///
+/// Install's errors (invalid name, chart, values, templates), or the
+/// records cannot be read.
+pub async fn install_target<D: Driver, C: Cluster>(
+    storage: &Storage<D>,
+    cluster: &C,
+    name: &str,
+    chart: Chart,
+    user: &Values,
+    options: &UpgradeOptions,
+) -> Result<Option<Release>, ActionError> {
+    if !will_install(storage, name).await? {
+        return Ok(None);
+    }
+    let mut deploy = options.deploy.clone();
+    deploy.dry_run = DryRun::Client;
+    let install_options = InstallOptions {
+        deploy,
+        create_namespace: false,
+        // As `upgrade --install` over an uninstalled history: the name may
+        // be reused.
+        replace: true,
+        max_history: options.max_history,
+    };
+    let outcome = install(
+        storage,
+        cluster,
+        name,
+        chart,
+        user,
+        &install_options,
+        &crate::cluster::Quiet,
+    )
+    .await?;
+    Ok(Some(outcome.release))
 }
 
 #[cfg(test)]

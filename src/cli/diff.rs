@@ -6,8 +6,8 @@
 
 use clap::{Args, Subcommand};
 use rudder::action::diff::{
-    Comparison, ManifestObject, ObjectChange, Selection, TextStyle, clear_cluster_scoped, compare,
-    compare_releases, live_side, release_objects, revision_pair, rollback_pair, upgrade_pair,
+    Comparison, ObjectChange, Selection, TextStyle, clear_cluster_scoped, compare_live,
+    compare_releases, install_target, revision_pair, rollback_pair, upgrade_pair,
 };
 use rudder::action::upgrade::UpgradeOptions;
 use rudder::chart::load::load_for_install_reporting;
@@ -63,7 +63,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct RevisionArgs {
     /// RELEASE_NAME REVISION_A [REVISION_B]
-    #[arg(value_name = "ARGS")]
+    #[arg(value_name = "ARGS", add = super::completion::release_then_revision())]
     pub args: Vec<String>,
     /// what to show and how
     #[command(flatten)]
@@ -74,7 +74,7 @@ pub struct RevisionArgs {
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
     /// RELEASE_NAME [REVISION]
-    #[arg(value_name = "ARGS")]
+    #[arg(value_name = "ARGS", add = super::completion::release_then_revision())]
     pub args: Vec<String>,
     /// what to show and how
     #[command(flatten)]
@@ -126,6 +126,9 @@ pub struct UpgradeArgs {
     /// if set, disables JSON schema validation
     #[arg(long = "skip-schema-validation")]
     pub skip_schema_validation: bool,
+    /// a release that does not exist (or was uninstalled) is compared as an install: every object added
+    #[arg(short = 'i', long, visible_alias = "allow-unreleased")]
+    pub install: bool,
     /// what to show and how
     #[command(flatten)]
     pub show: ShowArgs,
@@ -154,10 +157,7 @@ pub async fn run(settings: &Settings, command: DiffCommand) -> Result<String, Fa
             let (old, new) = revision_pair(&storage, name, from, to).await?;
             let mut objects = compare_releases(&old, &new, style.selection, style.show_secrets)?;
             clear_cluster_scoped(&KubeCluster::new(conn.client.clone()), &mut objects).await;
-            finish(
-                &style,
-                comparison(&old, &new, objects, "revision", "revision"),
-            )
+            finish(&style, comparison(&old, &new, objects))
         }
         DiffCommand::Rollback(a) => {
             let (name, rev) = match a.args.as_slice() {
@@ -179,7 +179,7 @@ pub async fn run(settings: &Settings, command: DiffCommand) -> Result<String, Fa
             let mut objects =
                 compare_releases(&current, &target, style.selection, style.show_secrets)?;
             clear_cluster_scoped(&KubeCluster::new(conn.client.clone()), &mut objects).await;
-            let mut c = comparison(&current, &target, objects, "revision", "revision");
+            let mut c = comparison(&current, &target, objects);
             c.to = format!("rollback to revision {}", target.version);
             finish(&style, c)
         }
@@ -218,6 +218,10 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
         },
     );
     let located = locate(chart_ref, &opts).await?;
+    // On stderr whatever the helm version: stdout is the diff (or JSON).
+    if let Some(lines) = &located.pulled {
+        eprint!("{lines}");
+    }
     let value_opts = ValueOptions {
         value_files: a.values.clone(),
         values: a.set.clone(),
@@ -244,24 +248,28 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
     options.deploy.compat = compat;
     options.deploy.namespace = storage.namespace().to_string();
     options.deploy.skip_schema_validation = a.skip_schema_validation;
-    options.deploy.no_hooks = !style.selection.hooks;
+    if a.install
+        && let Some(target) =
+            install_target(&storage, &cluster, name, chart.clone(), &user, &options).await?
+    {
+        let mut nothing = Release::default();
+        nothing.name.clone_from(&target.name);
+        nothing.namespace.clone_from(&target.namespace);
+        let mut objects = compare_releases(&nothing, &target, style.selection, style.show_secrets)?;
+        clear_cluster_scoped(&cluster, &mut objects).await;
+        let mut c = comparison(&nothing, &target, objects);
+        c.from = "nothing (not installed)".into();
+        c.to = format!("install of {}", target.chart_label());
+        return finish(&style, c);
+    }
     let (current, target) = upgrade_pair(&storage, &cluster, name, chart, &user, &options).await?;
     let mut objects = if live {
-        let old = live_side(&cluster, &current, &target).await?;
-        // Hooks do not stay in the cluster as release objects; only the
-        // manifest's objects are compared with live ones.
-        let selection = Selection {
-            hooks: false,
-            tests: false,
-        };
-        let new: std::collections::BTreeMap<_, ManifestObject> =
-            release_objects(&target, selection)?;
-        compare(&old, &new, style.show_secrets)?
+        compare_live(&cluster, &current, &target, style.show_secrets).await?
     } else {
         compare_releases(&current, &target, style.selection, style.show_secrets)?
     };
     clear_cluster_scoped(&cluster, &mut objects).await;
-    let mut c = comparison(&current, &target, objects, "revision", "revision");
+    let mut c = comparison(&current, &target, objects);
     if live {
         c.from = "live objects".into();
     }
@@ -305,18 +313,14 @@ impl Style {
     }
 }
 
-fn comparison(
-    old: &Release,
-    new: &Release,
-    objects: Vec<ObjectChange>,
-    old_word: &str,
-    new_word: &str,
-) -> Comparison {
+/// The comparison of two revisions, named `revision N`; callers rename a
+/// side that is not a stored revision.
+fn comparison(old: &Release, new: &Release, objects: Vec<ObjectChange>) -> Comparison {
     Comparison {
         release: new.name.clone(),
         namespace: new.namespace.clone(),
-        from: format!("{old_word} {}", old.version),
-        to: format!("{new_word} {}", new.version),
+        from: format!("revision {}", old.version),
+        to: format!("revision {}", new.version),
         objects,
     }
 }

@@ -42,6 +42,27 @@ fn rudder(ns: &TestNs, args: &[&str]) -> Out {
     ns.run(Tool::Rudder, args)
 }
 
+/// What bash's completion would offer for the last of `words` (values
+/// only, not flags).
+fn complete(ns: &TestNs, words: &[&str]) -> Vec<String> {
+    let index = (words.len() - 1).to_string();
+    let env = [
+        ("COMPLETE", "bash"),
+        ("_CLAP_IFS", "\n"),
+        ("_CLAP_COMPLETE_INDEX", index.as_str()),
+        ("_CLAP_COMPLETE_COMP_TYPE", "9"),
+        ("_CLAP_COMPLETE_SPACE", "true"),
+    ];
+    let mut args = vec!["--"];
+    args.extend_from_slice(words);
+    let out = ns.run_env(Tool::Rudder, &args, &env).ok();
+    out.stdout
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('-'))
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
 fn diff_revision_and_rollback_show_exactly_what_changed() {
     let ns = two_revisions("diff");
@@ -191,6 +212,13 @@ fn diff_revision_and_rollback_show_exactly_what_changed() {
     .ok();
     assert!(!off.stdout.contains('\x1b'));
 
+    // Completion: release names, then their revisions.
+    assert_eq!(complete(&ns, &["rudder", "diff", "revision", ""]), ["r"]);
+    // (Wired to the completer `rollback` uses; its order is its own.)
+    let mut revisions = complete(&ns, &["rudder", "diff", "rollback", "r", ""]);
+    revisions.sort();
+    assert_eq!(revisions, ["1", "2"]);
+
     assert_eq!(records(n), before, "a diff changed a release record");
 }
 
@@ -198,6 +226,7 @@ fn diff_revision_and_rollback_show_exactly_what_changed() {
 fn diff_exit_codes_json_and_errors() {
     let ns = two_revisions("diff-codes");
     let n = &ns.name;
+    ns.helm4(["install", "single", &app()]).ok();
     let before = records(n);
 
     // --detailed-exitcode: 2 with changes, 0 without; plain runs exit 0.
@@ -286,6 +315,11 @@ fn diff_exit_codes_json_and_errors() {
     assert_eq!(
         no_rollback.stderr,
         helm_err(&["rollback", "r", "9", "--dry-run=client"])
+    );
+    let only_one = rudder(&ns, &["diff", "rollback", "single"]).failed();
+    assert_eq!(
+        only_one.stderr,
+        helm_err(&["rollback", "single", "--dry-run=client"])
     );
     let not_a_number = rudder(&ns, &["diff", "revision", "r", "abc"]).failed();
     assert_eq!(not_a_number.code(), 1);
@@ -396,6 +430,35 @@ fn diff_upgrade_against_the_release_and_the_live_objects() {
             .contains("-   first: drifted\n+   first: static-1\n"),
         "{live}"
     );
+    // --install: a release that does not exist is all additions; without
+    // it, upgrade's refusal.
+    let fresh = rudder(
+        &ns,
+        &["diff", "upgrade", "fresh", &app, "--install", "-C", "0"],
+    )
+    .ok();
+    assert!(
+        fresh.stdout.starts_with(&format!(
+            "Release \"fresh\" in namespace \"{n}\": nothing (not installed) -> install of app-0.1.0\n\
+             4 added, 0 changed, 0 removed, 0 unchanged\n\
+             \x20 added   ConfigMap/{n}/fresh-config\n\
+             \x20 added   ConfigMap/{n}/fresh-hook\n\
+             \x20 added   Secret/{n}/fresh-secret\n\
+             \x20 added   ClusterRole/{n}-fresh-reader\n"
+        )),
+        "{fresh}"
+    );
+    let refused = rudder(&ns, &["diff", "upgrade", "fresh", &app]).failed();
+    assert!(
+        refused
+            .stderr
+            .contains("\"fresh\" has no deployed releases"),
+        "{refused}"
+    );
+    // A chart that is not there: helm's upgrade message.
+    let missing = rudder(&ns, &["diff", "upgrade", "r", "./no-such-chart"]).failed();
+    let helm = ns.helm4(["upgrade", "r", "./no-such-chart"]).failed();
+    assert_eq!(missing.stderr, helm.stderr);
     let codes = rudder(
         &ns,
         &[

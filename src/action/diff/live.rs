@@ -11,15 +11,87 @@
 //! and what it stops setting (server-side apply removes those), and never
 //! server defaults. A list longer in the cluster than in either manifest
 //! keeps its extra items whole, since apply would replace the list.
+//!
+//! The API server keeps no `stringData`: it folds it into `data`, base64
+//! encoded. The manifests' Secrets are folded the same way before they
+//! are compared with live ones, so a chart using `stringData` does not
+//! differ from the cluster on every run.
 
 use std::collections::BTreeMap;
+
+use base64::Engine as _;
 
 use crate::cluster::{Cluster, ResourceId};
 use crate::gojson::GoValue;
 use crate::release::Release;
 
 use super::super::ActionError;
+use super::compare::{ObjectChange, compare};
+use super::mask::is_secret;
 use super::objects::ManifestObject;
+
+/// What the upgrade from `old` to `new` would change in the cluster: the
+/// live objects (see [`live_side`]) compared with `new`'s manifest
+/// (Secrets' `stringData` folded into `data`; hooks left out).
+///
+/// # Errors
+///
+/// A manifest that does not parse; the cluster's errors.
+pub async fn compare_live<C: Cluster>(
+    cluster: &C,
+    old: &Release,
+    new: &Release,
+    show_secrets: bool,
+) -> Result<Vec<ObjectChange>, ActionError> {
+    let live = live_side(cluster, old, new).await?;
+    let desired = manifest_as_stored(new)?;
+    compare(&live, &desired, show_secrets).map_err(|e| ActionError::Invalid(e.to_string()))
+}
+
+/// The objects of `release`'s manifest as the API server would store
+/// them, as far as a diff can tell: Secrets' `stringData` folded into
+/// `data`.
+fn manifest_as_stored(
+    release: &Release,
+) -> Result<BTreeMap<ResourceId, ManifestObject>, ActionError> {
+    let mut objects = super::parse_manifest(&release.manifest, &release.namespace)
+        .map_err(|e| ActionError::Invalid(e.to_string()))?;
+    for o in objects.values_mut() {
+        if is_secret(o) {
+            fold_string_data(&mut o.value);
+        }
+    }
+    Ok(objects)
+}
+
+/// Moves `stringData` into `data`, base64-encoded, its keys winning, as
+/// the API server does.
+pub fn fold_string_data(secret: &mut GoValue) {
+    let GoValue::Map(top) = secret else {
+        return;
+    };
+    let Some(GoValue::Map(strings)) = top.remove("stringData") else {
+        return;
+    };
+    let data = top
+        .entry("data".to_string())
+        .or_insert_with(|| GoValue::Map(BTreeMap::new()));
+    if !matches!(data, GoValue::Map(_)) {
+        *data = GoValue::Map(BTreeMap::new());
+    }
+    if let GoValue::Map(d) = data {
+        for (k, v) in strings {
+            let text = match v {
+                GoValue::String(s) => s,
+                other => crate::output::to_yaml(&other)
+                    .map(|y| y.trim_end().to_string())
+                    .unwrap_or_default(),
+            };
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+            d.insert(k, GoValue::String(encoded));
+        }
+    }
+}
 
 /// The live state of every object of `old` and `new` (their manifests;
 /// hooks do not stay in the cluster as release objects), keyed like
@@ -36,10 +108,8 @@ pub async fn live_side<C: Cluster>(
     new: &Release,
 ) -> Result<BTreeMap<ResourceId, ManifestObject>, ActionError> {
     let ns = &new.namespace;
-    let old_objects = super::parse_manifest(&old.manifest, ns)
-        .map_err(|e| ActionError::Invalid(e.to_string()))?;
-    let new_objects = super::parse_manifest(&new.manifest, ns)
-        .map_err(|e| ActionError::Invalid(e.to_string()))?;
+    let old_objects = manifest_as_stored(old)?;
+    let new_objects = manifest_as_stored(new)?;
     let mut resources = cluster.build(&new.manifest, ns).await?;
     resources.extend(cluster.build(&old.manifest, ns).await?);
     let mut out = BTreeMap::new();
@@ -141,6 +211,24 @@ pub fn project(live: &GoValue, shape: &GoValue) -> GoValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string_data_is_folded_into_data_as_the_api_server_does() {
+        let mut s = v(serde_json::json!({
+            "kind": "Secret",
+            "data": {"a": "b2xk", "keep": "eA=="},
+            "stringData": {"a": "new", "b": "plain"}
+        }));
+        fold_string_data(&mut s);
+        // base64("new") = "bmV3", base64("plain") = "cGxhaW4=".
+        assert_eq!(
+            s,
+            v(serde_json::json!({
+                "kind": "Secret",
+                "data": {"a": "bmV3", "keep": "eA==", "b": "cGxhaW4="}
+            }))
+        );
+    }
 
     fn v(json: serde_json::Value) -> GoValue {
         GoValue::from_json(&json)

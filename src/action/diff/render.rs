@@ -76,10 +76,12 @@ impl Comparison {
             self.release, self.namespace, self.from, self.to
         );
         if !s.has_changes() {
-            out.push_str(&format!(
-                "No changes ({} objects unchanged).\n",
-                s.unchanged
-            ));
+            let noun = if s.unchanged == 1 {
+                "object"
+            } else {
+                "objects"
+            };
+            out.push_str(&format!("No changes ({} {noun} unchanged).\n", s.unchanged));
             return out;
         }
         out.push_str(&format!(
@@ -243,7 +245,7 @@ mod tests {
         let c = comparison(DEP, DEP);
         assert_eq!(
             c.text(TextStyle::default()),
-            "Release \"web\" in namespace \"ns\": revision 1 -> revision 2\nNo changes (1 objects unchanged).\n"
+            "Release \"web\" in namespace \"ns\": revision 1 -> revision 2\nNo changes (1 object unchanged).\n"
         );
         assert_eq!(c.detailed_exit_code(), 0);
         let j: serde_json::Value = serde_json::from_str(&c.json(None)).unwrap_or_default();

@@ -197,3 +197,54 @@ async fn live_side_reads_the_objects_of_both_sides_cut_to_the_managed_fields() {
         "apiVersion: v1\ndata:\n  k: edited\nkind: ConfigMap\nmetadata:\n  name: a\n"
     );
 }
+
+#[tokio::test]
+async fn a_string_data_secret_matches_its_live_data() {
+    use crate::cluster::memory::MemoryCluster;
+    let secret =
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: hunter2\n";
+    let (Some(old), Some(new)) = (release(1, secret, json!([])), release(2, secret, json!([])))
+    else {
+        panic!("release fixtures");
+    };
+    let cluster = MemoryCluster::new();
+    let id = ResourceId {
+        group: String::new(),
+        kind: "Secret".into(),
+        namespace: "ns".into(),
+        name: "s".into(),
+    };
+    // What the API server stores for that manifest (base64 of "hunter2").
+    cluster.put(
+        id.clone(),
+        json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+               "metadata": {"name": "s", "namespace": "ns", "uid": "u"},
+               "data": {"password": "aHVudGVyMg=="}}),
+    );
+    let same = compare_live(&cluster, &old, &new, false).await;
+    let changes = |r: Result<Vec<ObjectChange>, ActionError>| {
+        r.map(|v| v.into_iter().map(|c| c.change).collect::<Vec<_>>())
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(changes(same), Ok(vec![Change::Unchanged]));
+    // Someone changed it in the cluster: a change, value still masked.
+    cluster.put(
+        id,
+        json!({"apiVersion": "v1", "kind": "Secret",
+               "metadata": {"name": "s", "namespace": "ns"},
+               "data": {"password": "b3RoZXI="}}),
+    );
+    let drift = compare_live(&cluster, &old, &new, false)
+        .await
+        .unwrap_or_default();
+    assert_eq!(drift.len(), 1);
+    assert_eq!(drift[0].change, Change::Changed);
+    assert!(
+        drift[0]
+            .old_text
+            .contains("password: '-------- # (5 bytes)'"),
+        "{}",
+        drift[0].old_text
+    );
+    assert!(!drift[0].old_text.contains("b3RoZXI") && !drift[0].new_text.contains("aHVudGVy"));
+}
