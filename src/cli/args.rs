@@ -145,6 +145,10 @@ pub enum Command {
     Push(super::registry::PushArgs),
     /// locally render templates
     Template(Box<super::template::TemplateArgs>),
+    /// install a chart
+    Install(Box<super::install::InstallArgs>),
+    /// upgrade a release
+    Upgrade(Box<super::upgrade::UpgradeArgs>),
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell

@@ -6,6 +6,8 @@ mod args;
 mod chart;
 mod commands;
 mod completion;
+mod deploy_flags;
+mod install;
 mod interrupt;
 mod logging;
 mod man;
@@ -15,6 +17,7 @@ mod repo;
 mod settings;
 mod source;
 mod template;
+mod upgrade;
 mod version;
 
 use std::io::Write as _;
@@ -110,6 +113,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Search(_) => "search",
         Command::Pull(_) => "pull",
         Command::Template(_) => "template",
+        Command::Install(_) => "install",
+        Command::Upgrade(_) => "upgrade",
     }
 }
 

@@ -21,11 +21,15 @@ pub use stuck::StuckNotice;
 
 use crate::action::ActionError;
 use crate::action::content::{Content, release_content};
+use crate::action::deploy::DeployOutcome;
 use crate::action::history::{History, history};
+use crate::action::install::{InstallOptions, install};
 use crate::action::list::{ListOptions, ListResult, StateMask, list};
 use crate::action::recover::{RecoverOptions, RecoverOutcome, recover};
 use crate::action::rollback::{RollbackOptions, RollbackOutcome, rollback};
 use crate::action::uninstall::{UninstallOptions, UninstallOutcome, uninstall};
+use crate::action::upgrade::{UpgradeOptions, upgrade};
+use crate::chart::model::{Chart, Values};
 use crate::cluster::resources::{Form, LiveResources};
 use crate::cluster::{Cluster, Progress};
 use crate::compat::Compat;
@@ -199,6 +203,48 @@ impl<D: Driver, C: Cluster> Session<D, C> {
             done(name, &out);
         }
         Ok(())
+    }
+
+    /// `install` of `chart` as release `name` with the user values `user`.
+    pub async fn install(
+        &self,
+        name: &str,
+        chart: Chart,
+        user: &Values,
+        options: &InstallOptions,
+        progress: &dyn Progress,
+    ) -> Result<DeployOutcome, ActionError> {
+        install(
+            &self.storage,
+            &self.cluster,
+            name,
+            chart,
+            user,
+            options,
+            progress,
+        )
+        .await
+    }
+
+    /// `upgrade` of release `name` to `chart` with the user values `user`.
+    pub async fn upgrade(
+        &self,
+        name: &str,
+        chart: Chart,
+        user: &Values,
+        options: &UpgradeOptions,
+        progress: &dyn Progress,
+    ) -> Result<DeployOutcome, ActionError> {
+        upgrade(
+            &self.storage,
+            &self.cluster,
+            name,
+            chart,
+            user,
+            options,
+            progress,
+        )
+        .await
     }
 
     /// `recover`.
