@@ -202,20 +202,16 @@ impl DeployFlags {
                 _ => DryRun::None,
             },
         };
-        if verb == Verb::Upgrade || self.server_side != "auto" {
-            let side = if verb == Verb::Install {
-                // install's `--server-side` is a boolean.
-                match self.server_side.as_str() {
-                    "true" | "1" | "t" | "T" | "TRUE" | "True" => "true",
-                    "false" | "0" | "f" | "F" | "FALSE" | "False" => "false",
-                    other => {
-                        return Err(Failure(format!(
-                            "invalid argument {other:?} for \"--server-side\" flag: strconv.ParseBool: parsing {other:?}: invalid syntax"
-                        )));
-                    }
+        if verb == Verb::Install && self.server_side != "auto" {
+            // install's `--server-side` is a boolean, parsed with the flags.
+            let side = match self.server_side.as_str() {
+                "true" | "1" | "t" | "T" | "TRUE" | "True" => "true",
+                "false" | "0" | "f" | "F" | "FALSE" | "False" => "false",
+                other => {
+                    return Err(Failure(format!(
+                        "invalid argument {other:?} for \"--server-side\" flag: strconv.ParseBool: parsing {other:?}: invalid syntax"
+                    )));
                 }
-            } else {
-                self.server_side.as_str()
             };
             parse_server_side(side)?;
         }
@@ -391,14 +387,25 @@ pub fn check_v3_dry_run(compat: Compat, value: &str) -> Result<(), Failure> {
 
 /// helm refuses `--hide-secret` without a dry run (in the action, before
 /// anything is written; checked here so it is refused the same whatever
-/// the action does).
-pub fn check_hide_secret(options: &DeployOptions) -> Result<(), Failure> {
+/// the action does). helm 4's install logs it on stderr too.
+pub fn check_hide_secret(options: &DeployOptions, verb: Verb) -> Result<(), Failure> {
     if options.hide_secret && options.dry_run == DryRun::None {
+        // helm 4's install also logs it.
+        if verb == Verb::Install && options.compat == Compat::V4 {
+            eprintln!("level=ERROR msg=\"hiding Kubernetes secrets requires a dry-run mode\"");
+        }
         return Err(Failure(match options.compat {
             Compat::V3 => "Hiding Kubernetes secrets requires a dry-run mode".into(),
             Compat::V4 => "hiding Kubernetes secrets requires a dry-run mode".into(),
         }));
     }
+    Ok(())
+}
+
+/// upgrade's `--server-side` (`true`, `false` or `auto`), which helm
+/// checks in the action, once the chart is loaded.
+pub fn check_upgrade_server_side(flags: &DeployFlags) -> Result<(), Failure> {
+    parse_server_side(&flags.server_side)?;
     Ok(())
 }
 
@@ -538,6 +545,43 @@ pub fn print_release(
             Ok(present::encode_yaml(&rudder::gojson::GoValue::from_json(
                 &value,
             ))?)
+        }
+    }
+}
+
+/// pflag announces helm 4's deprecated `install`/`upgrade` flags
+/// (`--force`, `--atomic`) as it parses them, whatever happens next;
+/// helm 3 has them undeprecated.
+pub fn warn_deprecated_flags() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let env_v3 = std::env::var("RUDDER_HELM_COMPAT").is_ok_and(|v| v == "v3" || v == "3");
+    let mut v3 = env_v3;
+    let mut deploy = false;
+    let mut notes = Vec::new();
+    let mut prev = "";
+    for a in args.iter().take_while(|a| *a != "--") {
+        if prev == "--compat" {
+            v3 = a == "v3" || a == "3";
+        } else if let Some(v) = a.strip_prefix("--compat=") {
+            v3 = v == "v3" || v == "3";
+        } else if a == "install" || a == "upgrade" {
+            deploy = true;
+        } else if deploy {
+            let name = a.split('=').next().unwrap_or_default();
+            match name {
+                "--force" => {
+                    notes.push("Flag --force has been deprecated, use --force-replace instead")
+                }
+                "--atomic" => notes
+                    .push("Flag --atomic has been deprecated, use --rollback-on-failure instead"),
+                _ => {}
+            }
+        }
+        prev = a;
+    }
+    if !v3 {
+        for n in notes {
+            eprintln!("{n}");
         }
     }
 }

@@ -94,7 +94,7 @@ pub async fn install_release(
         .chart_and_values(settings, &chart_ref, true, None)
         .await?;
     check_v3_dry_run(compat, &prepared.dry_run_text)?;
-    check_hide_secret(&prepared.options)?;
+    check_hide_secret(&prepared.options, Verb::Install)?;
     let (session, namespace) = match opened {
         Some(s) => s,
         None => open_session(settings, prepared.options.dry_run, &name).await?,

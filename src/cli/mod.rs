@@ -45,6 +45,7 @@ pub fn main() -> ExitCode {
     // answered before anything else and exits.
     completion::complete_if_asked();
     warn_deprecated_flags();
+    deploy_flags::warn_deprecated_flags();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return parse_failure(e),

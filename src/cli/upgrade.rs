@@ -10,7 +10,9 @@ use rudder::session::default_history_max;
 
 use super::Failure;
 use super::args::go_int;
-use super::deploy_flags::{DeployFlags, Verb, check_hide_secret, print_now, print_release};
+use super::deploy_flags::{
+    DeployFlags, Verb, check_hide_secret, check_upgrade_server_side, print_now, print_release,
+};
 use super::install::{InstallRequest, install_release, open_session};
 use super::progress::Reporter;
 use super::settings::Settings;
@@ -92,7 +94,8 @@ pub async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, 
         .chart_and_values(settings, chart_ref, false, v3_dry_run)
         .await?;
     let upgrade_failed = |e: Failure| Failure(format!("UPGRADE FAILED: {}", e.0));
-    check_hide_secret(&prepared.options).map_err(upgrade_failed)?;
+    check_hide_secret(&prepared.options, Verb::Upgrade).map_err(upgrade_failed)?;
+    check_upgrade_server_side(&a.deploy).map_err(upgrade_failed)?;
     let (session, namespace) = match opened {
         Some(s) => s,
         None => open_session(settings, prepared.options.dry_run, name).await?,
