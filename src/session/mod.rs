@@ -180,6 +180,48 @@ impl<D: Driver, C: Cluster> Session<D, C> {
         rollback(&self.storage, &self.cluster, name, options, progress).await
     }
 
+    /// `install` of `chart` as `name` with the user values `user`.
+    pub async fn install(
+        &self,
+        name: &str,
+        chart: Chart,
+        user: &Values,
+        options: &InstallOptions,
+        progress: &dyn Progress,
+    ) -> Result<DeployOutcome, ActionError> {
+        install(
+            &self.storage,
+            &self.cluster,
+            name,
+            chart,
+            user,
+            options,
+            progress,
+        )
+        .await
+    }
+
+    /// `upgrade` (with `options.install`, `upgrade --install`).
+    pub async fn upgrade(
+        &self,
+        name: &str,
+        chart: Chart,
+        user: &Values,
+        options: &UpgradeOptions,
+        progress: &dyn Progress,
+    ) -> Result<DeployOutcome, ActionError> {
+        upgrade(
+            &self.storage,
+            &self.cluster,
+            name,
+            chart,
+            user,
+            options,
+            progress,
+        )
+        .await
+    }
+
     /// `uninstall` of several releases, one after the other, as helm does:
     /// `done` is called after each one, and the first error stops the
     /// rest. `keep_going` is asked before each release (a front end
@@ -203,48 +245,6 @@ impl<D: Driver, C: Cluster> Session<D, C> {
             done(name, &out);
         }
         Ok(())
-    }
-
-    /// `install` of `chart` as release `name` with the user values `user`.
-    pub async fn install(
-        &self,
-        name: &str,
-        chart: Chart,
-        user: &Values,
-        options: &InstallOptions,
-        progress: &dyn Progress,
-    ) -> Result<DeployOutcome, ActionError> {
-        install(
-            &self.storage,
-            &self.cluster,
-            name,
-            chart,
-            user,
-            options,
-            progress,
-        )
-        .await
-    }
-
-    /// `upgrade` of release `name` to `chart` with the user values `user`.
-    pub async fn upgrade(
-        &self,
-        name: &str,
-        chart: Chart,
-        user: &Values,
-        options: &UpgradeOptions,
-        progress: &dyn Progress,
-    ) -> Result<DeployOutcome, ActionError> {
-        upgrade(
-            &self.storage,
-            &self.cluster,
-            name,
-            chart,
-            user,
-            options,
-            progress,
-        )
-        .await
     }
 
     /// `recover`.
