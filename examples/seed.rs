@@ -20,6 +20,11 @@
 //! `superseded`. helm decodes every record and is not fooled; rudder picks
 //! records by label, so it must see the disagreement and take its slow path
 //! (helm's full decode) to give the same answer.
+//!
+//! With `--deepen NAMESPACE/NAME=N`, nothing else is seeded: the release's
+//! single revision (installed by helm or rudder) is copied into revisions
+//! 2..N, all superseded but the last, deployed — the upgrade benchmark's
+//! long-history release, made in seconds instead of N real upgrades.
 
 use std::time::Instant;
 
@@ -42,6 +47,7 @@ struct Args {
     deep_revisions: usize,
     concurrency: usize,
     forge: Option<usize>,
+    deepen: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -52,10 +58,15 @@ fn parse_args() -> Result<Args, String> {
         deep_revisions: 300,
         concurrency: 32,
         forge: None,
+        deepen: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        if flag == "--deepen" {
+            a.deepen = Some(value);
+            continue;
+        }
         let n: usize = value.parse().map_err(|e| format!("{flag} {value}: {e}"))?;
         match flag.as_str() {
             "--namespaces" => a.namespaces = n.max(1),
@@ -166,6 +177,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args()?;
     let client = kube::Client::try_default().await?;
     let started = Instant::now();
+    if let Some(spec) = &args.deepen {
+        return deepen(client, spec, args.concurrency).await;
+    }
 
     let namespaces: Vec<String> = (0..args.namespaces).map(|i| format!("bench-{i}")).collect();
     let ns_api: Api<Namespace> = Api::all(client.clone());
@@ -283,6 +297,54 @@ async fn forge(
         .await?;
     println!(
         "forged the version label of {created} records (labels say v{forged}, bodies v1) in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `--deepen NAMESPACE/NAME=N` (see the module docs).
+async fn deepen(
+    client: kube::Client,
+    spec: &str,
+    concurrency: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let (target, n) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("--deepen {spec}: want NAMESPACE/NAME=N"))?;
+    let (ns, name) = target
+        .split_once('/')
+        .ok_or_else(|| format!("--deepen {spec}: want NAMESPACE/NAME=N"))?;
+    let n: i64 = n.parse().map_err(|e| format!("--deepen {spec}: {e}"))?;
+    let driver = SecretDriver::new(client);
+    let first = driver.get(ns, &storage_key(name, 1)).await?;
+    let mut base = first.release.clone();
+    base.info.status = rudder::release::Status::Superseded;
+    // Revision 1 was deployed; it becomes the oldest superseded one.
+    driver
+        .update(ns, &storage_key(name, 1), &base, None)
+        .await?;
+    stream::iter(2..=n)
+        .map(|rev| {
+            let driver = &driver;
+            let mut rel = base.clone();
+            async move {
+                rel.version = rev;
+                if rev == n {
+                    rel.info.status = rudder::release::Status::Deployed;
+                }
+                rel.info.description = "Upgrade complete".into();
+                match driver.create(ns, &storage_key(name, rev), &rel).await {
+                    Ok(_) | Err(rudder::storage::StorageError::AlreadyExists) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            }
+        })
+        .buffer_unordered(concurrency)
+        .try_collect::<Vec<()>>()
+        .await?;
+    println!(
+        "deepened {ns}/{name} to {n} revisions in {:.1}s",
         started.elapsed().as_secs_f64()
     );
     Ok(())

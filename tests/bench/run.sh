@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The list/status benchmark: builds rudder and the seeder (release mode),
 # starts a fresh cluster, seeds it and compares rudder with helm v3 and v4.
+# `run.sh template` and `run.sh upgrade` run the other two benchmarks.
 # Arguments go to bench.py (--runs, --releases, --revisions, ...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,5 +21,11 @@ if [ "${1:-}" = template ]; then
 fi
 cargo build --release --locked --bin rudder --example seed
 tests/cluster/build.sh >/dev/null
+# `run.sh upgrade [--runs N]`: the upgrade benchmark (long history, wide chart).
+if [ "${1:-}" = upgrade ]; then
+  shift
+  exec tests/cluster/cluster.sh run -- python3 tests/bench/upgrade.py \
+    --rudder "$PWD/target/release/rudder" --seed "$PWD/target/release/examples/seed" "$@"
+fi
 exec tests/cluster/cluster.sh run -- python3 tests/bench/bench.py \
   --rudder "$PWD/target/release/rudder" --seed "$PWD/target/release/examples/seed" "$@"
