@@ -6,6 +6,7 @@
 mod bad_input;
 mod ci_script;
 mod dry_run;
+mod interrupt;
 mod twins;
 
 use crate::harness::{Out, TestNs, Tool, block_on, cluster};
