@@ -8,6 +8,11 @@ use crate::lifecycle::history_through;
 
 use super::run_as;
 
+/// The releases (neither name is part of the other, nor of the
+/// namespace's).
+const HELMS: &str = "alpha-ci";
+const RUDDERS: &str = "bravo-ci";
+
 fn script(helm: Tool) {
     let ns = TestNs::new(&format!("deploy-ci-{helm:?}"));
     let web = crate::harness::chart("web").to_string_lossy().into_owned();
@@ -40,8 +45,8 @@ fn script(helm: Tool) {
         ]
     };
     let (by_helm, by_rudder) = std::thread::scope(|s| {
-        let h = s.spawn(|| pipeline(helm, "ci-helm"));
-        let r = s.spawn(|| pipeline(Tool::Rudder, "ci-rudder"));
+        let h = s.spawn(|| pipeline(helm, HELMS));
+        let r = s.spawn(|| pipeline(Tool::Rudder, RUDDERS));
         (
             h.join().expect("helm pipeline"),
             r.join().expect("rudder pipeline"),
@@ -53,13 +58,16 @@ fn script(helm: Tool) {
     let story = |reader: Tool, name: &str| -> Vec<(i64, String, String)> {
         history_through(&ns, reader, name)
             .into_iter()
-            .map(|(rev, status, desc)| (rev, status, desc.replace(name, "RELEASE")))
+            .map(|(rev, status, desc)| {
+                let desc = desc.replace(&ns.name, "NAMESPACE").replace(name, "RELEASE");
+                (rev, status, desc)
+            })
             .collect()
     };
     for reader in [helm, Tool::Rudder] {
         assert_eq!(
-            story(reader, "ci-rudder"),
-            story(reader, "ci-helm"),
+            story(reader, RUDDERS),
+            story(reader, HELMS),
             "history through {reader:?}'s eyes"
         );
     }

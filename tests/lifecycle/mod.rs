@@ -13,6 +13,9 @@ mod objects;
 mod recover;
 mod twins;
 
+/// For other modules' twin tests.
+pub use objects::assert_equivalent as assert_objects_equivalent;
+
 use std::sync::LazyLock;
 
 use k8s_openapi::api::core::v1::Secret;
