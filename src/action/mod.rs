@@ -5,6 +5,9 @@
 
 pub mod content;
 pub mod deploy;
+pub(crate) mod deploy_apply;
+pub(crate) mod deploy_record;
+pub mod deploy_render;
 pub mod go_regexp;
 pub mod history;
 pub mod hooks;
@@ -24,3 +27,6 @@ pub use error::ActionError;
 
 #[cfg(test)]
 mod lifecycle_tests;
+
+#[cfg(test)]
+mod deploy_tests;

@@ -14,16 +14,15 @@
 
 use std::time::Duration;
 
-use crate::cluster::objects::{check_ownership, set_ownership};
-use crate::cluster::update::{UpdateOptions, removed, update};
-use crate::cluster::{ApplyOptions, Cluster, Progress, Propagation, Resource, WaitMode};
+use crate::cluster::{Cluster, Progress};
 use crate::gojson::time::GoTime;
 use crate::release::name::validate_name;
 use crate::release::{Info, Release, Status};
 use crate::storage::{Driver, Storage, StorageError};
 
 use super::ActionError;
-use super::hooks::{HookRun, Tracked, report_phase};
+use super::deploy_apply::{self, Stage, Step, StepError, check_takeovers, cleanup, move_to};
+use super::hooks::{Tracked, report_phase};
 use super::lock::with_lock;
 
 /// What a wait after applying waits for (Helm 4's `--wait` strategies).
@@ -323,86 +322,72 @@ async fn perform<D: Driver, C: Cluster>(
             return Err(fail(storage, target, d, ActionError::failed_with(err, e)).await);
         }
     };
-    let hooks = HookRun {
+    let step = Step {
+        event: "rollback",
+        wait: options.wait,
+        wait_for_jobs: options.wait_for_jobs,
+        timeout: options.timeout,
+        no_hooks: options.no_hooks,
+        force_conflicts: options.force_conflicts,
+        force_replace: options.force_replace,
+        upgrade_client_side_fields: true,
+        // Objects the target has and the current revision lacks must not
+        // belong to someone else.
+        takeover_after_hooks: Some("Unable to continue with rollback".into()),
+    };
+    let moved = move_to(
         storage,
         cluster,
         progress,
-        timeout: options.timeout,
+        target,
+        &originals,
+        &mut targets,
+        &step,
+    )
+    .await;
+    let Err(StepError {
+        stage,
+        error,
+        created,
+    }) = moved
+    else {
+        // Supersede every deployed revision, then deploy the new one.
+        Tracked::supersede_deployed(storage, &name, Some(target.release.version)).await?;
+        target.release.info.status = Status::Deployed;
+        target.save(storage).await?;
+        return Ok(());
     };
-    if !options.no_hooks
-        && let Err(e) = hooks.run(target, "pre-rollback").await
-    {
-        let d = rollback_failed(&e);
-        return Err(fail(storage, target, d, e).await);
-    }
-    // Objects the target has and the current revision lacks must not
-    // belong to someone else.
-    if let Err(e) = check_takeovers(cluster, &originals, &targets, &name, &namespace).await {
-        let d = rollback_failed(&e);
-        return Err(fail(storage, target, d, e).await);
-    }
-    for r in &mut targets {
-        set_ownership(&mut r.object.body, &name, &namespace);
-    }
-    let update_options = UpdateOptions {
-        force_replace: options.force_replace,
-        force_conflicts: options.force_conflicts,
-        upgrade_client_side_fields: true,
-    };
-    let (result, outcome) = update(cluster, &originals, &targets, update_options).await;
-    if let Err(e) = outcome {
-        let msg = rollback_failed(&e);
-        progress.note(&format!("warning: {msg}"));
-        current.release.info.status = Status::Superseded;
-        target.release.info.status = Status::Failed;
-        target.release.info.description = msg;
-        let saved_current = current.save(storage).await;
-        let saved_target = target.save(storage).await;
-        let mut err = ActionError::from(e);
-        if options.cleanup_on_fail {
-            let mut errs = Vec::new();
-            for r in &result.created {
-                if let Err(e) = cluster.delete(r, Propagation::Background).await {
-                    errs.push(e.to_string());
-                }
-            }
-            if !errs.is_empty() {
+    match stage {
+        Stage::Update => {
+            let msg = rollback_failed(&error);
+            progress.note(&format!("warning: {msg}"));
+            current.release.info.status = Status::Superseded;
+            target.release.info.status = Status::Failed;
+            target.release.info.description = msg;
+            let saved_current = current.save(storage).await;
+            let saved_target = target.save(storage).await;
+            let mut err = error;
+            if options.cleanup_on_fail
+                && let Err(errs) = cleanup(cluster, &created).await
+            {
                 err = ActionError::Failed(format!(
-                    "an error occurred while cleaning up resources. original rollback error: unable to cleanup resources: {}",
-                    errs.join(", ")
+                    "an error occurred while cleaning up resources. original rollback error: unable to cleanup resources: {errs}"
                 ));
             }
+            saved_current?;
+            saved_target?;
+            Err(err)
         }
-        saved_current?;
-        saved_target?;
-        return Err(err);
-    }
-    if options.wait != WaitStrategy::HookOnly {
-        let mode = if options.wait_for_jobs {
-            WaitMode::ReadyWithJobs
-        } else {
-            WaitMode::Ready
-        };
-        if let Err(e) = cluster
-            .wait(&targets, mode, options.timeout, progress)
-            .await
-        {
-            let d = format!("Release {name:?} failed: {e}");
-            let err = ActionError::failed_with(format!("release {name} failed: {e}"), e);
-            return Err(fail(storage, target, d, err).await);
+        Stage::Wait => {
+            let d = format!("Release {name:?} failed: {error}");
+            let err = ActionError::failed_with(format!("release {name} failed: {error}"), error);
+            Err(fail(storage, target, d, err).await)
+        }
+        Stage::PreHooks | Stage::Takeover | Stage::PostHooks => {
+            let d = rollback_failed(&error);
+            Err(fail(storage, target, d, error).await)
         }
     }
-    if !options.no_hooks
-        && let Err(e) = hooks.run(target, "post-rollback").await
-    {
-        let d = rollback_failed(&e);
-        return Err(fail(storage, target, d, e).await);
-    }
-    // Supersede every deployed revision, then deploy the new one.
-    Tracked::supersede_deployed(storage, &name, Some(target.release.version)).await?;
-    target.release.info.status = Status::Deployed;
-    target.save(storage).await?;
-    Ok(())
 }
 
 /// `--dry-run=server`: everything the rollback would send to the API
@@ -432,65 +417,24 @@ async fn server_dry_run<C: Cluster>(
                 "unable to build kubernetes objects from new release manifest: {e}"
             ))
         })?;
-    check_takeovers(cluster, &originals, &targets, name, namespace).await?;
-    let mut errs = Vec::new();
-    for r in &mut targets {
-        set_ownership(&mut r.object.body, name, namespace);
-        let apply = ApplyOptions {
-            force_conflicts: options.force_conflicts,
-            dry_run: true,
-            upgrade_client_side_fields: true,
-        };
-        if let Err(e) = cluster.apply(r, apply).await {
-            errs.push(e.to_string());
-        }
-    }
-    for original in &removed(cluster, &originals, &targets).await {
-        if let Err(e) = cluster
-            .delete_dry_run(original, Propagation::Background)
-            .await
-        {
-            errs.push(e.to_string());
-        }
-    }
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(ActionError::Failed(format!(
-            "server-side dry run of rollback {name:?} failed: {}",
-            errs.join(" && ")
-        )))
-    }
-}
-
-/// Refuses to take over live objects that another release (or nobody)
-/// owns, in Helm's words for install and upgrade.
-async fn check_takeovers<C: Cluster>(
-    cluster: &C,
-    originals: &[Resource],
-    targets: &[Resource],
-    name: &str,
-    namespace: &str,
-) -> Result<(), ActionError> {
-    let known: std::collections::HashSet<_> = originals.iter().map(Resource::id).collect();
-    for t in targets.iter().filter(|t| !known.contains(&t.id())) {
-        let live = cluster.get(t).await.map_err(|e| {
-            ActionError::failed_with(
-                format!(
-                    "could not get information about the resource {}: {e}",
-                    t.describe()
-                ),
-                e,
-            )
-        })?;
-        if let Some(live) = live
-            && let Err(why) = check_ownership(&live, name, namespace)
-        {
-            return Err(ActionError::Failed(format!(
-                "Unable to continue with rollback: {} exists and cannot be imported into the current release: {why}",
-                t.describe()
-            )));
-        }
-    }
-    Ok(())
+    check_takeovers(
+        cluster,
+        &originals,
+        &targets,
+        name,
+        namespace,
+        false,
+        "Unable to continue with rollback",
+    )
+    .await?;
+    deploy_apply::server_dry_run(
+        cluster,
+        &originals,
+        &mut targets,
+        name,
+        namespace,
+        options.force_conflicts,
+        "rollback",
+    )
+    .await
 }

@@ -16,12 +16,10 @@ use crate::chart::dependencies::check_missing;
 use crate::chart::model::{Chart, Values};
 use crate::compat::Compat;
 use crate::render::capabilities::Capabilities;
-use crate::render::manifest::{AssembleOptions, Assembled, assemble, template_output};
+use crate::render::manifest::{AssembleOptions, Assembled, template_output};
 use crate::render::split::split_manifests;
-use crate::render::{ReleaseInfo, RenderError, RenderOptions};
+use crate::render::{ReleaseInfo, RenderError};
 use crate::sprig::Env;
-use crate::values::dependencies::{DependencyWarning, WarningKind, process_dependencies_warn};
-use crate::values::{coalesce_values, schema};
 
 /// helm's `template` release name when none is given.
 pub const DEFAULT_NAME: &str = "release-name";
@@ -266,123 +264,46 @@ pub fn template(
         return Err(TemplateError::Input(match compat {
             Compat::V3 => inner,
             Compat::V4 => {
-                log(&slog_error("release name check failed", &inner));
+                log(&super::deploy_render::slog_error(
+                    "release name check failed",
+                    &inner,
+                ));
                 format!("release name check failed: {inner}")
             }
         }));
     }
-    let mut dep_warnings = Vec::new();
-    let deps = process_dependencies_warn(&mut chart, user, compat, &mut dep_warnings);
-    for w in &dep_warnings {
-        log(&dependency_warning_line(w, compat));
-    }
-    if let Err(e) = deps {
-        let text = e.to_string();
-        if compat == Compat::V4 {
-            let prefix = "chart dependencies processing failed: ";
-            let inner = text.strip_prefix(prefix).unwrap_or(&text);
-            log(&slog_error("chart dependencies processing failed", inner));
-        }
-        return Err(TemplateError::Input(text));
-    }
+    super::deploy_render::process_dependencies(&mut chart, user, compat, log)?;
     let caps = Capabilities::offline(compat, opts.kube_version.as_deref(), &opts.api_versions)
         .map_err(TemplateError::Input)?;
     let values =
-        coalesce_values(&chart, user, compat).map_err(|e| TemplateError::Input(e.to_string()))?;
-    if !opts.skip_schema_validation {
-        schema::validate(&chart, &values).map_err(|e| TemplateError::Input(e.to_string()))?;
-    }
+        super::deploy_render::render_values(&chart, user, compat, opts.skip_schema_validation)?;
     // From here on helm has a release, and errors get the --debug hint.
-    let kube_constraint = &chart.metadata.kube_version;
-    if !kube_constraint.is_empty()
-        && !crate::values::dependencies::is_compatible_range(
-            kube_constraint,
-            caps.kube_version.string(),
-        )
-    {
-        let shown = match compat {
-            Compat::V3 => caps.kube_version.string().to_owned(),
-            Compat::V4 => caps.kube_version.version.clone(),
-        };
-        return Err(TemplateError::Render {
-            message: format!(
-                "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {shown}"
-            ),
-            raw: String::new(),
-        });
-    }
-    let release = ReleaseInfo {
-        name: opts.name.clone(),
-        namespace: opts.namespace.clone(),
-        revision: 1,
-        is_install: !opts.is_upgrade,
-        is_upgrade: opts.is_upgrade,
-    };
-    // Template values are `Rc`-based: the options are built on the render
-    // thread, whose big stack deep `include` recursion needs.
-    let rendered = crate::render::on_big_stack(|| {
-        let render_opts = RenderOptions {
-            compat,
-            release,
-            capabilities: caps,
-            strict: false,
-            lookup: None,
-            env: opts.env.env(),
-            enable_dns: opts.enable_dns,
-        };
-        crate::render::render(&chart, &values, &render_opts)
-    })
-    .map_err(|message| TemplateError::Render {
-        message,
-        raw: String::new(),
-    })??;
-    let assemble_opts = AssembleOptions {
+    super::deploy_render::check_kube_version(&chart, &caps, compat)?;
+    let setup = super::deploy_render::RenderSetup {
         compat,
-        subchart_notes: opts.subchart_notes,
-        include_crds: opts.include_crds,
-        hide_secret: false,
+        release: ReleaseInfo {
+            name: opts.name.clone(),
+            namespace: opts.namespace.clone(),
+            revision: 1,
+            is_install: !opts.is_upgrade,
+            is_upgrade: opts.is_upgrade,
+        },
+        capabilities: caps,
+        env: opts.env,
+        enable_dns: opts.enable_dns,
+        assemble: AssembleOptions {
+            compat,
+            subchart_notes: opts.subchart_notes,
+            include_crds: opts.include_crds,
+            hide_secret: false,
+        },
     };
-    let mut assembled = assemble(rendered, &chart, &assemble_opts).map_err(|e| {
-        let raw = match &e {
-            crate::render::manifest::ManifestError::Yaml { raw, .. } => raw.clone(),
-        };
-        TemplateError::Render {
-            message: e.to_string(),
-            raw,
-        }
-    })?;
+    let mut assembled = super::deploy_render::render_assembled(&chart, &values, &setup, None)?;
     for line in &assembled.logs {
         log(line);
     }
     let stdout = finish(&mut assembled, opts)?;
     Ok(TemplateOutput { stdout, assembled })
-}
-
-/// The line helm logs for a non-bool dependency condition or tag.
-fn dependency_warning_line(w: &DependencyWarning, compat: Compat) -> String {
-    match compat {
-        Compat::V3 => w.v3_line(),
-        Compat::V4 => {
-            let key = match w.kind {
-                WarningKind::Condition => "path",
-                WarningKind::Tag => "tag",
-            };
-            format!(
-                "level=WARN msg=\"returned non-bool value\" {key}={} chart={}",
-                crate::render::hooks::slog_value(&w.key),
-                crate::render::hooks::slog_value(&w.chart)
-            )
-        }
-    }
-}
-
-/// helm v4's `slog` text line for `Logger().Error(msg, "error", err)`.
-fn slog_error(msg: &str, err: &str) -> String {
-    format!(
-        "level=ERROR msg={} error={}",
-        crate::render::hooks::slog_value(msg),
-        crate::render::hooks::slog_value(err)
-    )
 }
 
 /// What `helm template` prints (and writes, with `--output-dir`) for an
@@ -502,7 +423,10 @@ fn go_join(a: &str, b: &str) -> String {
 
 /// helm v3's exec post-renderer: the manifest on stdin, stdout as the new
 /// manifest.
-fn run_post_renderer(pr: &PostRenderer, manifest: &str) -> Result<String, TemplateError> {
+pub(crate) fn run_post_renderer(
+    pr: &PostRenderer,
+    manifest: &str,
+) -> Result<String, TemplateError> {
     use std::process::{Command, Stdio};
     let wrap = |m: String| TemplateError::Render {
         message: format!("error while running post render on files: {m}"),

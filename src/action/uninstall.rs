@@ -125,7 +125,7 @@ pub async fn uninstall<D: Driver, C: Cluster>(
     .await
 }
 
-async fn uninstall_locked<D: Driver, C: Cluster>(
+pub(crate) async fn uninstall_locked<D: Driver, C: Cluster>(
     storage: &Storage<D>,
     cluster: &C,
     name: &str,

@@ -8,7 +8,7 @@ use rudder::action::rollback::DryRun;
 use rudder::action::template::release_name;
 use rudder::cluster::client::KubeCluster;
 use rudder::compat::Compat;
-use rudder::session::Session;
+use rudder::session::{Session, default_history_max};
 use rudder::storage::AnyDriver;
 
 use super::Failure;
@@ -105,6 +105,9 @@ pub async fn install_release(
         deploy,
         create_namespace: flags.create_namespace,
         replace: request.replace,
+        // helm's install keeps `HELM_MAX_HISTORY` revisions (even under
+        // `upgrade --install`, whose `--history-max` is upgrade's).
+        max_history: default_history_max(None),
     };
     let outcome = session
         .install(&name, chart, &user, &options, &Reporter::new())

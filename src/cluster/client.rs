@@ -149,6 +149,28 @@ impl Cluster for KubeCluster {
         Ok(out)
     }
 
+    async fn server_info(&self) -> Result<super::server_info::ServerInfo, ClusterError> {
+        super::server_info::server_info(&self.client).await
+    }
+
+    async fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<Value>, ClusterError> {
+        super::server_info::lookup(
+            &self.client,
+            &self.resolver,
+            api_version,
+            kind,
+            namespace,
+            name,
+        )
+        .await
+    }
+
     async fn get(&self, r: &Resource) -> Result<Option<Value>, ClusterError> {
         match self
             .send(http::Request::get(object_path(r)), Vec::new(), "")

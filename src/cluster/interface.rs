@@ -341,6 +341,22 @@ pub trait Cluster: Send + Sync {
         release: &str,
     ) -> impl Future<Output = Result<Option<LockHolder>, ClusterError>> + Send;
 
+    /// The server's version and the API versions it serves (helm's
+    /// `getCapabilities`).
+    fn server_info(
+        &self,
+    ) -> impl Future<Output = Result<super::server_info::ServerInfo, ClusterError>> + Send;
+
+    /// helm's `lookup`: the object (or, with an empty `name`, the list),
+    /// `None` when it does not exist.
+    fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<Value>, ClusterError>> + Send;
+
     /// Who holds the release's lock, judged by watching it: `Live` as soon
     /// as it changes, `Expired` once it stayed unchanged for its whole
     /// duration (so this can take that long). For `recover`.

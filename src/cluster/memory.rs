@@ -19,6 +19,7 @@ use super::interface::{
 };
 use super::objects::parse_objects;
 use super::resources::{Form, LiveResources, ResourceError};
+use super::server_info::ServerInfo;
 
 #[derive(Debug, Default)]
 struct State {
@@ -30,6 +31,7 @@ struct State {
     lost: HashMap<(String, String), (CancellationToken, String)>,
     calls: Vec<String>,
     next_lock: u64,
+    server: Option<ServerInfo>,
 }
 
 /// The in-memory cluster. Clones share state.
@@ -132,6 +134,12 @@ impl MemoryCluster {
         st.locks.remove(&key);
     }
 
+    /// Sets what [`Cluster::server_info`] answers (default: Kubernetes
+    /// v1.36.0 serving helm's default API versions).
+    pub fn set_server_info(&self, info: ServerInfo) {
+        self.st().server = Some(info);
+    }
+
     fn log(&self, call: String) {
         self.st().calls.push(call);
     }
@@ -175,6 +183,51 @@ impl Cluster for MemoryCluster {
                 })
             })
             .collect()
+    }
+
+    async fn server_info(&self) -> Result<ServerInfo, ClusterError> {
+        Ok(self.st().server.clone().unwrap_or_else(|| ServerInfo {
+            git_version: "v1.36.0".into(),
+            major: "1".into(),
+            minor: "36".into(),
+            api_versions: crate::render::capabilities::default_api_versions(),
+        }))
+    }
+
+    async fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<Value>, ClusterError> {
+        self.log(format!("lookup {api_version} {kind} {namespace} {name}"));
+        let (group, _) = api_version.split_once('/').unwrap_or(("", api_version));
+        let st = self.st();
+        let matches = |id: &ResourceId| {
+            id.group == group
+                && id.kind == kind
+                && (namespace.is_empty() || id.namespace.is_empty() || id.namespace == namespace)
+        };
+        if !name.is_empty() {
+            return Ok(st
+                .objects
+                .iter()
+                .find(|(id, _)| matches(id) && id.name == name)
+                .map(|(_, v)| v.clone()));
+        }
+        let items: Vec<Value> = st
+            .objects
+            .iter()
+            .filter(|(id, _)| matches(id))
+            .map(|(_, v)| v.clone())
+            .collect();
+        Ok(Some(serde_json::json!({
+            "apiVersion": api_version,
+            "kind": format!("{kind}List"),
+            "metadata": {},
+            "items": items,
+        })))
     }
 
     async fn get(&self, r: &Resource) -> Result<Option<Value>, ClusterError> {

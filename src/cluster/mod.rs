@@ -19,6 +19,7 @@ pub mod objects;
 pub mod progress;
 mod request;
 pub mod resources;
+pub mod server_info;
 pub mod update;
 pub mod wait;
 
@@ -29,3 +30,4 @@ pub use interface::{
     ResourceId, WaitMode,
 };
 pub use progress::{ChannelProgress, Event, Pending, Progress, Quiet, Recorded};
+pub use server_info::ServerInfo;

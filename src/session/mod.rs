@@ -28,7 +28,7 @@ use crate::action::list::{ListOptions, ListResult, StateMask, list};
 use crate::action::recover::{RecoverOptions, RecoverOutcome, recover};
 use crate::action::rollback::{RollbackOptions, RollbackOutcome, rollback};
 use crate::action::uninstall::{UninstallOptions, UninstallOutcome, uninstall};
-use crate::action::upgrade::{UpgradeOptions, upgrade};
+use crate::action::upgrade::{UpgradeOptions, UpgradePlan, plan, upgrade, will_install};
 use crate::chart::model::{Chart, Values};
 use crate::cluster::resources::{Form, LiveResources};
 use crate::cluster::{Cluster, Progress};
@@ -220,6 +220,25 @@ impl<D: Driver, C: Cluster> Session<D, C> {
             progress,
         )
         .await
+    }
+
+    /// What `upgrade` would store, without changing anything (for
+    /// `diff upgrade`).
+    pub async fn plan_upgrade(
+        &self,
+        name: &str,
+        chart: Chart,
+        user: &Values,
+        options: &UpgradeOptions,
+    ) -> Result<UpgradePlan, ActionError> {
+        plan(&self.storage, &self.cluster, name, chart, user, options).await
+    }
+
+    /// Whether `upgrade --install` of `name` would install (no revision,
+    /// or the newest uninstalled): helm then prints `Release "x" does not
+    /// exist. Installing it now.`
+    pub async fn upgrade_installs(&self, name: &str) -> Result<bool, ActionError> {
+        will_install(&self.storage, name).await
     }
 
     /// `uninstall` of several releases, one after the other, as helm does:

@@ -8,6 +8,7 @@
 mod bad_input;
 mod cluster_layer;
 mod concurrency;
+mod deploy;
 mod flags;
 mod objects;
 mod recover;
