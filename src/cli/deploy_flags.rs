@@ -532,21 +532,36 @@ pub fn print_release(
             Ok(present::status::render_table(rel, None, &style)?)
         }
         Format::Json => {
-            let bytes = rudder::gojson::escape::to_go_json(rel)?;
-            let mut text = String::from_utf8_lossy(&bytes).into_owned();
+            let mut text = String::from_utf8_lossy(&go_json(rel)?).into_owned();
             text.push('\n');
             Ok(text)
         }
         Format::Yaml => {
             // sigs.k8s.io/yaml: the JSON encoding, re-read as a generic
             // value, printed with sorted keys.
-            let bytes = rudder::gojson::escape::to_go_json(rel)?;
-            let value: serde_json::Value = serde_json::from_slice(&bytes)?;
+            let value: serde_json::Value = serde_json::from_slice(&go_json(rel)?)?;
             Ok(present::encode_yaml(&rudder::gojson::GoValue::from_json(
                 &value,
             ))?)
         }
     }
+}
+
+/// The release as helm's `encoding/json` writes it: `config` is a Go map
+/// with `omitempty`, so no values (or none left) leave it out.
+fn go_json(rel: &Release) -> Result<Vec<u8>, Failure> {
+    let empty = rel
+        .config_value()
+        .map(|v| v.is_null() || v.as_object().is_some_and(|m| m.is_empty()))
+        .unwrap_or(false);
+    let bytes = if empty && rel.config.is_some() {
+        let mut r = rel.clone();
+        r.config = None;
+        rudder::gojson::escape::to_go_json(&r)?
+    } else {
+        rudder::gojson::escape::to_go_json(rel)?
+    };
+    Ok(bytes)
 }
 
 /// pflag announces helm 4's deprecated `install`/`upgrade` flags

@@ -59,6 +59,39 @@ pub async fn run_install(settings: &Settings, a: InstallArgs) -> Result<String, 
         .map_err(|e| Failure(format!("INSTALLATION FAILED: {}", e.0)))
 }
 
+/// helm 4's install logs some of its failures before returning them
+/// (`level=ERROR msg="release name check failed" error="..."`).
+fn log_install_error(compat: Compat, message: &str) {
+    if compat != Compat::V4 {
+        return;
+    }
+    for what in [
+        "release name check failed",
+        "chart dependencies processing failed",
+    ] {
+        if let Some(cause) = message
+            .strip_prefix(what)
+            .and_then(|r| r.strip_prefix(": "))
+        {
+            eprintln!("level=ERROR msg={what:?} error={}", slog_quote(cause));
+        }
+    }
+}
+
+/// How Go's slog text handler writes a string value: bare unless it is
+/// empty or holds a space, `=`, `"` or a non-printable character.
+fn slog_quote(s: &str) -> String {
+    let bare = !s.is_empty()
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c == '=' || c == '"' || c.is_control());
+    if bare {
+        s.to_owned()
+    } else {
+        serde_json::to_string(s).unwrap_or_default()
+    }
+}
+
 /// What names the release and how (install's own flags).
 pub struct InstallRequest<'a> {
     /// `[NAME] CHART`.
@@ -77,6 +110,19 @@ pub struct InstallRequest<'a> {
 /// prefixed (`install` adds `INSTALLATION FAILED: `, `upgrade --install`
 /// nothing).
 pub async fn install_release(
+    settings: &Settings,
+    flags: &DeployFlags,
+    prepared: Prepared,
+    request: InstallRequest<'_>,
+    opened: Option<(CliSession, String)>,
+) -> Result<String, Failure> {
+    let compat = settings.compat;
+    run_install_steps(settings, flags, prepared, request, opened)
+        .await
+        .inspect_err(|e| log_install_error(compat, &e.0))
+}
+
+async fn run_install_steps(
     settings: &Settings,
     flags: &DeployFlags,
     prepared: Prepared,

@@ -127,7 +127,6 @@ fn front_end_errors_as_helm_3() {
 /// Refused by the release logic (helm's install and upgrade actions):
 /// these pass once the actions are implemented.
 #[test]
-#[ignore = "needs the install/upgrade actions (core branch)"]
 fn action_errors_as_helm() {
     let ns = setup("deploy-bad-action");
     let (web, schema) = (path("web"), path("values-schema"));

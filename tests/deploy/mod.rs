@@ -35,6 +35,17 @@ where
     }
 }
 
+/// The `Error:` lines of a run's stderr (usage lines renamed): what the
+/// twins must share there. The rest is progress (rudder draws its own),
+/// hook logs and warnings.
+pub fn errors(stderr: &str) -> String {
+    rename(stderr)
+        .lines()
+        .filter(|l| l.starts_with("Error: "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 /// helm names itself in usage lines; nothing else may differ.
 pub fn rename(s: &str) -> String {
     s.replace("\"helm ", "\"rudder ")
