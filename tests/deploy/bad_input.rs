@@ -99,9 +99,25 @@ fn check_front_end(helm: Tool) {
             v(&["upgrade", "b", &web, "--dry-run=maybe"]),
         ]);
     }
-    for args in &cases {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        same_as(&ns, helm, &args);
+    // Independent failures: a few at a time.
+    for chunk in cases.chunks(4) {
+        std::thread::scope(|s| {
+            let runs: Vec<_> = chunk
+                .iter()
+                .map(|args| {
+                    let ns = &ns;
+                    s.spawn(move || {
+                        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                        same_as(ns, helm, &args);
+                    })
+                })
+                .collect();
+            for r in runs {
+                if let Err(e) = r.join() {
+                    std::panic::resume_unwind(e);
+                }
+            }
+        });
     }
     assert_eq!(
         records(&ns.name),
@@ -132,21 +148,26 @@ fn action_errors_as_helm() {
     let (web, schema) = (path("web"), path("values-schema"));
     let before = records(&ns.name);
     let long = "a".repeat(54);
-    for helm in [Tool::Helm4, Tool::Helm3] {
-        for args in [
-            vec!["install", "b", &web],
-            vec!["install", "Bad_Name", &web],
-            vec!["install", &long, &web],
-            vec!["install", "fresh", &schema, "--set", "name=X1"],
-            vec!["install", "fresh", &web, "--labels", "owner=me"],
-            vec!["upgrade", "nope", &web],
-            vec!["upgrade", "Bad_Name", &web],
-            vec!["upgrade", "b", &schema, "--set", "name=X1"],
-            vec!["upgrade", "nope", &web, "--reuse-values"],
-        ] {
-            same_as(&ns, helm, &args);
+    std::thread::scope(|s| {
+        for helm in [Tool::Helm4, Tool::Helm3] {
+            let (ns, web, schema, long) = (&ns, &web, &schema, &long);
+            s.spawn(move || {
+                for args in [
+                    vec!["install", "b", &web],
+                    vec!["install", "Bad_Name", &web],
+                    vec!["install", &long, &web],
+                    vec!["install", "fresh", &schema, "--set", "name=X1"],
+                    vec!["install", "fresh", &web, "--labels", "owner=me"],
+                    vec!["upgrade", "nope", &web],
+                    vec!["upgrade", "Bad_Name", &web],
+                    vec!["upgrade", "b", &schema, "--set", "name=X1"],
+                    vec!["upgrade", "nope", &web, "--reuse-values"],
+                ] {
+                    same_as(ns, helm, &args);
+                }
+            });
         }
-    }
+    });
     assert_eq!(
         records(&ns.name),
         before,
