@@ -8,6 +8,7 @@ mod charts;
 mod cli;
 mod compat;
 mod deploy;
+mod diff;
 mod forged;
 mod hostile;
 mod lifecycle;

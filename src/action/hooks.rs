@@ -110,15 +110,62 @@ fn has(policies: &[String], p: &str) -> bool {
     policies.iter().any(|x| x == p)
 }
 
+/// What a hook run leaves to do once its caller is ready: show the output
+/// of the hooks that succeeded and delete hooks by their delete policies
+/// (Helm 4's "delayed shutdown", which lets `helm test --logs` read the
+/// test pods before their policies remove them).
+#[must_use = "a hook run's clean-up deletes hooks by their policies"]
+#[derive(Debug, Default)]
+pub struct Cleanup {
+    /// The hooks that succeeded, in the order they ran.
+    succeeded: Vec<Hook>,
+    /// The hook that failed, if one did (the run stopped there).
+    failed: Option<Hook>,
+    /// The release's namespace.
+    namespace: String,
+}
+
+impl Cleanup {
+    /// The hook that failed, if one did.
+    pub fn failed(&self) -> Option<&Hook> {
+        self.failed.as_ref()
+    }
+}
+
 impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
-    /// Runs the hooks of `release` for `event`, recording their phases.
+    /// Runs the hooks of `release` for `event`, recording their phases,
+    /// then cleans up after them.
     pub async fn run(&self, tracked: &mut Tracked, event: &str) -> Result<(), ActionError> {
+        let (result, cleanup) = self.run_deferred(tracked, event, &|_| true).await;
+        let cleaned = self.clean_up(cleanup).await;
+        // A failure to delete earlier hooks is reported before the hook's
+        // own failure, as Helm does.
+        cleaned?;
+        result
+    }
+
+    /// Runs the hooks of `release` for `event` that `select` accepts, in
+    /// order of weight then name, recording their phases in `tracked`
+    /// (saved as each starts; the caller saves the final phases). The
+    /// output of a failed hook is shown at once; everything else its
+    /// policies ask for is left in the returned [`Cleanup`].
+    pub async fn run_deferred(
+        &self,
+        tracked: &mut Tracked,
+        event: &str,
+        select: &(dyn Fn(&Hook) -> bool + Sync),
+    ) -> (Result<(), ActionError>, Cleanup) {
+        let namespace = tracked.release.namespace.clone();
+        let mut cleanup = Cleanup {
+            namespace: namespace.clone(),
+            ..Cleanup::default()
+        };
         let mut order: Vec<usize> = tracked
             .release
             .hooks
             .iter()
             .enumerate()
-            .filter(|(_, h)| h.events.iter().any(|e| e == event))
+            .filter(|(_, h)| h.events.iter().any(|e| e == event) && select(h))
             .map(|(i, _)| i)
             .collect();
         {
@@ -127,8 +174,7 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
                 (hooks[a].weight, &hooks[a].name).cmp(&(hooks[b].weight, &hooks[b].name))
             });
         }
-        let namespace = tracked.release.namespace.clone();
-        for (pos, &i) in order.iter().enumerate() {
+        for &i in &order {
             {
                 let h = &mut tracked.release.hooks[i];
                 if h.delete_policies.is_empty() {
@@ -136,21 +182,25 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
                 }
             }
             let hook = tracked.release.hooks[i].clone();
-            self.delete_by_policy(&hook, BEFORE_HOOK_CREATION, &namespace)
-                .await?;
-            let resources = self
-                .cluster
-                .build(&hook.manifest, &namespace)
+            if let Err(e) = self
+                .delete_by_policy(&hook, BEFORE_HOOK_CREATION, &namespace)
                 .await
-                .map_err(|e| {
-                    ActionError::failed_with(
+            {
+                return (Err(e), Cleanup::default());
+            }
+            let resources = match self.cluster.build(&hook.manifest, &namespace).await {
+                Ok(r) => r,
+                Err(e) => {
+                    let err = ActionError::failed_with(
                         format!(
                             "unable to build kubernetes object for {event} hook {}: {e}",
                             hook.path
                         ),
                         e,
-                    )
-                })?;
+                    );
+                    return (Err(err), Cleanup::default());
+                }
+            };
             self.progress.event(Event::HookStarted {
                 path: hook.path.clone(),
                 kind: hook.kind.clone(),
@@ -162,7 +212,9 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
             run.started_at = Some(GoTime::now());
             run.phase = "Running".into();
             tracked.release.hooks[i].last_run = run;
-            tracked.save(self.storage).await?;
+            if let Err(e) = tracked.save(self.storage).await {
+                return (Err(e.into()), Cleanup::default());
+            }
             tracked.release.hooks[i].last_run.phase = "Unknown".into();
             for r in &resources {
                 if let Err(e) = self.cluster.apply(r, Default::default()).await {
@@ -170,10 +222,11 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
                     run.completed_at = Some(GoTime::now());
                     run.phase = "Failed".into();
                     self.finished(&hook, event, "Failed");
-                    return Err(ActionError::failed_with(
+                    let err = ActionError::failed_with(
                         format!("warning: Hook {event} {} failed: {e}", hook.path),
                         e,
-                    ));
+                    );
+                    return (Err(err), Cleanup::default());
                 }
             }
             let waited = self
@@ -185,26 +238,39 @@ impl<D: Driver, C: Cluster> HookRun<'_, D, C> {
                 tracked.release.hooks[i].last_run.phase = "Failed".into();
                 self.finished(&hook, event, "Failed");
                 self.output_logs(&hook, HOOK_FAILED, &namespace).await;
-                if let Err(d) = self.delete_by_policy(&hook, HOOK_FAILED, &namespace).await {
-                    self.progress.note(&format!(
-                        "error deleting the hook resource on hook failure: {d}"
-                    ));
-                }
-                for &j in &order[..pos] {
-                    let earlier = tracked.release.hooks[j].clone();
-                    self.delete_by_policy(&earlier, HOOK_SUCCEEDED, &namespace)
-                        .await?;
-                }
-                return Err(ActionError::Cluster(e));
+                cleanup.failed = Some(hook);
+                return (Err(ActionError::Cluster(e)), cleanup);
             }
             tracked.release.hooks[i].last_run.phase = "Succeeded".into();
             self.finished(&hook, event, "Succeeded");
+            cleanup.succeeded.push(tracked.release.hooks[i].clone());
+        }
+        (Ok(()), cleanup)
+    }
+
+    /// Does what a hook run left to do. After a failure: the failed hook
+    /// is deleted if its policies say `hook-failed` (a failure to do so is
+    /// only reported), and the hooks that succeeded before it if theirs
+    /// say `hook-succeeded`. After success: each hook, last first, has its
+    /// output shown and is deleted as its policies say.
+    pub async fn clean_up(&self, cleanup: Cleanup) -> Result<(), ActionError> {
+        let namespace = &cleanup.namespace;
+        if let Some(failed) = &cleanup.failed {
+            if let Err(d) = self.delete_by_policy(failed, HOOK_FAILED, namespace).await {
+                self.progress.note(&format!(
+                    "error deleting the hook resource on hook failure: {d}"
+                ));
+            }
+            for earlier in &cleanup.succeeded {
+                self.delete_by_policy(earlier, HOOK_SUCCEEDED, namespace)
+                    .await?;
+            }
+            return Ok(());
         }
         // Every hook succeeded: show output and clean up, last first.
-        for &i in order.iter().rev() {
-            let hook = tracked.release.hooks[i].clone();
-            self.output_logs(&hook, HOOK_SUCCEEDED, &namespace).await;
-            self.delete_by_policy(&hook, HOOK_SUCCEEDED, &namespace)
+        for hook in cleanup.succeeded.iter().rev() {
+            self.output_logs(hook, HOOK_SUCCEEDED, namespace).await;
+            self.delete_by_policy(hook, HOOK_SUCCEEDED, namespace)
                 .await?;
         }
         Ok(())

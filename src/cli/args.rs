@@ -121,6 +121,8 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// bring a release stuck in pending-* or uninstalling back to a consistent state
     Recover(RecoverArgs),
+    /// run tests for a release
+    Test(super::test::TestArgs),
     /// add, list, remove, update, and index chart repositories
     #[command(subcommand)]
     Repo(super::repo::RepoCommand),
@@ -149,6 +151,9 @@ pub enum Command {
     Install(Box<super::install::InstallArgs>),
     /// upgrade a release
     Upgrade(Box<super::upgrade::UpgradeArgs>),
+    /// show what an upgrade or a rollback would change, or what changed between revisions
+    #[command(subcommand)]
+    Diff(super::diff::DiffCommand),
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell

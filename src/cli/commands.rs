@@ -80,6 +80,7 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Rollback(a) => cmd_rollback(&settings, a).await,
         Command::Uninstall(a) => cmd_uninstall(&settings, a).await,
         Command::Recover(a) => cmd_recover(&settings, a).await,
+        Command::Test(a) => super::test::run_test(&settings, a).await,
         Command::Repo(c) => super::repo::run_repo(&settings, c).await,
         Command::Search(c) => super::repo::run_search(&settings, c),
         Command::Pull(a) => super::repo::run_pull(&settings, a).await,
@@ -88,6 +89,7 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Template(a) => super::template::run_template(&settings, *a).await,
         Command::Install(a) => super::install::run_install(&settings, *a).await,
         Command::Upgrade(a) => super::upgrade::run_upgrade(&settings, *a).await,
+        Command::Diff(c) => super::diff::run(&settings, c).await,
         Command::Dependency(c) => match c {
             super::chart::DependencyCommand::Update(a) => {
                 super::repo::run_dependency(&settings, false, a).await
@@ -104,7 +106,7 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
 
 /// Connects and opens a session; `cancel` ends the cluster's waits (an
 /// interrupt).
-async fn session(
+pub(super) async fn session(
     settings: &Settings,
     cancel: Option<tokio_util::sync::CancellationToken>,
 ) -> Result<CliSession, Failure> {
@@ -294,6 +296,7 @@ async fn cmd_get(settings: &Settings, g: GetCommand) -> Result<String, Failure> 
                 show_metadata: true,
                 show_description: false,
                 colors: settings.colors,
+                hide_notes: false,
             };
             present::status::render_table(rel, None, &style)?
         }
@@ -324,7 +327,11 @@ fn removed_all_flag() -> String {
 }
 
 /// helm's `require.ExactArgs(1)`.
-fn one_arg<'a>(cmd: &str, arg_name: &str, args: &'a [String]) -> Result<&'a str, Failure> {
+pub(super) fn one_arg<'a>(
+    cmd: &str,
+    arg_name: &str,
+    args: &'a [String],
+) -> Result<&'a str, Failure> {
     match args {
         [one] => Ok(one.as_str()),
         _ => Err(Failure(format!(

@@ -7,6 +7,7 @@ mod chart;
 mod commands;
 mod completion;
 mod deploy_flags;
+mod diff;
 mod install;
 mod interrupt;
 mod logging;
@@ -17,6 +18,7 @@ mod repo;
 mod settings;
 mod source;
 mod template;
+mod test;
 mod upgrade;
 mod version;
 
@@ -102,6 +104,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Rollback(_) => "rollback",
         Command::Uninstall(_) => "uninstall",
         Command::Recover(_) => "recover",
+        Command::Test(_) => "test",
         Command::Show(_) => "show",
         Command::Package(_) => "package",
         Command::Dependency(_) => "dependency",
@@ -116,6 +119,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Template(_) => "template",
         Command::Install(_) => "install",
         Command::Upgrade(_) => "upgrade",
+        Command::Diff(_) => "diff",
     }
 }
 

@@ -30,6 +30,12 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// helm's `settings.Debug`: `--debug` or `HELM_DEBUG` (status blocks
+    /// then show values, hooks and manifest).
+    pub fn debug(&self) -> bool {
+        self.global.debug || env_bool("HELM_DEBUG", false)
+    }
+
     /// Validates the global flags.
     pub fn new(global: Global) -> Result<Settings, Failure> {
         let compat = match global.compat {

@@ -325,6 +325,23 @@ impl Cluster for KubeCluster {
         super::logs::copy_logs(&self.client, namespace, pods, progress).await
     }
 
+    async fn pod_containers(
+        &self,
+        namespace: &str,
+        pod: &str,
+    ) -> Result<Vec<String>, ClusterError> {
+        super::logs::pod_containers(&self.client, namespace, pod).await
+    }
+
+    async fn pod_log(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+    ) -> Result<Vec<u8>, ClusterError> {
+        super::logs::pod_log(&self.client, namespace, pod, container).await
+    }
+
     async fn lock(
         &self,
         namespace: &str,

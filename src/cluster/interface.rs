@@ -298,6 +298,27 @@ pub trait Cluster: Send + Sync {
         progress: &dyn Progress,
     ) -> impl Future<Output = Result<(), ClusterError>> + Send;
 
+    /// The names of a pod's init containers, then of its other
+    /// containers, in the order its spec lists them (what `helm test
+    /// --logs` reads). A missing pod is an API error with the server's
+    /// message (`pods "x" not found`).
+    fn pod_containers(
+        &self,
+        namespace: &str,
+        pod: &str,
+    ) -> impl Future<Output = Result<Vec<String>, ClusterError>> + Send;
+
+    /// A container's log, or with no `container` the log of the pod's
+    /// only container (the server refuses a pod with several), cut off
+    /// with a note after [`MAX_LOG_BYTES`](super::logs::MAX_LOG_BYTES).
+    /// A refusal is an API error with the server's message.
+    fn pod_log(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<u8>, ClusterError>> + Send;
+
     /// Takes the release's lock for `operation`, and keeps renewing it
     /// until [`Cluster::unlock`]. Refuses while another live operation
     /// holds it; takes over an expired one.

@@ -103,6 +103,116 @@ pub async fn copy_logs(
     Ok(())
 }
 
+/// The names of a pod's init containers, then of its other containers.
+pub async fn pod_containers(
+    client: &Client,
+    namespace: &str,
+    pod: &str,
+) -> Result<Vec<String>, ClusterError> {
+    let req = http::Request::get(format!(
+        "/api/v1/namespaces/{}/pods/{}",
+        url_escape(namespace),
+        url_escape(pod)
+    ))
+    .body(Vec::new())
+    .map_err(|e| ClusterError::Other(e.to_string()))?;
+    let body: Value = client
+        .request(req)
+        .await
+        .map_err(|e| ClusterError::from_kube("", e))?;
+    Ok(container_names(&body))
+}
+
+/// `spec.initContainers[*].name`, then `spec.containers[*].name`.
+fn container_names(pod: &Value) -> Vec<String> {
+    ["initContainers", "containers"]
+        .iter()
+        .flat_map(|list| {
+            pod.pointer(&format!("/spec/{list}"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.get("name").and_then(Value::as_str))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// One container's log (the only container's without `container`), read
+/// whole up to [`MAX_LOG_BYTES`] and cut off with a note after that. A
+/// refusal carries the server's message, as client-go reports it.
+pub async fn pod_log(
+    client: &Client,
+    namespace: &str,
+    pod: &str,
+    container: Option<&str>,
+) -> Result<Vec<u8>, ClusterError> {
+    use http_body_util::BodyExt as _;
+    let mut path = format!(
+        "/api/v1/namespaces/{}/pods/{}/log",
+        url_escape(namespace),
+        url_escape(pod)
+    );
+    if let Some(c) = container {
+        path.push_str(&format!("?container={}", url_escape(c)));
+    }
+    let req = http::Request::get(path)
+        .body(Vec::new())
+        .map_err(|e| ClusterError::Other(e.to_string()))?;
+    let res = client
+        .send(req.map(kube::client::Body::from))
+        .await
+        .map_err(|e| ClusterError::from_kube("", e))?;
+    let status = res.status();
+    let mut body = res.into_body();
+    let mut out = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| ClusterError::Other(e.to_string()))?;
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        let room = MAX_LOG_BYTES.saturating_sub(out.len());
+        if chunk.len() > room {
+            out.extend_from_slice(&chunk[..room]);
+            if status.is_success() {
+                out.extend_from_slice(
+                    format!("\n[log truncated after {MAX_LOG_BYTES} bytes]\n").as_bytes(),
+                );
+            }
+            break;
+        }
+        out.extend_from_slice(&chunk);
+    }
+    if status.is_success() {
+        return Ok(out);
+    }
+    Err(refusal(status, &out))
+}
+
+/// A failed log request as client-go reports it: the `Status` message the
+/// server sent, or the status line.
+fn refusal(status: http::StatusCode, body: &[u8]) -> ClusterError {
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let field = |k: &str| {
+        parsed
+            .as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let message = field("message").unwrap_or_else(|| {
+        format!(
+            "the server returned {status}: {}",
+            String::from_utf8_lossy(body).trim()
+        )
+    });
+    ClusterError::Api {
+        message,
+        code: Some(status.as_u16()),
+        reason: field("reason"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
@@ -153,5 +263,38 @@ mod tests {
             String::from_utf8_lossy(&got.concat()),
             "0123\n[log truncated after 4 bytes]\n"
         );
+    }
+
+    #[tokio::test]
+    async fn a_refused_log_carries_the_servers_message() {
+        let (service, mut handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+        let client = Client::new(service, "default");
+        let server = tokio::spawn(async move {
+            let (req, send) = handle.next_request().await.expect("request");
+            assert_eq!(
+                req.uri().to_string(),
+                "/api/v1/namespaces/ns/pods/gone/log?container=c"
+            );
+            // What kube-apiserver answers for a missing pod.
+            let status = br#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"gone\" not found","reason":"NotFound","details":{"name":"gone","kind":"pods"},"code":404}"#;
+            let mut res = Response::new(Body::from(status.to_vec()));
+            *res.status_mut() = http::StatusCode::NOT_FOUND;
+            send.send_response(res);
+        });
+        let err = pod_log(&client, "ns", "gone", Some("c"))
+            .await
+            .expect_err("refused");
+        server.await.expect("server");
+        assert_eq!(err.to_string(), r#"pods "gone" not found"#);
+        assert!(err.is_not_found());
+    }
+
+    #[test]
+    fn init_containers_come_first() {
+        let pod = serde_json::json!({"spec": {
+            "containers": [{"name": "main"}, {"name": "side"}],
+            "initContainers": [{"name": "setup"}],
+        }});
+        assert_eq!(container_names(&pod), ["setup", "main", "side"]);
     }
 }

@@ -368,6 +368,46 @@ impl Cluster for MemoryCluster {
         Ok(())
     }
 
+    async fn pod_containers(
+        &self,
+        namespace: &str,
+        pod: &str,
+    ) -> Result<Vec<String>, ClusterError> {
+        self.log(format!("containers {namespace}/{pod}"));
+        let body = self
+            .object("Pod", namespace, pod)
+            .ok_or_else(|| pod_not_found(pod))?;
+        let mut names = Vec::new();
+        for list in ["initContainers", "containers"] {
+            let items = body
+                .pointer(&format!("/spec/{list}"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            names.extend(
+                items
+                    .iter()
+                    .filter_map(|c| c.get("name").and_then(Value::as_str))
+                    .map(str::to_string),
+            );
+        }
+        Ok(names)
+    }
+
+    async fn pod_log(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+    ) -> Result<Vec<u8>, ClusterError> {
+        let container = container.unwrap_or("-");
+        self.log(format!("log {namespace}/{pod}/{container}"));
+        if self.object("Pod", namespace, pod).is_none() {
+            return Err(pod_not_found(pod));
+        }
+        Ok(format!("log of {pod}/{container}\n").into_bytes())
+    }
+
     async fn lock(
         &self,
         namespace: &str,
@@ -477,5 +517,14 @@ impl Cluster for MemoryCluster {
             .locks
             .get(&(namespace.to_string(), release.to_string()))
             .cloned())
+    }
+}
+
+/// The API server's answer for a missing pod.
+fn pod_not_found(pod: &str) -> ClusterError {
+    ClusterError::Api {
+        message: format!("pods {pod:?} not found"),
+        code: Some(404),
+        reason: Some("NotFound".into()),
     }
 }

@@ -31,8 +31,12 @@ pub mod json;
 pub mod time;
 pub mod value;
 pub mod yaml;
+mod yaml_breaks;
+mod yaml_quoted;
 
 pub use escape::{Escaping, GoFormatter, to_go_json};
 pub use json::{Encoder, JsonError, to_json};
 pub use time::GoTime;
 pub use value::{GoValue, StructBuilder};
+#[cfg(test)]
+mod yaml_oracle_tests;

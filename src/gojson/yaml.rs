@@ -57,7 +57,21 @@ impl YamlError {
 /// (so every number is a [`GoValue::Float`]). An empty document is `null`.
 pub fn from_slice(data: &[u8]) -> Result<GoValue, YamlError> {
     let text = decode_text(data)?;
-    let node = parse_first_document(&text)?;
+    let parse = |text: &str| match super::yaml_breaks::normalize(text) {
+        Some(normalized) => parse_first_document(&normalized, Some(text)),
+        None => parse_first_document(text, None),
+    };
+    let node = match parse(&text) {
+        // granit's indentation check on quoted scalars, which libyaml
+        // does not make (see `yaml_quoted`): read again without it.
+        Err(e) if e.message.ends_with("found unexpected end of stream") => {
+            match super::yaml_quoted::indent_continuations(&text) {
+                Some(indented) => parse(&indented)?,
+                None => return Err(e),
+            }
+        }
+        other => other?,
+    };
     match node {
         None => Ok(GoValue::Null),
         Some(node) => to_json_value(&node),
@@ -175,8 +189,10 @@ enum Node {
 }
 
 /// Builds the first document's node tree from parser events, resolving
-/// aliases (go-yaml v2 resolves them to the anchored node).
-fn parse_first_document(text: &str) -> Result<Option<Node>, YamlError> {
+/// aliases (go-yaml v2 resolves them to the anchored node). `original` is
+/// the text before NEL/LS/PS became LF (see [`super::yaml_breaks`]).
+fn parse_first_document(text: &str, original: Option<&str>) -> Result<Option<Node>, YamlError> {
+    let original = original.map(|o| (o, super::yaml_breaks::char_offsets(o)));
     let mut options = Options::default();
     options.emit_unresolved_aliases = true;
     let mut parser = Parser::new_from_str_with_options(text, options);
@@ -215,8 +231,18 @@ fn parse_first_document(text: &str) -> Result<Option<Node>, YamlError> {
                 )));
             }
             Event::Scalar(value, style, anchor, tag) => {
+                let mut value = value.into_owned();
+                if let Some((orig, offsets)) = &original
+                    && let (Some(&a), Some(&b)) = (
+                        offsets.get(span.start.index()),
+                        offsets.get(span.end.index()),
+                    )
+                    && let Some(v) = super::yaml_breaks::refold(orig, a, b, style)
+                {
+                    value = v;
+                }
                 let node = Node::Scalar {
-                    value: value.into_owned(),
+                    value,
                     plain: style == ScalarStyle::Plain,
                     tag: tag.map(|t| tag_name(&t)),
                 };
@@ -645,7 +671,16 @@ fn scan_error(err: &ScanError, text: &str) -> YamlError {
         ErrorKind::ExpectedBlockSequenceEntry => (P, "did not find expected '-' indicator"),
         ErrorKind::MappingValueNotAllowed
         | ErrorKind::InvalidMappingValueWhitespace
-        | ErrorKind::InvalidColonPlacement => (S, "mapping values are not allowed in this context"),
+        | ErrorKind::InvalidColonPlacement => {
+            match open_flow_collection(text, err.marker().index()) {
+                // Inside a flow collection libyaml takes the `:` (or the key
+                // before it) as the next token and its parser wants `,` or the
+                // closing bracket of the innermost open collection there.
+                Some('{') => (P, "did not find expected ',' or '}'"),
+                Some(_) => (P, "did not find expected ',' or ']'"),
+                None => (S, "mapping values are not allowed in this context"),
+            }
+        }
         ErrorKind::SimpleKeyExpected => {
             // libyaml notices at the next line, where the key stops being
             // a possible simple key.
@@ -679,6 +714,41 @@ fn scan_error(err: &ScanError, text: &str) -> YamlError {
         }
     };
     with_line(stage, line0, text_msg)
+}
+
+/// The innermost flow collection (`[` or `{`) still open at the character
+/// index `at`, skipping quoted scalars and comments; `None` in block
+/// context. Brackets count only where they can start a token, not inside
+/// plain scalars of block context (`a: x[1`).
+fn open_flow_collection(text: &str, at: usize) -> Option<char> {
+    let mut stack = Vec::new();
+    let mut prev = '\n';
+    let mut chars = text.chars().take(at).peekable();
+    while let Some(c) = chars.next() {
+        let token_start = prev.is_whitespace() || matches!(prev, '[' | '{' | ',' | ':' | '-' | '?');
+        match c {
+            '[' | '{' if token_start || !stack.is_empty() => stack.push(c),
+            ']' | '}' if !stack.is_empty() => {
+                stack.pop();
+            }
+            '#' if prev.is_whitespace() => while chars.next_if(|&n| n != '\n').is_some() {},
+            '"' | '\'' if token_start => {
+                while let Some(n) = chars.next() {
+                    if n == '\\' && c == '"' {
+                        chars.next();
+                    } else if n == c {
+                        if c == '\'' && chars.next_if_eq(&'\'').is_some() {
+                            continue;
+                        }
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    stack.last().copied()
 }
 
 /// The zero-based line of the first tab at or after granit's marker.

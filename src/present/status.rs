@@ -22,6 +22,8 @@ pub struct StatusStyle {
     pub show_description: bool,
     /// Colours (v4).
     pub colors: Colors,
+    /// Leave the notes out (`test`: always in v4, `--hide-notes` in v3).
+    pub hide_notes: bool,
 }
 
 /// Renders `status` in `format`: the whole release (chart stripped) for
@@ -128,7 +130,7 @@ pub fn render_table(
         let _ = writeln!(out, "MANIFEST:\n{}", rel.manifest);
     }
 
-    if !rel.info.notes.is_empty() {
+    if !style.hide_notes && !rel.info.notes.is_empty() {
         let _ = writeln!(out, "NOTES:\n{}", rel.info.notes.trim());
     }
     Ok(out)

@@ -152,6 +152,10 @@ fn object_to_go(o: &dyn Object) -> Result<GoValue, String> {
     if let Some(v) = o.as_value() {
         return go_from_value(&v);
     }
+    // time.Time marshals itself (fromToml's datetimes, `now`).
+    if let Some(text) = crate::sprig::time_json(o) {
+        return Ok(GoValue::String(text));
+    }
     let name = o.type_name();
     let fields: &[(&str, &str, bool)] = match name.as_str() {
         V3_CHART_TYPE | "chart.Metadata" => &[],

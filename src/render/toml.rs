@@ -4,14 +4,26 @@
 //! tables (`[a.b]`, indented two spaces per level below the top) and
 //! arrays of tables (`[[a]]`); nil values are skipped; floats are Go's
 //! `'g'` text with `.0` added when it has neither `.` nor an exponent.
+//!
+//! The decoder (`fromToml`) is a port of BurntSushi's lexer and parser
+//! (`toml/lex.rs`, `toml/parse.rs`), so documents, value types and error
+//! texts are the library's.
 
 use std::collections::BTreeMap;
 
+mod datetime;
+mod lex;
+mod parse;
+#[cfg(test)]
+mod tests;
+
 use crate::gojson::GoValue;
 use crate::gojson::float::format_g;
-use crate::gotemplate::{Str, Value};
+use crate::gotemplate::{List, Str, Type, Value};
+use crate::sprig::{GoTime, Loc};
 
-use super::objects::value_from_go;
+use datetime::{Datetime, Zone};
+use parse::TomlValue;
 
 /// The encoder's output, or its error text (which `toToml` returns as
 /// its result).
@@ -239,8 +251,8 @@ impl Encoder {
 
 /// `fromToml`: the document as a map, or `{Error: <text>}`.
 pub fn from_toml(text: &str) -> Value {
-    match parse(text) {
-        Ok(m) => value_from_go(&GoValue::Map(m)),
+    match parse::parse(text.as_bytes()) {
+        Ok(m) => table_value(&m),
         Err(e) => {
             let mut m = BTreeMap::new();
             m.insert(Str::from("Error"), Value::string(e));
@@ -249,267 +261,38 @@ pub fn from_toml(text: &str) -> Value {
     }
 }
 
-/// A small TOML reader for what charts put in `fromToml`: tables,
-/// arrays of tables, dotted and quoted keys, strings, integers (as
-/// `int64`), floats, booleans, arrays and inline tables.
-fn parse(text: &str) -> Result<BTreeMap<String, GoValue>, String> {
-    let mut root = BTreeMap::new();
-    let mut current: Vec<String> = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
-        let line = strip_comment(raw).trim();
-        if line.is_empty() {
-            continue;
-        }
-        let err = |m: &str| format!("toml: line {}: {m}", n + 1);
-        if let Some(inner) = line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
-            current = split_key(inner.trim()).map_err(|e| err(&e))?;
-            let arr = walk(&mut root, &current[..current.len() - 1]).map_err(|e| err(&e))?;
-            let last = current.last().cloned().unwrap_or_default();
-            let entry = arr
-                .entry(last)
-                .or_insert_with(|| GoValue::Array(Vec::new()));
-            match entry {
-                GoValue::Array(items) => items.push(GoValue::Map(BTreeMap::new())),
-                _ => return Err(err("key is not an array of tables")),
-            }
-        } else if let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            current = split_key(inner.trim()).map_err(|e| err(&e))?;
-            walk(&mut root, &current).map_err(|e| err(&e))?;
-        } else {
-            let (k, v) = line
-                .split_once('=')
-                .ok_or_else(|| err("expected '=' after a key"))?;
-            let mut key = current.clone();
-            key.extend(split_key(k.trim()).map_err(|e| err(&e))?);
-            let mut p = ValueParser {
-                s: v.trim().as_bytes(),
-                pos: 0,
-            };
-            let value = p.value().map_err(|e| err(&e))?;
-            let table = walk(&mut root, &key[..key.len() - 1]).map_err(|e| err(&e))?;
-            table.insert(key.last().cloned().unwrap_or_default(), value);
-        }
-    }
-    Ok(root)
+fn table_value(t: &parse::Table) -> Value {
+    Value::map(
+        t.iter()
+            .map(|(k, v)| (Str::from(k.as_str()), toml_value(v)))
+            .collect(),
+    )
 }
 
-fn strip_comment(line: &str) -> &str {
-    let mut in_str = None;
-    for (i, c) in line.char_indices() {
-        match (c, in_str) {
-            ('"' | '\'', None) => in_str = Some(c),
-            (c, Some(q)) if c == q => in_str = None,
-            ('#', None) => return &line[..i],
-            _ => {}
-        }
+/// The Go value BurntSushi stores in the `interface{}`: `int64`,
+/// `float64`, `time.Time`, `[]interface {}`, `map[string]interface {}`
+/// and, for arrays of tables, `[]map[string]interface {}`.
+fn toml_value(v: &TomlValue) -> Value {
+    match v {
+        TomlValue::Int(i) => Value::int64(*i),
+        TomlValue::Float(f) => Value::float64(*f),
+        TomlValue::Bool(b) => Value::Bool(*b),
+        TomlValue::String(s) => Value::string(s.as_str()),
+        TomlValue::Datetime(d) => time_value(d),
+        TomlValue::Array(items) => Value::list(items.iter().map(toml_value).collect()),
+        TomlValue::Table(t) => table_value(t),
+        TomlValue::TableArray(tables) => Value::List(List::new(
+            Type::Map(Box::new(Type::Interface), None),
+            tables.iter().map(table_value).collect(),
+        )),
     }
-    line
 }
 
-fn split_key(k: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut p = ValueParser {
-        s: k.as_bytes(),
-        pos: 0,
+fn time_value(d: &Datetime) -> Value {
+    let loc = match &d.zone {
+        Zone::Utc => Loc::Utc,
+        Zone::Local => Loc::Local(jiff::tz::TimeZone::system()),
+        Zone::Fixed(name, off) => Loc::Fixed(name.clone(), *off),
     };
-    loop {
-        p.skip_ws();
-        let part = match p.peek() {
-            Some(b'"' | b'\'') => match p.value()? {
-                GoValue::String(s) => s,
-                _ => return Err("invalid key".into()),
-            },
-            _ => {
-                let start = p.pos;
-                while matches!(p.peek(), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-                {
-                    p.pos += 1;
-                }
-                if start == p.pos {
-                    return Err("invalid key".into());
-                }
-                k[start..p.pos].to_owned()
-            }
-        };
-        out.push(part);
-        p.skip_ws();
-        match p.peek() {
-            Some(b'.') => p.pos += 1,
-            None => return Ok(out),
-            Some(_) => return Err("invalid key".into()),
-        }
-    }
-}
-
-/// The table at `path` (created as needed; the last element of an array
-/// of tables).
-fn walk<'a>(
-    root: &'a mut BTreeMap<String, GoValue>,
-    path: &[String],
-) -> Result<&'a mut BTreeMap<String, GoValue>, String> {
-    let mut t = root;
-    for k in path {
-        let entry = t
-            .entry(k.clone())
-            .or_insert_with(|| GoValue::Map(BTreeMap::new()));
-        t = match entry {
-            GoValue::Map(m) => m,
-            GoValue::Array(items) => match items.last_mut() {
-                Some(GoValue::Map(m)) => m,
-                _ => return Err(format!("key {k} is not a table")),
-            },
-            _ => return Err(format!("key {k} is not a table")),
-        };
-    }
-    Ok(t)
-}
-
-struct ValueParser<'a> {
-    s: &'a [u8],
-    pos: usize,
-}
-
-impl ValueParser<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.pos).copied()
-    }
-
-    fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t')) {
-            self.pos += 1;
-        }
-    }
-
-    fn value(&mut self) -> Result<GoValue, String> {
-        self.skip_ws();
-        match self.peek() {
-            Some(q @ (b'"' | b'\'')) => {
-                self.pos += 1;
-                let mut out = Vec::new();
-                while let Some(c) = self.peek() {
-                    self.pos += 1;
-                    if c == q {
-                        return Ok(GoValue::String(String::from_utf8_lossy(&out).into_owned()));
-                    }
-                    if c == b'\\' && q == b'"' {
-                        let e = self.peek().ok_or("unterminated string")?;
-                        self.pos += 1;
-                        match e {
-                            b'n' => out.push(b'\n'),
-                            b't' => out.push(b'\t'),
-                            b'r' => out.push(b'\r'),
-                            b'"' => out.push(b'"'),
-                            b'\\' => out.push(b'\\'),
-                            other => {
-                                out.push(b'\\');
-                                out.push(other);
-                            }
-                        }
-                    } else {
-                        out.push(c);
-                    }
-                }
-                Err("unterminated string".into())
-            }
-            Some(b'[') => {
-                self.pos += 1;
-                let mut items = Vec::new();
-                loop {
-                    self.skip_ws();
-                    if self.peek() == Some(b']') {
-                        self.pos += 1;
-                        return Ok(GoValue::Array(items));
-                    }
-                    items.push(self.value()?);
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b',') => self.pos += 1,
-                        Some(b']') => {}
-                        _ => return Err("expected ',' or ']'".into()),
-                    }
-                }
-            }
-            Some(b'{') => {
-                self.pos += 1;
-                let mut m = BTreeMap::new();
-                loop {
-                    self.skip_ws();
-                    if self.peek() == Some(b'}') {
-                        self.pos += 1;
-                        return Ok(GoValue::Map(m));
-                    }
-                    let start = self.pos;
-                    while !matches!(self.peek(), Some(b'=') | None) {
-                        self.pos += 1;
-                    }
-                    let key = String::from_utf8_lossy(&self.s[start..self.pos]);
-                    let key = split_key(key.trim())?.join(".");
-                    self.pos += 1;
-                    let v = self.value()?;
-                    m.insert(key, v);
-                    self.skip_ws();
-                    if self.peek() == Some(b',') {
-                        self.pos += 1;
-                    }
-                }
-            }
-            _ => {
-                let start = self.pos;
-                while !matches!(self.peek(), Some(b',' | b']' | b'}') | None) {
-                    self.pos += 1;
-                }
-                let word = String::from_utf8_lossy(&self.s[start..self.pos]);
-                let word = word.trim();
-                match word {
-                    "true" => Ok(GoValue::Bool(true)),
-                    "false" => Ok(GoValue::Bool(false)),
-                    "inf" | "+inf" => Ok(GoValue::Float(f64::INFINITY)),
-                    "-inf" => Ok(GoValue::Float(f64::NEG_INFINITY)),
-                    "nan" | "+nan" | "-nan" => Ok(GoValue::Float(f64::NAN)),
-                    w => {
-                        let plain = w.replace('_', "");
-                        if let Ok(i) = plain.parse::<i64>() {
-                            Ok(GoValue::Int(i))
-                        } else if let Some(i) = plain
-                            .strip_prefix("0x")
-                            .and_then(|h| i64::from_str_radix(h, 16).ok())
-                        {
-                            Ok(GoValue::Int(i))
-                        } else if let Ok(f) = plain.parse::<f64>() {
-                            Ok(GoValue::Float(f))
-                        } else {
-                            // Dates and times stay text.
-                            Ok(GoValue::String(w.to_owned()))
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    // See yaml_pretty.rs's test for where the expected text comes from.
-    #[test]
-    fn encodes_like_burntsushi() {
-        let values =
-            crate::gojson::yaml::from_slice(include_bytes!("testdata/convert_values.yaml"))
-                .unwrap();
-        let want = include_str!("testdata/to_toml.txt");
-        assert_eq!(to_toml(&values).unwrap(), want[..want.len() - 1]);
-    }
-
-    #[test]
-    fn parses_tables() {
-        let m = parse("a = 1\n[b]\nc = \"d\" # c\n[[e]]\nf = 1.5\n").unwrap();
-        assert_eq!(m.get("a"), Some(&GoValue::Int(1)));
-        assert!(
-            matches!(m.get("b"), Some(GoValue::Map(b)) if b.get("c") == Some(&GoValue::String("d".into())))
-        );
-        assert!(matches!(m.get("e"), Some(GoValue::Array(a)) if a.len() == 1));
-    }
+    GoTime::new(d.nanos, loc).value()
 }

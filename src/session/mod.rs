@@ -27,6 +27,7 @@ use crate::action::install::{InstallOptions, install};
 use crate::action::list::{ListOptions, ListResult, StateMask, list};
 use crate::action::recover::{RecoverOptions, RecoverOutcome, recover};
 use crate::action::rollback::{RollbackOptions, RollbackOutcome, rollback};
+use crate::action::test::{TestOptions, TestOutcome, release_test};
 use crate::action::uninstall::{UninstallOptions, UninstallOutcome, uninstall};
 use crate::action::upgrade::{UpgradeOptions, UpgradePlan, plan, upgrade, will_install};
 use crate::chart::model::{Chart, Values};
@@ -264,6 +265,22 @@ impl<D: Driver, C: Cluster> Session<D, C> {
             done(name, &out);
         }
         Ok(())
+    }
+
+    /// `test`: runs the release's test hooks, in the imitated helm's way
+    /// (`options.compat` is the session's). A failed test is in the
+    /// outcome's `error`, after the release to show.
+    pub async fn test(
+        &self,
+        name: &str,
+        options: &TestOptions,
+        progress: &dyn Progress,
+    ) -> Result<TestOutcome, ActionError> {
+        let options = TestOptions {
+            compat: self.compat,
+            ..options.clone()
+        };
+        release_test(&self.storage, &self.cluster, name, &options, progress).await
     }
 
     /// `recover`.

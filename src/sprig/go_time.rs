@@ -236,6 +236,24 @@ const STATE_FIELD: &str = "\0time";
 /// The `time.Time` argument of a method or function.
 pub(crate) fn as_time(v: &Value, env: &Env) -> Option<GoTime> {
     let Value::Object(o) = v else { return None };
+    time_of(o.as_ref(), &env.tz)
+}
+
+/// What `encoding/json` writes for a `time.Time` object (its
+/// `MarshalJSON`: RFC 3339 with nanoseconds), `None` for other objects.
+/// The local zone is the process's, as Go's `time.Local`.
+pub(crate) fn time_json(o: &dyn Object) -> Option<String> {
+    Some(time_of(o, &TimeZone::system())?.rfc3339_nano())
+}
+
+impl GoTime {
+    /// Go's `Format(time.RFC3339Nano)`.
+    pub(crate) fn rfc3339_nano(&self) -> String {
+        format(self, "2006-01-02T15:04:05.999999999Z07:00")
+    }
+}
+
+fn time_of(o: &dyn Object, local: &TimeZone) -> Option<GoTime> {
     if o.type_name() != TIME_TYPE {
         return None;
     }
@@ -251,7 +269,7 @@ pub(crate) fn as_time(v: &Value, env: &Env) -> Option<GoTime> {
     let name = parts.next()?.to_string();
     let loc = match tag {
         "U" => Loc::Utc,
-        "L" => Loc::Local(env.tz.clone()),
+        "L" => Loc::Local(local.clone()),
         "N" => Loc::Named(name.clone(), TimeZone::get(&name).ok()?),
         _ => Loc::Fixed(name, offset),
     };

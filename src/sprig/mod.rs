@@ -37,6 +37,7 @@ mod uuid;
 mod vector_tests;
 
 pub use env::{Entropy, Env};
+pub(crate) use go_time::{GoTime, Loc, time_json};
 
 use crate::gotemplate::Funcs;
 

@@ -12,6 +12,7 @@ mod deploy;
 mod flags;
 mod objects;
 mod recover;
+mod test_cmd;
 mod twins;
 
 /// For other modules' twin tests.

@@ -1,0 +1,368 @@
+//! `rudder diff upgrade|revision|rollback`: parse, make the library calls
+//! (`rudder::action::diff`), print the comparison. helm has no `diff`; the
+//! flags follow the helm-diff plugin's where it has them (`-C/--context`,
+//! `--show-secrets`, `--detailed-exitcode`, `--no-hooks`,
+//! `--include-tests`, `--no-color`).
+
+use clap::{Args, Subcommand};
+use rudder::action::diff::{
+    Comparison, ManifestObject, ObjectChange, Selection, TextStyle, clear_cluster_scoped, compare,
+    compare_releases, live_side, release_objects, revision_pair, rollback_pair, upgrade_pair,
+};
+use rudder::action::upgrade::UpgradeOptions;
+use rudder::chart::load::load_for_install_reporting;
+use rudder::cluster::client::KubeCluster;
+use rudder::release::Release;
+use rudder::repo::locate::locate;
+use rudder::values::ValueOptions;
+use rudder::values::options::DefaultReader;
+
+use super::Failure;
+use super::chart::ChartPathArgs;
+use super::settings::Settings;
+use super::source::Locate;
+
+/// `diff` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DiffCommand {
+    /// show what an upgrade would change (against the last release, or the live objects with --from live)
+    Upgrade(Box<UpgradeArgs>),
+    /// show what changed between two revisions of a release (B: the newest by default)
+    Revision(RevisionArgs),
+    /// show what a rollback to REVISION (the previous one by default) would change
+    Rollback(RollbackArgs),
+}
+
+/// Flags every `diff` subcommand takes.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// output NUM lines of context around changes (-1: whole objects)
+    #[arg(short = 'C', long, default_value_t = -1, allow_negative_numbers = true)]
+    pub context: i64,
+    /// do not mask the values of Secrets' data and stringData
+    #[arg(long = "show-secrets")]
+    pub show_secrets: bool,
+    /// exit with status 2 when there are changes (0: none, 1: an error)
+    #[arg(long = "detailed-exitcode")]
+    pub detailed_exitcode: bool,
+    /// output format: diff (text) or json
+    #[arg(short = 'o', long, default_value = "diff")]
+    pub output: String,
+    /// leave hooks out of the comparison
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// compare test hooks too
+    #[arg(long = "include-tests")]
+    pub include_tests: bool,
+    /// no colours (as --color never)
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+}
+
+/// `diff revision` arguments.
+#[derive(Debug, Args)]
+pub struct RevisionArgs {
+    /// RELEASE_NAME REVISION_A [REVISION_B]
+    #[arg(value_name = "ARGS")]
+    pub args: Vec<String>,
+    /// what to show and how
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
+/// `diff rollback` arguments.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// RELEASE_NAME [REVISION]
+    #[arg(value_name = "ARGS")]
+    pub args: Vec<String>,
+    /// what to show and how
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
+/// `diff upgrade` arguments: `upgrade`'s chart and values flags.
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// RELEASE_NAME CHART
+    #[arg(value_name = "ARGS")]
+    pub args: Vec<String>,
+    /// compare with the last release's manifest (release) or with the objects in the cluster (live)
+    #[arg(long, default_value = "release")]
+    pub from: String,
+    /// specify values in a YAML file or a URL (can specify multiple)
+    #[arg(short = 'f', long = "values", value_delimiter = ',')]
+    pub values: Vec<String>,
+    /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
+    #[arg(long = "set")]
+    pub set: Vec<String>,
+    /// set STRING values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
+    #[arg(long = "set-string")]
+    pub set_string: Vec<String>,
+    /// set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)
+    #[arg(long = "set-file")]
+    pub set_file: Vec<String>,
+    /// set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2)
+    #[arg(long = "set-json")]
+    pub set_json: Vec<String>,
+    /// set a literal STRING value on the command line
+    #[arg(long = "set-literal")]
+    pub set_literal: Vec<String>,
+    /// where the chart comes from
+    #[command(flatten)]
+    pub path: ChartPathArgs,
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long)]
+    pub devel: bool,
+    /// when upgrading, reuse the last release's values and merge in any overrides from the command line via --set and -f. If '--reset-values' is specified, this is ignored
+    #[arg(long = "reuse-values")]
+    pub reuse_values: bool,
+    /// when upgrading, reset the values to the ones built into the chart
+    #[arg(long = "reset-values")]
+    pub reset_values: bool,
+    /// when upgrading, reset the values to the ones built into the chart, apply the last release's values and merge in any overrides from the command line via --set and -f. If '--reset-values' or '--reuse-values' is specified, this is ignored
+    #[arg(long = "reset-then-reuse-values")]
+    pub reset_then_reuse_values: bool,
+    /// if set, disables JSON schema validation
+    #[arg(long = "skip-schema-validation")]
+    pub skip_schema_validation: bool,
+    /// what to show and how
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
+/// Runs a `diff` subcommand; returns stdout (or exits 2 itself, see
+/// [`finish`]).
+pub async fn run(settings: &Settings, command: DiffCommand) -> Result<String, Failure> {
+    match command {
+        DiffCommand::Revision(a) => {
+            let (name, from, to) = match a.args.as_slice() {
+                [n, x] => (n, revision(x)?, None),
+                [n, x, y] => (n, revision(x)?, Some(revision(y)?)),
+                _ => {
+                    return Err(usage(
+                        "revision",
+                        "RELEASE_NAME REVISION_A [REVISION_B]",
+                        2,
+                        3,
+                        a.args.len(),
+                    ));
+                }
+            };
+            let style = Style::parse(settings, &a.show)?;
+            let (storage, conn) = settings.storage().await?;
+            let (old, new) = revision_pair(&storage, name, from, to).await?;
+            let mut objects = compare_releases(&old, &new, style.selection, style.show_secrets)?;
+            clear_cluster_scoped(&KubeCluster::new(conn.client.clone()), &mut objects).await;
+            finish(
+                &style,
+                comparison(&old, &new, objects, "revision", "revision"),
+            )
+        }
+        DiffCommand::Rollback(a) => {
+            let (name, rev) = match a.args.as_slice() {
+                [n] => (n, 0),
+                [n, r] => (n, revision(r)?),
+                _ => {
+                    return Err(usage(
+                        "rollback",
+                        "RELEASE_NAME [REVISION]",
+                        1,
+                        2,
+                        a.args.len(),
+                    ));
+                }
+            };
+            let style = Style::parse(settings, &a.show)?;
+            let (storage, conn) = settings.storage().await?;
+            let (current, target) = rollback_pair(&storage, name, rev).await?;
+            let mut objects =
+                compare_releases(&current, &target, style.selection, style.show_secrets)?;
+            clear_cluster_scoped(&KubeCluster::new(conn.client.clone()), &mut objects).await;
+            let mut c = comparison(&current, &target, objects, "revision", "revision");
+            c.to = format!("rollback to revision {}", target.version);
+            finish(&style, c)
+        }
+        DiffCommand::Upgrade(a) => run_upgrade(settings, *a).await,
+    }
+}
+
+async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Failure> {
+    let [name, chart_ref] = a.args.as_slice() else {
+        return Err(usage("upgrade", "RELEASE_NAME CHART", 2, 2, a.args.len()));
+    };
+    let live = match a.from.as_str() {
+        "release" => false,
+        "live" => true,
+        other => {
+            return Err(Failure(format!(
+                "invalid argument {other:?} for \"--from\" flag: must be release or live"
+            )));
+        }
+    };
+    let style = Style::parse(settings, &a.show)?;
+    let compat = settings.compat;
+    super::source::refuse_provenance(a.path.verify, false)?;
+    let version = if a.path.version.is_empty() && a.devel {
+        ">0.0.0-0".to_owned()
+    } else {
+        a.path.version.clone()
+    };
+    let opts = a.path.auth.locate_options(
+        settings,
+        Locate {
+            version: &version,
+            devel: a.devel,
+            repo: &a.path.repo,
+            plain_http: a.path.plain_http,
+        },
+    );
+    let located = locate(chart_ref, &opts).await?;
+    let value_opts = ValueOptions {
+        value_files: a.values.clone(),
+        values: a.set.clone(),
+        string_values: a.set_string.clone(),
+        json_values: a.set_json.clone(),
+        literal_values: a.set_literal.clone(),
+        file_values: a.set_file.clone(),
+    };
+    let user = value_opts.merge(&DefaultReader::default(), compat)?;
+    let mut warnings = Vec::new();
+    let chart = load_for_install_reporting(&located.path, compat, &mut warnings)
+        .map_err(|e| Failure(e.install_message(compat)))?;
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    let (storage, conn) = settings.storage().await?;
+    let cluster = KubeCluster::new(conn.client.clone());
+    let mut options = UpgradeOptions {
+        reuse_values: a.reuse_values,
+        reset_values: a.reset_values,
+        reset_then_reuse_values: a.reset_then_reuse_values,
+        ..UpgradeOptions::default()
+    };
+    options.deploy.compat = compat;
+    options.deploy.namespace = storage.namespace().to_string();
+    options.deploy.skip_schema_validation = a.skip_schema_validation;
+    options.deploy.no_hooks = !style.selection.hooks;
+    let (current, target) = upgrade_pair(&storage, &cluster, name, chart, &user, &options).await?;
+    let mut objects = if live {
+        let old = live_side(&cluster, &current, &target).await?;
+        // Hooks do not stay in the cluster as release objects; only the
+        // manifest's objects are compared with live ones.
+        let selection = Selection {
+            hooks: false,
+            tests: false,
+        };
+        let new: std::collections::BTreeMap<_, ManifestObject> =
+            release_objects(&target, selection)?;
+        compare(&old, &new, style.show_secrets)?
+    } else {
+        compare_releases(&current, &target, style.selection, style.show_secrets)?
+    };
+    clear_cluster_scoped(&cluster, &mut objects).await;
+    let mut c = comparison(&current, &target, objects, "revision", "revision");
+    if live {
+        c.from = "live objects".into();
+    }
+    c.to = format!("upgrade to {}", target.chart_label());
+    finish(&style, c)
+}
+
+/// How to show the comparison.
+struct Style {
+    text: TextStyle,
+    json: bool,
+    detailed_exitcode: bool,
+    show_secrets: bool,
+    selection: Selection,
+}
+
+impl Style {
+    fn parse(settings: &Settings, a: &ShowArgs) -> Result<Style, Failure> {
+        let json = match a.output.as_str() {
+            "diff" | "text" => false,
+            "json" => true,
+            other => {
+                return Err(Failure(format!(
+                    "invalid argument {other:?} for \"-o, --output\" flag: must be diff or json"
+                )));
+            }
+        };
+        Ok(Style {
+            text: TextStyle {
+                context: usize::try_from(a.context).ok(),
+                color: settings.colors.enabled && !a.no_color,
+            },
+            json,
+            detailed_exitcode: a.detailed_exitcode,
+            show_secrets: a.show_secrets,
+            selection: Selection {
+                hooks: !a.no_hooks,
+                tests: a.include_tests,
+            },
+        })
+    }
+}
+
+fn comparison(
+    old: &Release,
+    new: &Release,
+    objects: Vec<ObjectChange>,
+    old_word: &str,
+    new_word: &str,
+) -> Comparison {
+    Comparison {
+        release: new.name.clone(),
+        namespace: new.namespace.clone(),
+        from: format!("{old_word} {}", old.version),
+        to: format!("{new_word} {}", new.version),
+        objects,
+    }
+}
+
+/// The output, or, with `--detailed-exitcode` and changes, the output
+/// printed here and exit status 2: the CLI's common path knows only
+/// success (0) and failure (1).
+fn finish(style: &Style, c: Comparison) -> Result<String, Failure> {
+    let out = if style.json {
+        c.json(style.text.context)
+    } else {
+        c.text(style.text)
+    };
+    let code = if style.detailed_exitcode {
+        c.detailed_exit_code()
+    } else {
+        0
+    };
+    if code == 0 {
+        return Ok(out);
+    }
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(Failure(format!("writing output: {e}"))),
+    }
+    std::process::exit(i32::from(code));
+}
+
+fn revision(s: &str) -> Result<i64, Failure> {
+    s.parse::<i64>()
+        .map_err(|_| Failure(format!("invalid revision {s:?}: not an integer")))
+}
+
+fn usage(sub: &str, args: &str, min: usize, max: usize, got: usize) -> Failure {
+    let wanted = if min == max {
+        format!("{min}")
+    } else {
+        format!("{min} to {max}")
+    };
+    Failure(format!(
+        "\"rudder diff {sub}\" requires {wanted} arguments, received {got}\n\nUsage:  rudder diff {sub} {args} [flags]"
+    ))
+}
