@@ -526,6 +526,9 @@ pub fn print_release(
             };
             let style = present::status::StatusStyle {
                 compat: settings.compat,
+                // helm's --debug (or HELM_DEBUG) adds the values, hooks
+                // and manifest.
+                debug: settings.debug(),
                 colors: settings.colors,
                 ..Default::default()
             };

@@ -61,6 +61,15 @@ fn dry_runs(helm: Tool) {
         vec!["upgrade", "--install", "fresh", &web, "--dry-run"],
         vec![
             "upgrade",
+            "b",
+            &web,
+            "--dry-run",
+            "--debug",
+            "--set",
+            "message=z",
+        ],
+        vec![
+            "upgrade",
             "--install",
             "b",
             &hooks,
