@@ -162,6 +162,9 @@ fn action_errors_as_helm() {
                     vec!["upgrade", "Bad_Name", &web],
                     vec!["upgrade", "b", &schema, "--set", "name=X1"],
                     vec!["upgrade", "nope", &web, "--reuse-values"],
+                    vec!["upgrade", "--install", "Bad_Name", &web],
+                    vec!["upgrade", "--install", "b", &web, "--hide-secret"],
+                    vec!["install", "b", &web, "--replace"],
                 ] {
                     same_as(ns, helm, &args);
                 }
