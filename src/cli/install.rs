@@ -143,7 +143,12 @@ async fn run_install_steps(
     check_hide_secret(&prepared.options, Verb::Install)?;
     let (session, namespace) = match opened {
         Some(s) => s,
-        None => open_session(settings, prepared.options.dry_run, &name).await?,
+        // helm's cancel line names its first argument (the chart, with
+        // --generate-name).
+        None => {
+            let label = request.args.first().unwrap_or(&name);
+            open_session(settings, prepared.options.dry_run, label).await?
+        }
     };
     let mut deploy = prepared.options;
     deploy.namespace = namespace;
@@ -208,14 +213,15 @@ fn generated_name(chart_ref: &str) -> String {
 /// The session install and upgrade run in.
 pub type CliSession = Session<AnyDriver, KubeCluster>;
 
-/// The session for an install or upgrade of `name`, and the namespace it
+/// The session for an install or upgrade (`label` names it in the cancel
+/// line), and the namespace it
 /// works in. A client-side dry run does not probe the cluster (helm
 /// contacts none); a real run cancels its waits on SIGINT/SIGTERM and
 /// says so on stdout, as helm does.
 pub async fn open_session(
     settings: &Settings,
     dry_run: DryRun,
-    name: &str,
+    label: &str,
 ) -> Result<(CliSession, String), Failure> {
     let (storage, conn) = if dry_run == DryRun::Client {
         settings.storage_unchecked().await?
@@ -225,7 +231,7 @@ pub async fn open_session(
     let mut cluster = KubeCluster::new(conn.client.clone());
     if dry_run == DryRun::None {
         let cancel = cancel_on_interrupt();
-        let line = format!("Release {name} has been cancelled.\n");
+        let line = format!("Release {label} has been cancelled.\n");
         let watch = cancel.clone();
         tokio::spawn(async move {
             watch.cancelled().await;
