@@ -168,6 +168,25 @@ fn web_flow(helm: Tool) {
             ]),
         );
     }
+    if helm == Tool::Helm4 {
+        // A failing upgrade that created an object: deleted again.
+        step(
+            &ns,
+            helm,
+            r,
+            &[
+                "upgrade",
+                "{}",
+                "{web2}",
+                "--cleanup-on-fail",
+                "--wait",
+                "--timeout",
+                "3s",
+                "--set",
+                "unschedulable=true",
+            ],
+        );
+    }
     // A failing upgrade, rolled back.
     step(
         &ns,
