@@ -250,6 +250,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn install_errors_logged_as_slog_text() {
+        // Go: slog's TextHandler quotes values with spaces, `=` or `"`.
+        assert_eq!(
+            slog_quote("cannot reuse a name that is still in use"),
+            "\"cannot reuse a name that is still in use\""
+        );
+        assert_eq!(slog_quote("plain"), "plain");
+        assert_eq!(slog_quote(""), "\"\"");
+        assert_eq!(slog_quote("a=b"), "\"a=b\"");
+    }
+
+    #[test]
     fn names_as_helm_install() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
