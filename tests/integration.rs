@@ -7,6 +7,7 @@ mod harness;
 mod charts;
 mod cli;
 mod compat;
+mod deploy;
 mod diff;
 mod forged;
 mod hostile;

@@ -147,6 +147,10 @@ pub enum Command {
     Push(super::registry::PushArgs),
     /// locally render templates
     Template(Box<super::template::TemplateArgs>),
+    /// install a chart
+    Install(Box<super::install::InstallArgs>),
+    /// upgrade a release
+    Upgrade(Box<super::upgrade::UpgradeArgs>),
     /// show what an upgrade or a rollback would change, or what changed between revisions
     #[command(subcommand)]
     Diff(super::diff::DiffCommand),

@@ -87,6 +87,8 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Show(c) => super::chart::run_show(&settings, c).await,
         Command::Package(a) => super::chart::run_package(&settings, a).await,
         Command::Template(a) => super::template::run_template(&settings, *a).await,
+        Command::Install(a) => super::install::run_install(&settings, *a).await,
+        Command::Upgrade(a) => super::upgrade::run_upgrade(&settings, *a).await,
         Command::Diff(c) => super::diff::run(&settings, c).await,
         Command::Dependency(c) => match c {
             super::chart::DependencyCommand::Update(a) => {

@@ -6,7 +6,9 @@ mod args;
 mod chart;
 mod commands;
 mod completion;
+mod deploy_flags;
 mod diff;
+mod install;
 mod interrupt;
 mod logging;
 mod man;
@@ -17,6 +19,7 @@ mod settings;
 mod source;
 mod template;
 mod test;
+mod upgrade;
 mod version;
 
 use std::io::Write as _;
@@ -44,6 +47,7 @@ pub fn main() -> ExitCode {
     // answered before anything else and exits.
     completion::complete_if_asked();
     warn_deprecated_flags();
+    deploy_flags::warn_deprecated_flags();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return parse_failure(e),
@@ -113,6 +117,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Search(_) => "search",
         Command::Pull(_) => "pull",
         Command::Template(_) => "template",
+        Command::Install(_) => "install",
+        Command::Upgrade(_) => "upgrade",
         Command::Diff(_) => "diff",
     }
 }

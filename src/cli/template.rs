@@ -412,7 +412,7 @@ async fn namespace(settings: &Settings) -> String {
 }
 
 /// `RUDDER_RENDER_SEED` / `RUDDER_RENDER_NOW`.
-fn env_source() -> Result<EnvSource, Failure> {
+pub(super) fn env_source() -> Result<EnvSource, Failure> {
     let seed = std::env::var("RUDDER_RENDER_SEED").ok();
     let now = std::env::var("RUDDER_RENDER_NOW").ok();
     if seed.is_none() && now.is_none() {

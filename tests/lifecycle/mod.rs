@@ -15,6 +15,9 @@ mod recover;
 mod test_cmd;
 mod twins;
 
+/// For other modules' twin tests.
+pub use objects::assert_equivalent as assert_objects_equivalent;
+
 use std::sync::LazyLock;
 
 use k8s_openapi::api::core::v1::Secret;

@@ -1,0 +1,297 @@
+//! Twin releases made and changed by install and upgrade: one twin by
+//! helm, the other by rudder, the tools swapping at every step (so each
+//! upgrades what the other installed). After every step both printed the
+//! same (names and times masked), exited the same, and helm and rudder
+//! tell the same story about both twins, whose live objects are
+//! equivalent.
+
+use crate::harness::{TestNs, Tool, chart, realcharts, repo_root};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::lifecycle::{assert_objects_equivalent, normalize, without_resources};
+
+use super::{errors, run_as};
+
+const A: &str = "alpha-dep";
+const B: &str = "bravo-dep";
+
+/// `{}` in `args` stands for the release, `{web}`/`{web2}`/`{hooks}`/
+/// `{podinfo}` for chart paths.
+fn expand(args: &[&str], name: &str) -> Vec<String> {
+    args.iter()
+        .map(|a| match *a {
+            "{}" => name.to_owned(),
+            "{web}" => chart("web").to_string_lossy().into_owned(),
+            "{web2}" => repo_root()
+                .join("fixtures/deploy/web-0.2.0")
+                .to_string_lossy()
+                .into_owned(),
+            "{hooks}" => chart("hooks").to_string_lossy().into_owned(),
+            "{podinfo}" => realcharts().join("podinfo").to_string_lossy().into_owned(),
+            other => other.to_owned(),
+        })
+        .collect()
+}
+
+/// Runs one step: `first` on twin A and the other tool on twin B, at the
+/// same time; both must print and exit alike.
+#[track_caller]
+fn step(ns: &TestNs, helm: Tool, first: Tool, args: &[&str]) {
+    let second = if first == Tool::Rudder {
+        helm
+    } else {
+        Tool::Rudder
+    };
+    let (a_args, b_args) = (expand(args, A), expand(args, B));
+    let (ra, rb) = std::thread::scope(|s| {
+        let ha = s.spawn(|| run_as(ns, first, helm, &a_args));
+        let hb = s.spawn(|| run_as(ns, second, helm, &b_args));
+        (
+            ha.join().expect("twin A's run"),
+            hb.join().expect("twin B's run"),
+        )
+    });
+    let show = |o: &crate::harness::Out| {
+        normalize(
+            &format!(
+                "exit {}\n{}\n--- stderr ---\n{}",
+                o.code(),
+                o.stdout,
+                errors(&o.stderr)
+            ),
+            &[A, B],
+        )
+    };
+    let when = format!("`{}` ({first:?} on A, {second:?} on B)", args.join(" "));
+    assert_eq!(
+        show(&ra),
+        show(&rb),
+        "{when}: outputs differ\nA: {ra}\nB: {rb}"
+    );
+    assert_same_story(ns, helm, &when);
+}
+
+/// Names a chart draws at random (podinfo's test hooks end in
+/// `randAlphaNum 5`): masked.
+fn mask_random(text: &str) -> String {
+    static RANDOM: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"-test-[a-z0-9]{5}\b").expect("regex"));
+    RANDOM.replace_all(text, "-test-RANDOM").into_owned()
+}
+
+/// helm (the version imitated) and rudder must read both twins alike
+/// (`history`; `get all`: status, values, hooks, manifest and notes), and
+/// the cluster must hold equivalent objects for them.
+#[track_caller]
+fn assert_same_story(ns: &TestNs, helm: Tool, when: &str) {
+    let reads: &[&[&str]] = &[&["history", "{}"], &["get", "all", "{}"]];
+    for tool in [helm, Tool::Rudder] {
+        for args in reads {
+            let read = |name: &str| {
+                let out = ns.run(tool, expand(args, name));
+                let text = format!("exit {}\n{}{}", out.code(), out.stdout, out.stderr);
+                mask_random(&normalize(&without_resources(&text), &[A, B]))
+            };
+            let (ta, tb) = std::thread::scope(|s| {
+                let b = s.spawn(|| read(B));
+                (read(A), b.join().expect("read B"))
+            });
+            assert_eq!(
+                ta,
+                tb,
+                "{when}: `{tool:?} {}` differs between the twins",
+                args.join(" ")
+            );
+        }
+    }
+    assert_objects_equivalent(&ns.name, A, B, when);
+}
+
+fn web_flow(helm: Tool) {
+    let ns = TestNs::new(&format!("deploy-twins-web-{helm:?}"));
+    let (h, r) = (helm, Tool::Rudder);
+    let wait = ["--wait", "--timeout", "2m"];
+    let with = |args: &[&'static str]| [args, &wait[..]].concat();
+    step(
+        &ns,
+        helm,
+        h,
+        &with(&["install", "{}", "{web}", "--set", "message=one"]),
+    );
+    // A new chart version, the previous values kept.
+    step(
+        &ns,
+        helm,
+        r,
+        &with(&[
+            "upgrade",
+            "{}",
+            "{web2}",
+            "--reuse-values",
+            "--set",
+            "replicaCount=2",
+        ]),
+    );
+    if helm == Tool::Helm4 {
+        step(
+            &ns,
+            helm,
+            h,
+            &with(&[
+                "upgrade",
+                "{}",
+                "{web}",
+                "--reset-then-reuse-values",
+                "--set",
+                "image.tag=2.0",
+                "-o",
+                "json",
+            ]),
+        );
+        step(
+            &ns,
+            helm,
+            r,
+            &with(&[
+                "upgrade",
+                "{}",
+                "{web2}",
+                "--reset-values",
+                "--description",
+                "by hand",
+                "--labels",
+                "team=a,tier=web",
+                "-o",
+                "yaml",
+            ]),
+        );
+    }
+    if helm == Tool::Helm4 {
+        // A failing upgrade that created an object: deleted again.
+        step(
+            &ns,
+            helm,
+            r,
+            &[
+                "upgrade",
+                "{}",
+                "{web2}",
+                "--cleanup-on-fail",
+                "--wait",
+                "--timeout",
+                "3s",
+                "--set",
+                "unschedulable=true",
+            ],
+        );
+    }
+    // A failing upgrade, rolled back.
+    step(
+        &ns,
+        helm,
+        h,
+        &[
+            "upgrade",
+            "--install",
+            "{}",
+            "{web}",
+            "--atomic",
+            "--timeout",
+            "3s",
+            "--set",
+            "unschedulable=true",
+        ],
+    );
+}
+
+#[test]
+#[ignore = "main stores `config: {}` for no user values where helm omits it (fixed on core, not yet merged)"]
+fn web_twins_with_helm_4() {
+    web_flow(Tool::Helm4);
+}
+
+#[test]
+#[ignore = "helm 3 describes a timed-out wait as `context deadline exceeded` alone; the action adds the kstatus detail"]
+fn web_twins_with_helm_3() {
+    web_flow(Tool::Helm3);
+}
+
+/// Hooks of every install/upgrade event, with weights and delete
+/// policies, run by either tool.
+#[test]
+#[ignore = "main stores `config: {}` for no user values where helm omits it (fixed on core, not yet merged)"]
+fn hook_twins_with_helm_4() {
+    let helm = Tool::Helm4;
+    let ns = TestNs::new("deploy-twins-hooks");
+    step(
+        &ns,
+        helm,
+        helm,
+        &["install", "{}", "{hooks}", "--timeout", "2m"],
+    );
+    step(
+        &ns,
+        helm,
+        Tool::Rudder,
+        &[
+            "upgrade",
+            "{}",
+            "{hooks}",
+            "--set",
+            "message=again",
+            "--timeout",
+            "2m",
+        ],
+    );
+    step(
+        &ns,
+        helm,
+        helm,
+        &[
+            "upgrade",
+            "--install",
+            "{}",
+            "{hooks}",
+            "--no-hooks",
+            "--set",
+            "message=quiet",
+        ],
+    );
+}
+
+/// A real-world chart, podinfo: installed and upgraded (new values) by
+/// either tool.
+#[test]
+#[ignore = "main stores `config: {}` for no user values where helm omits it (fixed on core, not yet merged)"]
+fn podinfo_twins_with_helm_4() {
+    let helm = Tool::Helm4;
+    let ns = TestNs::new("deploy-twins-podinfo");
+    step(
+        &ns,
+        helm,
+        Tool::Rudder,
+        &["upgrade", "--install", "{}", "{podinfo}"],
+    );
+    step(
+        &ns,
+        helm,
+        helm,
+        &[
+            "upgrade",
+            "{}",
+            "{podinfo}",
+            "--set",
+            "replicaCount=2",
+            "--set",
+            "ui.message=hi",
+        ],
+    );
+    step(
+        &ns,
+        helm,
+        Tool::Rudder,
+        &["upgrade", "{}", "{podinfo}", "--reuse-values"],
+    );
+}
