@@ -210,7 +210,7 @@ pub(crate) fn now(env: &Env) -> GoTime {
     });
     GoTime {
         nanos,
-        loc: Loc::Local(env.tz.clone()),
+        loc: Loc::Local(env.tz()),
         mono: Some((nanos - start) as i64),
     }
 }
@@ -221,7 +221,7 @@ pub(crate) fn now(env: &Env) -> GoTime {
 pub(crate) fn load_location(name: &str, env: &Env) -> Option<Loc> {
     match name {
         "" | "UTC" => Some(Loc::utc()),
-        "Local" => Some(Loc::Local(env.tz.clone())),
+        "Local" => Some(Loc::Local(env.tz())),
         _ => {
             let tz = TimeZone::get(name).ok()?;
             (tz.iana_name() == Some(name)).then(|| Loc::Named(name.to_string(), tz))
@@ -251,7 +251,7 @@ pub(crate) fn as_time(v: &Value, env: &Env) -> Option<GoTime> {
     let name = parts.next()?.to_string();
     let loc = match tag {
         "U" => Loc::Utc,
-        "L" => Loc::Local(env.tz.clone()),
+        "L" => Loc::Local(env.tz()),
         "N" => Loc::Named(name.clone(), TimeZone::get(&name).ok()?),
         _ => Loc::Fixed(name, offset),
     };
