@@ -303,6 +303,8 @@ pub fn template(
         log(line);
     }
     let stdout = finish(&mut assembled, opts)?;
+    crate::render::discard(chart);
+    crate::render::discard(values);
     Ok(TemplateOutput { stdout, assembled })
 }
 

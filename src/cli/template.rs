@@ -276,6 +276,8 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
     let outcome = match native_unsupported {
         Some(what) => Err(TemplateError::Unsupported(what)),
         None => {
+            // The process prints and exits after this one render.
+            rudder::render::set_short_lived(true);
             template(chart, &user, &topts, &mut |line: &str| eprintln!("{line}")).map(|o| o.stdout)
         }
     };

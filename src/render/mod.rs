@@ -26,7 +26,9 @@ mod toml;
 mod yaml_pretty;
 
 pub use capabilities::{Capabilities, HelmVersion, KubeVersion};
-pub use engine::{RENDER_STACK_BYTES, ReleaseInfo, RenderOptions, on_big_stack, render};
+pub use engine::{
+    RENDER_STACK_BYTES, ReleaseInfo, RenderOptions, discard, on_big_stack, render, set_short_lived,
+};
 pub use error::RenderError;
 
 use crate::gojson::GoValue;

@@ -31,10 +31,9 @@ fn time_or_now(v: &Value, env: &Env, ints: &[IntKind]) -> GoTime {
         return t;
     }
     match v {
-        Value::Int(secs, kind) if ints.contains(kind) => GoTime::new(
-            i128::from(*secs) * i128::from(SECOND),
-            Loc::Local(env.tz.clone()),
-        ),
+        Value::Int(secs, kind) if ints.contains(kind) => {
+            GoTime::new(i128::from(*secs) * i128::from(SECOND), Loc::Local(env.tz()))
+        }
         _ => now(env),
     }
 }
@@ -186,7 +185,7 @@ pub(crate) fn register(funcs: &mut Funcs, env: &Env) {
         "toDate",
         Signature::new(vec![Type::String, Type::String], time_type()),
         move |_, args| {
-            let local = Loc::Local(e.tz.clone());
+            let local = Loc::Local(e.tz());
             Ok(
                 parse_in_location(bytes(arg(&args, 0)), bytes(arg(&args, 1)), &local)
                     .unwrap_or_else(|_| GoTime::zero())
@@ -199,7 +198,7 @@ pub(crate) fn register(funcs: &mut Funcs, env: &Env) {
         "mustToDate",
         Signature::new(vec![Type::String, Type::String], time_type()).with_error(),
         move |_, args| {
-            let local = Loc::Local(e.tz.clone());
+            let local = Loc::Local(e.tz());
             parse_in_location(bytes(arg(&args, 0)), bytes(arg(&args, 1)), &local)
                 .map(GoTime::value)
                 .map_err(fail)

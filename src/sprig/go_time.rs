@@ -210,7 +210,7 @@ pub(crate) fn now(env: &Env) -> GoTime {
     });
     GoTime {
         nanos,
-        loc: Loc::Local(env.tz.clone()),
+        loc: Loc::Local(env.tz()),
         mono: Some((nanos - start) as i64),
     }
 }
@@ -221,7 +221,7 @@ pub(crate) fn now(env: &Env) -> GoTime {
 pub(crate) fn load_location(name: &str, env: &Env) -> Option<Loc> {
     match name {
         "" | "UTC" => Some(Loc::utc()),
-        "Local" => Some(Loc::Local(env.tz.clone())),
+        "Local" => Some(Loc::Local(env.tz())),
         _ => {
             let tz = TimeZone::get(name).ok()?;
             (tz.iana_name() == Some(name)).then(|| Loc::Named(name.to_string(), tz))
@@ -236,7 +236,7 @@ const STATE_FIELD: &str = "\0time";
 /// The `time.Time` argument of a method or function.
 pub(crate) fn as_time(v: &Value, env: &Env) -> Option<GoTime> {
     let Value::Object(o) = v else { return None };
-    time_of(o.as_ref(), &env.tz)
+    time_of(o.as_ref(), &env.tz())
 }
 
 /// What `encoding/json` writes for a `time.Time` object (its

@@ -35,7 +35,7 @@ impl Context for NoTemplates {
 /// The environment the oracle ran in: Go's local zone was New York.
 pub(crate) fn oracle_env() -> Env {
     let mut env = Env::fixed(1, jiff::Timestamp::UNIX_EPOCH);
-    env.tz = jiff::tz::TimeZone::get("America/New_York").expect("tzdb");
+    env.set_tz(jiff::tz::TimeZone::get("America/New_York").expect("tzdb"));
     env
 }
 
