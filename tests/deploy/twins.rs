@@ -207,13 +207,11 @@ fn web_flow(helm: Tool) {
 }
 
 #[test]
-#[ignore = "main stores `config: {}` for no user values where helm omits it (fixed on core, not yet merged)"]
 fn web_twins_with_helm_4() {
     web_flow(Tool::Helm4);
 }
 
 #[test]
-#[ignore = "helm 3 describes a timed-out wait as `context deadline exceeded` alone; the action adds the kstatus detail"]
 fn web_twins_with_helm_3() {
     web_flow(Tool::Helm3);
 }
@@ -221,7 +219,6 @@ fn web_twins_with_helm_3() {
 /// Hooks of every install/upgrade event, with weights and delete
 /// policies, run by either tool.
 #[test]
-#[ignore = "main stores `config: {}` for no user values where helm omits it (fixed on core, not yet merged)"]
 fn hook_twins_with_helm_4() {
     let helm = Tool::Helm4;
     let ns = TestNs::new("deploy-twins-hooks");
@@ -264,7 +261,6 @@ fn hook_twins_with_helm_4() {
 /// A real-world chart, podinfo: installed and upgraded (new values) by
 /// either tool.
 #[test]
-#[ignore = "main stores `config: {}` for no user values where helm omits it (fixed on core, not yet merged)"]
 fn podinfo_twins_with_helm_4() {
     let helm = Tool::Helm4;
     let ns = TestNs::new("deploy-twins-podinfo");
