@@ -30,6 +30,11 @@ fn expand(args: &[&str], name: &str) -> Vec<String> {
                 .into_owned(),
             "{hooks}" => chart("hooks").to_string_lossy().into_owned(),
             "{podinfo}" => realcharts().join("podinfo").to_string_lossy().into_owned(),
+            "{nginx}" => realcharts().join("nginx").to_string_lossy().into_owned(),
+            "{ingress-nginx}" => realcharts()
+                .join("ingress-nginx")
+                .to_string_lossy()
+                .into_owned(),
             other => other.to_owned(),
         })
         .collect()
@@ -289,5 +294,63 @@ fn podinfo_twins_with_helm_4() {
         helm,
         Tool::Rudder,
         &["upgrade", "{}", "{podinfo}", "--reuse-values"],
+    );
+}
+
+/// bitnami nginx and ingress-nginx (admission-webhook hooks, cluster-wide
+/// RBAC named after the release): installed by rudder, upgraded by helm,
+/// and back.
+#[test]
+fn nginx_twins_with_helm_4() {
+    let helm = Tool::Helm4;
+    let ns = TestNs::new("deploy-twins-nginx");
+    // Fixed by values: no generated certificates, no node ports the API
+    // server picks at random.
+    let fixed = [
+        "--set",
+        "tls.enabled=false",
+        "--set",
+        "service.type=ClusterIP",
+    ];
+    let with = |args: &[&'static str]| [args, &fixed[..]].concat();
+    step(
+        &ns,
+        helm,
+        Tool::Rudder,
+        &with(&["install", "{}", "{nginx}"]),
+    );
+    step(
+        &ns,
+        helm,
+        helm,
+        &with(&["upgrade", "{}", "{nginx}", "--set", "replicaCount=2"]),
+    );
+}
+
+#[test]
+fn ingress_nginx_twins_with_helm_4() {
+    let helm = Tool::Helm4;
+    let ns = TestNs::new("deploy-twins-ingress");
+    // No node ports the API server picks at random.
+    let fixed = ["--set", "controller.service.type=ClusterIP"];
+    let with = |args: &[&'static str]| [args, &fixed[..]].concat();
+    step(
+        &ns,
+        helm,
+        Tool::Rudder,
+        &with(&["install", "{}", "{ingress-nginx}"]),
+    );
+    step(
+        &ns,
+        helm,
+        helm,
+        &[
+            "upgrade",
+            "{}",
+            "{ingress-nginx}",
+            "--reuse-values",
+            "--set",
+            "controller.replicaCount=2",
+        ],
     );
 }
