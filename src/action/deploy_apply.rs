@@ -49,11 +49,17 @@ pub(crate) struct StepError {
 pub(crate) struct Step {
     /// Hook event prefix: `install`, `upgrade` or `rollback`.
     pub event: &'static str,
+    /// What to wait for after the update.
     pub wait: WaitStrategy,
+    /// With a wait, also wait for Jobs to complete.
     pub wait_for_jobs: bool,
+    /// How long each hook and the wait may take.
     pub timeout: Duration,
+    /// Skip the hooks.
     pub no_hooks: bool,
+    /// Server-side apply with `force=true`.
     pub force_conflicts: bool,
+    /// Replace existing objects instead of applying them.
     pub force_replace: bool,
     /// Move client-side-apply field ownership to server-side apply.
     pub upgrade_client_side_fields: bool,

@@ -17,13 +17,21 @@ use super::ActionError;
 
 /// The parts of a new revision besides the render.
 pub(crate) struct NewRevision<'a> {
+    /// The release name.
     pub name: &'a str,
+    /// Its namespace.
     pub namespace: &'a str,
+    /// The revision number.
     pub version: i64,
+    /// The status it is stored with.
     pub status: Status,
+    /// Its description.
     pub description: String,
+    /// The release's first deployment (`None`: now).
     pub first_deployed: Option<GoTime>,
+    /// Custom record labels.
     pub labels: BTreeMap<String, String>,
+    /// Whose record format to write.
     pub compat: Compat,
 }
 

@@ -102,11 +102,17 @@ pub(crate) fn check_kube_version(
 /// What one render needs besides the chart and the values.
 #[derive(Clone, Debug)]
 pub(crate) struct RenderSetup {
+    /// Which helm to imitate.
     pub compat: Compat,
+    /// `.Release`.
     pub release: ReleaseInfo,
+    /// `.Capabilities`.
     pub capabilities: Capabilities,
+    /// Sprig's randomness and clock.
     pub env: EnvSource,
+    /// `getHostByName` resolves only with `--enable-dns`.
     pub enable_dns: bool,
+    /// How the rendered files become manifest, hooks and notes.
     pub assemble: AssembleOptions,
 }
 

@@ -169,16 +169,20 @@ async fn install_dry<C: Cluster>(
             &takeover_prefix(d.compat, "install"),
         )
         .await?;
-        server_dry_run(
-            cluster,
-            &[],
-            &mut targets,
-            name,
-            &d.namespace,
-            d.force_conflicts,
-            "install",
-        )
-        .await?;
+        // With --create-namespace the namespace may not exist yet, and
+        // the server would refuse every object in it (helm sends none).
+        if !options.create_namespace {
+            server_dry_run(
+                cluster,
+                &[],
+                &mut targets,
+                name,
+                &d.namespace,
+                d.force_conflicts,
+                "install",
+            )
+            .await?;
+        }
     }
     let release = new_release(
         NewRevision {
