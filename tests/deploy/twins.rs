@@ -354,3 +354,41 @@ fn ingress_nginx_twins_with_helm_4() {
         ],
     );
 }
+
+/// A ConfigMap made outside helm, in the way of the chart's own.
+fn unowned_configmap(ns: &str, name: &str) {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::api::{Api, PostParams};
+    crate::harness::block_on(async {
+        let api: Api<ConfigMap> = Api::namespaced(crate::harness::cluster().admin().await, ns);
+        let cm: ConfigMap = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name},
+            "data": {"message": "made by hand"}
+        }))
+        .expect("configmap");
+        api.create(&PostParams::default(), &cm)
+            .await
+            .expect("create configmap");
+    });
+}
+
+/// An object the release did not make: refused with helm's "invalid
+/// ownership metadata" error (nothing recorded), then adopted with
+/// `--take-ownership`.
+#[test]
+fn take_ownership_twins_with_helm_4() {
+    let helm = Tool::Helm4;
+    let ns = TestNs::new("deploy-twins-own");
+    for name in [A, B] {
+        unowned_configmap(&ns.name, &format!("{name}-web-config"));
+    }
+    step(&ns, helm, Tool::Rudder, &["install", "{}", "{web}"]);
+    // Refused, by both (the step checked they agree): no release.
+    ns.helm4(["status", A]).failed();
+    step(
+        &ns,
+        helm,
+        helm,
+        &["upgrade", "--install", "{}", "{web}", "--take-ownership"],
+    );
+}
