@@ -79,7 +79,6 @@ fn ci_script_as_helm_4() {
 }
 
 #[test]
-#[ignore = "helm 3 describes a timed-out wait as `context deadline exceeded` alone; the action adds the kstatus detail"]
 fn ci_script_as_helm_3() {
     script(Tool::Helm3);
 }

@@ -97,7 +97,6 @@ fn dry_runs_as_helm_4() {
 }
 
 #[test]
-#[ignore = "the action's helm 3 release lacks helm 3's `deleted: \"\"` zero time"]
 fn dry_runs_as_helm_3() {
     dry_runs(Tool::Helm3);
 }

@@ -47,7 +47,6 @@ fn interrupt(ns: &TestNs, tool: Tool, args: &[String], name: &str) -> (Option<i3
 }
 
 #[test]
-#[ignore = "helm 4 records an interrupted wait as `context canceled` alone; the action adds the kstatus detail"]
 fn interrupted_upgrade_as_helm_4() {
     let ns = TestNs::new("deploy-interrupt");
     let web = chart("web").to_string_lossy().into_owned();

@@ -30,6 +30,11 @@ fn expand(args: &[&str], name: &str) -> Vec<String> {
                 .into_owned(),
             "{hooks}" => chart("hooks").to_string_lossy().into_owned(),
             "{podinfo}" => realcharts().join("podinfo").to_string_lossy().into_owned(),
+            "{nginx}" => realcharts().join("nginx").to_string_lossy().into_owned(),
+            "{ingress-nginx}" => realcharts()
+                .join("ingress-nginx")
+                .to_string_lossy()
+                .into_owned(),
             other => other.to_owned(),
         })
         .collect()
@@ -207,13 +212,11 @@ fn web_flow(helm: Tool) {
 }
 
 #[test]
-#[ignore = "main stores `config: {}` for no user values where helm omits it (fixed on core, not yet merged)"]
 fn web_twins_with_helm_4() {
     web_flow(Tool::Helm4);
 }
 
 #[test]
-#[ignore = "helm 3 describes a timed-out wait as `context deadline exceeded` alone; the action adds the kstatus detail"]
 fn web_twins_with_helm_3() {
     web_flow(Tool::Helm3);
 }
@@ -221,7 +224,6 @@ fn web_twins_with_helm_3() {
 /// Hooks of every install/upgrade event, with weights and delete
 /// policies, run by either tool.
 #[test]
-#[ignore = "main stores `config: {}` for no user values where helm omits it (fixed on core, not yet merged)"]
 fn hook_twins_with_helm_4() {
     let helm = Tool::Helm4;
     let ns = TestNs::new("deploy-twins-hooks");
@@ -264,7 +266,6 @@ fn hook_twins_with_helm_4() {
 /// A real-world chart, podinfo: installed and upgraded (new values) by
 /// either tool.
 #[test]
-#[ignore = "main stores `config: {}` for no user values where helm omits it (fixed on core, not yet merged)"]
 fn podinfo_twins_with_helm_4() {
     let helm = Tool::Helm4;
     let ns = TestNs::new("deploy-twins-podinfo");
@@ -293,5 +294,101 @@ fn podinfo_twins_with_helm_4() {
         helm,
         Tool::Rudder,
         &["upgrade", "{}", "{podinfo}", "--reuse-values"],
+    );
+}
+
+/// bitnami nginx and ingress-nginx (admission-webhook hooks, cluster-wide
+/// RBAC named after the release): installed by rudder, upgraded by helm,
+/// and back.
+#[test]
+fn nginx_twins_with_helm_4() {
+    let helm = Tool::Helm4;
+    let ns = TestNs::new("deploy-twins-nginx");
+    // Fixed by values: no generated certificates, no node ports the API
+    // server picks at random.
+    let fixed = [
+        "--set",
+        "tls.enabled=false",
+        "--set",
+        "service.type=ClusterIP",
+    ];
+    let with = |args: &[&'static str]| [args, &fixed[..]].concat();
+    step(
+        &ns,
+        helm,
+        Tool::Rudder,
+        &with(&["install", "{}", "{nginx}"]),
+    );
+    step(
+        &ns,
+        helm,
+        helm,
+        &with(&["upgrade", "{}", "{nginx}", "--set", "replicaCount=2"]),
+    );
+}
+
+#[test]
+fn ingress_nginx_twins_with_helm_4() {
+    let helm = Tool::Helm4;
+    let ns = TestNs::new("deploy-twins-ingress");
+    // No node ports the API server picks at random.
+    let fixed = ["--set", "controller.service.type=ClusterIP"];
+    let with = |args: &[&'static str]| [args, &fixed[..]].concat();
+    step(
+        &ns,
+        helm,
+        Tool::Rudder,
+        &with(&["install", "{}", "{ingress-nginx}"]),
+    );
+    step(
+        &ns,
+        helm,
+        helm,
+        &[
+            "upgrade",
+            "{}",
+            "{ingress-nginx}",
+            "--reuse-values",
+            "--set",
+            "controller.replicaCount=2",
+        ],
+    );
+}
+
+/// A ConfigMap made outside helm, in the way of the chart's own.
+fn unowned_configmap(ns: &str, name: &str) {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::api::{Api, PostParams};
+    crate::harness::block_on(async {
+        let api: Api<ConfigMap> = Api::namespaced(crate::harness::cluster().admin().await, ns);
+        let cm: ConfigMap = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name},
+            "data": {"message": "made by hand"}
+        }))
+        .expect("configmap");
+        api.create(&PostParams::default(), &cm)
+            .await
+            .expect("create configmap");
+    });
+}
+
+/// An object the release did not make: refused with helm's "invalid
+/// ownership metadata" error (nothing recorded), then adopted with
+/// `--take-ownership`.
+#[test]
+fn take_ownership_twins_with_helm_4() {
+    let helm = Tool::Helm4;
+    let ns = TestNs::new("deploy-twins-own");
+    for name in [A, B] {
+        unowned_configmap(&ns.name, &format!("{name}-web-config"));
+    }
+    step(&ns, helm, Tool::Rudder, &["install", "{}", "{web}"]);
+    // Refused, by both (the step checked they agree): no release.
+    ns.helm4(["status", A]).failed();
+    step(
+        &ns,
+        helm,
+        helm,
+        &["upgrade", "--install", "{}", "{web}", "--take-ownership"],
     );
 }
