@@ -4,7 +4,9 @@
 #   tests/demo.sh          build what is missing, start a cluster, install a
 #                          handful of releases with helm, show them with
 #                          rudder, roll back, uninstall and recover with
-#                          rudder, let helm carry on, stop the cluster
+#                          rudder, install, diff, upgrade and test a release
+#                          with rudder alone, let helm carry on, stop the
+#                          cluster
 #   tests/demo.sh --keep   leave the cluster running afterwards
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -84,10 +86,21 @@ show recover stuck -n ops --grace 1s
 show list -A
 
 echo
+echo "== installing and upgrading without helm: install, diff, upgrade, test"
+show install api "$charts/web" -n apps --create-namespace --wait --timeout 2m
+show diff upgrade api "$charts/web" -n apps --set message=v2 --set replicaCount=2 -C 2 || true
+show upgrade api "$charts/web" -n apps --set message=v2 --set replicaCount=2 --atomic --timeout 2m
+show upgrade api "$charts/web" -n apps --reuse-values --set image.tag=1.1 --wait --timeout 2m
+show history api -n apps
+show install suite "$charts/testsuite" -n apps
+show test suite -n apps --filter name=suite-pass || true
+
+echo
 echo "== helm carries on where rudder left off:"
 quiet "$helm" upgrade web "$charts/web" -n shop --set message=fourth --wait && echo "  helm upgrade web: ok"
 quiet "$helm" rollback jobs 1 -n ops --wait && echo "  helm rollback jobs 1: ok"
 quiet "$helm" uninstall stuck -n ops && echo "  helm uninstall stuck: ok"
+quiet "$helm" upgrade api "$charts/web" -n apps --reuse-values --set message=v3 --wait && echo "  helm upgrade api (installed by rudder): ok"
 if cmp -s <("$helm" history web -n shop 2>&1) <("$rudder" history web -n shop 2>&1); then
   echo "  identical: history web -n shop"
 else
