@@ -89,7 +89,7 @@ echo
 echo "== installing and upgrading without helm: install, diff, upgrade, test"
 show install api "$charts/web" -n apps --create-namespace --wait --timeout 2m
 show diff upgrade api "$charts/web" -n apps --set message=v2 --set replicaCount=2 -C 2 || true
-show upgrade api "$charts/web" -n apps --set message=v2 --set replicaCount=2 --atomic --timeout 2m
+show upgrade api "$charts/web" -n apps --set message=v2 --set replicaCount=2 --rollback-on-failure --timeout 2m
 show upgrade api "$charts/web" -n apps --reuse-values --set image.tag=1.1 --wait --timeout 2m
 show history api -n apps
 show install suite "$charts/testsuite" -n apps
