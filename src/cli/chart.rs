@@ -289,3 +289,32 @@ pub fn run_dependency_list(compat: Compat, a: DependencyListArgs) -> Result<Stri
     print_warnings(&warnings);
     Ok(out?)
 }
+
+impl ChartPathArgs {
+    /// helm's `LocateChart` for these flags, as install, upgrade,
+    /// template and `diff upgrade` call it: provenance flags refused,
+    /// `--devel` without `--version` read as `>0.0.0-0`.
+    pub async fn locate(
+        &self,
+        settings: &Settings,
+        chart_ref: &str,
+        devel: bool,
+    ) -> Result<rudder::repo::Located, Failure> {
+        super::source::refuse_provenance(self.verify, false)?;
+        let version = if self.version.is_empty() && devel {
+            ">0.0.0-0".to_owned()
+        } else {
+            self.version.clone()
+        };
+        let opts = self.auth.locate_options(
+            settings,
+            Locate {
+                version: &version,
+                devel,
+                repo: &self.repo,
+                plain_http: self.plain_http,
+            },
+        );
+        Ok(rudder::repo::locate(chart_ref, &opts).await?)
+    }
+}

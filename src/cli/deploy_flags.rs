@@ -17,7 +17,6 @@ use rudder::compat::Compat;
 use rudder::present::{self, Format};
 use rudder::release::Release;
 use rudder::repo::deps::update;
-use rudder::repo::locate::locate;
 use rudder::session::{Parsed, parse_dry_run, parse_server_side, parse_wait};
 use rudder::values::ValueOptions;
 use rudder::values::options::DefaultReader;
@@ -26,7 +25,7 @@ use super::Failure;
 use super::args::{OutputArg, WaitArgs};
 use super::chart::ChartPathArgs;
 use super::settings::Settings;
-use super::source::{Locate, dep_options};
+use super::source::dep_options;
 
 /// The value flags (helm's `addValueOptionsFlags`).
 #[derive(Debug, Args, Clone, Default)]
@@ -272,22 +271,7 @@ impl DeployFlags {
         early_dry_run: Option<&str>,
     ) -> Result<(Chart, Values), Failure> {
         let compat = settings.compat;
-        super::source::refuse_provenance(self.path.verify, false)?;
-        let version = if self.path.version.is_empty() && self.devel {
-            ">0.0.0-0".to_owned()
-        } else {
-            self.path.version.clone()
-        };
-        let opts = self.path.auth.locate_options(
-            settings,
-            Locate {
-                version: &version,
-                devel: self.devel,
-                repo: &self.path.repo,
-                plain_http: self.path.plain_http,
-            },
-        );
-        let located = locate(chart_ref, &opts).await?;
+        let located = self.path.locate(settings, chart_ref, self.devel).await?;
         if let Some(lines) = &located.pulled {
             super::repo::print_registry_lines(lines, compat);
         }

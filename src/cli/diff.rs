@@ -13,14 +13,11 @@ use rudder::action::upgrade::UpgradeOptions;
 use rudder::chart::load::load_for_install_reporting;
 use rudder::cluster::client::KubeCluster;
 use rudder::release::Release;
-use rudder::repo::locate::locate;
-use rudder::values::ValueOptions;
 use rudder::values::options::DefaultReader;
 
 use super::Failure;
 use super::chart::ChartPathArgs;
 use super::settings::Settings;
-use super::source::Locate;
 
 /// `diff` subcommands.
 #[derive(Debug, Subcommand)]
@@ -90,24 +87,9 @@ pub struct UpgradeArgs {
     /// compare with the last release's manifest (release) or with the objects in the cluster (live)
     #[arg(long, default_value = "release")]
     pub from: String,
-    /// specify values in a YAML file or a URL (can specify multiple)
-    #[arg(short = 'f', long = "values", value_delimiter = ',')]
-    pub values: Vec<String>,
-    /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long = "set")]
-    pub set: Vec<String>,
-    /// set STRING values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long = "set-string")]
-    pub set_string: Vec<String>,
-    /// set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)
-    #[arg(long = "set-file")]
-    pub set_file: Vec<String>,
-    /// set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2)
-    #[arg(long = "set-json")]
-    pub set_json: Vec<String>,
-    /// set a literal STRING value on the command line
-    #[arg(long = "set-literal")]
-    pub set_literal: Vec<String>,
+    /// the value flags
+    #[command(flatten)]
+    pub value_flags: super::deploy_flags::ValueFlags,
     /// where the chart comes from
     #[command(flatten)]
     pub path: ChartPathArgs,
@@ -202,34 +184,12 @@ async fn run_upgrade(settings: &Settings, a: UpgradeArgs) -> Result<String, Fail
     };
     let style = Style::parse(settings, &a.show)?;
     let compat = settings.compat;
-    super::source::refuse_provenance(a.path.verify, false)?;
-    let version = if a.path.version.is_empty() && a.devel {
-        ">0.0.0-0".to_owned()
-    } else {
-        a.path.version.clone()
-    };
-    let opts = a.path.auth.locate_options(
-        settings,
-        Locate {
-            version: &version,
-            devel: a.devel,
-            repo: &a.path.repo,
-            plain_http: a.path.plain_http,
-        },
-    );
-    let located = locate(chart_ref, &opts).await?;
+    let located = a.path.locate(settings, chart_ref, a.devel).await?;
     // On stderr whatever the helm version: stdout is the diff (or JSON).
     if let Some(lines) = &located.pulled {
         eprint!("{lines}");
     }
-    let value_opts = ValueOptions {
-        value_files: a.values.clone(),
-        values: a.set.clone(),
-        string_values: a.set_string.clone(),
-        json_values: a.set_json.clone(),
-        literal_values: a.set_literal.clone(),
-        file_values: a.set_file.clone(),
-    };
+    let value_opts = a.value_flags.options();
     let user = value_opts.merge(&DefaultReader::default(), compat)?;
     let mut warnings = Vec::new();
     let chart = load_for_install_reporting(&located.path, compat, &mut warnings)

@@ -16,37 +16,20 @@ use rudder::chart::load::load_for_install_reporting;
 use rudder::compat::Compat;
 use rudder::render::fallback::{Renderer, helm_binary, run_helm};
 use rudder::repo::deps::update;
-use rudder::repo::locate::locate;
-use rudder::values::ValueOptions;
 use rudder::values::options::DefaultReader;
 
 use super::Failure;
 use super::chart::ChartPathArgs;
 use super::settings::Settings;
-use super::source::{Locate, dep_options};
+use super::source::dep_options;
 
 /// `template` flags (helm's install flags that matter offline, the
 /// value flags, the chart path flags and template's own).
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
-    /// specify values in a YAML file or a URL (can specify multiple)
-    #[arg(short = 'f', long = "values", value_delimiter = ',')]
-    pub values: Vec<String>,
-    /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long = "set")]
-    pub set: Vec<String>,
-    /// set STRING values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long = "set-string")]
-    pub set_string: Vec<String>,
-    /// set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)
-    #[arg(long = "set-file")]
-    pub set_file: Vec<String>,
-    /// set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2)
-    #[arg(long = "set-json")]
-    pub set_json: Vec<String>,
-    /// set a literal STRING value on the command line
-    #[arg(long = "set-literal")]
-    pub set_literal: Vec<String>,
+    /// the value flags
+    #[command(flatten)]
+    pub value_flags: super::deploy_flags::ValueFlags,
     /// where the chart comes from
     #[command(flatten)]
     pub path: ChartPathArgs,
@@ -189,34 +172,12 @@ pub async fn run_template(settings: &Settings, a: TemplateArgs) -> Result<String
     let server_dry_run = dry_run_server(a.dry_run.as_deref(), compat)?;
     let (name, chart_ref) = release_name(&a.args, a.generate_name, &a.name_template, compat)
         .map_err(|e| Failure(e.to_string()))?;
-    super::source::refuse_provenance(a.path.verify, false)?;
-    let version = if a.path.version.is_empty() && a.devel {
-        ">0.0.0-0".to_owned()
-    } else {
-        a.path.version.clone()
-    };
-    let opts = a.path.auth.locate_options(
-        settings,
-        Locate {
-            version: &version,
-            devel: a.devel,
-            repo: &a.path.repo,
-            plain_http: a.path.plain_http,
-        },
-    );
-    let located = locate(&chart_ref, &opts).await?;
+    let located = a.path.locate(settings, &chart_ref, a.devel).await?;
     if let Some(lines) = &located.pulled {
         super::repo::print_registry_lines(lines, compat);
     }
     let chart_path = located.path;
-    let value_opts = ValueOptions {
-        value_files: a.values.clone(),
-        values: a.set.clone(),
-        string_values: a.set_string.clone(),
-        json_values: a.set_json.clone(),
-        literal_values: a.set_literal.clone(),
-        file_values: a.set_file.clone(),
-    };
+    let value_opts = a.value_flags.options();
     let user = value_opts.merge(&DefaultReader::default(), compat)?;
     let chart = load_chart(settings, &a, &chart_path).await?;
     if compat == Compat::V3
