@@ -285,9 +285,8 @@ fn comparison(old: &Release, new: &Release, objects: Vec<ObjectChange>) -> Compa
     }
 }
 
-/// The output, or, with `--detailed-exitcode` and changes, the output
-/// printed here and exit status 2: the CLI's common path knows only
-/// success (0) and failure (1).
+/// The output; with `--detailed-exitcode` and changes, the run then
+/// exits with status 2.
 fn finish(style: &Style, c: Comparison) -> Result<String, Failure> {
     let out = if style.json {
         c.json(style.text.context)
@@ -299,20 +298,8 @@ fn finish(style: &Style, c: Comparison) -> Result<String, Failure> {
     } else {
         0
     };
-    if code == 0 {
-        return Ok(out);
-    }
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(out.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(Failure(format!("writing output: {e}"))),
-    }
-    std::process::exit(i32::from(code));
+    super::set_success_status(code);
+    Ok(out)
 }
 
 fn revision(s: &str) -> Result<i64, Failure> {

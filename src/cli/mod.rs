@@ -41,6 +41,16 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
+/// The exit status of a command that succeeded but has something to say
+/// through it (`diff --detailed-exitcode`: 2 when there are changes); 0
+/// otherwise. Set by the command, read once its output is written.
+static SUCCESS_STATUS: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Makes a successful run exit with `code` once its output is written.
+fn set_success_status(code: u8) {
+    SUCCESS_STATUS.store(code, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Runs the command line and returns the exit status.
 pub fn main() -> ExitCode {
     // A shell asking for completions (`COMPLETE=bash rudder -- ...`) is
@@ -84,9 +94,11 @@ pub fn main() -> ExitCode {
                 .write_all(out.as_bytes())
                 .and_then(|()| stdout.flush())
             {
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(()) => ExitCode::from(SUCCESS_STATUS.load(std::sync::atomic::Ordering::Relaxed)),
                 // `rudder get manifest x | head` closes the pipe early.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    ExitCode::from(SUCCESS_STATUS.load(std::sync::atomic::Ordering::Relaxed))
+                }
                 Err(e) => fail(&format!("writing output: {e}")),
             }
         }
