@@ -591,6 +591,28 @@ async fn upgrade_makes_a_new_deployed_revision_and_supersedes_the_old() {
     );
 }
 
+/// helm's `releasingUpgrade` supersedes the revision it upgraded from,
+/// which is the failed newest one when nothing is deployed.
+#[tokio::test]
+async fn upgrading_a_failed_install_supersedes_it() {
+    let w = World::new();
+    w.cluster.never_ready("r-cm", "not yet");
+    let mut waiting = opts();
+    waiting.deploy.wait = WaitStrategy::Watcher;
+    w.install_with(json!({}), &waiting)
+        .await
+        .expect_err("the wait fails");
+    w.cluster.make_ready("r-cm");
+    w.upgrade(chart(), json!({}), &up()).await.expect("upgrade");
+    let statuses: Vec<_> = w
+        .revisions()
+        .await
+        .into_iter()
+        .map(|(v, s, _)| (v, s))
+        .collect();
+    assert_eq!(statuses, [(1, "superseded".into()), (2, "deployed".into())]);
+}
+
 #[tokio::test]
 async fn upgrade_values_follow_reuse_reset_and_reset_then_reuse() {
     // Old chart default a=1; old config b=2; new chart defaults a=10, c=30.

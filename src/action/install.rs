@@ -454,7 +454,11 @@ pub(crate) fn deploy_step(d: &DeployOptions, event: &'static str) -> Step {
         wait_for_jobs: d.wait_for_jobs,
         timeout: d.timeout,
         no_hooks: d.no_hooks,
-        force_conflicts: d.force_conflicts,
+        // helm 3 applies client-side (a three-way merge patch), which
+        // overwrites fields whoever manages them; rudder applies
+        // server-side, so imitating helm 3 means never stopping at a
+        // field-manager conflict.
+        force_conflicts: d.force_conflicts || d.compat == Compat::V3,
         force_replace: d.force_replace,
         upgrade_client_side_fields: true,
         takeover_after_hooks: None,

@@ -470,6 +470,17 @@ async fn upgrade_locked<D: Driver, C: Cluster>(
             Tracked::supersede_deployed(storage, name, Some(version))
                 .await
                 .map_err(lost_race(name))?;
+            // Upgraded from a failed newest revision (no deployed one):
+            // helm supersedes that one too. History pruning may have
+            // removed it meanwhile, which helm only logs.
+            if prep.current.release.info.status == Status::Failed {
+                let mut old = prep.current;
+                old.release.info.status = Status::Superseded;
+                match old.save(storage).await {
+                    Ok(()) | Err(StorageError::NotFound) => {}
+                    Err(e) => return Err(lost_race(name)(e)),
+                }
+            }
             target.release.info.status = Status::Deployed;
             target.release.info.description = d
                 .description
