@@ -540,16 +540,13 @@ async fn fail_upgrade<D: Driver, C: Cluster>(
 ) -> ActionError {
     let d = &options.deploy;
     let name = target.release.name.clone();
-    target.release.info.status = Status::Failed;
-    target.release.info.description = format!("Upgrade {name:?} failed: {err}");
-    let saved = target.save(storage).await;
+    let description = format!("Upgrade {name:?} failed: {err}");
+    let recorded = target.record_failure(storage, description, err).await;
     report_phase(progress, &target.release);
-    if let Err(e) = saved {
-        return ActionError::failed_with(
-            format!("{err} (and recording the failure failed: {e})"),
-            err,
-        );
-    }
+    let err = match recorded {
+        Ok(err) => err,
+        Err(unrecorded) => return unrecorded,
+    };
     if options.cleanup_on_fail
         && !created.is_empty()
         && let Err(errs) = cleanup(cluster, created).await
