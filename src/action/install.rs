@@ -27,7 +27,7 @@ use crate::storage::{Driver, Storage, StorageError};
 
 use super::ActionError;
 use super::deploy::{DeployOptions, DeployOutcome};
-use super::deploy_apply::{Stage, Step, check_takeovers, move_to, server_dry_run};
+use super::deploy_apply::{HookWords, Step, check_takeovers, move_to, server_dry_run};
 use super::deploy_record::{NewRevision, check_labels, new_release};
 use super::deploy_render::{DeployRender, prepare_chart, render_release};
 use super::hooks::{Tracked, report_phase};
@@ -419,22 +419,11 @@ async fn install_locked<D: Driver, C: Cluster>(
             })
         }
         Err(step_error) => {
-            // Interrupted at any stage: helm fails the release with the
-            // context's error alone.
-            let interrupted = step_error.error.kind() == crate::error::ErrorKind::Cancelled;
-            let err = match step_error.stage {
-                _ if interrupted => ActionError::failed_with("context canceled", step_error.error),
-                Stage::PreHooks => ActionError::failed_with(
-                    format!("failed pre-install: {}", step_error.error),
-                    step_error.error,
-                ),
-                Stage::PostHooks => ActionError::failed_with(
-                    format!("failed post-install: {}", step_error.error),
-                    step_error.error,
-                ),
-                Stage::Wait => super::deploy_apply::wait_failure(d.compat, step_error.error),
-                _ => step_error.error,
+            let words = HookWords {
+                pre: "failed pre-install: ",
+                post: "failed post-install: ",
             };
+            let (err, _, _) = step_error.helm_error(d.compat, words);
             Err(fail_install(storage, cluster, &mut target, err, options, progress).await)
         }
     }
