@@ -144,3 +144,83 @@ pub fn event_json(ev: &ReleaseEvent, at: jiff::Timestamp) -> String {
     line.push('\n');
     line
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::action::stuck::StuckNotice;
+    use crate::release::{GoTime, Status};
+
+    fn summary() -> ReleaseSummary {
+        ReleaseSummary {
+            namespace: "shop".into(),
+            name: "web".into(),
+            revision: 2,
+            status: Status::Deployed,
+            chart: "web".into(),
+            chart_version: "0.1.0".into(),
+            app_version: "1.0".into(),
+            updated: GoTime::parse_rfc3339("2026-12-02T02:15:01Z"),
+            description: "Upgrade complete".into(),
+        }
+    }
+
+    fn at() -> jiff::Timestamp {
+        "2026-12-02T02:15:03Z".parse().unwrap()
+    }
+
+    #[test]
+    fn a_status_change_as_a_json_line_has_the_documented_fields() {
+        let ev = ReleaseEvent::StatusChanged {
+            from: Status::PendingUpgrade,
+            release: summary(),
+        };
+        let line = event_json(&ev, at());
+        assert!(line.ends_with('\n') && line.matches('\n').count() == 1);
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "event": "status-changed", "time": "2026-12-02T02:15:03Z",
+                "namespace": "shop", "name": "web", "revision": 2,
+                "status": "deployed", "previous_status": "pending-upgrade",
+                "chart": "web", "chart_version": "0.1.0", "app_version": "1.0",
+                "updated": "2026-12-02T02:15:01Z", "description": "Upgrade complete"
+            })
+        );
+        let synced = event_json(&ReleaseEvent::Synced, at());
+        assert_eq!(
+            synced,
+            "{\"event\":\"synced\",\"time\":\"2026-12-02T02:15:03Z\"}\n"
+        );
+    }
+
+    #[test]
+    fn table_lines_show_the_change_and_the_stuck_notice_on_its_own_line() {
+        let c = Colors { enabled: false };
+        let ev = ReleaseEvent::StatusChanged {
+            from: Status::PendingUpgrade,
+            release: summary(),
+        };
+        assert_eq!(
+            event_line(&ev, at(), c).unwrap(),
+            "2026-12-02T02:15:03Z  status-changed  shop  web  2  pending-upgrade -> deployed  web-0.1.0  1.0\n"
+        );
+        let mut s = summary();
+        s.status = Status::PendingUpgrade;
+        let notice = StuckNotice {
+            release: "web".into(),
+            namespace: "shop".into(),
+            status: Status::PendingUpgrade,
+            why: "no rudder operation holds its lock".into(),
+        };
+        let text = event_line(&ReleaseEvent::Stuck { release: s, notice }, at(), c).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].contains("  stuck  ") && lines[0].contains("pending-upgrade"));
+        assert!(lines[1].starts_with("    release \"web\" in namespace \"shop\" looks stuck"));
+        assert!(event_line(&ReleaseEvent::Synced, at(), c).is_none());
+    }
+}
