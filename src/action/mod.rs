@@ -17,11 +17,13 @@ pub mod list;
 pub mod lock;
 pub mod recover;
 pub mod rollback;
+pub mod stuck;
 pub mod template;
 pub mod test;
 pub mod uninstall;
 pub mod upgrade;
 pub mod values;
+pub mod watch;
 
 mod error;
 

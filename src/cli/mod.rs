@@ -21,6 +21,7 @@ mod template;
 mod test;
 mod upgrade;
 mod version;
+mod watch;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -132,6 +133,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Install(_) => "install",
         Command::Upgrade(_) => "upgrade",
         Command::Diff(_) => "diff",
+        Command::Watch(_) => "watch",
     }
 }
 
