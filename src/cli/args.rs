@@ -154,6 +154,8 @@ pub enum Command {
     /// show what an upgrade or a rollback would change, or what changed between revisions
     #[command(subcommand)]
     Diff(super::diff::DiffCommand),
+    /// browse and manage releases in a terminal UI, updated live
+    Ui(super::ui::UiArgs),
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell
