@@ -28,6 +28,11 @@ pub fn draw(m: &Model, theme: Theme, f: &mut Frame, area: Rect) {
 fn column(entries: &[KeyHelp], read_only: bool, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let mut section = "";
+    let width = entries
+        .iter()
+        .map(|e| e.keys.chars().count())
+        .max()
+        .unwrap_or(0);
     for e in entries.iter().filter(|e| !(read_only && e.mutating)) {
         if e.section != section {
             section = e.section;
@@ -35,7 +40,7 @@ fn column(entries: &[KeyHelp], read_only: bool, theme: Theme) -> Vec<Line<'stati
         }
         lines.push(Line::from(vec![
             Span::styled(
-                format!(" {:<13}", e.keys),
+                format!(" {:<width$} ", e.keys),
                 theme.fg(ratatui::style::Color::Cyan),
             ),
             Span::raw(e.action),

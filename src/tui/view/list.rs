@@ -44,10 +44,16 @@ pub fn draw(m: &Model, theme: Theme, f: &mut Frame, area: Rect) {
     }
     header.extend(["UPDATED", "UPGRADE"]);
     let body = rows.iter().map(|r| {
-        let mut status = vec![theme.status(&r.status)];
-        if r.stuck.is_some() {
-            status.push(Span::styled(" ⚠", theme.fg(ratatui::style::Color::Yellow)));
-        }
+        // A stuck release's mark replaces the dot, so the cell keeps its
+        // width: `⚠ pending-upgrade`.
+        let status = if r.stuck.is_some() {
+            vec![Span::styled(
+                format!("⚠ {}", r.status),
+                theme.fg(ratatui::style::Color::Yellow),
+            )]
+        } else {
+            vec![theme.status(&r.status)]
+        };
         let mut cells = vec![
             Cell::from(r.key.name.clone()),
             Cell::from(r.key.namespace.clone()),
@@ -58,7 +64,13 @@ pub fn draw(m: &Model, theme: Theme, f: &mut Frame, area: Rect) {
         if wide {
             cells.push(Cell::from(r.app_version.clone()));
         }
-        cells.push(Cell::from(r.updated.clone()));
+        // Narrow frames drop the year: `11-30 10:04`.
+        let updated = if wide {
+            r.updated.as_str()
+        } else {
+            r.updated.get(5..).unwrap_or(&r.updated)
+        };
+        cells.push(Cell::from(updated.to_string()));
         let upgrade = m
             .upgrades
             .get(&r.key)
@@ -77,7 +89,8 @@ pub fn draw(m: &Model, theme: Theme, f: &mut Frame, area: Rect) {
     if wide {
         widths.push(Constraint::Length(11));
     }
-    widths.extend([Constraint::Length(16), Constraint::Length(9)]);
+    let updated = if wide { 16 } else { 11 };
+    widths.extend([Constraint::Length(updated), Constraint::Length(9)]);
     let table = Table::new(body, widths)
         .header(TableRow::new(header).style(theme.bold()))
         .block(block)
@@ -85,8 +98,9 @@ pub fn draw(m: &Model, theme: Theme, f: &mut Frame, area: Rect) {
     let mut state = TableState::default().with_selected(Some(selected));
     f.render_stateful_widget(table, table_area, &mut state);
     if let Some((row, why)) = stuck {
+        // The key first: a narrow frame cuts the reason, not the remedy.
         let text = format!(
-            "⚠ {} looks stuck in {} ({why}); R recovers it",
+            "⚠ R recovers {}: stuck in {} ({why})",
             row.key.name, row.status
         );
         f.render_widget(
