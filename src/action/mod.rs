@@ -18,11 +18,13 @@ pub mod lock;
 pub mod recover;
 pub mod resource_status;
 pub mod rollback;
+pub mod stuck;
 pub mod template;
 pub mod test;
 pub mod uninstall;
 pub mod upgrade;
 pub mod values;
+pub mod watch;
 
 mod error;
 

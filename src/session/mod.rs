@@ -310,6 +310,35 @@ impl<D: Driver, C: Cluster> Session<D, C> {
         recover(&self.storage, &self.cluster, name, options, progress).await
     }
 
+    /// The release watch (see [`crate::action::watch`]): the current
+    /// releases as [`ReleaseEvent::Added`](crate::action::watch::ReleaseEvent::Added)
+    /// events up to the first `Synced`, then every change, with stuck
+    /// notices after the session's grace. The watch runs as a task on the
+    /// current Tokio runtime holding a clone of `self`; dropping the stream
+    /// stops it. Fails at once on a bad name filter or selector.
+    pub fn watch(
+        self: &std::sync::Arc<Self>,
+        filter: &crate::action::watch::WatchFilter,
+    ) -> Result<crate::action::watch::ReleaseWatch, ActionError>
+    where
+        D: 'static,
+        C: 'static,
+    {
+        use crate::action::watch::{ReleaseWatch, WatchPlan, run};
+        let plan = WatchPlan::new(filter, self.storage.namespace())?;
+        let session = std::sync::Arc::clone(self);
+        Ok(ReleaseWatch::spawn(move |sink| async move {
+            run(
+                &session.storage,
+                &session.cluster,
+                plan,
+                session.grace,
+                sink,
+            )
+            .await;
+        }))
+    }
+
     /// Which of `records` (each the newest revision of its release) look
     /// stuck: transitional, no live lock, no recent change.
     pub async fn stuck<'a>(
