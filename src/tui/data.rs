@@ -3,6 +3,7 @@
 //! release is and what state it is in comes from the library.
 
 use super::model::{ContentView, HistoryRow, ReleaseKey, Row};
+use crate::action::watch::ReleaseSummary;
 use crate::present::{Format, get};
 use crate::release::{GoTime, Release};
 use crate::storage::Record;
@@ -13,20 +14,22 @@ pub fn short_time(t: Option<&GoTime>) -> String {
         .unwrap_or_default()
 }
 
-/// The list row of a release's newest revision; `stuck` is the library's
-/// reason when the release looks stuck.
-pub fn row(rel: &Release, stuck: Option<String>) -> Row {
-    let meta = rel.chart.as_ref().and_then(|c| c.metadata.as_ref());
-    let deployed = rel.info.last_deployed.as_ref();
+/// The list row of a release as the watch reports it; `stuck` is the
+/// library's reason when the release looks stuck.
+pub fn summary_row(s: &ReleaseSummary, stuck: Option<String>) -> Row {
     Row {
-        key: ReleaseKey::new(&rel.namespace, &rel.name),
-        revision: rel.version,
-        status: rel.info.status.clone(),
-        chart_name: meta.map_or_else(|| "MISSING".to_string(), |m| m.name.clone()),
-        chart_version: meta.map(|m| m.version.clone()).unwrap_or_default(),
-        app_version: rel.app_version(),
-        updated: short_time(deployed),
-        updated_unix: deployed.map_or(0, |t| t.timestamp().as_second()),
+        key: ReleaseKey::new(&s.namespace, &s.name),
+        revision: s.revision,
+        status: s.status.clone(),
+        chart_name: if s.chart.is_empty() {
+            "MISSING".to_string()
+        } else {
+            s.chart.clone()
+        },
+        chart_version: s.chart_version.clone(),
+        app_version: s.app_version.clone(),
+        updated: short_time(s.updated.as_ref()),
+        updated_unix: s.updated.as_ref().map_or(0, |t| t.timestamp().as_second()),
         stuck,
     }
 }

@@ -122,3 +122,15 @@ pub struct UpgradeRequest {
     /// Custom values (YAML).
     pub values: String,
 }
+
+impl UpgradeRequest {
+    /// The chart and version gone to, as messages name them (`nginx
+    /// 1.3.0`; the chart alone when no version was chosen).
+    pub fn target(&self) -> String {
+        if self.version.is_empty() {
+            self.chart.clone()
+        } else {
+            format!("{} {}", self.chart, self.version)
+        }
+    }
+}

@@ -11,15 +11,14 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::data;
 use super::model::{ReleaseKey, ResourceRow, Row, UpgradeDiff, Versions};
 use super::msg::{Command, Msg, UpgradeRequest};
-use crate::action::ActionError;
 use crate::action::diff::unified::diff_lines;
 use crate::action::diff::{Comparison, Selection, TextStyle, compare_releases};
-use crate::action::list::{ListOptions, StateMask};
 use crate::action::recover::RecoverOptions;
 use crate::action::resource_status::resource_states;
 use crate::action::rollback::RollbackOptions;
 use crate::action::uninstall::UninstallOptions;
 use crate::action::upgrade::UpgradeOptions;
+use crate::action::watch::{ReleaseEvent, WatchFilter};
 use crate::chart::model::{Chart, Values};
 use crate::cluster::resources::Form;
 use crate::cluster::{Cluster, Event, Progress};
@@ -27,9 +26,12 @@ use crate::present::{Format, get};
 use crate::release::Release;
 use crate::repo::HelmPaths;
 use crate::session::{Session, StatusRequest, default_history_max};
-use crate::storage::watch::{RecordEvent, WatchOptions};
-use crate::storage::{Driver, Scope};
+use crate::storage::Driver;
 use crate::upgrades::{self, InstalledChart, Policy, State};
+
+/// How many revisions the History tab lists (helm's `history --max`
+/// default).
+const HISTORY_MAX: i64 = 256;
 
 /// Where charts come from, for the availability check and upgrades;
 /// without it both say that no source is configured.
@@ -168,82 +170,60 @@ where
         }
     }
 
-    /// Watches the release records and keeps the UI's list current: the
-    /// whole list once the watch has synced, then one release read per
-    /// change (the watch itself carries metadata only). Runs until the UI
-    /// drops its receiver.
+    /// Keeps the UI's list current from the release watch
+    /// ([`Session::watch`]): the whole list once the watch has synced,
+    /// then one message per change, stuck notices included. Runs until the
+    /// UI drops its receiver or the watch fails for good.
     pub async fn watch_releases(self) {
-        let opts = WatchOptions::new(match &self.scope {
-            Some(ns) => Scope::Namespace(ns),
-            None => Scope::All,
-        });
-        let mut stream = self.session.storage().driver().watch(opts);
-        let mut synced = false;
+        let filter = WatchFilter {
+            all_namespaces: self.scope.is_none(),
+            ..WatchFilter::default()
+        };
+        let mut stream = match self.session.watch(&filter) {
+            Ok(s) => s,
+            Err(e) => return self.send(Msg::WatchError(Some(e.to_string()))),
+        };
+        let mut first: Option<Vec<Row>> = Some(Vec::new());
         while let Some(ev) = stream.next().await {
             if self.tx.is_closed() {
                 return;
             }
-            match ev {
-                Err(e) => self.send(Msg::WatchError(Some(e.to_string()))),
-                Ok(RecordEvent::Synced { .. }) => {
-                    if !synced {
-                        synced = true;
-                        match self.list().await {
-                            Ok(rows) => {
-                                self.spawn_availability(&rows);
-                                self.send(Msg::Releases(rows));
-                            }
-                            Err(e) => self.send(Msg::WatchError(Some(e.to_string()))),
-                        }
+            let ev = match ev {
+                Ok(ev) => ev,
+                Err(e) => {
+                    self.send(Msg::WatchError(Some(e.to_string())));
+                    continue;
+                }
+            };
+            let row = match &ev {
+                ReleaseEvent::Synced => {
+                    if let Some(rows) = first.take() {
+                        self.spawn_availability(&rows);
+                        self.send(Msg::Releases(rows));
                     }
                     self.send(Msg::WatchError(None));
+                    continue;
                 }
-                Ok(RecordEvent::Added(m) | RecordEvent::Modified(m) | RecordEvent::Deleted(m)) => {
-                    // Changes before the first listing are in it.
-                    if synced && let Some(name) = m.labels.get("name") {
-                        self.refresh(ReleaseKey::new(&m.namespace, name)).await;
-                    }
+                ReleaseEvent::Deleted(s) => {
+                    self.send(Msg::ReleaseGone(ReleaseKey::new(&s.namespace, &s.name)));
+                    continue;
                 }
+                ReleaseEvent::Stuck { release, notice } => {
+                    data::summary_row(release, Some(notice.why.clone()))
+                }
+                other => match other.summary() {
+                    Some(s) => data::summary_row(s, None),
+                    None => continue,
+                },
+            };
+            match &mut first {
+                // The initial snapshot goes out whole, once synced.
+                Some(rows) => {
+                    rows.retain(|r| r.key != row.key);
+                    rows.push(row);
+                }
+                None => self.send(Msg::ReleaseChanged(row)),
             }
-        }
-    }
-
-    /// Every release's newest revision, whatever its status.
-    pub async fn list(&self) -> Result<Vec<Row>, ActionError> {
-        let opts = ListOptions {
-            all_namespaces: self.scope.is_none(),
-            states: StateMask::ALL,
-            max: 0,
-            ..ListOptions::default()
-        };
-        let report = self.session.list(&opts).await?;
-        Ok(report
-            .result
-            .records
-            .iter()
-            .map(|r| {
-                let why = report
-                    .stuck
-                    .iter()
-                    .find(|s| s.release == r.release.name && s.namespace == r.release.namespace)
-                    .map(|s| s.why.clone());
-                data::row(&r.release, why)
-            })
-            .collect())
-    }
-
-    /// Reads one release's newest revision again after the watch saw it
-    /// change.
-    async fn refresh(&self, key: ReleaseKey) {
-        let session = self.session_in(&key.namespace);
-        match session.get(&key.name, 0).await {
-            Ok(content) => {
-                let stuck = session.stuck([&content.record]).await;
-                let why = stuck.into_iter().next().map(|s| s.why);
-                self.send(Msg::ReleaseChanged(data::row(&content.record.release, why)));
-            }
-            Err(ActionError::Storage(e)) if e.is_not_found() => self.send(Msg::ReleaseGone(key)),
-            Err(e) => self.send(Msg::WatchError(Some(format!("reading {key}: {e}")))),
         }
     }
 
@@ -298,7 +278,7 @@ where
     async fn load_history(&self, key: ReleaseKey) {
         let res = self
             .session_in(&key.namespace)
-            .history(&key.name, 0)
+            .history(&key.name, HISTORY_MAX)
             .await
             .map(|h| data::history(&h.records))
             .map_err(|e| e.to_string());
@@ -508,7 +488,7 @@ where
         .map_err(|e| e.to_string())?;
         Ok(UpgradeDiff {
             values: values_diff(&from, &to),
-            manifest: manifest_diff(&from, &to, format!("chart {}", req.version))?,
+            manifest: manifest_diff(&from, &to, format!("chart {}", req.target()))?,
         })
     }
 
@@ -530,8 +510,9 @@ where
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(format!(
-                "release {:?} upgraded to {} {}",
-                req.key.name, req.chart, req.version
+                "release {:?} upgraded to {}",
+                req.key.name,
+                req.target()
             ))
         }
         .await;

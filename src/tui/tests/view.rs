@@ -112,10 +112,7 @@ fn list_wide_with_colour() {
         let lines: Vec<&str> = t.lines().collect();
         let y = lines.iter().position(|l| l.contains(needle)).unwrap();
         let x = lines[y].chars().take_while(|_| true).collect::<String>();
-        let col = x
-            .find(['●', '⚠'])
-            .map(|i| x[..i].chars().count())
-            .unwrap();
+        let col = x.find(['●', '⚠']).map(|i| x[..i].chars().count()).unwrap();
         b[(col as u16, y as u16)].fg
     };
     assert_eq!(find("web"), Color::Green);
