@@ -27,9 +27,10 @@ pub fn resource_states(live: &LiveResources, now: Timestamp) -> Vec<ResourceStat
     live.0
         .iter()
         .flat_map(|(_, objects)| objects)
+        .flat_map(members)
         .map(|obj| {
             let text = |ptr: &str| obj.pointer(ptr).and_then(Value::as_str).unwrap_or("");
-            let c = compute(obj, Mode::Wait, now);
+            let c = compute(&obj, Mode::Wait, now);
             ResourceState {
                 resource: format!("{}/{}", text("/kind"), text("/metadata/name")),
                 namespace: text("/metadata/namespace").to_string(),
@@ -38,6 +39,29 @@ pub fn resource_states(live: &LiveResources, now: Timestamp) -> Vec<ResourceStat
             }
         })
         .collect()
+}
+
+/// The objects in `obj`: the items of a list (the related pods come as a
+/// `PodList`, whose items the API server sends without `kind`), else the
+/// object itself.
+fn members(obj: &Value) -> Vec<Value> {
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    match (
+        kind.strip_suffix("List"),
+        obj.get("items").and_then(Value::as_array),
+    ) {
+        (Some(item_kind), Some(items)) if !item_kind.is_empty() => items
+            .iter()
+            .map(|i| {
+                let mut i = i.clone();
+                if let Some(m) = i.as_object_mut() {
+                    m.entry("kind").or_insert_with(|| Value::from(item_kind));
+                }
+                i
+            })
+            .collect(),
+        _ => vec![obj.clone()],
+    }
 }
 
 #[cfg(test)]
@@ -51,15 +75,21 @@ mod tests {
         let deploy = json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "web", "namespace": "ns", "generation": 1},
-            "spec": {"replicas": 2},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}}},
             "status": {"observedGeneration": 1, "replicas": 2, "updatedReplicas": 2,
                        "readyReplicas": 1, "availableReplicas": 1}
         });
         let cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
                         "metadata": {"name": "cfg", "namespace": "ns"}});
+        // The related pods come as a list whose items have no kind.
+        let pods = json!({"kind": "PodList", "apiVersion": "v1", "items": [
+            {"metadata": {"name": "web-1", "namespace": "ns"},
+             "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}}
+        ]});
         let live = LiveResources(vec![
             ("v1/ConfigMap".into(), vec![cm]),
             ("apps/v1/Deployment".into(), vec![deploy]),
+            ("v1/Pod(related)".into(), vec![pods]),
         ]);
         let got = resource_states(&live, Timestamp::UNIX_EPOCH);
         assert_eq!(got[0].resource, "ConfigMap/cfg");
@@ -68,7 +98,10 @@ mod tests {
         assert_eq!(got[1].namespace, "ns");
         // cli-utils' deploymentConditions checks available replicas
         // before ready ones: "Available: %d/%d".
-        assert_eq!(got[1].status, "InProgress");
+        assert_eq!(got[1].status, "InProgress", "{:?}", got[1]);
         assert_eq!(got[1].message, "Available: 1/2");
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[2].resource, "Pod/web-1");
+        assert_eq!(got[2].namespace, "ns");
     }
 }

@@ -318,7 +318,15 @@ where
                 .await
                 .map_err(|e| e.to_string())?;
         let manifest = manifest_diff(&current, &target, format!("revision {revision}"))?;
-        Ok(format!("{}\n{manifest}", values_diff(&current, &target)))
+        let values = values_diff(&current, &target);
+        let values = if values.is_empty() {
+            "  (no change)\n".to_string()
+        } else {
+            values
+        };
+        Ok(format!(
+            "Values diff:\n{values}\nManifest diff:\n{manifest}"
+        ))
     }
 
     async fn rollback(&self, id: u64, key: ReleaseKey, revision: i64) {
@@ -535,7 +543,11 @@ where
 
 /// The user values' diff between two revisions (empty when equal).
 pub fn values_diff(old: &Release, new: &Release) -> String {
-    let text = |r: &Release| get::values(r, false, Format::Yaml).unwrap_or_default();
+    // No user values print as `null`; in a diff they are nothing.
+    let text = |r: &Release| {
+        let t = get::values(r, false, Format::Yaml).unwrap_or_default();
+        if t.trim() == "null" { String::new() } else { t }
+    };
     let (a, b) = (text(old), text(new));
     if a == b {
         return String::new();

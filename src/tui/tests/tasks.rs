@@ -217,7 +217,10 @@ async fn rollback_diff_then_rollback_with_progress() {
             break d.unwrap();
         }
     };
-    assert!(diff.contains("- k: two\n+ k: one"), "values diff: {diff}");
+    assert!(
+        diff.starts_with("Values diff:\n@@ -1 +1 @@\n- k: two\n+ k: one\n\nManifest diff:\n"),
+        "{diff}"
+    );
     assert!(diff.contains("ConfigMap"), "manifest diff: {diff}");
     w.tasks.run(Command::Rollback {
         id: 7,
