@@ -9,7 +9,7 @@ use std::time::Duration;
 use crossterm::event::{Event as TermEvent, EventStream};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use futures::StreamExt as _;
 use tokio::sync::mpsc;
@@ -118,8 +118,16 @@ async fn edit(terminal: &mut ratatui::DefaultTerminal, initial: String) -> Resul
         .map_err(|e| e.to_string())
         .and_then(|r| r);
     let _ = enable_raw_mode();
-    let _ = execute!(io::stdout(), EnterAlternateScreen);
-    let _ = terminal.clear();
+    let _ = execute!(io::stdout(), EnterAlternateScreen, Clear(ClearType::All));
+    // A fresh terminal has no previous frame, so the next draw repaints
+    // every cell. (`Terminal::clear` asks the terminal for the cursor
+    // position first, which fails while no event reader runs, and then
+    // leaves the previous frame in place: only changed cells would be
+    // drawn over the blank screen.)
+    if let Ok(fresh) = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+    {
+        *terminal = fresh;
+    }
     outcome
 }
 

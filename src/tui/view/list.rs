@@ -71,9 +71,11 @@ pub fn draw(m: &Model, theme: Theme, f: &mut Frame, area: Rect) {
             r.updated.get(5..).unwrap_or(&r.updated)
         };
         cells.push(Cell::from(updated.to_string()));
+        // Once upgraded to it (seen through the watch), the mark goes.
         let upgrade = m
             .upgrades
             .get(&r.key)
+            .filter(|v| **v != r.chart_version)
             .map(|v| Span::styled(format!("↑ {v}"), theme.fg(ratatui::style::Color::Yellow)))
             .unwrap_or_default();
         cells.push(Cell::from(upgrade));
