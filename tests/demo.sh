@@ -5,7 +5,8 @@
 #                          handful of releases with helm, show them with
 #                          rudder, roll back, uninstall and recover with
 #                          rudder, install, diff, upgrade and test a release
-#                          with rudder alone, let helm carry on, stop the
+#                          with rudder alone, watch a helm upgrade live with
+#                          `rudder watch`, let helm carry on, stop the
 #                          cluster
 #   tests/demo.sh --keep   leave the cluster running afterwards
 set -euo pipefail
@@ -94,6 +95,19 @@ show upgrade api "$charts/web" -n apps --reuse-values --set image.tag=1.1 --wait
 show history api -n apps
 show install suite "$charts/testsuite" -n apps
 show test suite -n apps --filter name=suite-pass || true
+
+echo
+echo "== rudder watch sees a helm upgrade live (lists once, then only watches)"
+printf '\n%s$ rudder watch -n shop -f %s --exit-on deployed,failed &%s\n' "$bold" "'^web\$'" "$plain"
+watch_out=$RUDDER_CLUSTER_DIR/watch.out
+timeout 120 "$rudder" watch -n shop -f '^web$' --exit-on deployed,failed >"$watch_out" 2>&1 &
+watch_pid=$!
+# The snapshot table is printed once the listing is complete.
+for _ in $(seq 100); do grep -q '^NAME' "$watch_out" && break; sleep 0.1; done
+quiet "$helm" upgrade web "$charts/web" -n shop --set message=live --wait && echo "  (helm upgrade web --set message=live --wait: ok)"
+if wait "$watch_pid"; then watch_exit=0; else watch_exit=$?; fi
+cat "$watch_out"
+echo "  (rudder watch exited with status $watch_exit once web reached deployed)"
 
 echo
 echo "== helm carries on where rudder left off:"

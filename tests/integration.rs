@@ -20,3 +20,4 @@ mod smoke;
 mod upgrades;
 mod values;
 mod watch;
+mod watchcmd;

@@ -44,6 +44,40 @@ pub(crate) struct StepError {
     pub created: Vec<Resource>,
 }
 
+/// How install and upgrade word a failed hook stage: helm says
+/// `failed pre-install: ...` but `pre-upgrade hooks failed: ...`.
+pub(crate) struct HookWords {
+    /// Put before a pre hook's error.
+    pub pre: &'static str,
+    /// Put before a post hook's error.
+    pub post: &'static str,
+}
+
+impl StepError {
+    /// The error helm reports for this failure: an interrupt as the
+    /// context's error alone, hook failures with `words`, a wait in the
+    /// `compat` version's words. `interrupted` says which it was.
+    pub(crate) fn helm_error(
+        self,
+        compat: crate::compat::Compat,
+        words: HookWords,
+    ) -> (ActionError, Vec<Resource>, bool) {
+        let interrupted = self.error.kind() == crate::error::ErrorKind::Cancelled;
+        let error = match self.stage {
+            _ if interrupted => ActionError::failed_with("context canceled", self.error),
+            Stage::PreHooks => {
+                ActionError::failed_with(format!("{}{}", words.pre, self.error), self.error)
+            }
+            Stage::PostHooks => {
+                ActionError::failed_with(format!("{}{}", words.post, self.error), self.error)
+            }
+            Stage::Wait => wait_failure(compat, self.error),
+            _ => self.error,
+        };
+        (error, self.created, interrupted)
+    }
+}
+
 /// How to move to a revision.
 #[derive(Clone, Debug)]
 pub(crate) struct Step {

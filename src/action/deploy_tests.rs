@@ -23,8 +23,8 @@ use crate::cluster::{Event, LockHolder, Quiet, Recorded, ResourceId, ServerInfo}
 use crate::compat::Compat;
 use crate::gojson::GoValue;
 use crate::release::{Release, Status};
+use crate::storage::Storage;
 use crate::storage::memory::MemoryDriver;
-use crate::storage::{Driver, Scope, Storage};
 
 const NS: &str = "ns";
 
@@ -192,24 +192,7 @@ impl World {
     }
 
     async fn revisions(&self) -> Vec<(i64, String, String)> {
-        let mut out: Vec<(i64, String, String)> = self
-            .storage
-            .driver()
-            .query(Scope::Namespace(NS), &[("name", "r")])
-            .await
-            .expect("query")
-            .items
-            .into_iter()
-            .map(|r| {
-                (
-                    r.release.version,
-                    r.release.info.status.to_string(),
-                    r.release.info.description,
-                )
-            })
-            .collect();
-        out.sort();
-        out
+        super::test_support::revisions(&self.storage, NS, "r").await
     }
 
     async fn get(&self, v: i64) -> Release {
@@ -225,19 +208,7 @@ impl World {
     }
 
     async fn snapshot(&self) -> Vec<(String, Option<String>)> {
-        let listing = self
-            .storage
-            .driver()
-            .list_meta(Scope::All, &[])
-            .await
-            .expect("list");
-        let mut out: Vec<_> = listing
-            .items
-            .into_iter()
-            .map(|m| (m.key, m.resource_version))
-            .collect();
-        out.sort();
-        out
+        super::test_support::snapshot(&self.storage).await
     }
 }
 
@@ -589,6 +560,28 @@ async fn upgrade_makes_a_new_deployed_revision_and_supersedes_the_old() {
         w.get(2).await.info.first_deployed.map(|t| t.timestamp()),
         w.get(1).await.info.first_deployed.map(|t| t.timestamp())
     );
+}
+
+/// helm's `releasingUpgrade` supersedes the revision it upgraded from,
+/// which is the failed newest one when nothing is deployed.
+#[tokio::test]
+async fn upgrading_a_failed_install_supersedes_it() {
+    let w = World::new();
+    w.cluster.never_ready("r-cm", "not yet");
+    let mut waiting = opts();
+    waiting.deploy.wait = WaitStrategy::Watcher;
+    w.install_with(json!({}), &waiting)
+        .await
+        .expect_err("the wait fails");
+    w.cluster.make_ready("r-cm");
+    w.upgrade(chart(), json!({}), &up()).await.expect("upgrade");
+    let statuses: Vec<_> = w
+        .revisions()
+        .await
+        .into_iter()
+        .map(|(v, s, _)| (v, s))
+        .collect();
+    assert_eq!(statuses, [(1, "superseded".into()), (2, "deployed".into())]);
 }
 
 #[tokio::test]

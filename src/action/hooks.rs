@@ -38,6 +38,27 @@ pub struct Tracked {
 }
 
 impl Tracked {
+    /// Marks the revision `failed` with `description` and writes it back.
+    /// `Ok(error)` once recorded; `Err` with `error` and why the record
+    /// could not be written otherwise (the caller then stops there: what
+    /// it would do next assumes the failure is on record).
+    pub async fn record_failure<D: Driver>(
+        &mut self,
+        storage: &Storage<D>,
+        description: String,
+        error: ActionError,
+    ) -> Result<ActionError, ActionError> {
+        self.release.info.status = Status::Failed;
+        self.release.info.description = description;
+        match self.save(storage).await {
+            Ok(()) => Ok(error),
+            Err(e) => Err(ActionError::failed_with(
+                format!("{error} (and recording the failure failed: {e})"),
+                error,
+            )),
+        }
+    }
+
     /// Writes the release back, if the record is unchanged since we last
     /// read or wrote it.
     pub async fn save<D: Driver>(&mut self, storage: &Storage<D>) -> Result<(), StorageError> {

@@ -27,7 +27,7 @@ use crate::storage::{Driver, Storage, StorageError};
 
 use super::ActionError;
 use super::deploy::{DeployOptions, DeployOutcome};
-use super::deploy_apply::{Stage, Step, check_takeovers, move_to, server_dry_run};
+use super::deploy_apply::{HookWords, Step, check_takeovers, move_to, server_dry_run};
 use super::deploy_record::{NewRevision, check_labels, new_release};
 use super::deploy_render::{DeployRender, prepare_chart, render_release};
 use super::hooks::{Tracked, report_phase};
@@ -419,22 +419,11 @@ async fn install_locked<D: Driver, C: Cluster>(
             })
         }
         Err(step_error) => {
-            // Interrupted at any stage: helm fails the release with the
-            // context's error alone.
-            let interrupted = step_error.error.kind() == crate::error::ErrorKind::Cancelled;
-            let err = match step_error.stage {
-                _ if interrupted => ActionError::failed_with("context canceled", step_error.error),
-                Stage::PreHooks => ActionError::failed_with(
-                    format!("failed pre-install: {}", step_error.error),
-                    step_error.error,
-                ),
-                Stage::PostHooks => ActionError::failed_with(
-                    format!("failed post-install: {}", step_error.error),
-                    step_error.error,
-                ),
-                Stage::Wait => super::deploy_apply::wait_failure(d.compat, step_error.error),
-                _ => step_error.error,
+            let words = HookWords {
+                pre: "failed pre-install: ",
+                post: "failed post-install: ",
             };
+            let (err, _, _) = step_error.helm_error(d.compat, words);
             Err(fail_install(storage, cluster, &mut target, err, options, progress).await)
         }
     }
@@ -454,7 +443,11 @@ pub(crate) fn deploy_step(d: &DeployOptions, event: &'static str) -> Step {
         wait_for_jobs: d.wait_for_jobs,
         timeout: d.timeout,
         no_hooks: d.no_hooks,
-        force_conflicts: d.force_conflicts,
+        // helm 3 applies client-side (a three-way merge patch), which
+        // overwrites fields whoever manages them; rudder applies
+        // server-side, so imitating helm 3 means never stopping at a
+        // field-manager conflict.
+        force_conflicts: d.force_conflicts || d.compat == Compat::V3,
         force_replace: d.force_replace,
         upgrade_client_side_fields: true,
         takeover_after_hooks: None,
@@ -504,16 +497,13 @@ async fn fail_install<D: Driver, C: Cluster>(
 ) -> ActionError {
     let d = &options.deploy;
     let name = target.release.name.clone();
-    target.release.info.status = Status::Failed;
-    target.release.info.description = format!("Release {name:?} failed: {err}");
-    let saved = target.save(storage).await;
+    let description = format!("Release {name:?} failed: {err}");
+    let recorded = target.record_failure(storage, description, err).await;
     report_phase(progress, &target.release);
-    if let Err(e) = saved {
-        return ActionError::failed_with(
-            format!("{err} (and recording the failure failed: {e})"),
-            err,
-        );
-    }
+    let err = match recorded {
+        Ok(err) => err,
+        Err(unrecorded) => return unrecorded,
+    };
     if !d.rollback_on_failure {
         return err;
     }

@@ -17,7 +17,7 @@ use crate::cluster::{Event, LockHolder, Quiet, Recorded};
 use crate::release::name::storage_key;
 use crate::release::{Release, Status};
 use crate::storage::memory::MemoryDriver;
-use crate::storage::{Driver, Scope, Storage};
+use crate::storage::{Driver, Storage};
 
 const NS: &str = "ns";
 
@@ -92,24 +92,7 @@ impl World {
     }
 
     async fn revisions(&self) -> Vec<(i64, String, String)> {
-        let mut out: Vec<(i64, String, String)> = self
-            .storage
-            .driver()
-            .query(Scope::Namespace(NS), &[("name", "r")])
-            .await
-            .expect("query")
-            .items
-            .into_iter()
-            .map(|r| {
-                (
-                    r.release.version,
-                    r.release.info.status.to_string(),
-                    r.release.info.description,
-                )
-            })
-            .collect();
-        out.sort();
-        out
+        super::test_support::revisions(&self.storage, NS, "r").await
     }
 
     async fn get(&self, v: i64) -> Release {
@@ -118,19 +101,7 @@ impl World {
 
     /// Every record's stored text, to check that nothing changed.
     async fn snapshot(&self) -> Vec<(String, Option<String>)> {
-        let listing = self
-            .storage
-            .driver()
-            .list_meta(Scope::All, &[])
-            .await
-            .expect("list");
-        let mut out: Vec<_> = listing
-            .items
-            .into_iter()
-            .map(|m| (m.key, m.resource_version))
-            .collect();
-        out.sort();
-        out
+        super::test_support::snapshot(&self.storage).await
     }
 }
 

@@ -35,3 +35,6 @@ mod lifecycle_tests;
 
 #[cfg(test)]
 mod deploy_tests;
+
+#[cfg(test)]
+mod test_support;

@@ -282,14 +282,8 @@ async fn fail<D: Driver>(
     description: String,
     error: ActionError,
 ) -> ActionError {
-    target.release.info.status = Status::Failed;
-    target.release.info.description = description;
-    match target.save(storage).await {
-        Ok(()) => error,
-        Err(e) => ActionError::failed_with(
-            format!("{error} (and recording the failure failed: {e})"),
-            error,
-        ),
+    match target.record_failure(storage, description, error).await {
+        Ok(e) | Err(e) => e,
     }
 }
 

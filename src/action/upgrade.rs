@@ -33,7 +33,7 @@ use crate::values::upgrade::{ValuesMode, reuse_values};
 
 use super::ActionError;
 use super::deploy::{DeployOptions, DeployOutcome};
-use super::deploy_apply::{Stage, check_takeovers, cleanup, move_to, server_dry_run};
+use super::deploy_apply::{HookWords, check_takeovers, cleanup, move_to, server_dry_run};
 use super::deploy_record::{NewRevision, check_labels, new_release, stored_chart, stored_config};
 use super::deploy_render::{DeployRender, prepare_chart, render_release};
 use super::hooks::{Tracked, report_phase};
@@ -470,6 +470,17 @@ async fn upgrade_locked<D: Driver, C: Cluster>(
             Tracked::supersede_deployed(storage, name, Some(version))
                 .await
                 .map_err(lost_race(name))?;
+            // Upgraded from a failed newest revision (no deployed one):
+            // helm supersedes that one too. History pruning may have
+            // removed it meanwhile, which helm only logs.
+            if prep.current.release.info.status == Status::Failed {
+                let mut old = prep.current;
+                old.release.info.status = Status::Superseded;
+                match old.save(storage).await {
+                    Ok(()) | Err(StorageError::NotFound) => {}
+                    Err(e) => return Err(lost_race(name)(e)),
+                }
+            }
             target.release.info.status = Status::Deployed;
             target.release.info.description = d
                 .description
@@ -484,27 +495,13 @@ async fn upgrade_locked<D: Driver, C: Cluster>(
         }
         Err(e) => e,
     };
-    // Interrupted at any stage: helm fails the release with the
-    // context's error alone, and cleans nothing up.
-    let interrupted = step_error.error.kind() == crate::error::ErrorKind::Cancelled;
-    let created = if interrupted {
-        Vec::new()
-    } else {
-        step_error.created
+    let words = HookWords {
+        pre: "pre-upgrade hooks failed: ",
+        post: "post-upgrade hooks failed: ",
     };
-    let err = match step_error.stage {
-        _ if interrupted => ActionError::failed_with("context canceled", step_error.error),
-        Stage::PreHooks => ActionError::failed_with(
-            format!("pre-upgrade hooks failed: {}", step_error.error),
-            step_error.error,
-        ),
-        Stage::PostHooks => ActionError::failed_with(
-            format!("post-upgrade hooks failed: {}", step_error.error),
-            step_error.error,
-        ),
-        Stage::Wait => super::deploy_apply::wait_failure(d.compat, step_error.error),
-        _ => step_error.error,
-    };
+    let (err, created, interrupted) = step_error.helm_error(d.compat, words);
+    // Interrupted at any stage: helm cleans nothing up.
+    let created = if interrupted { Vec::new() } else { created };
     Err(fail_upgrade(
         storage,
         cluster,
@@ -529,16 +526,13 @@ async fn fail_upgrade<D: Driver, C: Cluster>(
 ) -> ActionError {
     let d = &options.deploy;
     let name = target.release.name.clone();
-    target.release.info.status = Status::Failed;
-    target.release.info.description = format!("Upgrade {name:?} failed: {err}");
-    let saved = target.save(storage).await;
+    let description = format!("Upgrade {name:?} failed: {err}");
+    let recorded = target.record_failure(storage, description, err).await;
     report_phase(progress, &target.release);
-    if let Err(e) = saved {
-        return ActionError::failed_with(
-            format!("{err} (and recording the failure failed: {e})"),
-            err,
-        );
-    }
+    let err = match recorded {
+        Ok(err) => err,
+        Err(unrecorded) => return unrecorded,
+    };
     if options.cleanup_on_fail
         && !created.is_empty()
         && let Err(errs) = cleanup(cluster, created).await

@@ -22,6 +22,7 @@ mod test;
 mod ui;
 mod upgrade;
 mod version;
+mod watch;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -134,6 +135,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Upgrade(_) => "upgrade",
         Command::Diff(_) => "diff",
         Command::Ui(_) => "ui",
+        Command::Watch(_) => "watch",
     }
 }
 

@@ -84,6 +84,11 @@ impl MemoryCluster {
             .insert(name.to_string(), message.to_string());
     }
 
+    /// Undoes [`MemoryCluster::never_ready`]: waits on `name` succeed again.
+    pub fn make_ready(&self, name: &str) {
+        self.st().not_ready.remove(name);
+    }
+
     /// Puts an object in place, as if someone else had created it.
     pub fn put(&self, id: ResourceId, body: Value) {
         self.st().objects.insert(id, body);

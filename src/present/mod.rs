@@ -12,6 +12,7 @@ pub mod outdated;
 mod release_value;
 pub mod status;
 mod times;
+pub mod watch;
 
 pub use color::Colors;
 pub use release_value::release_value;

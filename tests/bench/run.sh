@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The list/status benchmark: builds rudder and the seeder (release mode),
 # starts a fresh cluster, seeds it and compares rudder with helm v3 and v4.
-# `run.sh template` and `run.sh upgrade` run the other two benchmarks.
+# `run.sh template`, `run.sh upgrade` and `run.sh watch` run the other benchmarks.
 # Arguments go to bench.py (--runs, --releases, --revisions, ...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,6 +25,12 @@ tests/cluster/build.sh >/dev/null
 if [ "${1:-}" = upgrade ]; then
   shift
   exec tests/cluster/cluster.sh run -- python3 tests/bench/upgrade.py \
+    --rudder "$PWD/target/release/rudder" --seed "$PWD/target/release/examples/seed" "$@"
+fi
+# `run.sh watch [--idle SECONDS]`: the watch benchmark (latency, idle LISTs, RSS).
+if [ "${1:-}" = watch ]; then
+  shift
+  exec tests/cluster/cluster.sh run -- python3 tests/bench/watch.py \
     --rudder "$PWD/target/release/rudder" --seed "$PWD/target/release/examples/seed" "$@"
 fi
 exec tests/cluster/cluster.sh run -- python3 tests/bench/bench.py \

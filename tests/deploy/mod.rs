@@ -4,6 +4,7 @@
 //! up equivalent; a CI script behaves the same, exit codes included.
 
 mod bad_input;
+mod chart_twins;
 mod ci_script;
 mod dry_run;
 mod interrupt;

@@ -17,6 +17,7 @@ mod twins;
 
 /// For other modules' twin tests.
 pub use objects::assert_equivalent as assert_objects_equivalent;
+pub use twins::ownership;
 
 use std::sync::LazyLock;
 

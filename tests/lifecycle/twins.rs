@@ -276,7 +276,7 @@ fn history_max_matches_helm4() {
 /// release name masked), one line per `managedFields` entry: manager,
 /// operation, subresource, API version, the field set's top-level members
 /// and those of its `f:metadata`. Times are left out; entries are sorted.
-fn ownership(ns: &str, name: &str) -> BTreeMap<String, Vec<String>> {
+pub fn ownership(ns: &str, name: &str) -> BTreeMap<String, Vec<String>> {
     let keys = |v: &Value| -> String {
         v.as_object()
             .map(|m| m.keys().cloned().collect::<Vec<_>>().join(","))

@@ -2,7 +2,7 @@
 //! of newest records running a few at a time but reported in order, and
 //! the stuck timer.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -107,8 +107,15 @@ pub async fn run<D: Driver, C: Cluster>(
     let mut queue: FuturesOrdered<BoxFuture<'_, Resolved>> = FuturesOrdered::new();
     let mut view = View::new(grace);
     let mut source_open = true;
-    let mut failed: Option<StorageError> = None;
+    // Steps decided but not yet reading: at most FETCHES reads run at once.
+    let mut backlog: VecDeque<Step> = VecDeque::new();
     loop {
+        while queue.len() < FETCHES {
+            let Some(step) = backlog.pop_front() else {
+                break;
+            };
+            queue.push_back(resolve(driver, step));
+        }
         let due = view.next_due();
         tokio::select! {
             biased;
@@ -126,39 +133,35 @@ pub async fn run<D: Driver, C: Cluster>(
                     return;
                 }
             }
-            ev = records.next(), if source_open && queue.len() < FETCHES => match ev {
-                None => source_open = false,
-                Some(Err(e)) => {
-                    // Behind the events already queued, so they arrive first.
-                    queue.push_back(futures::future::ready(Resolved::Failed(e.into())).boxed());
-                    source_open = false;
-                }
-                Some(Ok(ev)) => {
-                    let mut steps = tracker.apply(ev);
-                    // Take every event already waiting before deciding that
-                    // a release without records is gone (see `Tracker`).
-                    while queue.len() + steps.len() < FETCHES {
-                        match records.next().now_or_never() {
-                            Some(Some(Ok(ev))) => steps.extend(tracker.apply(ev)),
-                            Some(Some(Err(e))) => {
-                                failed = Some(e);
-                                break;
-                            }
-                            Some(None) | None => break,
+            ev = records.next(), if source_open && backlog.is_empty() => {
+                // Everything already waiting is one batch (see `Tracker`).
+                let mut batch = Vec::new();
+                let mut failed = None;
+                let mut next = ev;
+                loop {
+                    match next {
+                        Some(Ok(ev)) => batch.push(ev),
+                        Some(Err(e)) => {
+                            failed = Some(e);
+                            break;
+                        }
+                        None => {
+                            source_open = false;
+                            break;
                         }
                     }
-                    if failed.is_none() && !steps.iter().any(|s| matches!(s, Step::Synced)) {
-                        steps.extend(tracker.flush());
-                    }
-                    for step in steps {
-                        queue.push_back(resolve(driver, step));
-                    }
-                    if let Some(e) = failed.take() {
-                        queue.push_back(futures::future::ready(Resolved::Failed(e.into())).boxed());
-                        source_open = false;
+                    match records.next().now_or_never() {
+                        Some(n) => next = n,
+                        None => break,
                     }
                 }
-            },
+                backlog.extend(tracker.apply_batch(batch));
+                if let Some(e) = failed {
+                    // Behind the events already decided, so they arrive first.
+                    backlog.push_back(Step::Failed(e.into()));
+                    source_open = false;
+                }
+            }
             () = sleep_until(due), if due.is_some() => {
                 for ev in view.check_stuck(cluster).await {
                     if sink.send(Ok(ev)).await.is_err() {
@@ -167,7 +170,7 @@ pub async fn run<D: Driver, C: Cluster>(
                 }
             }
         }
-        if !source_open && queue.is_empty() {
+        if !source_open && queue.is_empty() && backlog.is_empty() {
             return;
         }
     }
@@ -178,6 +181,7 @@ fn resolve<D: Driver>(driver: &D, step: Step) -> BoxFuture<'_, Resolved> {
     match step {
         Step::Synced => futures::future::ready(Resolved::Synced).boxed(),
         Step::Gone(key) => futures::future::ready(Resolved::Gone(key)).boxed(),
+        Step::Failed(e) => futures::future::ready(Resolved::Failed(e)).boxed(),
         Step::Fetch { kind, meta, status } => async move {
             let record = fetch(driver, &meta).await.map(Box::new);
             Resolved::Event {

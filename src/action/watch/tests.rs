@@ -291,6 +291,7 @@ mod tracking {
                 }
                 Step::Gone(k) => format!("gone {}", k.1),
                 Step::Synced => "synced".into(),
+                Step::Failed(e) => format!("failed {e}"),
             })
             .collect()
     }
@@ -302,52 +303,82 @@ mod tracking {
     }
 
     #[test]
-    fn a_relist_that_replaces_pruned_records_is_not_a_deletion() {
+    fn a_relist_reports_each_release_once_at_its_final_state() {
         let mut t = Tracker::new(None, Selector::everything());
-        t.apply(RecordEvent::Added(meta("a", 1, "deployed")));
-        assert_eq!(kinds(&t.apply(synced())), ["Added 1 deployed", "synced"]);
-        // A re-list after an outage: v1 pruned, v2 written meanwhile;
-        // deletions come first, in one batch with the additions.
-        let mut steps = t.apply(RecordEvent::Deleted(meta("a", 1, "superseded")));
-        steps.extend(t.apply(RecordEvent::Added(meta("a", 2, "deployed"))));
-        steps.extend(t.apply(synced()));
-        assert_eq!(kinds(&steps), ["NewRevision 2 deployed", "synced"]);
+        let steps = t.apply_batch(vec![RecordEvent::Added(meta("a", 1, "deployed")), synced()]);
+        assert_eq!(kinds(&steps), ["Added 1 deployed", "synced"]);
+        // A re-list after an outage in which v1 was superseded, v2 and v3
+        // written and v1 pruned: deletions first, then the rest, then
+        // `Synced`, all in one batch.
+        let steps = t.apply_batch(vec![
+            RecordEvent::Deleted(meta("a", 1, "superseded")),
+            RecordEvent::Added(meta("a", 2, "superseded")),
+            RecordEvent::Added(meta("a", 3, "deployed")),
+            synced(),
+        ]);
+        assert_eq!(kinds(&steps), ["NewRevision 3 deployed", "synced"]);
     }
 
     #[test]
-    fn a_release_whose_records_all_went_is_gone_at_the_flush() {
+    fn live_events_in_one_batch_are_each_reported() {
         let mut t = Tracker::new(None, Selector::everything());
-        t.apply(RecordEvent::Added(meta("a", 1, "deployed")));
-        t.apply(synced());
-        assert!(
-            t.apply(RecordEvent::Deleted(meta("a", 1, "deployed")))
-                .is_empty()
+        t.apply_batch(vec![synced()]);
+        let steps = t.apply_batch(vec![
+            RecordEvent::Added(meta("a", 1, "pending-install")),
+            RecordEvent::Modified(meta("a", 1, "deployed")),
+        ]);
+        assert_eq!(
+            kinds(&steps),
+            [
+                "Added 1 pending-install",
+                "StatusChanged { from: PendingInstall } 1 deployed"
+            ]
         );
-        assert_eq!(kinds(&t.flush()), ["gone a"]);
-        assert!(t.flush().is_empty());
+    }
+
+    #[test]
+    fn a_release_whose_records_all_went_is_gone_at_the_end_of_the_batch() {
+        let mut t = Tracker::new(None, Selector::everything());
+        t.apply_batch(vec![RecordEvent::Added(meta("a", 1, "deployed")), synced()]);
+        let steps = t.apply_batch(vec![
+            RecordEvent::Deleted(meta("a", 1, "deployed")),
+            RecordEvent::Added(meta("b", 1, "deployed")),
+        ]);
+        assert_eq!(kinds(&steps), ["Added 1 deployed", "gone a"]);
+        // Pruned and rewritten in one live batch: not gone.
+        let steps = t.apply_batch(vec![
+            RecordEvent::Deleted(meta("b", 1, "superseded")),
+            RecordEvent::Added(meta("b", 2, "deployed")),
+        ]);
+        assert_eq!(kinds(&steps), ["NewRevision 2 deployed"]);
     }
 
     #[test]
     fn the_initial_snapshot_reports_each_release_at_its_newest_revision() {
         let mut t = Tracker::new(None, Selector::everything());
-        for ev in [
-            meta("b", 10, "deployed"),
-            meta("b", 9, "superseded"),
-            meta("a", 1, "superseded"),
-            meta("a", 2, "failed"),
-        ] {
-            assert!(t.apply(RecordEvent::Added(ev)).is_empty());
-        }
+        // The listing may come in several batches before its `Synced`.
+        assert!(
+            t.apply_batch(vec![
+                RecordEvent::Added(meta("b", 10, "deployed")),
+                RecordEvent::Added(meta("b", 9, "superseded")),
+            ])
+            .is_empty()
+        );
+        let steps = t.apply_batch(vec![
+            RecordEvent::Added(meta("a", 1, "superseded")),
+            RecordEvent::Added(meta("a", 2, "failed")),
+            synced(),
+        ]);
         assert_eq!(
-            kinds(&t.apply(synced())),
+            kinds(&steps),
             ["Added 2 failed", "Added 10 deployed", "synced"]
         );
         // Writes to an older revision (superseding it) are no news.
         assert!(
-            t.apply(RecordEvent::Modified(meta("b", 9, "superseded")))
+            t.apply_batch(vec![RecordEvent::Modified(meta("b", 9, "superseded"))])
                 .is_empty()
         );
-        let steps = t.apply(RecordEvent::Modified(meta("a", 2, "uninstalled")));
+        let steps = t.apply_batch(vec![RecordEvent::Modified(meta("a", 2, "uninstalled"))]);
         assert!(matches!(
             &steps[..],
             [Step::Fetch {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use regex::Regex;
 
+use crate::action::ActionError;
 use crate::release::Status;
 use crate::storage::labels::Selector;
 use crate::storage::{RecordEvent, RecordMeta};
@@ -23,7 +24,7 @@ pub(super) enum Kind {
 }
 
 /// What the tracker decided for one record event.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub(super) enum Step {
     /// Read the newest record (`meta`) and report `kind`, with `status`
     /// (the label's) as the release's status.
@@ -36,6 +37,9 @@ pub(super) enum Step {
     Gone(Key),
     /// The view is complete.
     Synced,
+    /// The record watch failed for good (reported after the steps
+    /// before it).
+    Failed(ActionError),
 }
 
 /// The newest revision and status last reported for a release.
@@ -54,19 +58,25 @@ struct Tracked {
 
 /// Record metadata per release, and what was last reported.
 ///
-/// Until the first [`RecordEvent::Synced`] only metadata is gathered, so
-/// the initial snapshot reports each release once, at its newest revision.
-/// A release whose last record goes away is reported gone only at
-/// [`Tracker::flush`], which the caller runs once no more record events
-/// are waiting: a re-list sends deletions before additions, and a release
-/// whose old records were pruned while its new one was written must not
-/// look deleted and added again.
+/// Events are applied in batches: whatever the record watch had ready at
+/// once. Up to the first [`RecordEvent::Synced`] only metadata is
+/// gathered, so the initial snapshot reports each release once, at its
+/// newest revision; likewise the events of a re-list (a batch up to a
+/// `Synced`) are applied together, so a release changed several times
+/// while the connection was down is reported once, at its final state.
+/// Live events are judged one by one, so no intermediate state of a
+/// release that changes while watched is skipped. A release whose last
+/// record goes away is reported gone only at the end of a batch: a
+/// re-list sends deletions before additions, and a release whose old
+/// records were pruned while a new one was written must not look deleted
+/// and added again.
 #[derive(Debug)]
 pub(super) struct Tracker {
     releases: HashMap<Key, Tracked>,
     name: Option<Regex>,
     selector: Selector,
     synced: bool,
+    dirty: BTreeSet<Key>,
     emptied: BTreeSet<Key>,
 }
 
@@ -86,25 +96,48 @@ impl Tracker {
             name,
             selector,
             synced: false,
+            dirty: BTreeSet::new(),
             emptied: BTreeSet::new(),
         }
     }
 
-    /// Applies one record event; returns what to report.
-    pub(super) fn apply(&mut self, ev: RecordEvent) -> Vec<Step> {
-        let (meta, present) = match ev {
-            RecordEvent::Synced { .. } => {
-                let mut steps = Vec::new();
-                if !self.synced {
-                    self.synced = true;
-                    let mut keys: Vec<Key> = self.releases.keys().cloned().collect();
-                    keys.sort();
-                    steps.extend(keys.into_iter().filter_map(|k| self.evaluate(k)));
+    /// Applies a batch of record events; returns what to report.
+    pub(super) fn apply_batch(&mut self, events: Vec<RecordEvent>) -> Vec<Step> {
+        let last_sync = events
+            .iter()
+            .rposition(|e| matches!(e, RecordEvent::Synced { .. }));
+        let mut steps = Vec::new();
+        for (i, ev) in events.into_iter().enumerate() {
+            let together = !self.synced || last_sync.is_some_and(|l| i < l);
+            if let RecordEvent::Synced { .. } = ev {
+                self.synced = true;
+                for key in std::mem::take(&mut self.dirty) {
+                    steps.extend(self.evaluate(key));
                 }
                 steps.extend(self.flush());
                 steps.push(Step::Synced);
-                return steps;
+                continue;
             }
+            let Some(key) = self.record(ev) else {
+                continue;
+            };
+            if together {
+                self.dirty.insert(key);
+            } else {
+                steps.extend(self.evaluate(key));
+            }
+        }
+        if self.synced {
+            steps.extend(self.flush());
+        }
+        steps
+    }
+
+    /// Updates the release's records; returns its key, unless the event
+    /// is about a record this watch ignores.
+    fn record(&mut self, ev: RecordEvent) -> Option<Key> {
+        let (meta, present) = match ev {
+            RecordEvent::Synced { .. } => return None,
             RecordEvent::Added(m) | RecordEvent::Modified(m) => {
                 // A record that stops matching the selector leaves the view
                 // as if deleted (as a label-selected Kubernetes watch does).
@@ -113,11 +146,10 @@ impl Tracker {
             }
             RecordEvent::Deleted(m) => (m, false),
         };
-        let (Some(name), Some(revision)) = (meta.release_name(), meta.revision()) else {
-            return Vec::new();
-        };
+        let name = meta.release_name()?;
+        let revision = meta.revision()?;
         if self.name.as_ref().is_some_and(|re| !re.is_match(name)) {
-            return Vec::new();
+            return None;
         }
         let key = (meta.namespace.clone(), name.to_string());
         let tracked = self.releases.entry(key.clone()).or_default();
@@ -126,15 +158,12 @@ impl Tracker {
         } else {
             tracked.records.remove(&revision);
         }
-        if !self.synced {
-            return Vec::new();
-        }
-        self.evaluate(key).into_iter().collect()
+        Some(key)
     }
 
     /// The releases left without records since the last flush, reported
     /// gone (those that got a record back meanwhile were evaluated then).
-    pub(super) fn flush(&mut self) -> Vec<Step> {
+    fn flush(&mut self) -> Vec<Step> {
         let mut steps = Vec::new();
         for key in std::mem::take(&mut self.emptied) {
             let Some(tracked) = self.releases.get(&key) else {

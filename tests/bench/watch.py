@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""watch benchmark: what `rudder watch` costs and how fast it reacts.
+
+Run through `tests/bench/run.sh watch`, which builds rudder (release) and
+the seeder and starts a fresh cluster. Seeds 500 releases x 10 revisions
+(5,000 records), then:
+
+1. starts `rudder watch -A -o json` and waits for its snapshot (`synced`);
+2. latency: 200 record writes (a PATCH of the newest revision's `status`
+   label of 200 different releases, one at a time), each timed from just
+   before the request is sent to the moment the matching event line is read
+   from watch's stdout; p50 and p99 (target p99 < 250 ms);
+3. idle: LIST requests the API server counts (its /metrics,
+   `apiserver_request_total`) while watch sits idle for --idle seconds
+   (target 0), and watch's peak RSS (VmHWM; target <= 64 MiB); the same for
+   `rudder ui` in a detached tmux when the build has it;
+4. for comparison, the LIST requests and bytes (`apiserver_response_sizes`)
+   of one `helm list -A` (v3 and v4; median of 3), scaled to the seed's
+   30 s poll loop and to k9s-style 2 s relists, per minute.
+"""
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import re
+import selectors
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+
+class Api:
+    """A tiny client for the API server, from the kubeconfig's admin user."""
+
+    def __init__(self, kubeconfig):
+        with open(kubeconfig) as f:
+            kc = yaml.safe_load(f)
+        cluster = kc["clusters"][0]["cluster"]
+        user = next(u for u in kc["users"] if u["name"] == "admin")["user"]
+        m = re.match(r"https://([^:/]+):(\d+)", cluster["server"])
+        self.host, self.port = m.group(1), int(m.group(2))
+        self.ctx = ssl.create_default_context(
+            cadata=base64.b64decode(cluster["certificate-authority-data"]).decode())
+        self.token = user["token"]
+        self.conn = None
+
+    def request(self, method, path, body=None, content_type="application/json"):
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPSConnection(self.host, self.port, context=self.ctx)
+            headers = {"Authorization": f"Bearer {self.token}"}
+            if body is not None:
+                headers["Content-Type"] = content_type
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                data = resp.read()
+            except (http.client.HTTPException, OSError):
+                self.conn = None
+                if attempt:
+                    raise
+                continue
+            if resp.status >= 300:
+                sys.exit(f"{method} {path}: {resp.status} {data[:300]!r}")
+            return data
+
+    def metrics(self):
+        """(LIST requests, LIST response bytes) for secrets, and all LISTs."""
+        text = self.request("GET", "/metrics").decode()
+        lists = secret_lists = secret_bytes = 0.0
+        for line in text.splitlines():
+            if line.startswith("apiserver_request_total{") and 'verb="LIST"' in line:
+                n = float(line.rsplit(" ", 1)[1])
+                lists += n
+                if 'resource="secrets"' in line:
+                    secret_lists += n
+            if line.startswith("apiserver_response_sizes_sum{") and 'verb="LIST"' in line \
+                    and 'resource="secrets"' in line:
+                secret_bytes += float(line.rsplit(" ", 1)[1])
+        return {"lists": lists, "secret_lists": secret_lists, "secret_bytes": secret_bytes}
+
+
+def delta(after, before):
+    return {k: after[k] - before[k] for k in after}
+
+
+def vm_hwm_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+class WatchProc:
+    def __init__(self, rudder, env):
+        self.proc = subprocess.Popen(
+            [rudder, "watch", "-A", "-o", "json"], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=env)
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(self.proc.stdout, selectors.EVENT_READ)
+        self.buf = b""
+
+    def next(self, timeout):
+        """The next JSON line and the monotonic time it was read."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.sel.select(left):
+                err = self.proc.stderr.read1(4096) if self.proc.poll() is not None else b""
+                sys.exit(f"no event from rudder watch in {timeout}s {err!r}")
+            chunk = self.proc.stdout.read()
+            if chunk == b"":
+                sys.exit("rudder watch exited")
+            if chunk:
+                self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line), time.monotonic()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    k = (len(xs) - 1) * p / 100.0
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--releases", type=int, default=500)
+    p.add_argument("--revisions", type=int, default=10)
+    p.add_argument("--namespaces", type=int, default=50)
+    p.add_argument("--changes", type=int, default=200)
+    p.add_argument("--idle", type=int, default=300, help="seconds watch sits idle")
+    p.add_argument("--rudder", required=True)
+    p.add_argument("--seed", required=True)
+    a = p.parse_args()
+    env = dict(os.environ)
+    api = Api(env["KUBECONFIG"])
+    helm3, helm4 = env["HELM3"], env["HELM4"]
+    failures = []
+
+    t0 = time.monotonic()
+    print(subprocess.run(
+        [a.seed, "--namespaces", str(a.namespaces), "--releases", str(a.releases),
+         "--revisions", str(a.revisions), "--deep-revisions", "0"],
+        check=True, capture_output=True, text=True).stdout.strip(), flush=True)
+    print(f"seeded {a.releases * a.revisions} records in {time.monotonic() - t0:.1f}s", flush=True)
+
+    # 1. Start and snapshot.
+    before_start = api.metrics()
+    t0 = time.monotonic()
+    w = WatchProc(a.rudder, env)
+    added = 0
+    while True:
+        ev, _ = w.next(120)
+        if ev["event"] == "synced":
+            break
+        added += 1
+    startup = time.monotonic() - t0
+    start_cost = delta(api.metrics(), before_start)
+    print(f"watch: snapshot of {added} releases in {startup:.2f}s, "
+          f"{start_cost['secret_lists']:.0f} LIST of secrets at startup", flush=True)
+    if added != a.releases:
+        failures.append(f"snapshot had {added} releases, expected {a.releases}")
+
+    # 2. Latency of 200 changes.
+    lat = []
+    for i in range(a.changes):
+        r = i % a.releases
+        ns = f"bench-{r % a.namespaces}"
+        name = f"app-{r}"
+        key = f"sh.helm.release.v1.{name}.v{a.revisions}"
+        status = "failed" if (i // a.releases) % 2 == 0 else "deployed"
+        patch = json.dumps({"metadata": {"labels": {"status": status}}})
+        sent = time.monotonic()
+        api.request("PATCH", f"/api/v1/namespaces/{ns}/secrets/{key}", patch,
+                    "application/merge-patch+json")
+        while True:
+            ev, seen = w.next(30)
+            if ev.get("name") == name and ev.get("namespace") == ns and ev.get("status") == status:
+                break
+        lat.append((seen - sent) * 1000.0)
+    p50, p99 = pct(lat, 50), pct(lat, 99)
+    print(f"latency over {len(lat)} changes: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+          f"max {max(lat):.1f} ms", flush=True)
+    if p99 >= 250:
+        failures.append(f"p99 latency {p99:.1f} ms >= 250 ms")
+
+    # 3. Idle (and rudder ui, when this build has it).
+    ui = None
+    has_ui = subprocess.run([a.rudder, "ui", "--help"], capture_output=True).returncode == 0
+    if has_ui:
+        session = f"rudder-bench-ui-{os.getpid()}"
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48",
+                        "-e", f"KUBECONFIG={env['KUBECONFIG']}", f"{a.rudder} ui -A"], check=True)
+        pane = subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+                              check=True, capture_output=True, text=True).stdout.split()[0]
+        ui = (session, int(pane))
+        time.sleep(10)  # let it list and settle before counting
+    before_idle = api.metrics()
+    print(f"idle for {a.idle}s ...", flush=True)
+    time.sleep(a.idle)
+    idle = delta(api.metrics(), before_idle)
+    watch_rss = vm_hwm_mib(w.proc.pid)
+    print(f"idle: {idle['secret_lists']:.0f} LIST of secrets, {idle['lists']:.0f} LIST in all "
+          f"(every client of the API server); watch peak RSS {watch_rss:.1f} MiB", flush=True)
+    if idle["secret_lists"] != 0:
+        failures.append(f"{idle['secret_lists']:.0f} LIST of secrets while idle")
+    if watch_rss > 64:
+        failures.append(f"watch peak RSS {watch_rss:.1f} MiB > 64 MiB")
+    if ui:
+        ui_rss = vm_hwm_mib(ui[1])
+        print(f"ui: peak RSS {ui_rss:.1f} MiB (LIST counts above include it)", flush=True)
+        subprocess.run(["tmux", "kill-session", "-t", ui[0]])
+    else:
+        print("ui: not in this build (no `rudder ui`); column skipped", flush=True)
+    w.stop()
+
+    # 4. helm list -A, scaled to 30 s polling and 2 s relists.
+    for label, helm in (("helm v3", helm3), ("helm v4", helm4)):
+        runs = []
+        for _ in range(3):
+            b = api.metrics()
+            subprocess.run([helm, "list", "-A"], check=True, capture_output=True, env=env)
+            runs.append(delta(api.metrics(), b))
+        n = statistics.median(r["secret_lists"] for r in runs)
+        by = statistics.median(r["secret_bytes"] for r in runs)
+        print(f"{label} list -A: {n:.0f} LIST, {by / 1e6:.1f} MB per run; "
+              f"30 s poll: {2 * n:.0f} LIST/min, {2 * by / 1e6:.1f} MB/min; "
+              f"2 s relist: {30 * n:.0f} LIST/min, {30 * by / 1e6:.1f} MB/min", flush=True)
+
+    if failures:
+        print("MISSED: " + "; ".join(failures))
+        sys.exit(1)
+    print("all watch targets met")
+
+
+if __name__ == "__main__":
+    main()
