@@ -154,6 +154,8 @@ pub enum Command {
     /// show what an upgrade or a rollback would change, or what changed between revisions
     #[command(subcommand)]
     Diff(super::diff::DiffCommand),
+    /// browse and manage releases in a terminal UI, updated live
+    Ui(super::ui::UiArgs),
     /// watch releases: the current ones, then every change as it happens
     Watch(super::watch::WatchArgs),
     /// print the client version information

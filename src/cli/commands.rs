@@ -90,6 +90,7 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Install(a) => super::install::run_install(&settings, *a).await,
         Command::Upgrade(a) => super::upgrade::run_upgrade(&settings, *a).await,
         Command::Diff(c) => super::diff::run(&settings, c).await,
+        Command::Ui(a) => super::ui::run_ui(&settings, a).await,
         Command::Watch(a) => super::watch::run_watch(&settings, a).await,
         Command::Dependency(c) => match c {
             super::chart::DependencyCommand::Update(a) => {

@@ -19,6 +19,7 @@ mod settings;
 mod source;
 mod template;
 mod test;
+mod ui;
 mod upgrade;
 mod version;
 mod watch;
@@ -133,6 +134,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Install(_) => "install",
         Command::Upgrade(_) => "upgrade",
         Command::Diff(_) => "diff",
+        Command::Ui(_) => "ui",
         Command::Watch(_) => "watch",
     }
 }
