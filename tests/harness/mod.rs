@@ -30,6 +30,7 @@ use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use kube::api::{Api, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
+pub mod go_env;
 pub mod home;
 pub mod servers;
 
@@ -319,6 +320,9 @@ impl Tool {
             {
                 cmd.env_remove(k);
             }
+        }
+        if self != Tool::Rudder {
+            go_env::quiet_gc(&mut cmd);
         }
         cmd.stdin(Stdio::null());
         cmd

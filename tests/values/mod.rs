@@ -56,6 +56,7 @@ struct HelmOut {
 fn helm(compat: Compat, dir: &Path, args: &[&str]) -> HelmOut {
     let home = dir.join(format!("home-{compat:?}"));
     let mut cmd = Command::new(helm_path(compat));
+    crate::harness::go_env::quiet_gc(&mut cmd);
     for (k, _) in std::env::vars_os() {
         if k.to_string_lossy().starts_with("HELM_") || k == "KUBECONFIG" {
             cmd.env_remove(k);
