@@ -43,6 +43,7 @@ pub mod semver;
 pub mod session;
 pub mod sprig;
 pub mod storage;
+pub mod tui;
 pub mod upgrades;
 pub mod values;
 

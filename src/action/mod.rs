@@ -16,6 +16,7 @@ pub mod install;
 pub mod list;
 pub mod lock;
 pub mod recover;
+pub mod resource_status;
 pub mod rollback;
 pub mod stuck;
 pub mod template;

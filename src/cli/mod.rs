@@ -19,6 +19,7 @@ mod settings;
 mod source;
 mod template;
 mod test;
+mod ui;
 mod upgrade;
 mod version;
 mod watch;
@@ -134,6 +135,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Upgrade(_) => "upgrade",
         Command::Diff(_) => "diff",
         Command::Watch(_) => "watch",
+        Command::Ui(_) => "ui",
     }
 }
 

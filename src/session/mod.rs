@@ -96,6 +96,23 @@ impl<D: Driver, C: Cluster> Session<D, C> {
         self
     }
 
+    /// The same store, cluster and settings with `namespace` as the
+    /// current namespace: a front end listing every namespace (`-A`)
+    /// operates on each release in its own namespace, as helm does with
+    /// `-n`.
+    pub fn in_namespace(&self, namespace: &str) -> Session<D, C>
+    where
+        D: Clone,
+        C: Clone,
+    {
+        Session {
+            storage: Storage::new(self.storage.driver().clone(), namespace),
+            cluster: self.cluster.clone(),
+            compat: self.compat,
+            grace: self.grace,
+        }
+    }
+
     /// The release storage.
     pub fn storage(&self) -> &Storage<D> {
         &self.storage

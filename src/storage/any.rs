@@ -33,7 +33,8 @@ impl DriverKind {
     }
 }
 
-/// One of the drivers, dispatched at run time.
+/// One of the drivers, dispatched at run time. Clones share the backend.
+#[derive(Clone)]
 pub enum AnyDriver {
     /// Secrets.
     Secret(SecretDriver),

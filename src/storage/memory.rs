@@ -33,7 +33,10 @@ struct State {
 /// to re-read the store (see [`MemoryDriver::with_event_buffer`]).
 const EVENT_BUFFER: usize = 1024;
 
-/// Records held in process memory.
+/// Records held in process memory. Clones share the records and their
+/// watchers (as clones of a Kubernetes driver share the API server), so a
+/// front end can hold one store per namespace.
+#[derive(Clone)]
 pub struct MemoryDriver {
     state: Arc<Mutex<State>>,
     /// Every change, tagged with the store version it produced, for

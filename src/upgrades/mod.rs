@@ -24,6 +24,7 @@
 
 pub mod fetch;
 mod hosts;
+pub mod versions;
 
 use crate::release::Release;
 use crate::semver::{Constraints, Version};

@@ -1,0 +1,61 @@
+//! `rudder ui`: starts the terminal UI (`rudder::tui`) on the cluster the
+//! global flags name.
+
+use clap::Args;
+use rudder::cluster::client::KubeCluster;
+use rudder::session::Session;
+use rudder::tui::runtime::{Options, run};
+use rudder::tui::tasks::Sources;
+use rudder::upgrades::fetch::{DEFAULT_OCI_CACHE_TTL, SourceOptions};
+
+use super::Failure;
+use super::settings::Settings;
+
+/// `ui` flags.
+#[derive(Debug, Args)]
+pub struct UiArgs {
+    /// show releases of every namespace
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+    /// hide every action that changes a release (upgrade, rollback, uninstall, recover)
+    #[arg(long = "read-only")]
+    pub read_only: bool,
+}
+
+/// Runs the UI until the user quits; prints nothing.
+pub async fn run_ui(settings: &Settings, a: UiArgs) -> Result<String, Failure> {
+    let (storage, conn) = settings.storage().await?;
+    let cluster = KubeCluster::new(conn.client.clone());
+    let session = Session::new(storage, cluster, settings.compat);
+    let scope = (!a.all_namespaces).then(|| conn.namespace.clone());
+    let context = settings
+        .connect_options()
+        .context
+        .unwrap_or_else(|| conn.server.clone());
+    let sources = Sources {
+        options: SourceOptions {
+            repository_config: settings.paths.repository_config.clone(),
+            repository_cache: settings.paths.repository_cache.clone(),
+            registry_config: settings.paths.registry_config.clone(),
+            oci_cache_ttl: Some(DEFAULT_OCI_CACHE_TTL),
+            ..SourceOptions::default()
+        },
+        paths: settings.paths.clone(),
+    };
+    let options = Options {
+        read_only: a.read_only,
+        color: color_wanted(),
+        context,
+        scope,
+        sources: Some(sources),
+    };
+    run(session, options)
+        .await
+        .map_err(|e| Failure(format!("terminal: {e}")))?;
+    Ok(String::new())
+}
+
+/// Colour unless `NO_COLOR` is set to anything non-empty (no-color.org).
+fn color_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

@@ -1,0 +1,162 @@
+//! The terminal side: raw mode and the alternate screen (restored on exit
+//! and, through ratatui's panic hook, on panic), the event loop that feeds
+//! keys, ticks and background results to `update`, and `$EDITOR` with the
+//! terminal suspended.
+
+use std::io;
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::execute;
+use crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use futures::StreamExt as _;
+use tokio::sync::mpsc;
+
+use super::model::Model;
+use super::msg::{Command, Msg};
+use super::tasks::{Sources, Tasks};
+use super::update::update;
+use super::view::view;
+use crate::cluster::Cluster;
+use crate::session::Session;
+use crate::storage::Driver;
+
+/// How `rudder ui` was started.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--read-only`.
+    pub read_only: bool,
+    /// Colours (off under `NO_COLOR`).
+    pub color: bool,
+    /// The kube context, for the header.
+    pub context: String,
+    /// One namespace, or every one (`-A`) with `None`.
+    pub scope: Option<String>,
+    /// Where charts come from (availability marks, upgrades).
+    pub sources: Option<Sources>,
+}
+
+/// Runs the UI until the user quits.
+///
+/// # Errors
+///
+/// The terminal could not be set up or drawn to.
+pub async fn run<D, C>(session: Session<D, C>, options: Options) -> io::Result<()>
+where
+    D: Driver + Clone + Send + Sync + 'static,
+    C: Cluster + Clone + Send + Sync + 'static,
+{
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let tasks = Tasks::new(session, tx, options.scope.clone(), options.sources);
+    let watch = tokio::spawn(tasks.clone().watch_releases());
+    let mut model = Model::new(
+        &options.context,
+        options.scope,
+        options.read_only,
+        options.color,
+    );
+    // Installs the panic hook that restores the terminal.
+    let mut terminal = ratatui::try_init()?;
+    let result = event_loop(&mut terminal, &mut model, &tasks, &mut rx).await;
+    ratatui::restore();
+    watch.abort();
+    result
+}
+
+async fn event_loop<D, C>(
+    terminal: &mut ratatui::DefaultTerminal,
+    model: &mut Model,
+    tasks: &Tasks<D, C>,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+) -> io::Result<()>
+where
+    D: Driver + Clone + Send + Sync + 'static,
+    C: Cluster + Clone + Send + Sync + 'static,
+{
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        terminal.draw(|f| view(model, f))?;
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
+                Some(Ok(TermEvent::Resize(..))) => Msg::Resize,
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            Some(m) = rx.recv() => m,
+            _ = tick.tick() => Msg::Tick,
+        };
+        for cmd in update(model, msg) {
+            match cmd {
+                Command::Quit => return Ok(()),
+                Command::Edit(initial) => {
+                    // The editor owns the terminal meanwhile: no event
+                    // reader may compete with it for the keys.
+                    drop(events);
+                    let edited = edit(terminal, initial).await;
+                    events = EventStream::new();
+                    update(model, Msg::Edited(edited));
+                }
+                other => tasks.run(other),
+            }
+        }
+    }
+}
+
+/// Suspends the terminal, runs `$EDITOR` (else `vi`) on `initial`, and
+/// restores the terminal.
+async fn edit(terminal: &mut ratatui::DefaultTerminal, initial: String) -> Result<String, String> {
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), LeaveAlternateScreen);
+    let outcome = tokio::task::spawn_blocking(move || run_editor(&initial))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r);
+    let _ = enable_raw_mode();
+    let _ = execute!(io::stdout(), EnterAlternateScreen, Clear(ClearType::All));
+    // A fresh terminal has no previous frame, so the next draw repaints
+    // every cell. (`Terminal::clear` asks the terminal for the cursor
+    // position first, which fails while no event reader runs, and then
+    // leaves the previous frame in place: only changed cells would be
+    // drawn over the blank screen.)
+    if let Ok(fresh) = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+    {
+        *terminal = fresh;
+    }
+    outcome
+}
+
+fn run_editor(initial: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
+    let path = std::env::temp_dir().join(format!("rudder-values-{}.yaml", std::process::id()));
+    let text = if initial.is_empty() {
+        "# Values for this upgrade (YAML), merged over the reused ones.\n".to_string()
+    } else {
+        initial.to_string()
+    };
+    std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    // `$EDITOR` may carry arguments (`code -w`).
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(&path)
+        .status()
+        .map_err(|e| format!("running {editor}: {e}"));
+    let read = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+    let _ = std::fs::remove_file(&path);
+    let status = status?;
+    if !status.success() {
+        return Err(format!("{editor} exited with {status}"));
+    }
+    read
+}

@@ -1,0 +1,576 @@
+//! Background work: each [`Command`] runs as a tokio task over the
+//! session and reports back with [`Msg`]s on the UI's channel. Nothing
+//! here draws or reads keys, and nothing here decides what a release
+//! operation does: that is the session's.
+
+use std::sync::Arc;
+
+use futures::StreamExt as _;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::data;
+use super::model::{ReleaseKey, ResourceRow, Row, UpgradeDiff, Versions};
+use super::msg::{Command, Msg, UpgradeRequest};
+use crate::action::diff::unified::diff_lines;
+use crate::action::diff::{Comparison, Selection, TextStyle, compare_releases};
+use crate::action::recover::RecoverOptions;
+use crate::action::resource_status::resource_states;
+use crate::action::rollback::RollbackOptions;
+use crate::action::uninstall::UninstallOptions;
+use crate::action::upgrade::UpgradeOptions;
+use crate::action::watch::{ReleaseEvent, WatchFilter};
+use crate::chart::model::{Chart, Values};
+use crate::cluster::resources::Form;
+use crate::cluster::{Cluster, Event, Progress};
+use crate::present::{Format, get};
+use crate::release::Release;
+use crate::repo::HelmPaths;
+use crate::session::{Session, StatusRequest, default_history_max};
+use crate::storage::Driver;
+use crate::upgrades::{self, InstalledChart, Policy, State};
+
+/// How many revisions the History tab lists (helm's `history --max`
+/// default).
+const HISTORY_MAX: i64 = 256;
+
+/// Where charts come from, for the availability check and upgrades;
+/// without it both say that no source is configured.
+#[derive(Clone, Debug)]
+pub struct Sources {
+    /// The repositories and OCI prefixes to look in.
+    pub options: upgrades::fetch::SourceOptions,
+    /// helm's files (repository cache, content cache, registry config).
+    pub paths: HelmPaths,
+}
+
+/// Runs commands against a session, sending results to the UI.
+pub struct Tasks<D, C> {
+    session: Arc<Session<D, C>>,
+    tx: UnboundedSender<Msg>,
+    scope: Option<String>,
+    sources: Option<Arc<Sources>>,
+}
+
+impl<D, C> Clone for Tasks<D, C> {
+    fn clone(&self) -> Self {
+        Tasks {
+            session: self.session.clone(),
+            tx: self.tx.clone(),
+            scope: self.scope.clone(),
+            sources: self.sources.clone(),
+        }
+    }
+}
+
+/// Forwards an operation's progress events to the UI.
+struct OpProgress {
+    id: u64,
+    tx: UnboundedSender<Msg>,
+}
+
+impl Progress for OpProgress {
+    fn event(&self, event: Event) {
+        let _ = self.tx.send(Msg::Progress(self.id, event));
+    }
+}
+
+/// The user's values as `-f` would read them from a file: a reader that
+/// serves the edited text for one path.
+struct EditedValues<'a>(&'a str);
+
+/// The path the edited values are read under.
+const EDITED: &str = "(edited values)";
+
+impl crate::values::options::ValueReader for EditedValues<'_> {
+    fn read(&self, _path: &str) -> Result<Vec<u8>, String> {
+        Ok(self.0.as_bytes().to_vec())
+    }
+}
+
+impl<D, C> Tasks<D, C>
+where
+    D: Driver + Clone + Send + Sync + 'static,
+    C: Cluster + Clone + Send + Sync + 'static,
+{
+    /// Tasks over `session` (its namespace is `scope`'s, or any with
+    /// `None`: `-A`), reporting on `tx`.
+    pub fn new(
+        session: Session<D, C>,
+        tx: UnboundedSender<Msg>,
+        scope: Option<String>,
+        sources: Option<Sources>,
+    ) -> Tasks<D, C> {
+        Tasks {
+            session: Arc::new(session),
+            tx,
+            scope,
+            sources: sources.map(Arc::new),
+        }
+    }
+
+    fn send(&self, msg: Msg) {
+        // The UI is gone: nothing to tell.
+        let _ = self.tx.send(msg);
+    }
+
+    fn session_in(&self, namespace: &str) -> Session<D, C> {
+        self.session.in_namespace(namespace)
+    }
+
+    /// Starts `cmd` in the background (`Quit` and `Edit` belong to the
+    /// runtime and are ignored here).
+    pub fn run(&self, cmd: Command) {
+        let this = self.clone();
+        match cmd {
+            Command::Quit | Command::Edit(_) => {}
+            Command::LoadDetails(key) => {
+                // Two reads at once: the record and the history.
+                let other = this.clone();
+                let k = key.clone();
+                tokio::spawn(async move { this.load_content(k).await });
+                tokio::spawn(async move { other.load_history(key).await });
+            }
+            Command::LoadResources(key) => {
+                tokio::spawn(async move { this.load_resources(key).await });
+            }
+            Command::RollbackDiff(key, revision) => {
+                tokio::spawn(async move {
+                    let res = this.rollback_diff(&key, revision).await;
+                    this.send(Msg::RollbackDiff(key, revision, res));
+                });
+            }
+            Command::Rollback { id, key, revision } => {
+                tokio::spawn(async move { this.rollback(id, key, revision).await });
+            }
+            Command::Uninstall {
+                id,
+                key,
+                keep_history,
+            } => {
+                tokio::spawn(async move { this.uninstall(id, key, keep_history).await });
+            }
+            Command::Recover { id, key, rollback } => {
+                tokio::spawn(async move { this.recover(id, key, rollback).await });
+            }
+            Command::LoadVersions { key, chart } => {
+                tokio::spawn(async move {
+                    let res = this.versions(&key, &chart).await;
+                    this.send(Msg::Versions(key, res));
+                });
+            }
+            Command::PlanUpgrade(req) => {
+                tokio::spawn(async move {
+                    let res = this.plan_upgrade(&req).await;
+                    this.send(Msg::UpgradeDiff(req.key, res));
+                });
+            }
+            Command::Upgrade { id, request } => {
+                tokio::spawn(async move { this.upgrade(id, request).await });
+            }
+        }
+    }
+
+    /// Keeps the UI's list current from the release watch
+    /// ([`Session::watch`]): the whole list once the watch has synced,
+    /// then one message per change, stuck notices included. Runs until the
+    /// UI drops its receiver or the watch fails for good.
+    pub async fn watch_releases(self) {
+        let filter = WatchFilter {
+            all_namespaces: self.scope.is_none(),
+            ..WatchFilter::default()
+        };
+        let mut stream = match self.session.watch(&filter) {
+            Ok(s) => s,
+            Err(e) => return self.send(Msg::WatchError(Some(e.to_string()))),
+        };
+        let mut first: Option<Vec<Row>> = Some(Vec::new());
+        while let Some(ev) = stream.next().await {
+            if self.tx.is_closed() {
+                return;
+            }
+            let ev = match ev {
+                Ok(ev) => ev,
+                Err(e) => {
+                    self.send(Msg::WatchError(Some(e.to_string())));
+                    continue;
+                }
+            };
+            let row = match &ev {
+                ReleaseEvent::Synced => {
+                    if let Some(rows) = first.take() {
+                        self.spawn_availability(&rows);
+                        self.send(Msg::Releases(rows));
+                    }
+                    self.send(Msg::WatchError(None));
+                    continue;
+                }
+                ReleaseEvent::Deleted(s) => {
+                    self.send(Msg::ReleaseGone(ReleaseKey::new(&s.namespace, &s.name)));
+                    continue;
+                }
+                ReleaseEvent::Stuck { release, notice } => {
+                    data::summary_row(release, Some(notice.why.clone()))
+                }
+                other => match other.summary() {
+                    Some(s) => data::summary_row(s, None),
+                    None => continue,
+                },
+            };
+            match &mut first {
+                // The initial snapshot goes out whole, once synced.
+                Some(rows) => {
+                    rows.retain(|r| r.key != row.key);
+                    rows.push(row);
+                }
+                None => self.send(Msg::ReleaseChanged(row)),
+            }
+        }
+    }
+
+    fn spawn_availability(&self, rows: &[Row]) {
+        let Some(sources) = self.sources.clone() else {
+            return;
+        };
+        let installed: Vec<InstalledChart> = rows
+            .iter()
+            .filter(|r| !r.chart_version.is_empty())
+            .map(|r| InstalledChart {
+                release: r.key.name.clone(),
+                namespace: r.key.namespace.clone(),
+                revision: r.revision,
+                chart: r.chart_name.clone(),
+                version: r.chart_version.clone(),
+                home: String::new(),
+                sources: Vec::new(),
+            })
+            .collect();
+        let tx = self.tx.clone();
+        on_blocking(move || async move {
+            let Ok(report) = upgrades::check(&installed, &sources.options, Policy::default()).await
+            else {
+                // Availability is a hint; a source that cannot be read
+                // leaves the marks out rather than disturbing the list.
+                return;
+            };
+            let found = report
+                .entries
+                .into_iter()
+                .filter(|a| matches!(a.state, State::UpgradeAvailable(_)))
+                .filter_map(|a| {
+                    let key = ReleaseKey::new(&a.installed.namespace, &a.installed.release);
+                    a.latest.map(|l| (key, l))
+                })
+                .collect();
+            let _ = tx.send(Msg::Availability(found));
+        });
+    }
+
+    async fn load_content(&self, key: ReleaseKey) {
+        let res = self
+            .session_in(&key.namespace)
+            .get(&key.name, 0)
+            .await
+            .map(|c| data::content(&c.record.release))
+            .map_err(|e| e.to_string());
+        self.send(Msg::Content(key, res));
+    }
+
+    async fn load_history(&self, key: ReleaseKey) {
+        let res = self
+            .session_in(&key.namespace)
+            .history(&key.name, HISTORY_MAX)
+            .await
+            .map(|h| data::history(&h.records))
+            .map_err(|e| e.to_string());
+        self.send(Msg::History(key, res));
+    }
+
+    async fn load_resources(&self, key: ReleaseKey) {
+        let request = StatusRequest {
+            revision: 0,
+            show_resources: true,
+            form: Form::Objects,
+        };
+        let res = self
+            .session_in(&key.namespace)
+            .status(&key.name, request)
+            .await
+            .map(|r| {
+                let live = r.resources.unwrap_or_default();
+                resource_states(&live, jiff::Timestamp::now())
+                    .into_iter()
+                    .map(|s| ResourceRow {
+                        resource: s.resource,
+                        namespace: s.namespace,
+                        status: s.status,
+                        message: s.message,
+                    })
+                    .collect()
+            })
+            .map_err(|e| e.to_string());
+        self.send(Msg::Resources(key, res));
+    }
+
+    async fn rollback_diff(&self, key: &ReleaseKey, revision: i64) -> Result<String, String> {
+        let session = self.session_in(&key.namespace);
+        let (current, target) =
+            crate::action::diff::rollback_pair(session.storage(), &key.name, revision)
+                .await
+                .map_err(|e| e.to_string())?;
+        let manifest = manifest_diff(&current, &target, format!("revision {revision}"))?;
+        let values = values_diff(&current, &target);
+        let values = if values.is_empty() {
+            "  (no change)\n".to_string()
+        } else {
+            values
+        };
+        Ok(format!(
+            "Values diff:\n{values}\nManifest diff:\n{manifest}"
+        ))
+    }
+
+    async fn rollback(&self, id: u64, key: ReleaseKey, revision: i64) {
+        let options = RollbackOptions {
+            revision,
+            max_history: default_history_max(None),
+            ..RollbackOptions::default()
+        };
+        let progress = OpProgress {
+            id,
+            tx: self.tx.clone(),
+        };
+        let res = self
+            .session_in(&key.namespace)
+            .rollback(&key.name, &options, &progress)
+            .await
+            .map(|_| format!("rolled back {} to revision {revision}", key.name))
+            .map_err(|e| e.to_string());
+        self.send(Msg::Done(id, res));
+    }
+
+    async fn uninstall(&self, id: u64, key: ReleaseKey, keep_history: bool) {
+        let options = UninstallOptions {
+            keep_history,
+            ..UninstallOptions::default()
+        };
+        let progress = OpProgress {
+            id,
+            tx: self.tx.clone(),
+        };
+        let res = self
+            .session_in(&key.namespace)
+            .uninstall(
+                std::slice::from_ref(&key.name),
+                &options,
+                &progress,
+                || true,
+                |_, _| {},
+            )
+            .await
+            .map(|()| format!("release {:?} uninstalled", key.name))
+            .map_err(|e| e.to_string());
+        self.send(Msg::Done(id, res));
+    }
+
+    async fn recover(&self, id: u64, key: ReleaseKey, rollback: bool) {
+        let options = RecoverOptions {
+            rollback,
+            rollback_options: RollbackOptions {
+                max_history: default_history_max(None),
+                ..RollbackOptions::default()
+            },
+            ..RecoverOptions::default()
+        };
+        let progress = OpProgress {
+            id,
+            tx: self.tx.clone(),
+        };
+        let res = self
+            .session_in(&key.namespace)
+            .recover(&key.name, &options, &progress)
+            .await
+            .map(|out| out.report.join(" "))
+            .map_err(|e| e.to_string());
+        self.send(Msg::Done(id, res));
+    }
+
+    async fn versions(&self, key: &ReleaseKey, chart: &str) -> Result<Versions, String> {
+        let sources = self
+            .sources
+            .clone()
+            .ok_or("no chart repository or OCI source is configured")?;
+        let version = self
+            .session_in(&key.namespace)
+            .get(&key.name, 0)
+            .await
+            .map_err(|e| e.to_string())?
+            .record
+            .release
+            .chart
+            .and_then(|c| c.metadata)
+            .map(|m| m.version)
+            .unwrap_or_default();
+        let installed = InstalledChart {
+            release: key.name.clone(),
+            namespace: key.namespace.clone(),
+            revision: 0,
+            chart: chart.to_string(),
+            version,
+            home: String::new(),
+            sources: Vec::new(),
+        };
+        let options = sources.options.clone();
+        let found = on_blocking(move || async move {
+            upgrades::versions::available_versions(&installed, &options, Policy::default()).await
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        Ok(Versions {
+            source: found.source.label().to_string(),
+            reference: upgrades::versions::chart_reference(&found.source, chart),
+            versions: found.versions,
+        })
+    }
+
+    /// The chart and the user values an upgrade request stands for.
+    async fn chart_and_values(&self, req: &UpgradeRequest) -> Result<(Chart, Values), String> {
+        let sources = self
+            .sources
+            .clone()
+            .ok_or("no chart repository or OCI source is configured")?;
+        let compat = self.session.compat();
+        let opts = crate::repo::LocateOptions {
+            paths: Some(sources.paths.clone()),
+            compat,
+            version: req.version.clone(),
+            ..Default::default()
+        };
+        let located = crate::repo::locate(&req.source, &opts)
+            .await
+            .map_err(|e| e.to_string())?;
+        let path = located.path;
+        let chart = tokio::task::spawn_blocking(move || {
+            let mut warnings = Vec::new();
+            crate::chart::load::load_for_install_reporting(&path, compat, &mut warnings)
+                .map_err(|e| e.install_message(compat))
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        let value_files = if req.values.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![EDITED.to_string()]
+        };
+        let user = crate::values::options::ValueOptions {
+            value_files,
+            ..Default::default()
+        }
+        .merge(&EditedValues(&req.values), compat)
+        .map_err(|e| e.to_string())?;
+        Ok((chart, user))
+    }
+
+    fn upgrade_options(&self, req: &UpgradeRequest) -> UpgradeOptions {
+        let mut options = UpgradeOptions {
+            reuse_values: req.reuse_values,
+            max_history: default_history_max(None),
+            ..UpgradeOptions::default()
+        };
+        options.deploy.namespace = req.key.namespace.clone();
+        options.deploy.compat = self.session.compat();
+        options
+    }
+
+    async fn plan_upgrade(&self, req: &UpgradeRequest) -> Result<UpgradeDiff, String> {
+        let (chart, user) = self.chart_and_values(req).await?;
+        let session = self.session_in(&req.key.namespace);
+        let (from, to) = crate::action::diff::upgrade_pair(
+            session.storage(),
+            session.cluster(),
+            &req.key.name,
+            chart,
+            &user,
+            &self.upgrade_options(req),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        Ok(UpgradeDiff {
+            values: values_diff(&from, &to),
+            manifest: manifest_diff(&from, &to, format!("chart {}", req.target()))?,
+        })
+    }
+
+    async fn upgrade(&self, id: u64, req: UpgradeRequest) {
+        let res = async {
+            let (chart, user) = self.chart_and_values(&req).await?;
+            let progress = OpProgress {
+                id,
+                tx: self.tx.clone(),
+            };
+            self.session_in(&req.key.namespace)
+                .upgrade(
+                    &req.key.name,
+                    chart,
+                    &user,
+                    &self.upgrade_options(&req),
+                    &progress,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "release {:?} upgraded to {}",
+                req.key.name,
+                req.target()
+            ))
+        }
+        .await;
+        self.send(Msg::Done(id, res));
+    }
+}
+
+/// Runs `fut` to completion on a blocking thread of the runtime: the chart
+/// source lookups hold borrows across awaits that keep their futures from
+/// being `Send`, so they cannot be spawned as tasks.
+fn on_blocking<T, F, Fut>(make: F) -> tokio::task::JoinHandle<T>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T>,
+    T: Send + 'static,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(make()))
+}
+
+/// The user values' diff between two revisions (empty when equal).
+pub fn values_diff(old: &Release, new: &Release) -> String {
+    // No user values print as `null`; in a diff they are nothing.
+    let text = |r: &Release| {
+        let t = get::values(r, false, Format::Yaml).unwrap_or_default();
+        if t.trim() == "null" { String::new() } else { t }
+    };
+    let (a, b) = (text(old), text(new));
+    if a == b {
+        return String::new();
+    }
+    diff_lines(&a, &b, Some(3))
+        .iter()
+        .map(|l| format!("{}\n", l.plain()))
+        .collect()
+}
+
+/// The objects' diff between two revisions, as `rudder diff` prints it.
+pub fn manifest_diff(old: &Release, new: &Release, to: String) -> Result<String, String> {
+    let objects =
+        compare_releases(old, new, Selection::default(), false).map_err(|e| e.to_string())?;
+    let c = Comparison {
+        release: new.name.clone(),
+        namespace: new.namespace.clone(),
+        from: format!("revision {}", old.version),
+        to,
+        objects,
+    };
+    Ok(c.text(TextStyle {
+        context: Some(3),
+        color: false,
+    }))
+}
