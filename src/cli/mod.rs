@@ -134,8 +134,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Install(_) => "install",
         Command::Upgrade(_) => "upgrade",
         Command::Diff(_) => "diff",
-        Command::Watch(_) => "watch",
         Command::Ui(_) => "ui",
+        Command::Watch(_) => "watch",
     }
 }
 

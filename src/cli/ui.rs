@@ -20,13 +20,16 @@ pub struct UiArgs {
     /// hide every action that changes a release (upgrade, rollback, uninstall, recover)
     #[arg(long = "read-only")]
     pub read_only: bool,
+    /// how long a pending release must be left untouched before it is called stuck and recover may act on it (as recover --grace)
+    #[arg(long, default_value = "1h0m0s", value_parser = super::args::go_duration)]
+    pub grace: std::time::Duration,
 }
 
 /// Runs the UI until the user quits; prints nothing.
 pub async fn run_ui(settings: &Settings, a: UiArgs) -> Result<String, Failure> {
     let (storage, conn) = settings.storage().await?;
     let cluster = KubeCluster::new(conn.client.clone());
-    let session = Session::new(storage, cluster, settings.compat);
+    let session = Session::new(storage, cluster, settings.compat).with_grace(a.grace);
     let scope = (!a.all_namespaces).then(|| conn.namespace.clone());
     let context = settings
         .connect_options()

@@ -113,6 +113,12 @@ impl<D: Driver, C: Cluster> Session<D, C> {
         }
     }
 
+    /// How long a pending record must be untouched before it is called
+    /// stuck ([`Session::with_grace`]).
+    pub fn grace(&self) -> std::time::Duration {
+        self.grace
+    }
+
     /// The release storage.
     pub fn storage(&self) -> &Storage<D> {
         &self.storage

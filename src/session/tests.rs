@@ -216,3 +216,27 @@ async fn uninstall_stops_before_a_release_once_told_to() {
     );
     assert!(s.storage().last("a").await.is_ok());
 }
+
+#[tokio::test]
+async fn in_namespace_shares_the_store_and_acts_in_that_namespace() {
+    let base = session(
+        Compat::V4,
+        &[release("a", 1, Status::Deployed, "2026-01-01T00:00:00Z")],
+    )
+    .await;
+    // A release in another namespace of the same store.
+    let mut other = release("b", 1, Status::Deployed, "2026-01-01T00:00:00Z");
+    other.namespace = "other".into();
+    base.storage()
+        .driver()
+        .create("other", &storage_key("b", 1), &other)
+        .await
+        .unwrap();
+    let there = base.in_namespace("other");
+    assert_eq!(there.storage().namespace(), "other");
+    assert_eq!(there.get("b", 0).await.unwrap().record.release.name, "b");
+    // The original still reads its own namespace only.
+    assert!(base.get("b", 0).await.is_err());
+    assert_eq!(there.compat(), Compat::V4);
+    assert_eq!(there.grace(), base.grace());
+}

@@ -379,6 +379,8 @@ where
                 max_history: default_history_max(None),
                 ..RollbackOptions::default()
             },
+            // The grace the UI judges stuck releases by (`--grace`).
+            grace: self.session.grace(),
             ..RecoverOptions::default()
         };
         let progress = OpProgress {
@@ -389,7 +391,12 @@ where
             .session_in(&key.namespace)
             .recover(&key.name, &options, &progress)
             .await
-            .map(|out| out.report.join(" "))
+            // The report explains, then says what was done: the outcome
+            // is its last line.
+            .map(|out| {
+                let done = out.report.last().cloned().unwrap_or_default();
+                format!("recovered {}: {done}", key.name)
+            })
             .map_err(|e| e.to_string());
         self.send(Msg::Done(id, res));
     }

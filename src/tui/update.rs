@@ -430,7 +430,11 @@ fn on_details_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
             }
         }
     };
-    let lines = details_text(d).map_or(0, |t| t.lines().count());
+    // What scrolls: the text, or the Resources table's rows.
+    let lines = match d.tab {
+        Tab::Resources => d.resources.ready().map_or(0, Vec::len),
+        _ => details_text(d).map_or(0, |t| t.lines().count()),
+    };
     match key.code {
         KeyCode::Esc => {
             if d.search.is_empty() {

@@ -366,3 +366,43 @@ async fn resources_tab_reads_live_objects_with_kstatus() {
     assert_eq!(rows[0].resource, "ConfigMap/cm");
     assert_eq!(rows[0].status, "Current");
 }
+
+#[tokio::test]
+async fn a_stuck_release_is_recovered_with_rollback() {
+    let driver = MemoryDriver::new();
+    for r in [
+        release("web", 1, Status::Superseded, "one"),
+        release("web", 2, Status::Deployed, "two"),
+        release("web", 3, Status::PendingUpgrade, "three"),
+    ] {
+        driver
+            .create(NS, &storage_key(&r.name, r.version), &r)
+            .await
+            .unwrap();
+    }
+    // With no grace, a pending revision nobody holds the lock of is stuck.
+    let session = Session::new(
+        Storage::new(driver.clone(), NS),
+        MemoryCluster::new(),
+        Compat::V4,
+    )
+    .with_grace(Duration::ZERO);
+    let (tx, mut rx) = unbounded_channel();
+    let tasks = Tasks::new(session, tx, Some(NS.into()), None);
+    tasks.run(Command::Recover {
+        id: 5,
+        key: web(),
+        rollback: true,
+    });
+    let (res, events) = until_done(&mut rx, 5).await;
+    assert_eq!(
+        res,
+        Ok("recovered web: Rolled back to revision 2: revision 4 is deployed.".to_string())
+    );
+    assert_eq!(
+        phases(&events),
+        ["3 failed", "4 pending-rollback", "4 deployed"]
+    );
+    let stuck = driver.get(NS, &storage_key("web", 3)).await.unwrap();
+    assert_eq!(stuck.release.info.status, Status::Failed);
+}

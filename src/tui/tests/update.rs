@@ -175,6 +175,10 @@ fn tabs_by_tab_key_and_number_and_resources_stay_live() {
         asked += update(&mut m, Msg::Tick).len();
     }
     assert_eq!(asked, 3);
+    // Its rows scroll (two live objects: the second is the last line).
+    update(&mut m, key('j'));
+    update(&mut m, key('j'));
+    assert_eq!(details(&m).scroll, 1);
     update(&mut m, key('1'));
     let quiet: usize = (0..10).map(|_| update(&mut m, Msg::Tick).len()).sum();
     assert_eq!(quiet, 0, "no reads when the tab is closed");

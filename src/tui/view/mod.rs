@@ -27,12 +27,12 @@ pub fn view(m: &Model, f: &mut Frame) {
     let theme = Theme { color: m.color };
     let area = f.area();
     let ops = progress::height(m);
-    let notes = usize::from(!m.notifications.is_empty() || m.watch_error.is_some());
+    let notes = notification_height(m, area.width);
     let [header, body, ops_area, note_area, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(ops),
-        Constraint::Length(notes as u16),
+        Constraint::Length(notes),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -104,23 +104,40 @@ fn footer_line(m: &Model, theme: Theme) -> Line<'static> {
     }
 }
 
+/// The newest notification's text (or the watch's error).
+fn notification_text(m: &Model) -> Option<(super::model::Level, String)> {
+    if let Some(n) = m.notifications.last() {
+        Some((n.level, n.text.clone()))
+    } else {
+        m.watch_error
+            .as_ref()
+            .map(|e| (super::model::Level::Error, format!("watch: {e} (retrying)")))
+    }
+}
+
+/// Lines for the notification: a long error wraps, up to three lines.
+fn notification_height(m: &Model, width: u16) -> u16 {
+    let Some((_, text)) = notification_text(m) else {
+        return 0;
+    };
+    let chars = text.chars().count() + 2;
+    let width = usize::from(width.max(1));
+    chars.div_ceil(width).clamp(1, 3) as u16
+}
+
 fn draw_notification(m: &Model, theme: Theme, f: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
-    let line = if let Some(n) = m.notifications.last() {
-        let (prefix, style) = theme.level(n.level);
-        Line::from(Span::styled(format!("{prefix}{}", n.text), style))
-    } else if let Some(e) = &m.watch_error {
-        let (prefix, style) = theme.level(super::model::Level::Error);
-        Line::from(Span::styled(
-            format!("{prefix}watch: {e} (retrying)"),
-            style,
-        ))
-    } else {
+    let Some((level, text)) = notification_text(m) else {
         return;
     };
-    f.render_widget(Paragraph::new(line), area);
+    let (prefix, style) = theme.level(level);
+    let line = Line::from(Span::styled(format!("{prefix}{text}"), style));
+    f.render_widget(
+        Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: false }),
+        area,
+    );
 }
 
 /// A rectangle of `width` × `height` centred in `area` (clipped to it),
