@@ -154,17 +154,10 @@ pub enum Command {
     /// show what an upgrade or a rollback would change, or what changed between revisions
     #[command(subcommand)]
     Diff(super::diff::DiffCommand),
-<<<<<<< HEAD
-    /// watch releases: the current ones, then every change as it happens
-    Watch(super::watch::WatchArgs),
-    /// browse and manage releases in a terminal UI, updated live
-    Ui(super::ui::UiArgs),
-=======
     /// browse and manage releases in a terminal UI, updated live
     Ui(super::ui::UiArgs),
     /// watch releases: the current ones, then every change as it happens
     Watch(super::watch::WatchArgs),
->>>>>>> main
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell

@@ -90,13 +90,8 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Install(a) => super::install::run_install(&settings, *a).await,
         Command::Upgrade(a) => super::upgrade::run_upgrade(&settings, *a).await,
         Command::Diff(c) => super::diff::run(&settings, c).await,
-<<<<<<< HEAD
-        Command::Watch(a) => super::watch::run_watch(&settings, a).await,
-        Command::Ui(a) => super::ui::run_ui(&settings, a).await,
-=======
         Command::Ui(a) => super::ui::run_ui(&settings, a).await,
         Command::Watch(a) => super::watch::run_watch(&settings, a).await,
->>>>>>> main
         Command::Dependency(c) => match c {
             super::chart::DependencyCommand::Update(a) => {
                 super::repo::run_dependency(&settings, false, a).await

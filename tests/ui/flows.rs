@@ -77,6 +77,17 @@ fn list_live_updates_details_rollback_and_uninstall() {
     assert!(helm.wait().expect("helm").success());
     assert_eq!(statuses(&ns, "bravo"), ["superseded", "deployed"]);
 
+    // The help overlay lists the mutating keys too (not read-only).
+    ui.keys(&["?"]);
+    let s = ui.wait_for("Keys (any key closes)", T);
+    for shown in ["uninstall", "upgrade", "recover", "roll back"] {
+        assert!(s.contains(shown), "{shown} missing from the help:\n{s}");
+    }
+    ui.keys(&["Escape"]);
+    ui.wait_until("the help closed", T, |s| {
+        !s.contains("Keys (any key closes)")
+    });
+
     // Search narrows as one types; Esc clears it.
     ui.keys(&["/"]);
     ui.type_text("alp");
@@ -147,7 +158,7 @@ fn list_live_updates_details_rollback_and_uninstall() {
         s.contains("message: two") && s.contains("message: one")
     });
     ui.keys(&["y"]);
-    ui.wait_for("✔", T);
+    ui.wait_for("✔ rolled back alpha to revision 1", T);
     let h = history(&ns, "alpha");
     assert_eq!(
         h.iter()
@@ -169,6 +180,7 @@ fn list_live_updates_details_rollback_and_uninstall() {
     ui.keys(&["k"]);
     ui.wait_for("keep history: on", T);
     ui.keys(&["y"]);
+    ui.wait_for("✔ release \"alpha\" uninstalled", T);
     wait_row(&ui, "alpha", "3", "uninstalled", T);
     assert_eq!(
         statuses(&ns, "alpha"),
@@ -259,7 +271,7 @@ fn upgrade_through_the_modal_and_failing_upgrades() {
     });
     assert!(s.contains("Manifest diff") || s.contains("Manifest"), "{s}");
     ui.keys(&["Enter"]);
-    ui.wait_for("✔", T);
+    ui.wait_for("✔ release \"w\" upgraded to", T);
     wait_row(&ui, "w", "2", "deployed", T);
     assert_eq!(statuses(&ns, "w"), ["superseded", "deployed"]);
     let values = ns.helm4(["get", "values", "w", "-o", "json"]).ok();
