@@ -287,10 +287,20 @@ fn upgrade_through_the_modal_and_failing_upgrades() {
     ui.keys(&["Enter"]);
     ui.wait_for("replicaCount: -1", T);
     ui.keys(&["Enter"]);
+    // The notification gives the API server's reason, as the failed
+    // revision's description (read back with helm) does.
     let s = ui.wait_for("✖ upgrade of", T);
-    assert!(s.contains("failed"), "{s}");
+    assert!(
+        s.contains("/w failed") && s.contains("spec.replicas: Invalid value: -1"),
+        "{s}"
+    );
     wait_row(&ui, "w", "3", "failed", T);
-    assert_eq!(statuses(&ns, "w"), ["superseded", "deployed", "failed"]);
+    let h = history(&ns, "w");
+    assert_eq!(
+        h.iter().map(|(_, s, _)| s.as_str()).collect::<Vec<_>>(),
+        ["superseded", "deployed", "failed"]
+    );
+    assert!(h[2].2.contains("spec.replicas: Invalid value: -1"), "{h:?}");
 
     // helm's own failing upgrade shows up as failed, no key pressed.
     home.run_in(
