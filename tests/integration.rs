@@ -17,6 +17,7 @@ mod render;
 mod repo;
 mod servers;
 mod smoke;
+mod ui;
 mod upgrades;
 mod values;
 mod watch;

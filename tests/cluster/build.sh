@@ -8,7 +8,9 @@
 # Components: kube (kube-apiserver, kube-controller-manager, kube-scheduler),
 # etcd, kwok (binary plus its stage files), helm3, helm4, registry (the CNCF
 # distribution registry, for OCI tests) and chartsrv (our own static chart
-# repository server and PKI/htpasswd generator, tools/chartsrv). Default: all.
+# repository server and PKI/htpasswd generator, tools/chartsrv), and tmux (a
+# system package for the `rudder ui` end-to-end tests: installed with apt-get
+# when `command -v tmux` finds none; never skipped). Default: all.
 # With --env, prints one KEY=PATH line per binary on stdout (progress goes to
 # stderr), which is what cluster.sh and the Rust test harness read.
 #
@@ -42,11 +44,11 @@ components=()
 for a in "$@"; do
   case $a in
     --env) print_env=true ;;
-    kube | etcd | kwok | helm3 | helm4 | registry | chartsrv) components+=("$a") ;;
+    kube | etcd | kwok | helm3 | helm4 | registry | chartsrv | tmux) components+=("$a") ;;
     *) echo "build.sh: unknown component '$a'" >&2; exit 2 ;;
   esac
 done
-[ ${#components[@]} -gt 0 ] || components=(kube etcd kwok helm3 helm4 registry chartsrv)
+[ ${#components[@]} -gt 0 ] || components=(kube etcd kwok helm3 helm4 registry chartsrv tmux)
 
 log() { echo "[build] $*" >&2; }
 
@@ -100,8 +102,24 @@ helm_ldflags() {
   echo "$flags"
 }
 
+# tmux is not built from source: the system package, installed when missing
+# (in CI a component that cannot be had is a failing test, never a skip).
+ensure_tmux() {
+  command -v tmux >/dev/null 2>&1 && return 0
+  log "tmux missing: installing it with apt-get"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+  "${sudo[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq tmux >&2
+  command -v tmux >/dev/null 2>&1 || { log "tmux could not be installed"; return 1; }
+}
+
 build_one() {
   local c=$1 dest tmp start
+  if [ "$c" = tmux ]; then
+    ensure_tmux
+    return
+  fi
   dest=$(out_dir "$c")
   if [ -f "$dest/.complete" ]; then
     return 0
@@ -177,7 +195,7 @@ flock -u 9
 
 if $print_env; then
   for c in "${components[@]}"; do
-    d=$(out_dir "$c")
+    d=; [ "$c" = tmux ] || d=$(out_dir "$c")
     case $c in
       kube)
         echo "KUBE_APISERVER=$d/kube-apiserver"
@@ -193,6 +211,7 @@ if $print_env; then
       helm4) echo "HELM4=$d/helm" ;;
       registry) echo "REGISTRY=$d/registry" ;;
       chartsrv) echo "CHARTSRV=$d/chartsrv" ;;
+      tmux) echo "TMUX_BIN=$(command -v tmux)" ;;
     esac
   done
 fi
