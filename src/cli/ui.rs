@@ -23,6 +23,9 @@ pub struct UiArgs {
     /// how long a pending release must be left untouched before it is called stuck and recover may act on it (as recover --grace)
     #[arg(long, default_value = "1h0m0s", value_parser = super::args::go_duration)]
     pub grace: std::time::Duration,
+    /// how long an upgrade, rollback or uninstall started from the UI waits for its objects
+    #[arg(long, default_value = "5m0s", value_parser = super::args::go_duration)]
+    pub timeout: std::time::Duration,
 }
 
 /// Runs the UI until the user quits; prints nothing.
@@ -51,6 +54,7 @@ pub async fn run_ui(settings: &Settings, a: UiArgs) -> Result<String, Failure> {
         context,
         scope,
         sources: Some(sources),
+        timeout: a.timeout,
     };
     run(session, options)
         .await

@@ -36,6 +36,8 @@ pub struct Options {
     pub scope: Option<String>,
     /// Where charts come from (availability marks, upgrades).
     pub sources: Option<Sources>,
+    /// How long operations wait for their objects (`--timeout`).
+    pub timeout: std::time::Duration,
 }
 
 /// Runs the UI until the user quits.
@@ -49,7 +51,8 @@ where
     C: Cluster + Clone + Send + Sync + 'static,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let tasks = Tasks::new(session, tx, options.scope.clone(), options.sources);
+    let tasks = Tasks::new(session, tx, options.scope.clone(), options.sources)
+        .with_timeout(options.timeout);
     let watch = tokio::spawn(tasks.clone().watch_releases());
     let mut model = Model::new(
         &options.context,
@@ -132,17 +135,26 @@ async fn edit(terminal: &mut ratatui::DefaultTerminal, initial: String) -> Resul
 }
 
 fn run_editor(initial: &str) -> Result<String, String> {
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .ok()
-        .filter(|e| !e.trim().is_empty())
+    // The first of the two that is set to something: an empty `VISUAL`
+    // does not hide `EDITOR`.
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|e| !e.trim().is_empty())
         .unwrap_or_else(|| "vi".to_string());
-    let path = std::env::temp_dir().join(format!("rudder-values-{}.yaml", std::process::id()));
     let text = if initial.is_empty() {
         "# Values for this upgrade (YAML), merged over the reused ones.\n".to_string()
     } else {
         initial.to_string()
     };
+    // A file only this user can open, under a name nobody can predict
+    // (the values may hold secrets; /tmp is shared).
+    let file = tempfile::Builder::new()
+        .prefix("rudder-values-")
+        .suffix(".yaml")
+        .tempfile()
+        .map_err(|e| e.to_string())?;
+    let path = file.path().to_path_buf();
     std::fs::write(&path, text).map_err(|e| e.to_string())?;
     // `$EDITOR` may carry arguments (`code -w`).
     let mut words = editor.split_whitespace();
@@ -153,7 +165,8 @@ fn run_editor(initial: &str) -> Result<String, String> {
         .status()
         .map_err(|e| format!("running {editor}: {e}"));
     let read = std::fs::read_to_string(&path).map_err(|e| e.to_string());
-    let _ = std::fs::remove_file(&path);
+    // Removed by path, so also when the editor replaced the file.
+    drop(file);
     let status = status?;
     if !status.success() {
         return Err(format!("{editor} exited with {status}"));

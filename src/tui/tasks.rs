@@ -4,6 +4,7 @@
 //! operation does: that is the session's.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::StreamExt as _;
 use tokio::sync::mpsc::UnboundedSender;
@@ -15,7 +16,7 @@ use crate::action::diff::unified::diff_lines;
 use crate::action::diff::{Comparison, Selection, TextStyle, compare_releases};
 use crate::action::recover::RecoverOptions;
 use crate::action::resource_status::resource_states;
-use crate::action::rollback::RollbackOptions;
+use crate::action::rollback::{RollbackOptions, WaitStrategy};
 use crate::action::uninstall::UninstallOptions;
 use crate::action::upgrade::UpgradeOptions;
 use crate::action::watch::{ReleaseEvent, WatchFilter};
@@ -44,11 +45,19 @@ pub struct Sources {
 }
 
 /// Runs commands against a session, sending results to the UI.
+/// helm's `--timeout` default, for the UI's operations.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Runs the UI's background work. Operations wait for their objects, as
+/// `--wait` would: the progress panel shows what is not ready yet, and a
+/// release that never becomes ready ends in an error notification
+/// rather than a success the cluster does not bear out.
 pub struct Tasks<D, C> {
     session: Arc<Session<D, C>>,
     tx: UnboundedSender<Msg>,
     scope: Option<String>,
     sources: Option<Arc<Sources>>,
+    timeout: Duration,
 }
 
 impl<D, C> Clone for Tasks<D, C> {
@@ -58,6 +67,7 @@ impl<D, C> Clone for Tasks<D, C> {
             tx: self.tx.clone(),
             scope: self.scope.clone(),
             sources: self.sources.clone(),
+            timeout: self.timeout,
         }
     }
 }
@@ -105,7 +115,15 @@ where
             tx,
             scope,
             sources: sources.map(Arc::new),
+            timeout: DEFAULT_TIMEOUT,
         }
+    }
+
+    /// How long an operation waits for its objects (ready, or deleted)
+    /// before it fails; [`DEFAULT_TIMEOUT`] unless set.
+    pub fn with_timeout(mut self, timeout: Duration) -> Tasks<D, C> {
+        self.timeout = timeout;
+        self
     }
 
     fn send(&self, msg: Msg) {
@@ -333,6 +351,8 @@ where
         let options = RollbackOptions {
             revision,
             max_history: default_history_max(None),
+            wait: WaitStrategy::Watcher,
+            timeout: self.timeout,
             ..RollbackOptions::default()
         };
         let progress = OpProgress {
@@ -351,6 +371,8 @@ where
     async fn uninstall(&self, id: u64, key: ReleaseKey, keep_history: bool) {
         let options = UninstallOptions {
             keep_history,
+            wait: WaitStrategy::Watcher,
+            timeout: self.timeout,
             ..UninstallOptions::default()
         };
         let progress = OpProgress {
@@ -485,6 +507,8 @@ where
         };
         options.deploy.namespace = req.key.namespace.clone();
         options.deploy.compat = self.session.compat();
+        options.deploy.wait = WaitStrategy::Watcher;
+        options.deploy.timeout = self.timeout;
         options
     }
 

@@ -57,13 +57,24 @@ pub fn view(m: &Model, f: &mut Frame) {
 
 fn header_line(m: &Model, theme: Theme) -> Line<'static> {
     let visible = m.visible().len();
-    let ns = m.filters.namespace.as_deref().unwrap_or("all");
-    let mut spans = vec![
-        Span::styled(" rudder ", theme.bold()),
+    // With no namespace filter the list shows what the UI watches: one
+    // namespace, or all with -A.
+    let ns = m
+        .filters
+        .namespace
+        .as_deref()
+        .or(m.scope.as_deref())
+        .unwrap_or("all");
+    let mut spans = vec![Span::styled(" rudder ", theme.bold())];
+    // First, so a narrow terminal never cuts it off.
+    if m.read_only {
+        spans.push(Span::styled("│ READ-ONLY ", theme.bold()));
+    }
+    spans.extend([
         Span::raw(format!("│ ctx: {} │ ns: {ns} │ ", m.context)),
         Span::styled(format!("{visible}/{}", m.releases.len()), theme.bold()),
         Span::raw(" releases"),
-    ];
+    ]);
     if m.filters.status != Default::default() {
         spans.push(Span::raw(format!(
             " │ status: {}",
@@ -78,9 +89,6 @@ fn header_line(m: &Model, theme: Theme) -> Line<'static> {
         " │ sort: {}{arrow}",
         m.sort.label().to_lowercase()
     )));
-    if m.read_only {
-        spans.push(Span::styled(" │ READ-ONLY", theme.bold()));
-    }
     Line::from(spans)
 }
 
