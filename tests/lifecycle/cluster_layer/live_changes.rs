@@ -72,11 +72,16 @@ fn changes_fire_on_rollout_and_delete_and_an_idle_release_costs_no_requests() {
         let actor = KubeCluster::new(counting_client(Arc::default()).await);
         let resources = actor.build(MANIFEST, &ns.name).await.expect("build");
         let mut changes = watcher.watch_changes(&resources);
-        // Nothing exists yet: the first listings yield nothing.
-        assert_eq!(
-            next_change(&mut changes, Duration::from_secs(2)).await,
-            None
-        );
+        // Nothing exists yet: the first listings yield nothing. Poll the
+        // stream (which starts the watches) until all three are open, so
+        // the applies below fall inside them.
+        for _ in 0..50 {
+            let first = next_change(&mut changes, Duration::from_millis(200)).await;
+            assert_eq!(first, None);
+            if counts.watches.load(Ordering::SeqCst) >= 3 {
+                break;
+            }
+        }
         // ConfigMap, Deployment and the Deployment's pods: three watches.
         assert_eq!(counts.watches.load(Ordering::SeqCst), 3);
 
