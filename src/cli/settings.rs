@@ -36,6 +36,12 @@ impl Settings {
         self.global.debug || env_bool("HELM_DEBUG", false)
     }
 
+    /// The `--color` flag as given (`rudder ui` judges it itself: helm's
+    /// colour is for v4 table output only).
+    pub fn color_flag(&self) -> Option<&str> {
+        self.global.color.as_deref()
+    }
+
     /// Validates the global flags.
     pub fn new(global: Global) -> Result<Settings, Failure> {
         let compat = match global.compat {

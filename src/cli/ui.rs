@@ -4,7 +4,7 @@
 use clap::Args;
 use rudder::cluster::client::KubeCluster;
 use rudder::session::Session;
-use rudder::tui::runtime::{Options, run};
+use rudder::tui::runtime::{Options, run, wants_color};
 use rudder::tui::tasks::Sources;
 use rudder::upgrades::fetch::{DEFAULT_OCI_CACHE_TTL, SourceOptions};
 
@@ -34,10 +34,11 @@ pub async fn run_ui(settings: &Settings, a: UiArgs) -> Result<String, Failure> {
     let cluster = KubeCluster::new(conn.client.clone());
     let session = Session::new(storage, cluster, settings.compat).with_grace(a.grace);
     let scope = (!a.all_namespaces).then(|| conn.namespace.clone());
-    let context = settings
-        .connect_options()
-        .context
-        .unwrap_or_else(|| conn.server.clone());
+    // The header names the context (the flag's or the kubeconfig's
+    // current one); the server only when there is no context at all.
+    let context = conn.context.clone().unwrap_or_else(|| conn.server.clone());
+    let no_color = std::env::var("NO_COLOR").ok();
+    let color = wants_color(settings.color_flag(), no_color.as_deref()).map_err(Failure)?;
     let sources = Sources {
         options: SourceOptions {
             repository_config: settings.paths.repository_config.clone(),
@@ -50,7 +51,7 @@ pub async fn run_ui(settings: &Settings, a: UiArgs) -> Result<String, Failure> {
     };
     let options = Options {
         read_only: a.read_only,
-        color: color_wanted(),
+        color,
         context,
         scope,
         sources: Some(sources),
@@ -60,9 +61,4 @@ pub async fn run_ui(settings: &Settings, a: UiArgs) -> Result<String, Failure> {
         .await
         .map_err(|e| Failure(format!("terminal: {e}")))?;
     Ok(String::new())
-}
-
-/// Colour unless `NO_COLOR` is set to anything non-empty (no-color.org).
-fn color_wanted() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -387,6 +387,10 @@ impl Cluster for KubeCluster {
     ) -> Result<Option<LockHolder>, ClusterError> {
         lease::observe(&self.client, namespace, release).await
     }
+
+    fn watch_changes(&self, resources: &[Resource]) -> futures::stream::BoxStream<'static, ()> {
+        super::changes::watch_changes(&self.client, resources)
+    }
 }
 
 impl KubeCluster {

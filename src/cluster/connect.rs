@@ -52,6 +52,19 @@ pub struct Connection {
     pub namespace: String,
     /// The API server's URL, for messages.
     pub server: String,
+    /// The kubeconfig context in use (`--kube-context`, else the current
+    /// context); `None` when there is none.
+    pub context: Option<String>,
+}
+
+/// The name of the context a connection uses: `flag` (`--kube-context`)
+/// when given, else the kubeconfig's `current-context`; `None` when
+/// neither names one.
+pub fn context_in_use(kc: &Kubeconfig, flag: Option<&str>) -> Option<String> {
+    flag.filter(|f| !f.is_empty())
+        .or(kc.current_context.as_deref())
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
 }
 
 /// Why a connection could not be set up.
@@ -138,6 +151,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
     // The proxy named by the kubeconfig, read before kube resolves the
     // configuration (kube's own answer mixes in `HTTPS_PROXY`).
     let kubeconfig_proxy = context_proxy(&kubeconfig, opts.context.as_deref());
+    let context = context_in_use(&kubeconfig, opts.context.as_deref());
     let kco = KubeConfigOptions {
         context: opts.context.clone(),
         ..Default::default()
@@ -201,6 +215,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
         client,
         namespace,
         server,
+        context,
     })
 }
 
@@ -615,6 +630,28 @@ where
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_context_in_use_is_the_flag_else_the_current_context() {
+        let kc = super::Kubeconfig {
+            current_context: Some("kind-dev".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            super::context_in_use(&kc, None).as_deref(),
+            Some("kind-dev")
+        );
+        assert_eq!(
+            super::context_in_use(&kc, Some("prod")).as_deref(),
+            Some("prod")
+        );
+        assert_eq!(
+            super::context_in_use(&kc, Some("")).as_deref(),
+            Some("kind-dev")
+        );
+        let none = super::Kubeconfig::default();
+        assert_eq!(super::context_in_use(&none, None), None);
+    }
+
     use super::{RateLimit, no_proxy_matches};
 
     #[test]

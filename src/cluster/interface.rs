@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use futures::stream::BoxStream;
 use serde_json::Value;
 
 use super::error::ClusterError;
@@ -386,4 +387,10 @@ pub trait Cluster: Send + Sync {
         namespace: &str,
         release: &str,
     ) -> impl Future<Output = Result<Option<LockHolder>, ClusterError>> + Send;
+
+    /// A stream that yields whenever one of `resources` (built from a
+    /// release's manifest), or a pod of one of its workloads, changes or
+    /// goes away; driven by watches (see [`super::changes`]). Dropping it
+    /// stops the watches.
+    fn watch_changes(&self, resources: &[Resource]) -> BoxStream<'static, ()>;
 }

@@ -33,6 +33,29 @@ struct State {
     next_lock: u64,
     server: Option<ServerInfo>,
     cancelled: bool,
+    watchers: Vec<Watcher>,
+}
+
+/// A [`Cluster::watch_changes`] stream's subscription.
+#[derive(Debug)]
+struct Watcher {
+    ids: HashSet<ResourceId>,
+    /// Namespaces with workloads: any pod there counts as theirs.
+    pod_namespaces: HashSet<String>,
+    tx: tokio::sync::mpsc::UnboundedSender<()>,
+}
+
+impl State {
+    /// Tells the change streams that watch `id` that it changed.
+    fn changed(&mut self, id: &ResourceId) {
+        self.watchers.retain(|w| !w.tx.is_closed());
+        for w in &self.watchers {
+            let pod = id.kind == "Pod" && w.pod_namespaces.contains(&id.namespace);
+            if pod || w.ids.contains(id) {
+                let _ = w.tx.send(());
+            }
+        }
+    }
 }
 
 /// The in-memory cluster. Clones share state.
@@ -91,7 +114,17 @@ impl MemoryCluster {
 
     /// Puts an object in place, as if someone else had created it.
     pub fn put(&self, id: ResourceId, body: Value) {
-        self.st().objects.insert(id, body);
+        let mut st = self.st();
+        st.changed(&id);
+        st.objects.insert(id, body);
+    }
+
+    /// Removes a live object as a controller or another client would (the
+    /// change streams hear of it).
+    pub fn remove(&self, id: &ResourceId) {
+        let mut st = self.st();
+        st.changed(id);
+        st.objects.remove(id);
     }
 
     /// The live object with this identity.
@@ -270,6 +303,7 @@ impl Cluster for MemoryCluster {
             });
         }
         if !options.dry_run {
+            st.changed(&r.id());
             st.objects.insert(r.id(), r.object.body.clone());
         }
         Ok(())
@@ -283,6 +317,7 @@ impl Cluster for MemoryCluster {
                 "failed to replace object: refused by the test".into(),
             ));
         }
+        st.changed(&r.id());
         st.objects.insert(r.id(), r.object.body.clone());
         Ok(())
     }
@@ -293,7 +328,12 @@ impl Cluster for MemoryCluster {
         propagation: Propagation,
     ) -> Result<Deleted, ClusterError> {
         self.log(format!("delete {} {}", r.display(), propagation.as_str()));
-        Ok(match self.st().objects.remove(&r.id()) {
+        let mut st = self.st();
+        let removed = st.objects.remove(&r.id());
+        if removed.is_some() {
+            st.changed(&r.id());
+        }
+        Ok(match removed {
             Some(_) => Deleted::Yes,
             None => Deleted::NotFound,
         })
@@ -532,6 +572,26 @@ impl Cluster for MemoryCluster {
             .locks
             .get(&(namespace.to_string(), release.to_string()))
             .cloned())
+    }
+
+    fn watch_changes(&self, resources: &[Resource]) -> futures::stream::BoxStream<'static, ()> {
+        use futures::StreamExt as _;
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let pod_namespaces = resources
+            .iter()
+            .filter(|r| super::changes::WORKLOADS.contains(&r.object.kind.as_str()))
+            .filter_map(|r| r.namespace.clone())
+            .collect();
+        self.st().watchers.push(Watcher {
+            ids: resources.iter().map(Resource::id).collect(),
+            pod_namespaces,
+            tx,
+        });
+        futures::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|()| ((), rx)) },
+        )
+        .boxed()
     }
 }
 

@@ -332,9 +332,6 @@ pub struct Details {
     pub history: Loadable<Vec<HistoryRow>>,
     /// The Resources tab.
     pub resources: Loadable<Vec<ResourceRow>>,
-    /// When `resources` was last asked for (model clock, seconds), so the
-    /// open tab is refreshed.
-    pub resources_asked: u64,
     /// Values tab: computed values rather than the user-supplied ones.
     pub values_computed: bool,
     /// First line shown in a text tab.

@@ -14,9 +14,11 @@ pub enum Msg {
     Key(KeyEvent),
     /// The terminal was resized (the next frame adapts by itself).
     Resize,
-    /// A second passed (expires notifications, refreshes the open
-    /// Resources tab).
+    /// A second passed (expires notifications).
     Tick,
+    /// The watched release's live objects changed (a burst of changes
+    /// comes as one message).
+    ResourcesChanged(ReleaseKey),
     /// The full set of releases (the watch's first listing, or a re-list
     /// after a lost connection).
     Releases(Vec<Row>),
@@ -55,8 +57,17 @@ pub enum Command {
     Quit,
     /// Load a release's record and history (in parallel) for the details.
     LoadDetails(ReleaseKey),
-    /// Read the release's live objects.
+    /// Read the release's live objects (record and objects, once).
     LoadResources(ReleaseKey),
+    /// Read the release's record and live objects, then follow changes to
+    /// the objects ([`Msg::ResourcesChanged`]) until unwatched; replaces
+    /// any earlier subscription.
+    WatchResources(ReleaseKey),
+    /// Read the watched release's live objects again (its manifest as the
+    /// subscription read it).
+    RefreshResources(ReleaseKey),
+    /// Drop the subscription to live objects.
+    UnwatchResources,
     /// Compute the diff of a rollback to the revision.
     RollbackDiff(ReleaseKey, i64),
     /// Roll back to the revision.

@@ -28,7 +28,7 @@ use crate::storage::Driver;
 pub struct Options {
     /// `--read-only`.
     pub read_only: bool,
-    /// Colours (off under `NO_COLOR`).
+    /// Colours ([`wants_color`]).
     pub color: bool,
     /// The kube context, for the header.
     pub context: String,
@@ -38,6 +38,26 @@ pub struct Options {
     pub sources: Option<Sources>,
     /// How long operations wait for their objects (`--timeout`).
     pub timeout: std::time::Duration,
+}
+
+/// Whether the UI draws in colour, by helm v4's rules for `--color`
+/// (`never`, `always`, `auto`) and `NO_COLOR` (set and non-empty: no
+/// colour unless the flag says `always`). `auto` means colour: the UI only
+/// runs on a terminal.
+///
+/// # Errors
+///
+/// The flag names no mode (helm's message).
+pub fn wants_color(flag: Option<&str>, no_color: Option<&str>) -> Result<bool, String> {
+    let no_color = no_color.is_some_and(|v| !v.is_empty());
+    match flag {
+        Some("never") => Ok(false),
+        Some("always") => Ok(true),
+        None | Some("auto") => Ok(!no_color),
+        Some(other) => Err(format!(
+            "invalid color mode {other:?}: must be one of: never, auto, always"
+        )),
+    }
 }
 
 /// Runs the UI until the user quits.
@@ -172,4 +192,27 @@ fn run_editor(initial: &str) -> Result<String, String> {
         return Err(format!("{editor} exited with {status}"));
     }
     read
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wants_color;
+
+    #[test]
+    fn color_flag_and_no_color_follow_helm_v4() {
+        assert_eq!(wants_color(None, None), Ok(true));
+        assert_eq!(wants_color(None, Some("1")), Ok(false));
+        assert_eq!(
+            wants_color(None, Some("")),
+            Ok(true),
+            "empty NO_COLOR is unset"
+        );
+        assert_eq!(wants_color(Some("auto"), Some("1")), Ok(false));
+        assert_eq!(wants_color(Some("always"), Some("1")), Ok(true));
+        assert_eq!(wants_color(Some("never"), None), Ok(false));
+        assert_eq!(
+            wants_color(Some("sometimes"), None),
+            Err("invalid color mode \"sometimes\": must be one of: never, auto, always".into())
+        );
+    }
 }

@@ -26,9 +26,31 @@ use crate::cluster::{Cluster, Event, Progress};
 use crate::present::{Format, get};
 use crate::release::Release;
 use crate::repo::HelmPaths;
-use crate::session::{Session, StatusRequest, default_history_max};
+use crate::session::{Session, default_history_max};
 use crate::storage::Driver;
 use crate::upgrades::{self, InstalledChart, Policy, State};
+
+/// How long the Resources tab's subscription waits after a change for
+/// more before saying so: a rollout changes pods many times a second, and
+/// one re-read covers the whole burst.
+pub const RESOURCES_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The Resources tab's subscription: the release, its manifest as read
+/// when subscribing, and the task following its objects' changes.
+struct ResourceWatch {
+    key: ReleaseKey,
+    manifest: Arc<str>,
+    namespace: String,
+    task: tokio::task::AbortHandle,
+}
+
+/// Where the current subscription is kept (at most one: one tab).
+type WatchSlot = Arc<std::sync::Mutex<Option<ResourceWatch>>>;
+
+/// Locks the slot; a panic elsewhere cannot leave it half-written.
+fn slot(s: &WatchSlot) -> std::sync::MutexGuard<'_, Option<ResourceWatch>> {
+    s.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// How many revisions the History tab lists (helm's `history --max`
 /// default).
@@ -58,6 +80,7 @@ pub struct Tasks<D, C> {
     scope: Option<String>,
     sources: Option<Arc<Sources>>,
     timeout: Duration,
+    watch: WatchSlot,
 }
 
 impl<D, C> Clone for Tasks<D, C> {
@@ -68,6 +91,7 @@ impl<D, C> Clone for Tasks<D, C> {
             scope: self.scope.clone(),
             sources: self.sources.clone(),
             timeout: self.timeout,
+            watch: self.watch.clone(),
         }
     }
 }
@@ -116,6 +140,7 @@ where
             scope,
             sources: sources.map(Arc::new),
             timeout: DEFAULT_TIMEOUT,
+            watch: WatchSlot::default(),
         }
     }
 
@@ -150,6 +175,24 @@ where
             }
             Command::LoadResources(key) => {
                 tokio::spawn(async move { this.load_resources(key).await });
+            }
+            Command::WatchResources(key) => this.watch_resources(key),
+            Command::RefreshResources(key) => {
+                let found = slot(&this.watch)
+                    .as_ref()
+                    .filter(|w| w.key == key)
+                    .map(|w| (w.manifest.clone(), w.namespace.clone()));
+                if let Some((manifest, namespace)) = found {
+                    tokio::spawn(async move {
+                        let res = this.live_rows(&manifest, &namespace).await;
+                        this.send(Msg::Resources(key, res));
+                    });
+                }
+            }
+            Command::UnwatchResources => {
+                if let Some(w) = slot(&this.watch).take() {
+                    w.task.abort();
+                }
             }
             Command::RollbackDiff(key, revision) => {
                 tokio::spawn(async move {
@@ -304,29 +347,99 @@ where
     }
 
     async fn load_resources(&self, key: ReleaseKey) {
-        let request = StatusRequest {
-            revision: 0,
-            show_resources: true,
-            form: Form::Objects,
+        let res = match self.manifest_of(&key).await {
+            Ok((manifest, namespace)) => self.live_rows(&manifest, &namespace).await,
+            Err(e) => Err(e),
         };
-        let res = self
-            .session_in(&key.namespace)
-            .status(&key.name, request)
-            .await
-            .map(|r| {
-                let live = r.resources.unwrap_or_default();
-                resource_states(&live, jiff::Timestamp::now())
-                    .into_iter()
-                    .map(|s| ResourceRow {
-                        resource: s.resource,
-                        namespace: s.namespace,
-                        status: s.status,
-                        message: s.message,
-                    })
-                    .collect()
-            })
-            .map_err(|e| e.to_string());
         self.send(Msg::Resources(key, res));
+    }
+
+    /// The release's stored manifest and namespace (newest revision).
+    async fn manifest_of(&self, key: &ReleaseKey) -> Result<(String, String), String> {
+        let got = self
+            .session_in(&key.namespace)
+            .get(&key.name, 0)
+            .await
+            .map_err(|e| e.to_string())?;
+        let rel = got.record.release;
+        Ok((rel.manifest, rel.namespace))
+    }
+
+    /// The Resources tab's rows: the manifest's live objects and the pods
+    /// of its workloads, as `status --show-resources` reads them.
+    async fn live_rows(&self, manifest: &str, namespace: &str) -> Result<Vec<ResourceRow>, String> {
+        let live = self
+            .session
+            .cluster()
+            .live_resources(manifest, namespace, Form::Objects)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(resource_states(&live, jiff::Timestamp::now())
+            .into_iter()
+            .map(|s| ResourceRow {
+                resource: s.resource,
+                namespace: s.namespace,
+                status: s.status,
+                message: s.message,
+            })
+            .collect())
+    }
+
+    /// Subscribes the Resources tab to `key`'s objects: reads the record
+    /// once, sends the live objects, then one [`Msg::ResourcesChanged`]
+    /// per burst of changes (bursts closer than [`RESOURCES_DEBOUNCE`]
+    /// coalesce). Replaces the previous subscription; no timer reads
+    /// anything.
+    fn watch_resources(&self, key: ReleaseKey) {
+        let this = self.clone();
+        let k = key.clone();
+        // The slot is filled before the task can run, so a quick
+        // unsubscribe finds it.
+        let mut guard = slot(&self.watch);
+        if let Some(old) = guard.take() {
+            old.task.abort();
+        }
+        let ready = Arc::new(tokio::sync::Notify::new());
+        let go = ready.clone();
+        let task = tokio::spawn(async move {
+            go.notified().await;
+            let (manifest, namespace) = match this.manifest_of(&k).await {
+                Ok(m) => m,
+                Err(e) => return this.send(Msg::Resources(k, Err(e))),
+            };
+            let resources = match this.session.cluster().build(&manifest, &namespace).await {
+                Ok(r) => r,
+                Err(e) => return this.send(Msg::Resources(k, Err(e.to_string()))),
+            };
+            // Subscribe before reading, so no change falls in between.
+            let mut changes = this.session.cluster().watch_changes(&resources);
+            if let Some(w) = slot(&this.watch).as_mut().filter(|w| w.key == k) {
+                w.manifest = Arc::from(manifest.as_str());
+                w.namespace = namespace.clone();
+            }
+            let res = this.live_rows(&manifest, &namespace).await;
+            this.send(Msg::Resources(k.clone(), res));
+            drop(resources);
+            while changes.next().await.is_some() {
+                // Coalesce the burst: wait until it has been quiet for the
+                // debounce interval.
+                while let Ok(Some(())) =
+                    tokio::time::timeout(RESOURCES_DEBOUNCE, changes.next()).await
+                {}
+                if this.tx.is_closed() {
+                    return;
+                }
+                this.send(Msg::ResourcesChanged(k.clone()));
+            }
+        });
+        *guard = Some(ResourceWatch {
+            key,
+            manifest: Arc::from(""),
+            namespace: String::new(),
+            task: task.abort_handle(),
+        });
+        drop(guard);
+        ready.notify_one();
     }
 
     async fn rollback_diff(&self, key: &ReleaseKey, revision: i64) -> Result<String, String> {

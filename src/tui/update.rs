@@ -15,18 +15,48 @@ use crate::cluster::Event;
 /// How many lines PgUp/PgDn move.
 const PAGE: usize = 10;
 
-/// How often (seconds) the open Resources tab is read again.
-pub const RESOURCES_REFRESH: u64 = 2;
-
 /// How many lines of hook output an operation keeps for its progress.
 const HOOK_LINES: usize = 4;
 
 /// Applies `msg` to `m`; returns the work it asks for.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
+    // The Resources tab is live while open: whatever opens or closes it
+    // (a key, an operation leaving the details) subscribes or
+    // unsubscribes here, in one place.
+    let before = watched(m);
+    let mut cmds = apply(m, msg);
+    let after = watched(m);
+    if before != after {
+        match after {
+            // Subscribing replaces any earlier subscription.
+            Some(key) => cmds.push(Command::WatchResources(key)),
+            None => cmds.push(Command::UnwatchResources),
+        }
+    }
+    cmds
+}
+
+/// The release whose live objects are on screen (the open Resources tab).
+fn watched(m: &Model) -> Option<ReleaseKey> {
+    match &m.screen {
+        Screen::Details(d) if d.tab == Tab::Resources => Some(d.key.clone()),
+        _ => None,
+    }
+}
+
+fn apply(m: &mut Model, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(key) => on_key(m, key),
         Msg::Resize => Vec::new(),
         Msg::Tick => on_tick(m),
+        Msg::ResourcesChanged(key) => {
+            if watched(m).as_ref() == Some(&key) {
+                vec![Command::RefreshResources(key)]
+            } else {
+                // A late message from a subscription already dropped.
+                Vec::new()
+            }
+        }
         Msg::Releases(rows) => {
             m.releases = rows.into_iter().map(|r| (r.key.clone(), r)).collect();
             m.synced = true;
@@ -168,14 +198,16 @@ fn details_of<'a>(m: &'a mut Model, key: &ReleaseKey) -> Option<&'a mut Details>
 /// Reads the open details again when their release changed (`None`: any
 /// release may have).
 fn reload_open_details(m: &mut Model, key: Option<&ReleaseKey>) -> Vec<Command> {
-    let clock = m.clock;
     match &mut m.screen {
         Screen::Details(d) if key.is_none_or(|k| *k == d.key) => {
-            d.resources_asked = clock;
-            vec![
-                Command::LoadDetails(d.key.clone()),
-                Command::LoadResources(d.key.clone()),
-            ]
+            // A new revision may have another manifest: an open Resources
+            // tab subscribes again to its objects (which reads them).
+            let resources = if d.tab == Tab::Resources {
+                Command::WatchResources(d.key.clone())
+            } else {
+                Command::LoadResources(d.key.clone())
+            };
+            vec![Command::LoadDetails(d.key.clone()), resources]
         }
         _ => Vec::new(),
     }
@@ -186,19 +218,13 @@ fn clamp_selection(m: &mut Model) {
     m.selected = m.selected.min(n.saturating_sub(1));
 }
 
+/// Ticks only expire notifications: nothing is read on a timer (the
+/// Resources tab follows its subscription).
 fn on_tick(m: &mut Model) -> Vec<Command> {
     m.clock += 1;
     let clock = m.clock;
     m.notifications.retain(|n| n.until > clock);
-    match &mut m.screen {
-        Screen::Details(d)
-            if d.tab == Tab::Resources && clock >= d.resources_asked + RESOURCES_REFRESH =>
-        {
-            d.resources_asked = clock;
-            vec![Command::LoadResources(d.key.clone())]
-        }
-        _ => Vec::new(),
-    }
+    Vec::new()
 }
 
 fn on_progress(op: &mut Operation, event: Event) {
@@ -398,7 +424,6 @@ fn on_list_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
                 let key = row.key.clone();
                 m.screen = Screen::Details(Box::new(Details {
                     key: key.clone(),
-                    resources_asked: m.clock,
                     ..Details::default()
                 }));
                 // Every tab loads at once, in parallel.
@@ -415,19 +440,16 @@ fn on_list_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
 
 fn on_details_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
     let read_only = m.read_only;
-    let clock = m.clock;
     let Screen::Details(d) = &mut m.screen else {
         return Vec::new();
     };
-    let mut cmds = Vec::new();
-    let set_tab = |d: &mut Details, tab: Tab, cmds: &mut Vec<Command>| {
+    let cmds = Vec::new();
+    // Opening the Resources tab subscribes to its objects (`update`
+    // sees the tab change).
+    let set_tab = |d: &mut Details, tab: Tab| {
         if d.tab != tab {
             d.tab = tab;
             d.scroll = 0;
-            if tab == Tab::Resources {
-                d.resources_asked = clock;
-                cmds.push(Command::LoadResources(d.key.clone()));
-            }
         }
     };
     // What scrolls: the text, or the Resources table's rows.
@@ -445,15 +467,15 @@ fn on_details_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
         }
         KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
             let next = Tab::ALL[(d.tab.index() + 1) % Tab::ALL.len()];
-            set_tab(d, next, &mut cmds);
+            set_tab(d, next);
         }
         KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
             let prev = Tab::ALL[(d.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()];
-            set_tab(d, prev, &mut cmds);
+            set_tab(d, prev);
         }
         KeyCode::Char(c @ '1'..='6') => {
             let i = (c as usize) - ('1' as usize);
-            set_tab(d, Tab::ALL[i], &mut cmds);
+            set_tab(d, Tab::ALL[i]);
         }
         KeyCode::Char('a') if d.tab == Tab::Values => {
             d.values_computed = !d.values_computed;

@@ -368,6 +368,37 @@ async fn resources_tab_reads_live_objects_with_kstatus() {
 }
 
 #[tokio::test]
+async fn watched_resources_report_a_burst_of_changes_once_and_stop_when_unwatched() {
+    let mut w = world(None).await;
+    let objs = w.cluster.build(MANIFEST, NS).await.unwrap();
+    for o in &objs {
+        w.cluster.put(o.id(), o.object.body.clone());
+    }
+    w.tasks.run(Command::WatchResources(web()));
+    let rows = loop {
+        if let Msg::Resources(_, r) = next(&mut w.rx).await {
+            break r.unwrap();
+        }
+    };
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    // Three changes in a burst: one message.
+    for _ in 0..3 {
+        w.cluster.put(objs[0].id(), objs[0].object.body.clone());
+    }
+    assert!(matches!(next(&mut w.rx).await, Msg::ResourcesChanged(k) if k == web()));
+    tokio::time::sleep(crate::tui::tasks::RESOURCES_DEBOUNCE * 3).await;
+    assert!(w.rx.try_recv().is_err(), "one message per burst");
+    // A refresh re-reads the objects with the subscription's manifest.
+    w.tasks.run(Command::RefreshResources(web()));
+    assert!(matches!(next(&mut w.rx).await, Msg::Resources(_, Ok(r)) if r.len() == 1));
+    // Unwatched: changes say nothing any more.
+    w.tasks.run(Command::UnwatchResources);
+    w.cluster.put(objs[0].id(), objs[0].object.body.clone());
+    tokio::time::sleep(crate::tui::tasks::RESOURCES_DEBOUNCE * 3).await;
+    assert!(w.rx.try_recv().is_err(), "no messages after unwatching");
+}
+
+#[tokio::test]
 async fn a_stuck_release_is_recovered_with_rollback() {
     let driver = MemoryDriver::new();
     for r in [

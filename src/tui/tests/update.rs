@@ -9,7 +9,7 @@ use crate::tui::model::{
     Input, Level, Loadable, Modal, Model, ReleaseKey, Screen, SortKey, StatusFilter, Tab, Versions,
 };
 use crate::tui::msg::{Command, Msg, UpgradeRequest};
-use crate::tui::update::{RESOURCES_REFRESH, update};
+use crate::tui::update::update;
 
 fn names(m: &Model) -> Vec<String> {
     m.visible().iter().map(|r| r.key.name.clone()).collect()
@@ -168,20 +168,52 @@ fn tabs_by_tab_key_and_number_and_resources_stay_live() {
     update(&mut m, key('3'));
     assert_eq!(details(&m).tab, Tab::Values);
     let cmds = update(&mut m, key('6'));
-    assert_eq!(cmds, [Command::LoadResources(web())]);
-    // While the tab is open it is read again every RESOURCES_REFRESH s.
-    let mut asked = 0;
-    for _ in 0..(RESOURCES_REFRESH * 3) {
-        asked += update(&mut m, Msg::Tick).len();
-    }
-    assert_eq!(asked, 3);
+    // Opening the tab subscribes to its objects (which reads them once).
+    assert_eq!(cmds, [Command::WatchResources(web())]);
+    // Ticks read nothing: the tab follows its subscription.
+    let ticked: Vec<Command> = (0..10).flat_map(|_| update(&mut m, Msg::Tick)).collect();
+    assert_eq!(ticked, [], "no reads on a timer");
+    // A change (one message per burst) is one re-read.
+    assert_eq!(
+        update(&mut m, Msg::ResourcesChanged(web())),
+        [Command::RefreshResources(web())]
+    );
     // Its rows scroll (two live objects: the second is the last line).
     update(&mut m, key('j'));
     update(&mut m, key('j'));
     assert_eq!(details(&m).scroll, 1);
-    update(&mut m, key('1'));
+    // Leaving the tab unsubscribes; a late change message reads nothing.
+    assert_eq!(update(&mut m, key('1')), [Command::UnwatchResources]);
+    assert_eq!(update(&mut m, Msg::ResourcesChanged(web())), []);
     let quiet: usize = (0..10).map(|_| update(&mut m, Msg::Tick).len()).sum();
     assert_eq!(quiet, 0, "no reads when the tab is closed");
+}
+
+#[test]
+fn closing_details_on_the_resources_tab_unsubscribes_and_a_new_revision_resubscribes() {
+    let mut m = details_model();
+    assert_eq!(update(&mut m, key('6')), [Command::WatchResources(web())]);
+    // Another release's change leaves the subscription alone.
+    let mut other = m
+        .releases
+        .values()
+        .find(|r| r.key != web())
+        .cloned()
+        .unwrap();
+    other.revision += 1;
+    assert_eq!(update(&mut m, Msg::ReleaseChanged(other)), []);
+    // A new revision of this one may have other objects: subscribe again.
+    let mut newer = m.releases[&web()].clone();
+    newer.revision += 1;
+    assert_eq!(
+        update(&mut m, Msg::ReleaseChanged(newer)),
+        [Command::LoadDetails(web()), Command::WatchResources(web())]
+    );
+    assert_eq!(
+        update(&mut m, code(KeyCode::Esc)),
+        [Command::UnwatchResources]
+    );
+    assert_eq!(update(&mut m, Msg::ResourcesChanged(web())), []);
 }
 
 #[test]

@@ -6,5 +6,6 @@
 mod dry_run;
 mod dupkeys;
 mod lease;
+mod live_changes;
 mod stuck;
 mod watches;
