@@ -169,6 +169,22 @@ fn list_loading_and_read_only() {
     snap("list_loading_read_only", t);
 }
 
+/// Clearing the filters still shows the namespace the UI watches, and
+/// READ-ONLY survives a long context at 80 columns.
+#[test]
+fn header_after_clearing_filters_and_with_a_long_context() {
+    let ctx = "https://api.a-rather-long-cluster-name.example.internal:6443";
+    let mut m = Model::new(ctx, Some("team-a".into()), true, false);
+    update(&mut m, key('c'));
+    let t = text(&frame(&m, 80, 24));
+    let header = t.lines().next().unwrap_or_default();
+    assert!(header.contains("READ-ONLY"), "{header}");
+    let mut wide = Model::new("kind-dev", Some("team-a".into()), false, false);
+    update(&mut wide, key('c'));
+    let t = text(&frame(&wide, 120, 24));
+    assert!(t.contains("ns: team-a"), "{t}");
+}
+
 #[test]
 fn details_each_tab() {
     let mut m = details_model();
