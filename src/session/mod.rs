@@ -96,6 +96,12 @@ impl<D: Driver, C: Cluster> Session<D, C> {
         self
     }
 
+    /// The grace after which a transitional revision left untouched is
+    /// called stuck (see [`Session::with_grace`]).
+    pub fn grace(&self) -> std::time::Duration {
+        self.grace
+    }
+
     /// The release storage.
     pub fn storage(&self) -> &Storage<D> {
         &self.storage
