@@ -217,8 +217,9 @@ def main():
     before_idle = api.metrics()
     print(f"idle for {a.idle}s ...", flush=True)
     time.sleep(a.idle)
-    idle = delta(api.metrics(), before_idle)
     watch_rss = vm_hwm_mib(w.proc.pid)
+    print(f"watch peak RSS {watch_rss:.1f} MiB", flush=True)
+    idle = delta(api.metrics(), before_idle)
     print(f"idle: {idle['secret_lists']:.0f} LIST of secrets, {idle['lists']:.0f} LIST in all "
           f"(every client of the API server); watch peak RSS {watch_rss:.1f} MiB "
           f"(now: heap {proc_status_mib(w.proc.pid, 'RssAnon'):.1f} MiB, "
