@@ -91,12 +91,16 @@ def delta(after, before):
     return {k: after[k] - before[k] for k in after}
 
 
-def vm_hwm_mib(pid):
+def proc_status_mib(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024.0
     return float("nan")
+
+
+def vm_hwm_mib(pid):
+    return proc_status_mib(pid, "VmHWM")
 
 
 class WatchProc:
@@ -213,10 +217,14 @@ def main():
     before_idle = api.metrics()
     print(f"idle for {a.idle}s ...", flush=True)
     time.sleep(a.idle)
-    idle = delta(api.metrics(), before_idle)
     watch_rss = vm_hwm_mib(w.proc.pid)
+    print(f"watch peak RSS {watch_rss:.1f} MiB", flush=True)
+    idle = delta(api.metrics(), before_idle)
     print(f"idle: {idle['secret_lists']:.0f} LIST of secrets, {idle['lists']:.0f} LIST in all "
-          f"(every client of the API server); watch peak RSS {watch_rss:.1f} MiB", flush=True)
+          f"(every client of the API server); watch peak RSS {watch_rss:.1f} MiB "
+          f"(now: heap {proc_status_mib(w.proc.pid, 'RssAnon'):.1f} MiB, "
+          f"file-backed {proc_status_mib(w.proc.pid, 'RssFile'):.1f} MiB: the binary's code)",
+          flush=True)
     if idle["secret_lists"] != 0:
         failures.append(f"{idle['secret_lists']:.0f} LIST of secrets while idle")
     if watch_rss > 64:
