@@ -16,6 +16,7 @@ pub mod install;
 pub mod list;
 pub mod lock;
 pub mod recover;
+pub mod redact;
 pub mod rollback;
 pub mod stuck;
 pub mod template;

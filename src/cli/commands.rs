@@ -91,6 +91,7 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Upgrade(a) => super::upgrade::run_upgrade(&settings, *a).await,
         Command::Diff(c) => super::diff::run(&settings, c).await,
         Command::Watch(a) => super::watch::run_watch(&settings, a).await,
+        Command::Serve(a) => super::serve::run_serve(&settings, a).await,
         Command::Dependency(c) => match c {
             super::chart::DependencyCommand::Update(a) => {
                 super::repo::run_dependency(&settings, false, a).await

@@ -15,6 +15,7 @@ mod man;
 mod progress;
 mod registry;
 mod repo;
+mod serve;
 mod settings;
 mod source;
 mod template;
@@ -134,6 +135,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Upgrade(_) => "upgrade",
         Command::Diff(_) => "diff",
         Command::Watch(_) => "watch",
+        Command::Serve(_) => "serve",
     }
 }
 
