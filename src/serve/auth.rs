@@ -69,8 +69,10 @@ pub async fn check(State(app): State<Arc<App>>, mut req: Request, next: Next) ->
     if !safe {
         if !by_header {
             // A cookie rides along on cross-site requests; a header does not.
-            return forbidden_origin("mutating requests need the token in the Authorization header")
-                .into_response();
+            return forbidden_origin(
+                "mutating requests need the token in the Authorization header",
+            )
+            .into_response();
         }
         if let Some(origin) = headers.get(header::ORIGIN) {
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
@@ -129,7 +131,9 @@ pub struct Login {
 
 /// `GET /auth?token=T`: sets the cookie and sends the browser to `/`, so
 /// the token leaves the address bar.
-pub async fn login(State(app): State<Arc<App>>, q: Result<Query<Login>, axum::extract::rejection::QueryRejection>,
+pub async fn login(
+    State(app): State<Arc<App>>,
+    q: Result<Query<Login>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(q)) = q else {
         return unauthorized().into_response();

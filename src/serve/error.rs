@@ -42,8 +42,8 @@ impl ApiError {
 impl From<ActionError> for ApiError {
     fn from(e: ActionError) -> ApiError {
         let kind = e.kind();
-        let status = StatusCode::from_u16(kind.http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         ApiError {
             status,
             kind: kind.as_str(),
@@ -67,8 +67,8 @@ impl From<crate::action::diff::DiffError> for ApiError {
 impl From<crate::cluster::ConnectError> for ApiError {
     fn from(e: crate::cluster::ConnectError) -> ApiError {
         let kind = e.kind();
-        let status = StatusCode::from_u16(kind.http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         ApiError::new(status, kind.as_str(), e.to_string())
     }
 }

@@ -23,7 +23,10 @@ fn esc(s: &str) -> String {
 pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
     let body = render(&app);
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         body,
     )
 }
@@ -51,7 +54,10 @@ fn render(app: &App) -> String {
             exporter_status(&s.status)
         );
     }
-    let _ = writeln!(o, "# HELP rudder_release_info The newest revision of each release");
+    let _ = writeln!(
+        o,
+        "# HELP rudder_release_info The newest revision of each release"
+    );
     let _ = writeln!(o, "# TYPE rudder_release_info gauge");
     for s in w.releases.values() {
         let _ = writeln!(
@@ -65,7 +71,10 @@ fn render(app: &App) -> String {
             esc(&s.app_version)
         );
     }
-    let _ = writeln!(o, "# HELP rudder_release_revision The newest revision number");
+    let _ = writeln!(
+        o,
+        "# HELP rudder_release_revision The newest revision number"
+    );
     let _ = writeln!(o, "# TYPE rudder_release_revision gauge");
     for s in w.releases.values() {
         let _ = writeln!(
@@ -93,7 +102,10 @@ fn render(app: &App) -> String {
         }
     }
     drop(w);
-    let _ = writeln!(o, "# HELP rudder_operations_total Operations finished, by kind and outcome");
+    let _ = writeln!(
+        o,
+        "# HELP rudder_operations_total Operations finished, by kind and outcome"
+    );
     let _ = writeln!(o, "# TYPE rudder_operations_total counter");
     for ((kind, outcome), n) in app.operations.counters() {
         let _ = writeln!(
@@ -101,14 +113,20 @@ fn render(app: &App) -> String {
             "rudder_operations_total{{kind=\"{kind}\",outcome=\"{outcome}\"}} {n}"
         );
     }
-    let _ = writeln!(o, "# HELP rudder_watch_restarts_total Re-lists and restarts of the release watch");
+    let _ = writeln!(
+        o,
+        "# HELP rudder_watch_restarts_total Re-lists and restarts of the release watch"
+    );
     let _ = writeln!(o, "# TYPE rudder_watch_restarts_total counter");
     let _ = writeln!(
         o,
         "rudder_watch_restarts_total {}",
         app.watch_restarts.load(Ordering::Relaxed)
     );
-    let _ = writeln!(o, "# HELP rudder_watch_events_total Release events received from the watch");
+    let _ = writeln!(
+        o,
+        "# HELP rudder_watch_events_total Release events received from the watch"
+    );
     let _ = writeln!(o, "# TYPE rudder_watch_events_total counter");
     let _ = writeln!(
         o,

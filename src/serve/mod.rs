@@ -73,10 +73,7 @@ fn router(app: Arc<state::App>) -> Router {
         .route("/events", get(events::sse));
     if !app.config.read_only {
         api = api
-            .route(
-                "/releases/{ns}/{name}/rollback",
-                post(operations::rollback),
-            )
+            .route("/releases/{ns}/{name}/rollback", post(operations::rollback))
             .route(
                 "/releases/{ns}/{name}/uninstall",
                 post(operations::uninstall),

@@ -152,8 +152,10 @@ fn finish(app: &App, id: &str, outcome: Result<String, ApiError>) {
         .unwrap_or_else(|p| p.into_inner())
         .entry((kind, outcome))
         .or_default() += 1;
-    app.events
-        .push("operation", json!({"id": id, "state": state, "event": null}));
+    app.events.push(
+        "operation",
+        json!({"id": id, "state": state, "event": null}),
+    );
 }
 
 /// Checks the release exists (so a typo is a 404 now, not a failed
@@ -190,8 +192,10 @@ where
     let body = serde_json::to_value(&op)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "failed", e.to_string()))?;
     app.operations.lock().insert(id.clone(), op);
-    app.events
-        .push("operation", json!({"id": id, "state": OpState::Running, "event": null}));
+    app.events.push(
+        "operation",
+        json!({"id": id, "state": OpState::Running, "event": null}),
+    );
     let progress = OpProgress {
         app: Arc::clone(&app),
         id: id.clone(),
@@ -240,10 +244,17 @@ pub async fn rollback(
     if let Some(t) = b.timeout_seconds {
         options.timeout = Duration::from_secs(t);
     }
-    start(app, who, ns, name, "rollback", move |s, name, p| async move {
-        s.rollback(&name, &options, &p).await?;
-        Ok("Rollback was a success! Happy Helming!\n".to_string())
-    })
+    start(
+        app,
+        who,
+        ns,
+        name,
+        "rollback",
+        move |s, name, p| async move {
+            s.rollback(&name, &options, &p).await?;
+            Ok("Rollback was a success! Happy Helming!\n".to_string())
+        },
+    )
     .await
 }
 
@@ -272,21 +283,28 @@ pub async fn uninstall(
     if let Some(t) = b.timeout_seconds {
         options.timeout = Duration::from_secs(t);
     }
-    start(app, who, ns, name, "uninstall", move |s, name, p| async move {
-        let mut text = String::new();
-        s.uninstall(
-            std::slice::from_ref(&name),
-            &options,
-            &p,
-            || true,
-            |n, out| {
-                text.push_str(&out.info);
-                text.push_str(&format!("release \"{n}\" uninstalled\n"));
-            },
-        )
-        .await?;
-        Ok(text)
-    })
+    start(
+        app,
+        who,
+        ns,
+        name,
+        "uninstall",
+        move |s, name, p| async move {
+            let mut text = String::new();
+            s.uninstall(
+                std::slice::from_ref(&name),
+                &options,
+                &p,
+                || true,
+                |n, out| {
+                    text.push_str(&out.info);
+                    text.push_str(&format!("release \"{n}\" uninstalled\n"));
+                },
+            )
+            .await?;
+            Ok(text)
+        },
+    )
     .await
 }
 
@@ -310,10 +328,17 @@ pub async fn recover(
         grace: app.config.grace,
         ..RecoverOptions::default()
     };
-    start(app, who, ns, name, "recover", move |s, name, p| async move {
-        let out = s.recover(&name, &options, &p).await?;
-        Ok(out.report.iter().map(|l| format!("{l}\n")).collect())
-    })
+    start(
+        app,
+        who,
+        ns,
+        name,
+        "recover",
+        move |s, name, p| async move {
+            let out = s.recover(&name, &options, &p).await?;
+            Ok(out.report.iter().map(|l| format!("{l}\n")).collect())
+        },
+    )
     .await
 }
 

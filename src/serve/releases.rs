@@ -42,7 +42,9 @@ pub fn target(app: &App, ns: String, name: String) -> Result<Target, ApiError> {
         return Err(ApiError::invalid(format!("invalid namespace {ns:?}")));
     }
     if crate::release::name::validate_name(&name).is_err() {
-        return Err(ApiError::invalid(format!("release name is invalid: {name}")));
+        return Err(ApiError::invalid(format!(
+            "release name is invalid: {name}"
+        )));
     }
     if !app.serves(&ns) {
         return Err(ApiError::not_found(format!(
@@ -126,7 +128,9 @@ pub async fn list(
                 return Err(ApiError::invalid(format!("invalid namespace {ns:?}")));
             }
             if !app.serves(&ns) {
-                return Err(ApiError::not_found(format!("namespace {ns:?} is not served")));
+                return Err(ApiError::not_found(format!(
+                    "namespace {ns:?} is not served"
+                )));
             }
             (ns, false)
         }
@@ -289,11 +293,8 @@ pub async fn values(
 ) -> ApiResult {
     let Query(q) = q.map_err(query_error)?;
     let rel = content(&app, &who, ns, name, q.revision.unwrap_or(0)).await?;
-    let text = crate::present::get::values(
-        &rel,
-        q.all.unwrap_or(false),
-        crate::present::Format::Json,
-    )?;
+    let text =
+        crate::present::get::values(&rel, q.all.unwrap_or(false), crate::present::Format::Json)?;
     let v: Value = serde_json::from_str(&text)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "failed", e.to_string()))?;
     Ok(Json(v))
