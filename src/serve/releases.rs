@@ -101,16 +101,15 @@ pub struct ListQuery {
 fn states(raw: &str) -> Result<StateMask, ApiError> {
     let mut mask = StateMask::NONE;
     for s in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        mask = mask
-            | match s {
-                "deployed" => StateMask::DEPLOYED,
-                "failed" => StateMask::FAILED,
-                "pending" => StateMask::PENDING,
-                "superseded" => StateMask::SUPERSEDED,
-                "uninstalled" => StateMask::UNINSTALLED,
-                "uninstalling" => StateMask::UNINSTALLING,
-                other => return Err(ApiError::invalid(format!("invalid state {other:?}"))),
-            };
+        mask |= match s {
+            "deployed" => StateMask::DEPLOYED,
+            "failed" => StateMask::FAILED,
+            "pending" => StateMask::PENDING,
+            "superseded" => StateMask::SUPERSEDED,
+            "uninstalled" => StateMask::UNINSTALLED,
+            "uninstalling" => StateMask::UNINSTALLING,
+            other => return Err(ApiError::invalid(format!("invalid state {other:?}"))),
+        };
     }
     Ok(mask)
 }
