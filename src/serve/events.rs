@@ -132,12 +132,22 @@ fn apply(app: &App, ev: ReleaseEvent) {
                 w.synced = true;
             }
             ReleaseEvent::Deleted(s) => {
-                w.releases.remove(&(s.namespace.clone(), s.name.clone()));
+                let key = (s.namespace.clone(), s.name.clone());
+                w.releases.remove(&key);
+                w.stuck.remove(&key);
             }
             other => {
                 if let Some(s) = other.summary() {
-                    w.releases
-                        .insert((s.namespace.clone(), s.name.clone()), s.clone());
+                    let key = (s.namespace.clone(), s.name.clone());
+                    match other {
+                        ReleaseEvent::Stuck { notice, .. } => {
+                            w.stuck.insert(key.clone(), notice.clone());
+                        }
+                        _ => {
+                            w.stuck.remove(&key);
+                        }
+                    }
+                    w.releases.insert(key, s.clone());
                 }
             }
         }

@@ -147,6 +147,15 @@ pub async fn list(
         max: 0,
         ..ListOptions::default()
     };
+    // The server's own view needs no API request: the watch holds every
+    // release's newest revision. A selector (record labels) or
+    // superseded-only listing (older revisions) needs storage; so does a
+    // proxied user, whom RBAC must judge.
+    if who.is_none() && options.selector.is_none() && options.states != StateMask::SUPERSEDED {
+        if let Some(v) = from_watch(&app, &options, &ns)? {
+            return Ok(Json(v));
+        }
+    }
     let session = app.session(&who, &ns).await?;
     let report = session.list(&options).await?;
     let releases: Vec<Value> = report
@@ -161,7 +170,42 @@ pub async fn list(
         })
         .collect();
     let stuck: Vec<Value> = report.stuck.iter().map(stuck_json).collect();
-    Ok(Json(json!({"releases": releases, "stuck": stuck})))
+    Ok(Json(
+        json!({"releases": releases, "stuck": stuck, "source": "storage"}),
+    ))
+}
+
+/// `list` answered from the watch's state (`None` before its first
+/// snapshot), sorted by name then namespace as `list` sorts.
+fn from_watch(app: &App, options: &ListOptions, ns: &str) -> Result<Option<Value>, ApiError> {
+    let filter = match options.filter.as_deref() {
+        Some(f) => Some(
+            regex::Regex::new(f)
+                .map_err(|e| ApiError::invalid(crate::action::go_regexp::error_text(f, &e)))?,
+        ),
+        None => None,
+    };
+    let w = app.lock_watched();
+    if !w.synced {
+        return Ok(None);
+    }
+    let mut rows: Vec<&ReleaseSummary> = w
+        .releases
+        .values()
+        .filter(|s| options.all_namespaces || s.namespace == ns)
+        .filter(|s| filter.as_ref().is_none_or(|re| re.is_match(&s.name)))
+        .filter(|s| options.states.contains(&s.status))
+        .collect();
+    rows.sort_by(|a, b| (&a.name, &a.namespace).cmp(&(&b.name, &b.namespace)));
+    let stuck: Vec<Value> = rows
+        .iter()
+        .filter_map(|s| w.stuck.get(&(s.namespace.clone(), s.name.clone())))
+        .map(stuck_json)
+        .collect();
+    let releases: Vec<Value> = rows.into_iter().map(summary_json).collect();
+    Ok(Some(
+        json!({"releases": releases, "stuck": stuck, "source": "watch"}),
+    ))
 }
 
 /// Query of the routes that show one revision.

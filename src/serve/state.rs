@@ -56,6 +56,9 @@ pub type ApiSession = Session<AnyDriver, KubeCluster>;
 pub struct Watched {
     /// Each release's newest revision, as the watch last reported it.
     pub releases: BTreeMap<(String, String), ReleaseSummary>,
+    /// Releases whose newest revision the watch reported stuck (cleared
+    /// by the release's next event).
+    pub stuck: BTreeMap<(String, String), crate::session::StuckNotice>,
     /// Whether the first snapshot is complete.
     pub synced: bool,
 }

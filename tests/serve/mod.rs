@@ -59,7 +59,14 @@ fn read_routes_answer_what_helm_v4_shows() {
     let s = Server::start(&ns, &[], &[]);
     let n = &ns.name;
 
+    // Once the watch has its snapshot, the list comes from it; a selector
+    // needs the records' labels, so storage answers.
+    s.wait_metrics("rudder_release_revision{");
     let list = s.get("/api/v1/releases").json();
+    assert_eq!(list["source"], "watch");
+    let stored = s.get("/api/v1/releases?selector=name%3Dweb").json();
+    assert_eq!(stored["source"], "storage");
+    assert_eq!(stored["releases"], list["releases"]);
     let helm_list = helm_json(&ns, &["list", "-o", "json"]);
     assert_eq!(list["releases"].as_array().map(Vec::len), Some(1), "{list}");
     let (ours, theirs) = (&list["releases"][0], &helm_list[0]);
@@ -83,6 +90,8 @@ fn read_routes_answer_what_helm_v4_shows() {
     assert_eq!(none["releases"], json!([]));
     let filtered = s.get("/api/v1/releases?filter=%5Ew").json();
     assert_eq!(filtered["releases"].as_array().map(Vec::len), Some(1));
+    let other = s.get("/api/v1/releases?filter=%5Ex").json();
+    assert_eq!(other["releases"], json!([]));
 
     let status = s.get(&format!("/api/v1/releases/{n}/web")).json();
     assert_eq!(status["stuck"], Value::Null);

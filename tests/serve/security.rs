@@ -262,6 +262,11 @@ fn proxy_users_get_what_rbac_gives_them() {
     };
     assert_eq!(list.status, 200, "{list:?}");
     assert_eq!(list.json()["releases"][0]["name"], "web");
+    assert_eq!(
+        list.json()["source"],
+        "storage",
+        "a proxied user's list is RBAC-checked"
+    );
     let status = s.raw(
         "GET",
         &format!("/api/v1/releases/{n}/web"),
