@@ -151,10 +151,12 @@ pub async fn list(
     // release's newest revision. A selector (record labels) or
     // superseded-only listing (older revisions) needs storage; so does a
     // proxied user, whom RBAC must judge.
-    if who.is_none() && options.selector.is_none() && options.states != StateMask::SUPERSEDED {
-        if let Some(v) = from_watch(&app, &options, &ns)? {
-            return Ok(Json(v));
-        }
+    if who.is_none()
+        && options.selector.is_none()
+        && options.states != StateMask::SUPERSEDED
+        && let Some(v) = from_watch(&app, &options, &ns)?
+    {
+        return Ok(Json(v));
     }
     let session = app.session(&who, &ns).await?;
     let report = session.list(&options).await?;
