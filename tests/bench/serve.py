@@ -144,7 +144,9 @@ def main():
         while time.monotonic() < stop - 2:
             r = (i * 7) % a.releases
             ns, name = f"bench-{r % a.namespaces}", f"app-{r}"
-            status = "failed" if i % 2 == 0 else "deployed"
+            # Seeded newest revisions are deployed: the first visit of a
+            # release fails it, the next deploys it again (a real change each time).
+            status = "failed" if (i // a.releases) % 2 == 0 else "deployed"
             key = f"sh.helm.release.v1.{name}.v{a.revisions}"
             body = json.dumps({"metadata": {"labels": {"status": status}}})
             sent = time.monotonic()
@@ -169,8 +171,9 @@ def main():
     ch.join()
     time.sleep(3)
 
-    # Changes alternate per release, so (ns, name, status) is unique per change
-    # as long as a release is not picked twice: 7 is coprime with --releases.
+    # (ns, name, status) is unique per change while no release is picked
+    # twice: 7 is coprime with --releases and there are fewer changes than
+    # releases.
     deliver, missed = [], 0
     for c in clients:
         for ns, name, status, t in changes:
