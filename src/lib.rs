@@ -40,6 +40,7 @@ pub mod release;
 pub mod render;
 pub mod repo;
 pub mod semver;
+pub mod serve;
 pub mod session;
 pub mod sprig;
 pub mod storage;

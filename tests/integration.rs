@@ -15,6 +15,7 @@ mod lifecycle;
 mod registry;
 mod render;
 mod repo;
+mod serve;
 mod servers;
 mod smoke;
 mod ui;

@@ -17,6 +17,7 @@ pub mod list;
 pub mod lock;
 pub mod recover;
 pub mod resource_status;
+pub mod redact;
 pub mod rollback;
 pub mod stuck;
 pub mod template;

@@ -158,6 +158,8 @@ pub enum Command {
     Ui(super::ui::UiArgs),
     /// watch releases: the current ones, then every change as it happens
     Watch(super::watch::WatchArgs),
+    /// serve the HTTP API, live events and metrics
+    Serve(super::serve::ServeArgs),
     /// print the client version information
     Version(VersionArgs),
     /// generate autocompletion scripts for the specified shell

@@ -92,6 +92,7 @@ pub async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Diff(c) => super::diff::run(&settings, c).await,
         Command::Ui(a) => super::ui::run_ui(&settings, a).await,
         Command::Watch(a) => super::watch::run_watch(&settings, a).await,
+        Command::Serve(a) => super::serve::run_serve(&settings, a).await,
         Command::Dependency(c) => match c {
             super::chart::DependencyCommand::Update(a) => {
                 super::repo::run_dependency(&settings, false, a).await

@@ -15,6 +15,7 @@ mod man;
 mod progress;
 mod registry;
 mod repo;
+mod serve;
 mod settings;
 mod source;
 mod template;
@@ -136,6 +137,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Diff(_) => "diff",
         Command::Ui(_) => "ui",
         Command::Watch(_) => "watch",
+        Command::Serve(_) => "serve",
     }
 }
 

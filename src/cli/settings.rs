@@ -107,7 +107,8 @@ impl Settings {
         }
     }
 
-    fn driver_kind(&self) -> Result<DriverKind, Failure> {
+    /// The storage driver (`--driver` / `HELM_DRIVER`).
+    pub fn driver_kind(&self) -> Result<DriverKind, Failure> {
         // As helm: the names are lower case only (`Secret` is unknown).
         Ok(DriverKind::parse(
             self.global.driver.as_deref().unwrap_or_default(),

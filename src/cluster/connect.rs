@@ -219,6 +219,37 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
     })
 }
 
+/// Builds a client from the pod's service account (the token, CA and
+/// namespace Kubernetes mounts into every pod), with the impersonation and
+/// limits of `opts`; `opts.namespace` overrides the pod's namespace.
+///
+/// # Errors
+///
+/// [`ConnectError::Invalid`] outside a pod (no service account mounted).
+pub async fn connect_in_cluster(opts: &ConnectOptions) -> Result<Connection, ConnectError> {
+    let mut config = kube::Config::incluster()
+        .map_err(|e| ConnectError::Invalid(format!("not running in a pod: {e}")))?;
+    if let Some(user) = &opts.as_user {
+        config.auth_info.impersonate = Some(user.clone());
+    }
+    if !opts.as_groups.is_empty() {
+        config.auth_info.impersonate_groups = Some(opts.as_groups.clone());
+    }
+    let namespace = match &opts.namespace {
+        Some(ns) if !ns.is_empty() => ns.clone(),
+        _ => config.default_namespace.clone(),
+    };
+    let server = config.cluster_url.to_string();
+    let client = build_client(config, RateLimit::new(opts.qps, opts.burst))?;
+    Ok(Connection {
+        client,
+        namespace,
+        server,
+        // In a pod: the service account, no kubeconfig context.
+        context: None,
+    })
+}
+
 /// helm's reachability check: `GET /version` before anything else.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn probe(conn: &Connection) -> Result<(), ConnectError> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The list/status benchmark: builds rudder and the seeder (release mode),
 # starts a fresh cluster, seeds it and compares rudder with helm v3 and v4.
-# `run.sh template`, `run.sh upgrade` and `run.sh watch` run the other benchmarks.
+# `run.sh template`, `run.sh upgrade`, `run.sh watch` and `run.sh serve` run the other benchmarks.
 # Arguments go to bench.py (--runs, --releases, --revisions, ...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,6 +31,13 @@ fi
 if [ "${1:-}" = watch ]; then
   shift
   exec tests/cluster/cluster.sh run -- python3 tests/bench/watch.py \
+    --rudder "$PWD/target/release/rudder" --seed "$PWD/target/release/examples/seed" "$@"
+fi
+# `run.sh serve [--seconds N]`: the `rudder serve` load test (200 SSE clients,
+# 50 list requests a second, releases changing).
+if [ "${1:-}" = serve ]; then
+  shift
+  exec tests/cluster/cluster.sh run -- python3 tests/bench/serve.py \
     --rudder "$PWD/target/release/rudder" --seed "$PWD/target/release/examples/seed" "$@"
 fi
 exec tests/cluster/cluster.sh run -- python3 tests/bench/bench.py \
