@@ -92,34 +92,6 @@ fn pod_resource() -> ApiResource {
     }
 }
 
-/// The labels every one of `bodies` carries with the same value, as a
-/// label selector; empty when they share none.
-fn common_labels<'a>(mut bodies: impl Iterator<Item = &'a Value>) -> String {
-    let labels = |b: &Value| -> BTreeMap<String, String> {
-        b.pointer("/metadata/labels")
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let Some(first) = bodies.next() else {
-        return String::new();
-    };
-    let mut common = labels(first);
-    for b in bodies {
-        let these = labels(b);
-        common.retain(|k, v| these.get(k) == Some(v));
-    }
-    common
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// Groups `resources` into the watches that cover them.
 fn plan(resources: &[Resource]) -> Vec<Planned> {
     // Kind (api version + kind) and namespace to the resources there.
@@ -153,7 +125,7 @@ fn plan(resources: &[Resource]) -> Vec<Planned> {
         let (fields, labels) = if names.len() == 1 {
             (names.first().map(|n| format!("metadata.name={n}")), None)
         } else {
-            let common = common_labels(members.iter().map(|r| &r.object.body));
+            let common = super::wait::common_labels(members.iter().map(|r| &r.object.body));
             (None, (!common.is_empty()).then_some(common))
         };
         out.push(Planned {

@@ -134,7 +134,7 @@ fn name_of(v: &Value) -> String {
 
 /// The labels every one of `bodies` carries with the same value, as a
 /// label selector (`k=v,k2=v2`); empty when they share none.
-fn common_labels<'a>(mut bodies: impl Iterator<Item = &'a Value>) -> String {
+pub(super) fn common_labels<'a>(mut bodies: impl Iterator<Item = &'a Value>) -> String {
     let labels = |b: &Value| -> BTreeMap<String, String> {
         b.pointer("/metadata/labels")
             .and_then(Value::as_object)
