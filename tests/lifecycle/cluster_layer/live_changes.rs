@@ -4,50 +4,15 @@
 //! request at all (no LIST or GET repeats: counted on the wire).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use rudder::cluster::client::KubeCluster;
 use rudder::cluster::{ApplyOptions, Cluster, Propagation, Quiet, WaitMode};
 
-use crate::harness::{TestNs, block_on, cluster};
-
-/// Requests a client sent: watches, and other reads (LIST/GET).
-#[derive(Default)]
-struct Counts {
-    watches: AtomicUsize,
-    reads: AtomicUsize,
-}
-
-async fn counting_client(counts: Arc<Counts>) -> kube::Client {
-    let kc = Kubeconfig::read_from(&cluster().kubeconfig).expect("kubeconfig");
-    let opts = KubeConfigOptions {
-        context: Some("admin".into()),
-        ..Default::default()
-    };
-    let config = kube::Config::from_custom_kubeconfig(kc, &opts)
-        .await
-        .expect("config");
-    let counter =
-        tower::util::MapRequestLayer::new(move |req: http::Request<kube::client::Body>| {
-            let watch = req
-                .uri()
-                .query()
-                .is_some_and(|q| q.split('&').any(|p| p == "watch=true"));
-            if watch {
-                counts.watches.fetch_add(1, Ordering::SeqCst);
-            } else if req.method() == http::Method::GET {
-                counts.reads.fetch_add(1, Ordering::SeqCst);
-            }
-            req
-        });
-    kube::client::ClientBuilder::try_from(config)
-        .expect("client builder")
-        .with_layer(&counter)
-        .build()
-}
+use super::counting::{Counts, counting_client};
+use crate::harness::{TestNs, block_on};
 
 const MANIFEST: &str = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  k: v\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: live-web\n  template:\n    metadata:\n      labels:\n        app: live-web\n    spec:\n      containers:\n        - name: c\n          image: registry.invalid/rudder/web:1.0\n";
 

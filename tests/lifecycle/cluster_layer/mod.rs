@@ -3,6 +3,7 @@
 //! stuck rule against a helm operation that is still waiting, and how many
 //! watches a wait opens.
 
+mod counting;
 mod dry_run;
 mod dupkeys;
 mod lease;

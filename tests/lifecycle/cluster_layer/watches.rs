@@ -4,41 +4,14 @@
 //! and the shared watches still tell each object's status apart.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use rudder::cluster::client::KubeCluster;
 use rudder::cluster::{ApplyOptions, Cluster, Quiet, WaitMode};
 
-use crate::harness::{TestNs, block_on, cluster};
-
-/// An admin client that counts the watch requests it sends.
-async fn counting_client(count: Arc<AtomicUsize>) -> kube::Client {
-    let kc = Kubeconfig::read_from(&cluster().kubeconfig).expect("kubeconfig");
-    let opts = KubeConfigOptions {
-        context: Some("admin".into()),
-        ..Default::default()
-    };
-    let config = kube::Config::from_custom_kubeconfig(kc, &opts)
-        .await
-        .expect("config");
-    let counter =
-        tower::util::MapRequestLayer::new(move |req: http::Request<kube::client::Body>| {
-            if req
-                .uri()
-                .query()
-                .is_some_and(|q| q.split('&').any(|p| p == "watch=true"))
-            {
-                count.fetch_add(1, Ordering::SeqCst);
-            }
-            req
-        });
-    kube::client::ClientBuilder::try_from(config)
-        .expect("client builder")
-        .with_layer(&counter)
-        .build()
-}
+use super::counting::{Counts, counting_client};
+use crate::harness::{TestNs, block_on};
 
 fn deployment(name: &str, unschedulable: bool) -> String {
     let node_selector = if unschedulable {
@@ -54,9 +27,10 @@ fn deployment(name: &str, unschedulable: bool) -> String {
 #[test]
 fn a_wait_opens_one_watch_per_kind_not_per_object() {
     let ns = TestNs::new("watches");
-    let count = Arc::new(AtomicUsize::new(0));
+    let counts = Arc::new(Counts::default());
+    let count = &counts.watches;
     block_on(async {
-        let kube = KubeCluster::new(counting_client(count.clone()).await);
+        let kube = KubeCluster::new(counting_client(counts.clone()).await);
         let mut manifest = String::new();
         for i in 0..200 {
             manifest.push_str(&format!(
