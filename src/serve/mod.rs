@@ -12,6 +12,7 @@ mod error;
 mod events;
 mod metrics;
 mod operations;
+mod page;
 mod releases;
 mod state;
 
@@ -70,7 +71,8 @@ fn router(app: Arc<state::App>) -> Router {
         )
         .route("/releases/{ns}/{name}/diff", get(releases::diff))
         .route("/operations/{id}", get(operations::get))
-        .route("/events", get(events::sse));
+        .route("/events", get(events::sse))
+        .route("/config", get(page::config));
     if !app.config.read_only {
         api = api
             .route("/releases/{ns}/{name}/rollback", post(operations::rollback))
@@ -83,7 +85,9 @@ fn router(app: Arc<state::App>) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/metrics", get(metrics::metrics))
-        .route("/", get(index))
+        .route("/", get(page::index))
+        .route("/assets/app.js", get(page::script))
+        .route("/assets/app.css", get(page::style))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
@@ -92,11 +96,6 @@ fn router(app: Arc<state::App>) -> Router {
         .route("/auth", get(auth::login))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)
-}
-
-/// The page is served here once it exists; until then a pointer to the API.
-async fn index() -> &'static str {
-    "rudder serve: see /api/v1/releases, /api/v1/events and /metrics\n"
 }
 
 async fn not_found() -> ApiError {
