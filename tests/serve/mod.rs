@@ -4,8 +4,10 @@
 //! stream picking up a helm upgrade, and `/metrics` answered without a
 //! single API request.
 
+mod browser;
 mod client;
 mod events;
+mod page;
 mod security;
 
 use serde_json::{Value, json};
