@@ -109,9 +109,14 @@ impl Browser {
             format!("--user-data-dir={}", b._profile.path().display()),
             format!("--window-size={width},{height}"),
         ]);
+        // Headless Chromium will not make a window narrower than 500 px;
+        // device metrics set the viewport itself (a desktop page, no touch).
+        let metrics = json!({"deviceMetrics": {
+            "width": width, "height": height, "pixelRatio": 1.0, "mobile": false, "touch": false,
+        }});
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": chromium, "args": args},
+            "goog:chromeOptions": {"binary": chromium, "args": args, "mobileEmulation": metrics},
         }}});
         let v = b
             .request("POST", "/session", Some(&caps))

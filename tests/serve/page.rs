@@ -89,6 +89,11 @@ fn open(b: &Browser, s: &Server, token: &str) {
     );
 }
 
+/// `helm list -o json`, as `row` reads it.
+fn helm_list_now(ns: &TestNs) -> Value {
+    helm_json(ns, &["list", "-o", "json"])
+}
+
 fn helm_revisions(ns: &TestNs, name: &str) -> Vec<Value> {
     helm_json(ns, &["history", name, "-o", "json"])
         .as_array()
@@ -207,7 +212,13 @@ fn page_lists_follows_and_operates_on_helm_releases() {
     let status = helm_json(&ns, &["status", "web", "-o", "json"]);
     let info = panel_text(&b, "info", ".facts");
     assert!(
-        info.contains(&format!("Revision{}", status["version"])),
+        info.contains(&format!("Revision{}", status["version"]))
+            && info.contains(&format!(
+                "Chart{}",
+                row(&helm_list_now(&ns), "web")["chart"]
+                    .as_str()
+                    .unwrap_or("?")
+            )),
         "{info}"
     );
     assert!(
@@ -377,6 +388,7 @@ fn read_only_page_in_a_narrow_window_has_no_mutating_buttons() {
         "return [document.documentElement.scrollWidth, window.innerWidth]",
         json!([]),
     );
+    assert_eq!(width[1], 400, "the viewport is 400 px wide");
     assert!(
         width[0].as_i64() <= width[1].as_i64(),
         "the page scrolls sideways at 400 px: {width}"

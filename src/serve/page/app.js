@@ -171,7 +171,7 @@
     const rows = shown.map((r) =>
       el("tr", { dataset: { key: key(r.namespace, r.name) } },
         el("td", {}, el("button", { type: "button", class: "link open", onclick: () => openDetails(r.namespace, r.name) }, r.name)),
-        el("td", {}, r.namespace),
+        el("td", { class: "ns" }, r.namespace),
         el("td", { class: "num" }, r.revision),
         el("td", {}, statusBadge(r.status)),
         el("td", {}, r.chart + "-" + r.chart_version),
@@ -407,11 +407,12 @@
   async function infoTab(base) {
     const s = await api("GET", base);
     const info = s.info || {};
-    const meta = (s.chart && s.chart.metadata) || {};
+    // helm's status JSON leaves the chart out; the summary has it.
+    const r = selectedRelease() || {};
     const rows = [
       ["Name", s.name], ["Namespace", s.namespace], ["Revision", s.version],
-      ["Status", statusBadge(info.status)], ["Chart", meta.name + "-" + meta.version],
-      ["App version", meta.appVersion || ""], ["First deployed", fmtTime(info.first_deployed)],
+      ["Status", statusBadge(info.status)], ["Chart", r.chart ? r.chart + "-" + r.chart_version : ""],
+      ["App version", r.app_version || ""], ["First deployed", fmtTime(info.first_deployed)],
       ["Last deployed", fmtTime(info.last_deployed)], ["Description", info.description || ""],
     ];
     const out = el("div", { class: "info" },
@@ -716,6 +717,7 @@
     }
     const c = state.config;
     document.body.classList.toggle("read-only", !!c.read_only);
+    document.body.classList.toggle("single-ns", !!c.namespace);
     // Read-only servers have no mutating routes: their buttons go away.
     if (c.read_only) for (const b of document.querySelectorAll(".mutating")) b.remove();
     $("readonly-badge").hidden = !c.read_only;
