@@ -34,8 +34,8 @@ fn row<'a>(rows: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no row {name} in {rows}"))
 }
 
-/// Waits for the row `name` to show `revision` and `status`.
-fn wait_row(b: &Browser, name: &str, revision: &str, status: &str) -> Value {
+/// Waits for the row `name` to show `revision` and `status`; those rows.
+pub fn wait_row(b: &Browser, name: &str, revision: &str, status: &str) -> Value {
     b.wait(
         &format!("{name} at revision {revision} {status}"),
         &ROWS.replace(
@@ -65,7 +65,7 @@ fn panel_text(b: &Browser, tab: &str, css: &str) -> String {
 
 /// Waits for a notification of `role` (`status` or `alert`) containing
 /// `text`; its whole text.
-fn wait_toast(b: &Browser, role: &str, text: &str) -> String {
+pub fn wait_toast(b: &Browser, role: &str, text: &str) -> String {
     b.wait(
         &format!("a {role} notification with {text:?}"),
         "return [...document.querySelectorAll('#toasts .toast')].filter(t => t.getAttribute('role') === arguments[0]).map(t => t.textContent).find(t => t.includes(arguments[1])) || null",
@@ -76,7 +76,8 @@ fn wait_toast(b: &Browser, role: &str, text: &str) -> String {
     .to_string()
 }
 
-fn open(b: &Browser, s: &Server, token: &str) {
+/// Logs in through `/auth?token=` and waits for the first snapshot.
+pub fn open(b: &Browser, s: &Server, token: &str) {
     // The login URL the server prints: it sets the cookie and sends the
     // browser to `/`, where the token is no longer in the address.
     b.goto(&format!("http://{}/auth?token={token}", s.addr));
