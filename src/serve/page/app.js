@@ -271,6 +271,17 @@
     if (!op) {
       op = { id: o.id, state: o.state, last: "" };
       state.ops.set(o.id, op);
+      // Started elsewhere (another page, a script): learn what it is, so
+      // its progress shows here too.
+      if (o.state === "running") {
+        api("GET", "/operations/" + enc(o.id)).then((full) => {
+          const cur = state.ops.get(o.id);
+          if (cur && !cur.kind) {
+            Object.assign(cur, { kind: full.kind, name: full.name, namespace: full.namespace });
+            renderOps();
+          }
+        }, () => {});
+      }
     }
     op.state = o.state;
     if (o.event && o.event.event) op.last = describeEvent(o.event.event);
