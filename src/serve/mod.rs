@@ -8,12 +8,14 @@
 //! into JSON.
 
 mod auth;
+mod availability;
 mod error;
 mod events;
 mod metrics;
 mod operations;
 mod releases;
 mod state;
+mod upgrade;
 
 pub use error::ApiError;
 pub use state::{Identity, ServeConfig};
@@ -49,6 +51,7 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let app = state::App::start(config).await?;
     events::spawn_watch(Arc::clone(&app))?;
+    availability::spawn(Arc::clone(&app));
     axum::serve(listener, router(app)).await?;
     Ok(())
 }
@@ -69,6 +72,7 @@ fn router(app: Arc<state::App>) -> Router {
             get(releases::revision),
         )
         .route("/releases/{ns}/{name}/diff", get(releases::diff))
+        .route("/releases/{ns}/{name}/versions", get(upgrade::versions))
         .route("/operations/{id}", get(operations::get))
         .route("/events", get(events::sse));
     if !app.config.read_only {
@@ -78,7 +82,9 @@ fn router(app: Arc<state::App>) -> Router {
                 "/releases/{ns}/{name}/uninstall",
                 post(operations::uninstall),
             )
-            .route("/releases/{ns}/{name}/recover", post(operations::recover));
+            .route("/releases/{ns}/{name}/recover", post(operations::recover))
+            .route("/releases/{ns}/{name}/upgrade", post(upgrade::upgrade))
+            .route("/releases/{ns}/{name}/upgrade/plan", post(upgrade::plan));
     }
     Router::new()
         .nest("/api/v1", api)

@@ -7,6 +7,7 @@
 mod client;
 mod events;
 mod security;
+mod upgrade;
 
 use serde_json::{Value, json};
 
