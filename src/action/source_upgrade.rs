@@ -326,3 +326,52 @@ where
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || handle.block_on(make()))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn rel(version: i64, config: &str, password: &str) -> Release {
+        let mut r = Release::default();
+        r.name = "r".into();
+        r.namespace = "ns".into();
+        r.version = version;
+        r.config = Some(serde_json::value::RawValue::from_string(config.into()).unwrap());
+        r.manifest = format!(
+            "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  pw: {password:?}\n"
+        );
+        r
+    }
+
+    #[test]
+    fn values_diff_masks_what_flows_into_each_sides_secrets() {
+        let old = rel(1, r#"{"msg":"a","pw":"old-pw"}"#, "old-pw");
+        let new = rel(2, r#"{"msg":"b","pw":"new-pw"}"#, "new-pw");
+        let masked = values_diff(&old, &new, true);
+        assert_eq!(
+            masked,
+            "@@ -1,2 +1,2 @@\n- msg: a\n+ msg: b\n  pw: REDACTED\n"
+        );
+        let shown = values_diff(&old, &new, false);
+        assert!(
+            shown.contains("- pw: old-pw") && shown.contains("+ pw: new-pw"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn no_user_values_diff_as_nothing() {
+        let mut a = rel(1, "{}", "x");
+        a.config = None;
+        let b = a.clone();
+        assert_eq!(values_diff(&a, &b, true), "");
+    }
+
+    #[test]
+    fn target_label_names_the_version_when_chosen() {
+        assert_eq!(target_label("web", ""), "web");
+        assert_eq!(target_label("web", "1.2.0"), "web 1.2.0");
+    }
+}

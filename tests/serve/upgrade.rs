@@ -205,6 +205,21 @@ fn versions_plan_upgrade_availability_and_masked_values() {
         done["result"],
         "Release \"w\" has been upgraded. Happy Helming!\n"
     );
+    // Progress as rollback's: the new revision's phases.
+    let phases: Vec<String> = done["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["event"]["type"] == "phase")
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["event"]["revision"],
+                e["event"]["status"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(phases, ["2 pending-upgrade", "2 deployed"], "{done}");
     let h = history(&ns, "w");
     assert_eq!(h.len(), 2, "{h:?}");
     assert_eq!(h[1]["chart"], "web-0.2.0");
