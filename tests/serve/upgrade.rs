@@ -182,6 +182,17 @@ fn versions_plan_upgrade_availability_and_masked_values() {
         &json!({"version": "9.9.9"}),
     );
     assert_eq!(bad.status, 422, "{bad:?}");
+    // A chart no configured source has: 422, and no latest version.
+    ns.helm4(["install", "local", &chart("novalues").to_string_lossy()])
+        .ok();
+    let unknown = s.get(&format!("/api/v1/releases/{n}/local/versions"));
+    assert_eq!(unknown.status, 422, "{unknown:?}");
+    let unknown = unknown.json();
+    assert_eq!(unknown["kind"], "invalid-input");
+    assert!(
+        unknown["error"].as_str().unwrap_or("").contains("novalues"),
+        "{unknown}"
+    );
     let none = s.get(&format!("/api/v1/releases/{n}/nope/versions"));
     assert_eq!(none.status, 404, "{none:?}");
     let none = s.post(
@@ -236,6 +247,14 @@ fn versions_plan_upgrade_availability_and_masked_values() {
         name == "availability" && d["chart_version"] == "0.2.0"
     });
     let list = s.get("/api/v1/releases").json();
-    assert_eq!(list["releases"][0]["chart_version"], "0.2.0", "{list}");
-    assert_eq!(list["releases"][0]["latest_version"], "0.2.0", "{list}");
+    let row = |name: &str| {
+        list["releases"]
+            .as_array()
+            .and_then(|r| r.iter().find(|x| x["name"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {list}"))
+    };
+    assert_eq!(row("w")["chart_version"], "0.2.0", "{list}");
+    assert_eq!(row("w")["latest_version"], "0.2.0", "{list}");
+    assert_eq!(row("local")["latest_version"], Value::Null, "{list}");
 }
