@@ -8,6 +8,7 @@
 //! into JSON.
 
 mod auth;
+mod availability;
 mod error;
 mod events;
 mod metrics;
@@ -15,6 +16,7 @@ mod operations;
 mod page;
 mod releases;
 mod state;
+mod upgrade;
 
 pub use error::ApiError;
 pub use state::{Identity, ServeConfig};
@@ -50,6 +52,7 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let app = state::App::start(config).await?;
     events::spawn_watch(Arc::clone(&app))?;
+    availability::spawn(Arc::clone(&app));
     axum::serve(listener, router(app)).await?;
     Ok(())
 }
@@ -70,6 +73,7 @@ fn router(app: Arc<state::App>) -> Router {
             get(releases::revision),
         )
         .route("/releases/{ns}/{name}/diff", get(releases::diff))
+        .route("/releases/{ns}/{name}/versions", get(upgrade::versions))
         .route("/operations/{id}", get(operations::get))
         .route("/events", get(events::sse))
         .route("/config", get(page::config));
@@ -80,7 +84,9 @@ fn router(app: Arc<state::App>) -> Router {
                 "/releases/{ns}/{name}/uninstall",
                 post(operations::uninstall),
             )
-            .route("/releases/{ns}/{name}/recover", post(operations::recover));
+            .route("/releases/{ns}/{name}/recover", post(operations::recover))
+            .route("/releases/{ns}/{name}/upgrade", post(upgrade::upgrade))
+            .route("/releases/{ns}/{name}/upgrade/plan", post(upgrade::plan));
     }
     Router::new()
         .nest("/api/v1", api)

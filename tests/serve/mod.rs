@@ -9,6 +9,7 @@ mod client;
 mod events;
 mod page;
 mod security;
+mod upgrade;
 
 use serde_json::{Value, json};
 
