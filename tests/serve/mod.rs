@@ -8,6 +8,7 @@ mod browser;
 mod client;
 mod events;
 mod page;
+mod page_upgrade;
 mod security;
 mod upgrade;
 

@@ -106,7 +106,10 @@ fn page_upgrades_with_a_changed_value_after_a_preview() {
     );
     assert_eq!(options, Value::Array(helm_versions));
     assert_eq!(
-        b.js("return document.getElementById('up-reuse').checked", json!([])),
+        b.js(
+            "return document.getElementById('up-reuse').checked",
+            json!([])
+        ),
         true,
         "reuse-values is on by default"
     );
@@ -137,7 +140,10 @@ fn page_upgrades_with_a_changed_value_after_a_preview() {
         "return !document.getElementById('up-preview').hidden && [document.getElementById('up-values-diff').textContent, document.getElementById('up-manifest-diff').textContent]",
         json!([]),
     );
-    let (vd, md) = (diffs[0].as_str().unwrap_or(""), diffs[1].as_str().unwrap_or(""));
+    let (vd, md) = (
+        diffs[0].as_str().unwrap_or(""),
+        diffs[1].as_str().unwrap_or(""),
+    );
     assert!(
         vd.contains("- message: first") && vd.contains("+ message: second"),
         "{vd}"
