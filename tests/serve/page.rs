@@ -156,7 +156,7 @@ fn page_lists_follows_and_operates_on_helm_releases() {
     // A helm upgrade elsewhere shows up without a reload: a marker set on
     // the window survives, and no request but the event stream was made.
     b.js(
-        "window.__sameDocument = 1; window.__fetches = performance.getEntriesByType('resource').length",
+        "performance.setResourceTimingBufferSize(10000); window.__sameDocument = 1; window.__fetches = performance.getEntriesByType('resource').length",
         json!([]),
     );
     helm_web(&ns, "web", "two");
@@ -165,6 +165,14 @@ fn page_lists_follows_and_operates_on_helm_releases() {
         b.js("return window.__sameDocument", json!([])),
         1,
         "the page reloaded"
+    );
+    assert_eq!(
+        b.js(
+            "return performance.getEntriesByType('resource').length - window.__fetches",
+            json!([])
+        ),
+        0,
+        "the change came over the open event stream, not a new request"
     );
 
     // Filters: status, search over name and chart, clear.

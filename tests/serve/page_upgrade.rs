@@ -163,4 +163,10 @@ fn page_upgrades_with_a_changed_value_after_a_preview() {
     );
     let rows = wait_row(&b, "w", "2", "deployed");
     assert_eq!(rows[0]["chart"], "web-0.2.0");
+    // On the newest version now: the mark goes once availability says so.
+    b.wait(
+        "the mark gone",
+        "return document.querySelector('#releases tr[data-key$=\"/w\"]') && !document.querySelector('#releases tr[data-key$=\"/w\"] .upgrade-mark')",
+        json!([]),
+    );
 }
