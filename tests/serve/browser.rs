@@ -191,6 +191,11 @@ impl Browser {
         self.cmd("POST", "/url", Some(json!({"url": url})));
     }
 
+    /// The browser's Back button.
+    pub fn back(&self) {
+        self.cmd("POST", "/back", Some(json!({})));
+    }
+
     /// The WebDriver id of the first element matching `css`.
     pub fn find(&self, css: &str) -> String {
         let v = self.cmd(

@@ -326,8 +326,20 @@ fn page_lists_follows_and_operates_on_helm_releases() {
     let alert = wait_toast(&b, "alert", "recover of web failed");
     assert!(alert.contains(&message), "{alert} lacks {message}");
 
+    // The details view has its own address: the browser's Back button
+    // returns to the list (same document, no reload).
+    assert_eq!(
+        b.js("return location.hash", json!([])),
+        format!("#/{}/web", ns.name)
+    );
+    b.back();
+    b.wait(
+        "the list after Back",
+        "return !document.getElementById('list-view').hidden && document.getElementById('details-view').hidden && window.__sameDocument === 1",
+        json!([]),
+    );
+
     // Uninstall with a warning and keep-history.
-    b.click("#back");
     b.click("#releases tr[data-key$='/api'] button.open");
     b.click("#do-uninstall");
     let warning = b.wait(

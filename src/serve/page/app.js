@@ -341,7 +341,41 @@
     return state.selected ? state.releases.get(state.selected) : null;
   }
 
+  // The details view has its own address (#/ns/name), so the browser's
+  // Back button and a bookmark work.
+  function detailsHash(ns, name) {
+    return "#/" + enc(ns) + "/" + enc(name);
+  }
+
+  function route() {
+    const m = /^#\/([^/]+)\/([^/]+)$/.exec(location.hash);
+    if (m) {
+      let ns, name;
+      try {
+        ns = decodeURIComponent(m[1]);
+        name = decodeURIComponent(m[2]);
+      } catch (_) {
+        showList();
+        return;
+      }
+      if (state.selected !== key(ns, name)) showDetails(ns, name);
+    } else if (state.selected) {
+      showList();
+    }
+  }
+
   function openDetails(ns, name) {
+    const h = detailsHash(ns, name);
+    if (location.hash === h) route();
+    else location.hash = h; // hashchange -> route()
+  }
+
+  function closeDetails() {
+    if (location.hash) history.pushState(null, "", location.pathname + location.search);
+    route();
+  }
+
+  function showDetails(ns, name) {
     state.selected = key(ns, name);
     state.tab = "info";
     state.valuesAll = false;
@@ -352,7 +386,7 @@
     $("back").focus();
   }
 
-  function closeDetails() {
+  function showList() {
     const k = state.selected;
     state.selected = null;
     $("details-view").hidden = true;
@@ -676,6 +710,7 @@
       if (state.selected) closeDetails();
     });
     $("back").addEventListener("click", closeDetails);
+    window.addEventListener("hashchange", route);
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && state.selected && !document.querySelector("dialog[open]")) closeDetails();
     });
@@ -736,6 +771,7 @@
       (c.version ? " · rudder " + c.version : "");
     document.body.dataset.ready = "true";
     connect();
+    route();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
