@@ -202,7 +202,10 @@
       $("live").className = "live on";
     });
     es.addEventListener("error", () => {
-      $("live").textContent = "reconnecting…";
+      // EventSource retries by itself unless the server refused the
+      // stream (a restarted server with a new token answers 401).
+      const closed = es.readyState === EventSource.CLOSED;
+      $("live").textContent = closed ? "disconnected: reload the page (a new token may be needed)" : "reconnecting…";
       $("live").className = "live off";
     });
     es.addEventListener("release", (e) => onRelease(JSON.parse(e.data)));
