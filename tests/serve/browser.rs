@@ -3,11 +3,11 @@
 //! fails the test, never skips it). A small client on std sockets: one
 //! request per connection, JSON in and out.
 
-use std::io::{Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -59,25 +59,36 @@ impl Drop for Browser {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 impl Browser {
     /// Starts Chromium headless with a `width`×`height` window.
     pub fn start(width: u32, height: u32) -> Browser {
         let (chromium, chromedriver) = binaries();
-        let port = free_port();
-        let driver = Command::new(chromedriver)
-            .arg(format!("--port={port}"))
+        // Port 0: chromedriver picks a free one and says which, so
+        // concurrent tests never race for a port.
+        let mut driver = Command::new(chromedriver)
+            .arg("--port=0")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", chromedriver.display()));
+        let out = driver.stdout.take().expect("chromedriver stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            // Keep reading to the end so the pipe never fills.
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if let Some(p) = line
+                    .strip_prefix("ChromeDriver was started successfully on port ")
+                    .and_then(|p| p.trim_end_matches('.').parse::<u16>().ok())
+                {
+                    let _ = tx.send(p);
+                }
+            }
+        });
+        let Ok(port) = rx.recv_timeout(Duration::from_secs(20)) else {
+            let _ = driver.kill();
+            panic!("chromedriver did not say its port");
+        };
         let profile = tempfile::tempdir().expect("profile dir");
         let mut b = Browser {
             driver,
