@@ -92,8 +92,7 @@ fn router(app: Arc<state::App>) -> Router {
         .nest("/api/v1", api)
         .route("/metrics", get(metrics::metrics))
         .route("/", get(page::index))
-        .route("/assets/app.js", get(page::script))
-        .route("/assets/app.css", get(page::style))
+        .route("/assets/{file}", get(page::asset_route))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),

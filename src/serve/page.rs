@@ -6,16 +6,37 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Json, Response};
 use serde_json::{Value, json};
 
+use super::ApiError;
 use super::state::App;
 
 const INDEX: &str = include_str!("page/index.html");
-const APP_JS: &str = include_str!("page/app.js");
-const APP_CSS: &str = include_str!("page/app.css");
+
+/// Every asset: its name under `/assets/`, its content type, its text.
+/// The script is a set of small ES modules importing each other by
+/// relative name (`./list.js`), so each must be listed here.
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("app.css", CSS, include_str!("page/app.css")),
+    ("app.js", JS, include_str!("page/app.js")),
+    ("api.js", JS, include_str!("page/api.js")),
+    ("details.js", JS, include_str!("page/details.js")),
+    ("dialogs.js", JS, include_str!("page/dialogs.js")),
+    ("dom.js", JS, include_str!("page/dom.js")),
+    ("list.js", JS, include_str!("page/list.js")),
+    ("live.js", JS, include_str!("page/live.js")),
+    ("operations.js", JS, include_str!("page/operations.js")),
+    ("state.js", JS, include_str!("page/state.js")),
+    ("tabs.js", JS, include_str!("page/tabs.js")),
+    ("upgrade.js", JS, include_str!("page/upgrade.js")),
+    ("yaml.js", JS, include_str!("page/yaml.js")),
+];
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
 
 /// Where the template takes the token.
 const TOKEN_SLOT: &str = "{{TOKEN}}";
@@ -77,14 +98,13 @@ pub async fn index(State(app): State<Arc<App>>) -> Response {
         .into_response()
 }
 
-/// `GET /assets/app.js`.
-pub async fn script() -> Response {
-    asset("text/javascript; charset=utf-8", APP_JS)
-}
-
-/// `GET /assets/app.css`.
-pub async fn style() -> Response {
-    asset("text/css; charset=utf-8", APP_CSS)
+/// `GET /assets/{file}`: one of [`ASSETS`] (the name is only ever
+/// compared with the table, never used as a path).
+pub async fn asset_route(Path(file): Path<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, body)) => asset(content_type, body),
+        None => ApiError::not_found("no such asset").into_response(),
+    }
 }
 
 /// `GET /api/v1/config`: read-only or not, the namespace served (null
@@ -127,6 +147,40 @@ mod tests {
             !name.is_empty() && rest[name.len()..].starts_with('=')
         });
         assert!(!handler, "inline event handler attribute");
-        assert!(!APP_JS.contains("innerHTML"), "innerHTML");
+        for (name, _, body) in ASSETS {
+            assert!(!body.contains("innerHTML"), "{name} uses innerHTML");
+            assert!(!body.contains("insertAdjacentHTML"), "{name}");
+            assert!(!body.contains("eval("), "{name} uses eval");
+        }
+    }
+
+    #[test]
+    fn every_module_the_script_imports_is_served() {
+        for (name, _, body) in ASSETS {
+            for line in body.lines().filter(|l| l.starts_with("import ")) {
+                let target = line
+                    .split("from \"./")
+                    .nth(1)
+                    .and_then(|t| t.split('"').next())
+                    .unwrap_or_else(|| panic!("{name}: unexpected import {line}"));
+                assert!(
+                    ASSETS.iter().any(|(n, _, _)| *n == target),
+                    "{name} imports {target}, which is not served"
+                );
+            }
+        }
+        for file in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/serve/page"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let n = file.file_name().to_string_lossy().into_owned();
+            if n.ends_with(".js") || n.ends_with(".css") {
+                assert!(
+                    ASSETS.iter().any(|(a, _, _)| *a == n),
+                    "{n} is in src/serve/page but not served"
+                );
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{OnceLock, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -59,24 +59,33 @@ impl Drop for Browser {
     }
 }
 
-impl Browser {
-    /// Starts Chromium headless with a `width`×`height` window.
-    pub fn start(width: u32, height: u32) -> Browser {
-        let (chromium, chromedriver) = binaries();
-        // Port 0: chromedriver picks a free one and says which, so
-        // concurrent tests never race for a port.
+/// Starts chromedriver on a port it picks (`--port=0`: it says which), so
+/// concurrent tests never race for one. It binds the same port number on
+/// IPv4 and IPv6 loopback and exits ("IPv6 port not available") when
+/// the IPv6 one happens to be taken:
+/// only then is it started again (at most three times); the browser and
+/// the page under test are never retried.
+fn chromedriver_on_free_port(chromedriver: &Path) -> (Child, u16) {
+    let mut tried = String::new();
+    for attempt in 1..=3 {
         let mut driver = Command::new(chromedriver)
             .arg("--port=0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::inherit())
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", chromedriver.display()));
         let out = driver.stdout.take().expect("chromedriver stdout");
+        let said = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = mpsc::channel();
+        let log = Arc::clone(&said);
         std::thread::spawn(move || {
             // Keep reading to the end so the pipe never fills.
             for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if let Ok(mut l) = log.lock() {
+                    l.push_str(&line);
+                    l.push('\n');
+                }
                 if let Some(p) = line
                     .strip_prefix("ChromeDriver was started successfully on port ")
                     .and_then(|p| p.trim_end_matches('.').parse::<u16>().ok())
@@ -85,10 +94,26 @@ impl Browser {
                 }
             }
         });
-        let Ok(port) = rx.recv_timeout(Duration::from_secs(20)) else {
-            let _ = driver.kill();
-            panic!("chromedriver did not say its port");
-        };
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(port) => return (driver, port),
+            Err(_) => {
+                let _ = driver.kill();
+                let status = driver.wait();
+                tried.push_str(&format!(
+                    "attempt {attempt}: {status:?}\n{}",
+                    said.lock().map(|s| s.clone()).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    panic!("chromedriver did not start:\n{tried}");
+}
+
+impl Browser {
+    /// Starts Chromium headless with a `width`×`height` window.
+    pub fn start(width: u32, height: u32) -> Browser {
+        let (chromium, chromedriver) = binaries();
+        let (driver, port) = chromedriver_on_free_port(chromedriver);
         let profile = tempfile::tempdir().expect("profile dir");
         let mut b = Browser {
             driver,

@@ -390,11 +390,20 @@ fn read_only_page_in_a_narrow_window_has_no_mutating_buttons() {
             .contains(&format!("<meta name=\"rudder-token\" content=\"{token}\">"))
     );
     assert_eq!(s.raw("GET", "/", &[], b"").status, 401);
-    for asset in ["/assets/app.js", "/assets/app.css"] {
+    for asset in ["/assets/app.js", "/assets/list.js", "/assets/app.css"] {
         let a = s.raw("GET", asset, &[("Authorization", &auth)], b"");
         assert_eq!(a.status, 200, "{asset}");
         assert!(a.header("content-security-policy").is_some(), "{asset}");
     }
+    for missing in [
+        "/assets/nope.js",
+        "/assets/..%2Fpage.rs",
+        "/assets/%2e%2e%2fmod.rs",
+    ] {
+        let a = s.raw("GET", missing, &[("Authorization", &auth)], b"");
+        assert_eq!(a.status, 404, "{missing}: {a:?}");
+    }
+    assert_eq!(s.raw("GET", "/assets/app.js", &[], b"").status, 401);
     let config = s
         .raw("GET", "/api/v1/config", &[("Authorization", &auth)], b"")
         .json();
