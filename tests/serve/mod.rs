@@ -7,6 +7,7 @@
 mod browser;
 mod client;
 mod events;
+mod in_cluster;
 mod page;
 mod page_upgrade;
 mod security;
