@@ -161,8 +161,12 @@ impl Pod {
         let home = self.files.path().join("home");
         // The mount namespace is private: the tmpfs on /run (/var/run is
         // a link to it here, as in images) is seen by this process alone.
+        // HOME is read-only, as the manifest's readOnlyRootFilesystem makes
+        // it in the pod.
         let script = r#"set -e
 mount -t tmpfs tmpfs /run
+mount --bind "$HOME" "$HOME"
+mount -o remount,bind,ro "$HOME"
 d=/var/run/secrets/kubernetes.io/serviceaccount
 mkdir -p "$d"
 cp "$POD_FILES"/sa/token "$POD_FILES"/sa/ca.crt "$POD_FILES"/sa/namespace "$d"/
