@@ -125,6 +125,43 @@ fn wait_allowed(user: &str, groups: &[&str], verb: &str, resource: &str, ns: &st
     }
 }
 
+/// The manifest's container arguments with `--listen` on a loopback port
+/// chosen by the kernel, and the `--token-file` path they name.
+fn deployment_args() -> (Vec<String>, String) {
+    let deployment = one("Deployment");
+    let containers = deployment["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .expect("containers");
+    assert_eq!(containers.len(), 1, "{containers:?}");
+    let args: Vec<String> = containers[0]["args"]
+        .as_array()
+        .expect("args")
+        .iter()
+        .map(|a| a.as_str().expect("string arg").to_string())
+        .collect();
+    assert_eq!(args.first().map(String::as_str), Some("serve"), "{args:?}");
+    let token_file = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--token-file="))
+        .expect("--token-file=PATH in the manifest")
+        .to_string();
+    let listen: Vec<String> = args
+        .into_iter()
+        .map(|a| {
+            if a.starts_with("--listen=") {
+                "--listen=127.0.0.1:0".to_string()
+            } else {
+                a
+            }
+        })
+        .collect();
+    assert!(
+        listen.iter().any(|a| a == "--listen=127.0.0.1:0"),
+        "{listen:?}"
+    );
+    (listen, token_file)
+}
+
 /// The API server's port, from the test kubeconfig's `server:` URL.
 fn apiserver_port() -> String {
     let kc = std::fs::read_to_string(&cluster().kubeconfig).expect("kubeconfig");
@@ -156,8 +193,19 @@ impl Pod {
         Pod { files }
     }
 
-    /// `rudder serve --in-cluster ARGS` as the pod would run it.
-    fn serve(&self, args: &[&str]) -> Server {
+    /// `rudder ARGS` as the pod would run it; with `token_file`, the
+    /// server's token is written there first (the manifest's Secret
+    /// volume), which must be on the pod's private /run.
+    fn serve(&self, args: &[String], token_file: Option<(&str, &str)>) -> Server {
+        let mut token_path = String::new();
+        if let Some((path, token)) = token_file {
+            assert!(
+                path.starts_with("/var/run/") || path.starts_with("/run/"),
+                "{path} is not on the private /run"
+            );
+            std::fs::write(self.files.path().join("serve-token"), token).expect("serve token");
+            token_path = path.to_string();
+        }
         let home = self.files.path().join("home");
         // The mount namespace is private: the tmpfs on /run (/var/run is
         // a link to it here, as in images) is seen by this process alone.
@@ -170,7 +218,11 @@ mount -o remount,bind,ro "$HOME"
 d=/var/run/secrets/kubernetes.io/serviceaccount
 mkdir -p "$d"
 cp "$POD_FILES"/sa/token "$POD_FILES"/sa/ca.crt "$POD_FILES"/sa/namespace "$d"/
-exec "$RUDDER" serve --in-cluster --listen 127.0.0.1:0 "$@""#;
+if [ -n "$TOKEN_FILE" ]; then
+  mkdir -p "$(dirname "$TOKEN_FILE")"
+  cp "$POD_FILES"/serve-token "$TOKEN_FILE"
+fi
+exec "$RUDDER" "$@""#;
         let mut cmd = Command::new("unshare");
         cmd.args(["-rm", "sh", "-c", script, "sh"]).args(args);
         // Nothing of the test's own configuration leaks in: no kubeconfig,
@@ -191,6 +243,7 @@ exec "$RUDDER" serve --in-cluster --listen 127.0.0.1:0 "$@""#;
         }
         cmd.env("HOME", &home)
             .env("POD_FILES", self.files.path())
+            .env("TOKEN_FILE", token_path)
             .env("RUDDER", Tool::Rudder.path())
             .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
             .env("KUBERNETES_SERVICE_PORT", apiserver_port())
@@ -212,9 +265,22 @@ fn in_cluster_server_runs_as_the_manifests_service_account() {
     wait_allowed(&sa_user, &sa_groups, "impersonate", "users", "");
     let token = service_account_token(n, &sa_user);
     let pod = Pod::new(n, &token);
-    // The manifest's arguments, minus the listen address and token file.
-    let direct = pod.serve(&["--all-namespaces"]);
-    let proxied = pod.serve(&["--all-namespaces", "--trust-proxy-headers"]);
+    let direct = pod.serve(
+        &[
+            "serve",
+            "--in-cluster",
+            "--all-namespaces",
+            "--listen=127.0.0.1:0",
+        ]
+        .map(String::from),
+        None,
+    );
+    // The Deployment's own arguments, on a loopback port.
+    let (args, token_file) = deployment_args();
+    let serve_token = "a-token-for-the-proxy-0123456789";
+    let mut proxied = pod.serve(&args, Some((&token_file, serve_token)));
+    assert_eq!(proxied.token, "", "a token from a file is never printed");
+    proxied.token = serve_token.to_string();
 
     // Releases made by helm v4, listed from the watch (which the
     // manifest's read rules feed) as helm lists them.
@@ -327,4 +393,31 @@ fn in_cluster_server_runs_as_the_manifests_service_account() {
     let status = proxied.raw("GET", &status_path, &as_user, b"");
     assert_eq!(status.status, 200, "{status:?}");
     assert_eq!(status.json()["version"], 3, "{status:?}");
+
+    // Groups go through the manifest's `groups` impersonation: a member of
+    // a group bound to the same Role reads; the same user without the
+    // group header does not.
+    let member = format!("member-{n}");
+    let group = format!("readers-{n}");
+    let as_member = [
+        ("Authorization", bearer.as_str()),
+        ("X-Forwarded-User", member.as_str()),
+        ("X-Forwarded-Groups", group.as_str()),
+    ];
+    post(
+        &format!("/apis/rbac.authorization.k8s.io/v1/namespaces/{n}/rolebindings"),
+        &json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": "readers-read-releases"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "release-reader"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": group}]
+        }),
+    );
+    wait_allowed(&member, &[&group], "list", "secrets", n);
+    let listed = proxied.raw("GET", &list_path, &as_member, b"");
+    assert_eq!(listed.status, 200, "{listed:?}");
+    assert_eq!(listed.json()["releases"][0]["name"], "web");
+    let alone = proxied.raw("GET", &list_path, &as_member[..2], b"");
+    assert_eq!(alone.status, 403, "{alone:?}");
 }
