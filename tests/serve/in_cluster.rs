@@ -353,6 +353,24 @@ fn in_cluster_server_runs_as_the_manifests_service_account() {
         ("Authorization", bearer.as_str()),
         ("X-Forwarded-User", user.as_str()),
     ];
+    // The Deployment's server watches with the manifest's read rules:
+    // its metrics (the watch's state, asked as any proxied user) carry
+    // the release once the snapshot is in.
+    let needle = format!("rudder_release_revision{{namespace=\"{n}\",release=\"web\"}} 3");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let m = proxied.raw("GET", "/metrics", &as_user, b"");
+        assert_eq!(m.status, 200, "{m:?}");
+        if m.body.contains(&needle) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {needle} in:\n{}",
+            m.body
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     let status_path = format!("/api/v1/releases/{n}/web");
     let list_path = format!("/api/v1/releases?namespace={n}");
     for path in [&status_path, &list_path] {
