@@ -244,6 +244,8 @@ exec "$RUDDER" "$@""#;
         cmd.env("HOME", &home)
             .env("POD_FILES", self.files.path())
             .env("TOKEN_FILE", token_path)
+            // Every API request the server makes, with its status.
+            .env("RUST_LOG", "rudder::cluster::connect=debug")
             .env("RUDDER", Tool::Rudder.path())
             .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
             .env("KUBERNETES_SERVICE_PORT", apiserver_port())
@@ -299,6 +301,14 @@ fn in_cluster_server_runs_as_the_manifests_service_account() {
     );
     assert_eq!(list["releases"][0]["status"], helm_list[0]["status"]);
 
+    // The watch read every namespace's Secrets (`-A`) and nothing the
+    // server asked for so far was refused.
+    let log = direct.stderr.lock().expect("log").clone();
+    assert!(
+        log.contains("method=GET path=/api/v1/secrets status=200"),
+        "{log}"
+    );
+    assert!(!log.contains(" status=4"), "{log}");
     // Without a proxy, operations run as the service account itself: the
     // manifest grants it no writes, and the API server says who asked.
     let rollback = format!("/api/v1/releases/{n}/web/rollback");
