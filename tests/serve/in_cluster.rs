@@ -207,12 +207,14 @@ impl Pod {
             token_path = path.to_string();
         }
         let home = self.files.path().join("home");
-        // The mount namespace is private: the tmpfs on /run (/var/run is
-        // a link to it here, as in images) is seen by this process alone.
+        // The mount namespace is private: the tmpfs on /run (and on
+        // /var/run where that is not a link to /run) is seen by this
+        // process alone.
         // HOME is read-only, as the manifest's readOnlyRootFilesystem makes
         // it in the pod.
         let script = r#"set -e
 mount -t tmpfs tmpfs /run
+[ -L /var/run ] || mount -t tmpfs tmpfs /var/run
 mount --bind "$HOME" "$HOME"
 mount -o remount,bind,ro "$HOME"
 d=/var/run/secrets/kubernetes.io/serviceaccount
