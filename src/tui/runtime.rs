@@ -80,6 +80,10 @@ where
         options.read_only,
         options.color,
     );
+    // crossterm drops every colour sequence by itself when `NO_COLOR` is
+    // set; the UI has already decided (`--color always` wins over
+    // `NO_COLOR`, as in helm v4), so crossterm must follow that decision.
+    crossterm::style::Colored::set_ansi_color_disabled(!options.color);
     // Installs the panic hook that restores the terminal.
     let mut terminal = ratatui::try_init()?;
     let result = event_loop(&mut terminal, &mut model, &tasks, &mut rx).await;

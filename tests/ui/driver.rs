@@ -159,6 +159,13 @@ impl Ui {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The pane with its attributes and colours as SGR escape sequences
+    /// (`capture-pane -e`), one line per row.
+    pub fn screen_styled(&self) -> String {
+        let out = self.tmux(["capture-pane", "-p", "-e", "-t", "ui"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// A tmux format variable of the pane (`alternate_on`, `pane_width`).
     pub fn pane_var(&self, name: &str) -> String {
         let out = self.tmux(["display-message", "-p", "-t", "ui", &format!("#{{{name}}}")]);
