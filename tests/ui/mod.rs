@@ -8,6 +8,7 @@ mod color;
 mod driver;
 mod flows;
 mod lease;
+mod mouse;
 mod stuck;
 
 use std::time::Duration;
