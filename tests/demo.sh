@@ -6,15 +6,17 @@
 #                          rudder, roll back, uninstall and recover with
 #                          rudder, install, diff, upgrade and test a release
 #                          with rudder alone, watch a helm upgrade live with
-#                          `rudder watch`, let helm carry on, stop the
-#                          cluster
-#   tests/demo.sh --keep   leave the cluster running afterwards
+#                          `rudder watch`, let helm carry on, serve it all
+#                          over HTTP with `rudder serve` (API, metrics, the
+#                          web page), stop the cluster
+#   tests/demo.sh --keep   leave the cluster and `rudder serve` running
+#                          afterwards (open the printed URL in a browser)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" != --inside ]; then
   keep=()
-  [ "${1:-}" = --keep ] && keep=(--keep)
+  [ "${1:-}" = --keep ] && keep=(--keep) && export RUDDER_DEMO_KEEP=1
   echo "== building rudder and the local cluster's components (cached after the first run)" >&2
   cargo build --release --locked --bin rudder
   tests/cluster/build.sh
@@ -119,4 +121,58 @@ if cmp -s <("$helm" history web -n shop 2>&1) <("$rudder" history web -n shop 2>
   echo "  identical: history web -n shop"
 else
   echo "  DIFFERENT: history web -n shop"
+fi
+
+echo
+echo "== rudder serve: the same releases over HTTP (JSON API, live events, metrics, the web page)"
+serve_log=$RUDDER_CLUSTER_DIR/serve.log
+printf '\n%s$ rudder serve -A --listen 127.0.0.1:0 &%s\n' "$bold" "$plain"
+if [ -n "${RUDDER_DEMO_KEEP:-}" ]; then
+  setsid "$rudder" serve -A --listen 127.0.0.1:0 2>"$serve_log" >/dev/null </dev/null &
+else
+  "$rudder" serve -A --listen 127.0.0.1:0 2>"$serve_log" >/dev/null </dev/null &
+fi
+serve_pid=$!
+url=
+for _ in $(seq 100); do
+  url=$(grep -o 'http://[^ ]*/auth?token=[0-9a-f]*' "$serve_log" || true)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+echo "  ${url:-(rudder serve did not start: see $serve_log)}"
+if [ -n "$url" ]; then
+  # The API answers from the server's own watch: no API-server request per call.
+  python3 - "$url" <<'PY'
+import json, sys, urllib.request
+url = sys.argv[1]
+base, token = url.split("/auth?token=")
+def get(path):
+    req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return r.read().decode()
+print("\n$ GET /api/v1/releases")
+for r in json.loads(get("/api/v1/releases"))["releases"]:
+    print(f"  {r['namespace']:6} {r['name']:8} rev {r['revision']:<3} {r['status']:16} {r['chart']}-{r['chart_version']}")
+print("\n$ GET /metrics  (helm-exporter's helm_chart_info, answered from the watch)")
+for line in get("/metrics").splitlines():
+    if line.startswith("helm_chart_info"):
+        print("  " + line)
+PY
+  if command -v chromium >/dev/null; then
+    # The page, as a browser shows it (the token becomes a cookie on the
+    # first load and leaves the address bar).
+    shot=$RUDDER_CLUSTER_DIR/page.png
+    quiet timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+      --disable-background-networking --disable-component-update --disable-sync \
+      --user-data-dir="$RUDDER_CLUSTER_DIR/chromium" --window-size=1280,800 \
+      --virtual-time-budget=5000 --screenshot="$shot" "$url" || true
+    [ -s "$shot" ] && echo "  the web page, as headless Chromium shows it: $shot"
+  fi
+  if [ -n "${RUDDER_DEMO_KEEP:-}" ]; then
+    echo "  open $url in a browser; rudder serve keeps running (pid $serve_pid: kill it when done)"
+  fi
+fi
+if [ -z "${RUDDER_DEMO_KEEP:-}" ]; then
+  kill "$serve_pid" 2>/dev/null || true
+  wait "$serve_pid" 2>/dev/null || true
 fi

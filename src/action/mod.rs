@@ -19,6 +19,7 @@ pub mod recover;
 pub mod redact;
 pub mod resource_status;
 pub mod rollback;
+pub mod source_upgrade;
 pub mod stuck;
 pub mod template;
 pub mod test;

@@ -2,6 +2,7 @@
 //! URL that sets the token, and hands over to the library's server.
 
 use clap::Args;
+use rudder::action::source_upgrade::ChartSources;
 use rudder::serve::{ServeConfig, serve};
 
 use super::Failure;
@@ -75,6 +76,7 @@ pub async fn run_serve(settings: &Settings, a: ServeArgs) -> Result<String, Fail
         read_only: a.read_only,
         trust_proxy_headers: a.trust_proxy_headers,
         grace: a.grace,
+        sources: Some(ChartSources::from_paths(&settings.paths)),
     };
     // Printed before serving so a script can read the port (`--listen
     // 127.0.0.1:0`); the token is only in this first URL.

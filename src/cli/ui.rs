@@ -2,11 +2,10 @@
 //! global flags name.
 
 use clap::Args;
+use rudder::action::source_upgrade::ChartSources;
 use rudder::cluster::client::KubeCluster;
 use rudder::session::Session;
 use rudder::tui::runtime::{Options, run, wants_color};
-use rudder::tui::tasks::Sources;
-use rudder::upgrades::fetch::{DEFAULT_OCI_CACHE_TTL, SourceOptions};
 
 use super::Failure;
 use super::settings::Settings;
@@ -42,16 +41,7 @@ pub async fn run_ui(settings: &Settings, a: UiArgs) -> Result<String, Failure> {
     let context = conn.context.clone().unwrap_or_else(|| conn.server.clone());
     let no_color = std::env::var("NO_COLOR").ok();
     let color = wants_color(settings.color_flag(), no_color.as_deref()).map_err(Failure)?;
-    let sources = Sources {
-        options: SourceOptions {
-            repository_config: settings.paths.repository_config.clone(),
-            repository_cache: settings.paths.repository_cache.clone(),
-            registry_config: settings.paths.registry_config.clone(),
-            oci_cache_ttl: Some(DEFAULT_OCI_CACHE_TTL),
-            ..SourceOptions::default()
-        },
-        paths: settings.paths.clone(),
-    };
+    let sources = ChartSources::from_paths(&settings.paths);
     let options = Options {
         read_only: a.read_only,
         color,

@@ -147,6 +147,7 @@ fn apply(app: &App, ev: ReleaseEvent) {
                             w.stuck.remove(&key);
                         }
                     }
+                    super::availability::note(app, &mut w, s);
                     w.releases.insert(key, s.clone());
                 }
             }
@@ -156,7 +157,9 @@ fn apply(app: &App, ev: ReleaseEvent) {
         ReleaseEvent::Synced => app.events.push("synced", json!({})),
         other => {
             if let Some(s) = other.summary() {
-                let mut data = json!({"type": other.kind(), "release": summary_json(s)});
+                let latest = app.lock_watched().latest_for(s).map(str::to_string);
+                let mut data =
+                    json!({"type": other.kind(), "release": summary_json(s, latest.as_deref())});
                 if let ReleaseEvent::Stuck { notice, .. } = other {
                     data["reason"] = Value::String(notice.why.clone());
                 }
@@ -218,9 +221,9 @@ fn snapshot(app: &App, last: u64) -> Vec<Event> {
         .releases
         .values()
         .map(|s| {
-            Event::default()
-                .event("release")
-                .data(json!({"type": "added", "release": summary_json(s)}).to_string())
+            Event::default().event("release").data(
+                json!({"type": "added", "release": summary_json(s, w.latest_for(s))}).to_string(),
+            )
         })
         .collect();
     if w.synced {

@@ -44,13 +44,14 @@ fn render(app: &App) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             o,
-            "helm_chart_info{{chart=\"{}\",release=\"{}\",version=\"{}\",appVersion=\"{}\",updated=\"{}\",namespace=\"{}\",latestVersion=\"\"}} {}",
+            "helm_chart_info{{chart=\"{}\",release=\"{}\",version=\"{}\",appVersion=\"{}\",updated=\"{}\",namespace=\"{}\",latestVersion=\"{}\"}} {}",
             esc(&s.chart),
             esc(&s.name),
             esc(&s.chart_version),
             esc(&s.app_version),
             updated,
             esc(&s.namespace),
+            esc(w.latest_for(s).unwrap_or_default()),
             exporter_status(&s.status)
         );
     }

@@ -8,12 +8,15 @@
 //! into JSON.
 
 mod auth;
+mod availability;
 mod error;
 mod events;
 mod metrics;
 mod operations;
+mod page;
 mod releases;
 mod state;
+mod upgrade;
 
 pub use error::ApiError;
 pub use state::{Identity, ServeConfig};
@@ -49,6 +52,7 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let app = state::App::start(config).await?;
     events::spawn_watch(Arc::clone(&app))?;
+    availability::spawn(Arc::clone(&app));
     axum::serve(listener, router(app)).await?;
     Ok(())
 }
@@ -69,8 +73,10 @@ fn router(app: Arc<state::App>) -> Router {
             get(releases::revision),
         )
         .route("/releases/{ns}/{name}/diff", get(releases::diff))
+        .route("/releases/{ns}/{name}/versions", get(upgrade::versions))
         .route("/operations/{id}", get(operations::get))
-        .route("/events", get(events::sse));
+        .route("/events", get(events::sse))
+        .route("/config", get(page::config));
     if !app.config.read_only {
         api = api
             .route("/releases/{ns}/{name}/rollback", post(operations::rollback))
@@ -78,12 +84,15 @@ fn router(app: Arc<state::App>) -> Router {
                 "/releases/{ns}/{name}/uninstall",
                 post(operations::uninstall),
             )
-            .route("/releases/{ns}/{name}/recover", post(operations::recover));
+            .route("/releases/{ns}/{name}/recover", post(operations::recover))
+            .route("/releases/{ns}/{name}/upgrade", post(upgrade::upgrade))
+            .route("/releases/{ns}/{name}/upgrade/plan", post(upgrade::plan));
     }
     Router::new()
         .nest("/api/v1", api)
         .route("/metrics", get(metrics::metrics))
-        .route("/", get(index))
+        .route("/", get(page::index))
+        .route("/assets/{file}", get(page::asset_route))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
@@ -92,11 +101,6 @@ fn router(app: Arc<state::App>) -> Router {
         .route("/auth", get(auth::login))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)
-}
-
-/// The page is served here once it exists; until then a pointer to the API.
-async fn index() -> &'static str {
-    "rudder serve: see /api/v1/releases, /api/v1/events and /metrics\n"
 }
 
 async fn not_found() -> ApiError {

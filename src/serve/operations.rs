@@ -51,7 +51,7 @@ pub struct OpEvent {
 pub struct Operation {
     /// `op-N`.
     pub id: String,
-    /// `rollback`, `uninstall` or `recover`.
+    /// `rollback`, `uninstall`, `recover` or `upgrade`.
     pub kind: &'static str,
     /// The release's namespace.
     pub namespace: String,
@@ -97,7 +97,7 @@ impl Operations {
 }
 
 /// Sends an operation's events to its record and the event stream.
-struct OpProgress {
+pub(super) struct OpProgress {
     app: Arc<App>,
     id: String,
 }
@@ -160,7 +160,7 @@ fn finish(app: &App, id: &str, outcome: Result<String, ApiError>) {
 
 /// Checks the release exists (so a typo is a 404 now, not a failed
 /// operation later), records the operation and runs `work` as a task.
-async fn start<F, Fut>(
+pub(super) async fn start<F, Fut>(
     app: Arc<App>,
     who: crate::serve::Identity,
     ns: String,
@@ -207,7 +207,7 @@ where
     Ok((StatusCode::ACCEPTED, Json(body)).into_response())
 }
 
-fn wait_strategy(wait: bool) -> WaitStrategy {
+pub(super) fn wait_strategy(wait: bool) -> WaitStrategy {
     if wait {
         WaitStrategy::Watcher
     } else {

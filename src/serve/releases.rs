@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::action::diff::{Comparison, Selection, compare_releases, revision_pair};
 use crate::action::list::{ListOptions, StateMask};
-use crate::action::redact::redact_secrets;
+use crate::action::redact::{redact_json_values, redact_secrets, release_secret_values};
 use crate::action::watch::ReleaseSummary;
 use crate::cluster::resources::Form;
 use crate::compat::Compat;
@@ -64,8 +64,9 @@ fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-/// A release summary as JSON (the README's Summary).
-pub fn summary_json(s: &ReleaseSummary) -> Value {
+/// A release summary as JSON (the README's Summary); `latest` is the
+/// newest version its chart's source offers, once known.
+pub fn summary_json(s: &ReleaseSummary, latest: Option<&str>) -> Value {
     json!({
         "namespace": s.namespace,
         "name": s.name,
@@ -76,6 +77,7 @@ pub fn summary_json(s: &ReleaseSummary) -> Value {
         "app_version": s.app_version,
         "updated": s.updated.as_ref().map(crate::output::time::rfc3339),
         "description": s.description,
+        "latest_version": latest,
     })
 }
 
@@ -160,17 +162,17 @@ pub async fn list(
     }
     let session = app.session(&who, &ns).await?;
     let report = session.list(&options).await?;
+    let w = app.lock_watched();
     let releases: Vec<Value> = report
         .result
         .records
         .iter()
         .map(|r| {
-            summary_json(&ReleaseSummary::from_release(
-                &r.release,
-                r.release.info.status.clone(),
-            ))
+            let s = ReleaseSummary::from_release(&r.release, r.release.info.status.clone());
+            summary_json(&s, w.latest_for(&s))
         })
         .collect();
+    drop(w);
     let stuck: Vec<Value> = report.stuck.iter().map(stuck_json).collect();
     Ok(Json(
         json!({"releases": releases, "stuck": stuck, "source": "storage"}),
@@ -204,7 +206,10 @@ fn from_watch(app: &App, options: &ListOptions, ns: &str) -> Result<Option<Value
         .filter_map(|s| w.stuck.get(&(s.namespace.clone(), s.name.clone())))
         .map(stuck_json)
         .collect();
-    let releases: Vec<Value> = rows.into_iter().map(summary_json).collect();
+    let releases: Vec<Value> = rows
+        .into_iter()
+        .map(|s| summary_json(s, w.latest_for(s)))
+        .collect();
     Ok(Some(
         json!({"releases": releases, "stuck": stuck, "source": "watch"}),
     ))
@@ -220,7 +225,7 @@ pub struct RevisionQuery {
 
 /// Refuses `show_secrets` where reading the release did not already prove
 /// the caller may read Secrets (the Secret driver reads them).
-fn may_show_secrets(app: &App, asked: Option<bool>) -> Result<bool, ApiError> {
+pub(super) fn may_show_secrets(app: &App, asked: Option<bool>) -> Result<bool, ApiError> {
     match asked {
         Some(true) if app.config.driver != DriverKind::Secret => Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -258,11 +263,16 @@ async fn status_json(
             },
         )
         .await?;
+    // What the Secrets hold is read before their data is masked.
+    let secrets = release_secret_values(&report.content.record.release);
     let rel = masked(report.content.record.release, show);
     let v = crate::present::release_value(&rel, Compat::V4, report.resources.as_ref())?;
     let text = crate::present::encode_json(&v)?;
     let mut out: Value = serde_json::from_str(&text)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "failed", e.to_string()))?;
+    if !show && let Some(config) = out.get_mut("config") {
+        redact_json_values(config, &secrets);
+    }
     if let Value::Object(m) = &mut out {
         m.insert(
             "stuck".into(),
@@ -327,6 +337,7 @@ async fn content(
 pub struct ValuesQuery {
     revision: Option<i64>,
     all: Option<bool>,
+    show_secrets: Option<bool>,
 }
 
 /// `GET /api/v1/releases/{ns}/{name}/values`.
@@ -337,11 +348,16 @@ pub async fn values(
     q: Result<Query<ValuesQuery>, QueryRejection>,
 ) -> ApiResult {
     let Query(q) = q.map_err(query_error)?;
+    let show = may_show_secrets(&app, q.show_secrets)?;
     let rel = content(&app, &who, ns, name, q.revision.unwrap_or(0)).await?;
     let text =
         crate::present::get::values(&rel, q.all.unwrap_or(false), crate::present::Format::Json)?;
-    let v: Value = serde_json::from_str(&text)
+    let mut v: Value = serde_json::from_str(&text)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "failed", e.to_string()))?;
+    if !show {
+        // Exactly the values that flow into the release's Secrets.
+        redact_json_values(&mut v, &release_secret_values(&rel));
+    }
     Ok(Json(v))
 }
 

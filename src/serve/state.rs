@@ -43,6 +43,9 @@ pub struct ServeConfig {
     pub trust_proxy_headers: bool,
     /// How long a pending revision may sit untouched before it is stuck.
     pub grace: Duration,
+    /// Where charts come from, for the upgrade routes and upgrade
+    /// availability (`None`: neither is available).
+    pub sources: Option<crate::action::source_upgrade::ChartSources>,
 }
 
 /// Who a request runs as: `None` is the server's own identity.
@@ -61,6 +64,11 @@ pub struct Watched {
     pub stuck: BTreeMap<(String, String), crate::session::StuckNotice>,
     /// Whether the first snapshot is complete.
     pub synced: bool,
+    /// The newest version each chart's source offers, by chart and
+    /// installed version (`None`: not known, or being checked).
+    pub latest: BTreeMap<super::availability::ChartKey, Option<String>>,
+    /// Charts and versions waiting for an availability check.
+    pub pending: std::collections::BTreeSet<super::availability::ChartKey>,
 }
 
 /// The server's state, shared by every request.
@@ -80,6 +88,8 @@ pub struct App {
     pub watch_events: AtomicU64,
     /// Re-lists of the watch after the first sync, and watch restarts.
     pub watch_restarts: AtomicU64,
+    /// Wakes the availability checker.
+    pub availability_wake: tokio::sync::Notify,
 }
 
 impl App {
@@ -96,6 +106,7 @@ impl App {
             operations: Operations::default(),
             watch_events: AtomicU64::new(0),
             watch_restarts: AtomicU64::new(0),
+            availability_wake: tokio::sync::Notify::new(),
         }))
     }
 

@@ -12,20 +12,17 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::data;
 use super::model::{ReleaseKey, ResourceRow, Row, UpgradeDiff, Versions};
 use super::msg::{Command, Msg, UpgradeRequest};
-use crate::action::diff::unified::diff_lines;
-use crate::action::diff::{Comparison, Selection, TextStyle, compare_releases};
 use crate::action::recover::RecoverOptions;
 use crate::action::resource_status::resource_states;
 use crate::action::rollback::{RollbackOptions, WaitStrategy};
+use crate::action::source_upgrade::{
+    self as source, ChartSources, SourceUpgrade, manifest_diff, on_blocking, values_diff,
+};
 use crate::action::uninstall::UninstallOptions;
 use crate::action::upgrade::UpgradeOptions;
 use crate::action::watch::{ReleaseEvent, WatchFilter};
-use crate::chart::model::{Chart, Values};
 use crate::cluster::resources::Form;
 use crate::cluster::{Cluster, Event, Progress};
-use crate::present::{Format, get};
-use crate::release::Release;
-use crate::repo::HelmPaths;
 use crate::session::{Session, default_history_max};
 use crate::storage::Driver;
 use crate::upgrades::{self, InstalledChart, Policy, State};
@@ -58,13 +55,7 @@ const HISTORY_MAX: i64 = 256;
 
 /// Where charts come from, for the availability check and upgrades;
 /// without it both say that no source is configured.
-#[derive(Clone, Debug)]
-pub struct Sources {
-    /// The repositories and OCI prefixes to look in.
-    pub options: upgrades::fetch::SourceOptions,
-    /// helm's files (repository cache, content cache, registry config).
-    pub paths: HelmPaths,
-}
+pub type Sources = ChartSources;
 
 /// Runs commands against a session, sending results to the UI.
 /// helm's `--timeout` default, for the UI's operations.
@@ -105,19 +96,6 @@ struct OpProgress {
 impl Progress for OpProgress {
     fn event(&self, event: Event) {
         let _ = self.tx.send(Msg::Progress(self.id, event));
-    }
-}
-
-/// The user's values as `-f` would read them from a file: a reader that
-/// serves the edited text for one path.
-struct EditedValues<'a>(&'a str);
-
-/// The path the edited values are read under.
-const EDITED: &str = "(edited values)";
-
-impl crate::values::options::ValueReader for EditedValues<'_> {
-    fn read(&self, _path: &str) -> Result<Vec<u8>, String> {
-        Ok(self.0.as_bytes().to_vec())
     }
 }
 
@@ -448,8 +426,9 @@ where
             crate::action::diff::rollback_pair(session.storage(), &key.name, revision)
                 .await
                 .map_err(|e| e.to_string())?;
-        let manifest = manifest_diff(&current, &target, format!("revision {revision}"))?;
-        let values = values_diff(&current, &target);
+        let manifest = manifest_diff(&current, &target, format!("revision {revision}"), true)
+            .map_err(|e| e.to_string())?;
+        let values = values_diff(&current, &target, true);
         let values = if values.is_empty() {
             "  (no change)\n".to_string()
         } else {
@@ -561,55 +540,14 @@ where
             home: String::new(),
             sources: Vec::new(),
         };
-        let options = sources.options.clone();
-        let found = on_blocking(move || async move {
-            upgrades::versions::available_versions(&installed, &options, Policy::default()).await
-        })
-        .await
-        .map_err(|e| e.to_string())??;
-        Ok(Versions {
-            source: found.source.label().to_string(),
-            reference: upgrades::versions::chart_reference(&found.source, chart),
-            versions: found.versions,
-        })
-    }
-
-    /// The chart and the user values an upgrade request stands for.
-    async fn chart_and_values(&self, req: &UpgradeRequest) -> Result<(Chart, Values), String> {
-        let sources = self
-            .sources
-            .clone()
-            .ok_or("no chart repository or OCI source is configured")?;
-        let compat = self.session.compat();
-        let opts = crate::repo::LocateOptions {
-            paths: Some(sources.paths.clone()),
-            compat,
-            version: req.version.clone(),
-            ..Default::default()
-        };
-        let located = crate::repo::locate(&req.source, &opts)
+        let found = source::available_versions(&sources, installed)
             .await
             .map_err(|e| e.to_string())?;
-        let path = located.path;
-        let chart = tokio::task::spawn_blocking(move || {
-            let mut warnings = Vec::new();
-            crate::chart::load::load_for_install_reporting(&path, compat, &mut warnings)
-                .map_err(|e| e.install_message(compat))
+        Ok(Versions {
+            source: found.source,
+            reference: found.reference,
+            versions: found.versions,
         })
-        .await
-        .map_err(|e| e.to_string())??;
-        let value_files = if req.values.trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![EDITED.to_string()]
-        };
-        let user = crate::values::options::ValueOptions {
-            value_files,
-            ..Default::default()
-        }
-        .merge(&EditedValues(&req.values), compat)
-        .map_err(|e| e.to_string())?;
-        Ok((chart, user))
     }
 
     fn upgrade_options(&self, req: &UpgradeRequest) -> UpgradeOptions {
@@ -625,42 +563,60 @@ where
         options
     }
 
+    fn source_request(req: &UpgradeRequest) -> SourceUpgrade {
+        SourceUpgrade {
+            chart: req.chart.clone(),
+            reference: req.source.clone(),
+            version: req.version.clone(),
+            values: req.values.clone(),
+        }
+    }
+
     async fn plan_upgrade(&self, req: &UpgradeRequest) -> Result<UpgradeDiff, String> {
-        let (chart, user) = self.chart_and_values(req).await?;
+        let sources = self
+            .sources
+            .clone()
+            .ok_or("no chart repository or OCI source is configured")?;
         let session = self.session_in(&req.key.namespace);
-        let (from, to) = crate::action::diff::upgrade_pair(
+        let plan = source::plan_upgrade(
             session.storage(),
             session.cluster(),
+            &sources,
             &req.key.name,
-            chart,
-            &user,
+            &Self::source_request(req),
             &self.upgrade_options(req),
+            true,
         )
         .await
         .map_err(|e| e.to_string())?;
         Ok(UpgradeDiff {
-            values: values_diff(&from, &to),
-            manifest: manifest_diff(&from, &to, format!("chart {}", req.target()))?,
+            values: plan.values_diff,
+            manifest: plan.manifest_diff,
         })
     }
 
     async fn upgrade(&self, id: u64, req: UpgradeRequest) {
         let res = async {
-            let (chart, user) = self.chart_and_values(&req).await?;
+            let sources = self
+                .sources
+                .clone()
+                .ok_or("no chart repository or OCI source is configured")?;
             let progress = OpProgress {
                 id,
                 tx: self.tx.clone(),
             };
-            self.session_in(&req.key.namespace)
-                .upgrade(
-                    &req.key.name,
-                    chart,
-                    &user,
-                    &self.upgrade_options(&req),
-                    &progress,
-                )
-                .await
-                .map_err(|e| e.to_string())?;
+            let session = self.session_in(&req.key.namespace);
+            source::upgrade_from_source(
+                session.storage(),
+                session.cluster(),
+                &sources,
+                &req.key.name,
+                &Self::source_request(&req),
+                &self.upgrade_options(&req),
+                &progress,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             Ok(format!(
                 "release {:?} upgraded to {}",
                 req.key.name,
@@ -670,51 +626,4 @@ where
         .await;
         self.send(Msg::Done(id, res));
     }
-}
-
-/// Runs `fut` to completion on a blocking thread of the runtime: the chart
-/// source lookups hold borrows across awaits that keep their futures from
-/// being `Send`, so they cannot be spawned as tasks.
-fn on_blocking<T, F, Fut>(make: F) -> tokio::task::JoinHandle<T>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = T>,
-    T: Send + 'static,
-{
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || handle.block_on(make()))
-}
-
-/// The user values' diff between two revisions (empty when equal).
-pub fn values_diff(old: &Release, new: &Release) -> String {
-    // No user values print as `null`; in a diff they are nothing.
-    let text = |r: &Release| {
-        let t = get::values(r, false, Format::Yaml).unwrap_or_default();
-        if t.trim() == "null" { String::new() } else { t }
-    };
-    let (a, b) = (text(old), text(new));
-    if a == b {
-        return String::new();
-    }
-    diff_lines(&a, &b, Some(3))
-        .iter()
-        .map(|l| format!("{}\n", l.plain()))
-        .collect()
-}
-
-/// The objects' diff between two revisions, as `rudder diff` prints it.
-pub fn manifest_diff(old: &Release, new: &Release, to: String) -> Result<String, String> {
-    let objects =
-        compare_releases(old, new, Selection::default(), false).map_err(|e| e.to_string())?;
-    let c = Comparison {
-        release: new.name.clone(),
-        namespace: new.namespace.clone(),
-        from: format!("revision {}", old.version),
-        to,
-        objects,
-    };
-    Ok(c.text(TextStyle {
-        context: Some(3),
-        color: false,
-    }))
 }

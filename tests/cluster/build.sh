@@ -18,6 +18,8 @@
 # output directory is keyed by the component's version and a hash of its
 # tools module (go.mod + go.sum) and recipe, so a second run reuses it in
 # well under a second, and a change to either builds a fresh one.
+# chromium (Debian's chromium and chromium-driver packages, for the
+# `rudder serve` page tests in headless Chromium) is installed like tmux.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,11 +46,11 @@ components=()
 for a in "$@"; do
   case $a in
     --env) print_env=true ;;
-    kube | etcd | kwok | helm3 | helm4 | registry | chartsrv | tmux) components+=("$a") ;;
+    kube | etcd | kwok | helm3 | helm4 | registry | chartsrv | tmux | chromium) components+=("$a") ;;
     *) echo "build.sh: unknown component '$a'" >&2; exit 2 ;;
   esac
 done
-[ ${#components[@]} -gt 0 ] || components=(kube etcd kwok helm3 helm4 registry chartsrv tmux)
+[ ${#components[@]} -gt 0 ] || components=(kube etcd kwok helm3 helm4 registry chartsrv tmux chromium)
 
 log() { echo "[build] $*" >&2; }
 
@@ -114,10 +116,27 @@ ensure_tmux() {
   command -v tmux >/dev/null 2>&1 || { log "tmux could not be installed"; return 1; }
 }
 
+# Chromium and its WebDriver server for the page tests: Debian's packages,
+# installed the same way (a missing browser fails those tests).
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 && return 0
+  log "chromium missing: installing chromium and chromium-driver with apt-get"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+  "${sudo[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium chromium-driver >&2
+  command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 ||
+    { log "chromium could not be installed"; return 1; }
+}
+
 build_one() {
   local c=$1 dest tmp start
   if [ "$c" = tmux ]; then
     ensure_tmux
+    return
+  fi
+  if [ "$c" = chromium ]; then
+    ensure_chromium
     return
   fi
   dest=$(out_dir "$c")
@@ -195,7 +214,7 @@ flock -u 9
 
 if $print_env; then
   for c in "${components[@]}"; do
-    d=; [ "$c" = tmux ] || d=$(out_dir "$c")
+    d=; [ "$c" = tmux ] || [ "$c" = chromium ] || d=$(out_dir "$c")
     case $c in
       kube)
         echo "KUBE_APISERVER=$d/kube-apiserver"
@@ -212,6 +231,10 @@ if $print_env; then
       registry) echo "REGISTRY=$d/registry" ;;
       chartsrv) echo "CHARTSRV=$d/chartsrv" ;;
       tmux) echo "TMUX_BIN=$(command -v tmux)" ;;
+      chromium)
+        echo "CHROMIUM_BIN=$(command -v chromium)"
+        echo "CHROMEDRIVER_BIN=$(command -v chromedriver)"
+        ;;
     esac
   done
 fi

@@ -105,14 +105,17 @@ fn mask_random(text: &str) -> String {
     RANDOM.replace_all(text, "-test-RANDOM").into_owned()
 }
 
-/// helm (the version imitated) and rudder must read both twins alike
-/// (`history`; `get all`: status, values, hooks, manifest and notes), and
-/// the cluster must hold equivalent objects for them.
+/// helm (the version imitated) must read both twins alike (`history`;
+/// `get all`: status, values, hooks, manifest and notes), rudder their
+/// histories alike, and the cluster must hold equivalent objects for them.
+/// (rudder's `get all` of a record helm wrote is the compat tests' job;
+/// here helm reading rudder's record as its own is what matters.)
 #[track_caller]
 fn assert_same_story(ns: &TestNs, helm: Tool, when: &str) {
     let (a, b) = twins(helm);
-    let reads: &[&[&str]] = &[&["history", "{}"], &["get", "all", "{}"]];
-    for tool in [helm, Tool::Rudder] {
+    let both: &[&[&str]] = &[&["history", "{}"], &["get", "all", "{}"]];
+    let history: &[&[&str]] = &[&["history", "{}"]];
+    for (tool, reads) in [(helm, both), (Tool::Rudder, history)] {
         for args in reads {
             let read = |name: &str| {
                 let out = ns.run(tool, expand(args, name));

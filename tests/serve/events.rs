@@ -14,7 +14,7 @@ use crate::harness::TestNs;
 type Events = Receiver<(String, String, Value)>;
 
 /// Reads events until one satisfies `want`; returns everything read.
-fn until(
+pub fn until(
     rx: &Events,
     what: &str,
     want: impl Fn(&str, &Value) -> bool,

@@ -4,9 +4,13 @@
 //! stream picking up a helm upgrade, and `/metrics` answered without a
 //! single API request.
 
+mod browser;
 mod client;
 mod events;
+mod page;
+mod page_upgrade;
 mod security;
+mod upgrade;
 
 use serde_json::{Value, json};
 

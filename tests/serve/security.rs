@@ -174,7 +174,13 @@ fn read_only_server_has_no_mutating_routes() {
     let n = &ns.name;
     let list = s.raw("GET", "/api/v1/releases", &[("Authorization", auth)], b"");
     assert_eq!(list.status, 200, "{list:?}");
-    for op in ["rollback", "uninstall", "recover"] {
+    for op in [
+        "rollback",
+        "uninstall",
+        "recover",
+        "upgrade",
+        "upgrade/plan",
+    ] {
         let a = s.raw(
             "POST",
             &format!("/api/v1/releases/{n}/web/{op}"),
