@@ -134,8 +134,15 @@ where
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Whether the model may have changed since the last frame: events
+    // that reach no `update` (the pointer moving, with mouse capture on)
+    // draw nothing.
+    let mut changed = true;
     loop {
-        terminal.draw(|f| view(model, f))?;
+        if changed {
+            terminal.draw(|f| view(model, f))?;
+        }
+        changed = true;
         let msg = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
@@ -152,7 +159,10 @@ where
                         at: std::time::Instant::now(),
                     }
                 }
-                Some(Ok(_)) => continue,
+                Some(Ok(_)) => {
+                    changed = false;
+                    continue;
+                }
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
