@@ -1,10 +1,11 @@
 //! The mouse in a real terminal: `rudder ui` turns mouse reporting on
 //! (tmux's pane flags show it), a click selects a row, a double click
-//! opens it, a click on a tab title switches tab; `--no-mouse` leaves
+//! opens it, a click on a tab title switches tab, quitting turns mouse
+//! reporting off again; `--no-mouse` leaves
 //! mouse reporting off. The clicks are typed into the pane as the bytes a
 //! terminal sends for them (SGR mouse mode).
 
-use super::driver::{Start, Ui};
+use super::driver::{EXITED, Start, Ui};
 use super::{T, web};
 use crate::harness::TestNs;
 
@@ -74,6 +75,11 @@ fn clicks_select_open_and_switch_tabs() {
     let (x, y) = cell_of(&s, "4 History");
     ui.click(x + 2, y);
     ui.wait_for("Install complete", T);
+    // Quitting hands the mouse back to the terminal.
+    ui.keys(&["q"]);
+    ui.wait_for(EXITED, T);
+    assert_eq!(ui.pane_var("mouse_any_flag"), "0");
+    assert_eq!(ui.pane_var("mouse_sgr_flag"), "0");
 
     // --no-mouse: the terminal keeps the mouse (its own selection).
     off.wait_until("m1 listed without mouse", T, |s| {
