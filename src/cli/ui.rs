@@ -25,6 +25,9 @@ pub struct UiArgs {
     /// how long an upgrade, rollback or uninstall started from the UI waits for its objects
     #[arg(long, default_value = "5m0s", value_parser = super::args::go_duration)]
     pub timeout: std::time::Duration,
+    /// leave the mouse to the terminal (its own text selection) instead of clicks and the wheel in the UI
+    #[arg(long = "no-mouse")]
+    pub no_mouse: bool,
 }
 
 /// Runs the UI until the user quits; prints nothing.
@@ -46,6 +49,7 @@ pub async fn run_ui(settings: &Settings, a: UiArgs) -> Result<String, Failure> {
         scope,
         sources: Some(sources),
         timeout: a.timeout,
+        mouse: !a.no_mouse,
     };
     run(session, options)
         .await

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::Args;
 use futures::StreamExt as _;
 use rudder::action::watch::{ReleaseEvent, ReleaseSummary, WatchFilter};
-use rudder::present::watch::{event_json, event_line, snapshot_table};
+use rudder::present::watch::{WatchTable, event_json};
 use rudder::release::Status;
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -81,6 +81,7 @@ pub async fn run_watch(settings: &Settings, a: WatchArgs) -> Result<String, Fail
         output,
         colors: settings.colors,
         snapshot: Vec::new(),
+        table: None,
         synced: false,
     };
     loop {
@@ -167,6 +168,8 @@ struct Printer {
     colors: rudder::present::Colors,
     /// The initial releases, held until the snapshot is complete (table).
     snapshot: Vec<ReleaseSummary>,
+    /// The snapshot's columns, which the change lines keep (table).
+    table: Option<WatchTable>,
     synced: bool,
 }
 
@@ -186,9 +189,16 @@ impl Printer {
                 }
                 ReleaseEvent::Synced if !self.synced => {
                     self.synced = true;
-                    snapshot_table(&std::mem::take(&mut self.snapshot), self.colors)
+                    let (table, text) =
+                        WatchTable::snapshot(&std::mem::take(&mut self.snapshot), self.colors);
+                    self.table = Some(table);
+                    text
                 }
-                other => event_line(other, now, self.colors).unwrap_or_default(),
+                other => self
+                    .table
+                    .as_ref()
+                    .and_then(|t| t.line(other, now))
+                    .unwrap_or_default(),
             },
         };
         let mut out = std::io::stdout().lock();

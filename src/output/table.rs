@@ -78,9 +78,12 @@ impl Table {
     /// it down to about the column width and appends `...`, and helm prints
     /// what is left.
     pub fn render(&self) -> String {
-        if self.rows.is_empty() {
-            return String::new();
-        }
+        self.render_with_widths(&[])
+    }
+
+    /// Each column's display width: its widest cell's (ANSI sequences
+    /// not counted).
+    pub fn column_widths(&self) -> Vec<usize> {
         let mut widths: Vec<usize> = Vec::new();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate() {
@@ -94,6 +97,20 @@ impl Table {
                     .unwrap_or(0);
                 widths[i] = widths[i].max(w);
             }
+        }
+        widths
+    }
+
+    /// As [`Table::render`], with each column at least as wide as `min`
+    /// says (a table printed in parts that must line up, such as `rudder
+    /// watch`'s snapshot and its change lines).
+    pub fn render_with_widths(&self, min: &[usize]) -> String {
+        if self.rows.is_empty() {
+            return String::new();
+        }
+        let mut widths = self.column_widths();
+        for (w, m) in widths.iter_mut().zip(min) {
+            *w = (*w).max(*m);
         }
         let lines: Vec<String> = self
             .rows

@@ -539,6 +539,34 @@ pub enum Screen {
     Details(Box<Details>),
 }
 
+/// What a mouse click landed on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hit {
+    /// A row of the releases list.
+    Row {
+        /// Its index among the rows the filters let through.
+        index: usize,
+        /// The first row the list showed (kept on selecting, so the list
+        /// does not move under the pointer).
+        first: usize,
+    },
+    /// A title of the details' tab bar.
+    Tab(Tab),
+    /// A row of the History tab, by its index (oldest first).
+    Revision(usize),
+    /// Anything else.
+    Nothing,
+}
+
+/// The last click, to tell a double click.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Click {
+    /// Where it landed.
+    pub hit: Hit,
+    /// When.
+    pub at: std::time::Instant,
+}
+
 /// Everything the UI shows.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Model {
@@ -583,6 +611,12 @@ pub struct Model {
     pub watch_error: Option<String>,
     /// Set once the user asked to quit.
     pub quit: bool,
+    /// The last mouse click (a second one on the same row soon after
+    /// opens it).
+    pub last_click: Option<Click>,
+    /// Where the list's window starts before it follows the selection
+    /// (set by a click, so the clicked row stays where it was).
+    pub list_offset: usize,
 }
 
 impl Model {

@@ -2,7 +2,10 @@
 //! ([`Command`]). Background tasks turn commands into messages; the only
 //! way state changes is `update` applying a message.
 
-use crossterm::event::KeyEvent;
+use std::time::Instant;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::layout::Rect;
 
 use super::model::{ContentView, HistoryRow, ReleaseKey, ResourceRow, Row, UpgradeDiff, Versions};
 use crate::cluster::Event;
@@ -12,6 +15,17 @@ use crate::cluster::Event;
 pub enum Msg {
     /// A key press.
     Key(KeyEvent),
+    /// A mouse event (with mouse capture on), with the frame's size at the
+    /// time (to find what was clicked) and when it happened (to tell a
+    /// double click).
+    Mouse {
+        /// The event.
+        event: MouseEvent,
+        /// The frame's area.
+        size: Rect,
+        /// When it happened.
+        at: Instant,
+    },
     /// The terminal was resized (the next frame adapts by itself).
     Resize,
     /// A second passed (expires notifications).

@@ -6,7 +6,9 @@
 use std::io;
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, MouseEventKind,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -38,6 +40,9 @@ pub struct Options {
     pub sources: Option<Sources>,
     /// How long operations wait for their objects (`--timeout`).
     pub timeout: std::time::Duration,
+    /// Capture the mouse (clicks, wheel); off with `--no-mouse`, which
+    /// leaves the terminal's own text selection alone.
+    pub mouse: bool,
 }
 
 /// Whether the UI draws in colour, by helm v4's rules for `--color`
@@ -80,12 +85,39 @@ where
         options.read_only,
         options.color,
     );
+    // crossterm drops every colour sequence by itself when `NO_COLOR` is
+    // set; the UI has already decided (`--color always` wins over
+    // `NO_COLOR`, as in helm v4), so crossterm must follow that decision.
+    crossterm::style::Colored::set_ansi_color_disabled(!options.color);
     // Installs the panic hook that restores the terminal.
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, &mut model, &tasks, &mut rx).await;
+    let mouse = options.mouse;
+    if mouse {
+        release_mouse_on_panic();
+        if let Err(e) = execute!(io::stdout(), EnableMouseCapture) {
+            ratatui::restore();
+            watch.abort();
+            return Err(e);
+        }
+    }
+    let result = event_loop(&mut terminal, &mut model, &tasks, &mut rx, mouse).await;
+    if mouse {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+    }
     ratatui::restore();
     watch.abort();
     result
+}
+
+/// Adds mouse release to the panic hook ratatui installed (which restores
+/// raw mode and the screen, not the mouse): a terminal left capturing the
+/// mouse would type escape sequences into the shell on every click.
+fn release_mouse_on_panic() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
 }
 
 async fn event_loop<D, C>(
@@ -93,6 +125,7 @@ async fn event_loop<D, C>(
     model: &mut Model,
     tasks: &Tasks<D, C>,
     rx: &mut mpsc::UnboundedReceiver<Msg>,
+    mouse: bool,
 ) -> io::Result<()>
 where
     D: Driver + Clone + Send + Sync + 'static,
@@ -101,13 +134,35 @@ where
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Whether the model may have changed since the last frame: events
+    // that reach no `update` (the pointer moving, with mouse capture on)
+    // draw nothing.
+    let mut changed = true;
     loop {
-        terminal.draw(|f| view(model, f))?;
+        if changed {
+            terminal.draw(|f| view(model, f))?;
+        }
+        changed = true;
         let msg = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
                 Some(Ok(TermEvent::Resize(..))) => Msg::Resize,
-                Some(Ok(_)) => continue,
+                // Motion (with or without a button held) selects nothing:
+                // no frame for it.
+                Some(Ok(TermEvent::Mouse(e)))
+                    if !matches!(e.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) =>
+                {
+                    let size = terminal.size()?;
+                    Msg::Mouse {
+                        event: e,
+                        size: ratatui::layout::Rect::new(0, 0, size.width, size.height),
+                        at: std::time::Instant::now(),
+                    }
+                }
+                Some(Ok(_)) => {
+                    changed = false;
+                    continue;
+                }
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
@@ -121,7 +176,7 @@ where
                     // The editor owns the terminal meanwhile: no event
                     // reader may compete with it for the keys.
                     drop(events);
-                    let edited = edit(terminal, initial).await;
+                    let edited = edit(terminal, initial, mouse).await;
                     events = EventStream::new();
                     update(model, Msg::Edited(edited));
                 }
@@ -133,7 +188,14 @@ where
 
 /// Suspends the terminal, runs `$EDITOR` (else `vi`) on `initial`, and
 /// restores the terminal.
-async fn edit(terminal: &mut ratatui::DefaultTerminal, initial: String) -> Result<String, String> {
+async fn edit(
+    terminal: &mut ratatui::DefaultTerminal,
+    initial: String,
+    mouse: bool,
+) -> Result<String, String> {
+    if mouse {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+    }
     let _ = disable_raw_mode();
     let _ = execute!(io::stdout(), LeaveAlternateScreen);
     let outcome = tokio::task::spawn_blocking(move || run_editor(&initial))
@@ -142,6 +204,9 @@ async fn edit(terminal: &mut ratatui::DefaultTerminal, initial: String) -> Resul
         .and_then(|r| r);
     let _ = enable_raw_mode();
     let _ = execute!(io::stdout(), EnterAlternateScreen, Clear(ClearType::All));
+    if mouse {
+        let _ = execute!(io::stdout(), EnableMouseCapture);
+    }
     // A fresh terminal has no previous frame, so the next draw repaints
     // every cell. (`Terminal::clear` asks the terminal for the cursor
     // position first, which fails while no event reader runs, and then

@@ -2,18 +2,32 @@
 //! results come in as [`Msg`]s; what must happen outside (loads,
 //! operations, the editor, quitting) goes out as [`Command`]s.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::Rect;
 
 use super::model::{
-    Details, Input, Level, Loadable, Modal, Model, OpKind, Operation, RecoverModal, ReleaseKey,
-    RollbackModal, Screen, SortKey, StatusFilter, Tab, UninstallModal, UpgradeModal,
+    Click, Details, Hit, Input, Level, Loadable, Modal, Model, OpKind, Operation, RecoverModal,
+    ReleaseKey, RollbackModal, Screen, SortKey, StatusFilter, Tab, UninstallModal, UpgradeModal,
 };
 use super::msg::{Command, Msg, UpgradeRequest};
 use super::text::{details_text, find_match};
+use super::view::hit;
 use crate::cluster::Event;
 
 /// How many lines PgUp/PgDn move.
 const PAGE: usize = 10;
+
+/// How many lines one notch of the mouse wheel moves (a list's selection,
+/// a text, a diff), as terminals scroll.
+const WHEEL_LINES: usize = 3;
+
+/// Two clicks on the same row at most this far apart are a double click
+/// (the usual desktop default).
+const DOUBLE_CLICK: Duration = Duration::from_millis(400);
 
 /// How many lines of hook output an operation keeps for its progress.
 const HOOK_LINES: usize = 4;
@@ -47,6 +61,7 @@ fn watched(m: &Model) -> Option<ReleaseKey> {
 fn apply(m: &mut Model, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(key) => on_key(m, key),
+        Msg::Mouse { event, size, at } => on_mouse(m, event, size, at),
         Msg::Resize => Vec::new(),
         Msg::Tick => on_tick(m),
         Msg::ResourcesChanged(key) => {
@@ -309,6 +324,67 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
         },
         (Screen::List, _) => on_list_key(m, key),
         (Screen::Details(_), _) => on_details_key(m, key),
+    }
+}
+
+/// The wheel moves as `↓`/`↑` would (several lines a notch, one revision
+/// in History); a left click selects a row or a tab; a second click on
+/// the same row within [`DOUBLE_CLICK`] opens it as `Enter` does. While
+/// the user types a search or a command, or over the help, the mouse does
+/// nothing (a stray click must not end the typing).
+fn on_mouse(m: &mut Model, event: MouseEvent, size: Rect, at: Instant) -> Vec<Command> {
+    if m.input != Input::Normal || m.modal == Some(Modal::Help) {
+        return Vec::new();
+    }
+    match event.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let code = if event.kind == MouseEventKind::ScrollDown {
+                KeyCode::Down
+            } else {
+                KeyCode::Up
+            };
+            let notches = match &m.screen {
+                Screen::Details(d) if d.tab == Tab::History && m.modal.is_none() => 1,
+                _ => WHEEL_LINES,
+            };
+            let arrow = KeyEvent::new(code, KeyModifiers::NONE);
+            (0..notches).flat_map(|_| on_key(m, arrow)).collect()
+        }
+        MouseEventKind::Down(MouseButton::Left) => {
+            let target = hit(m, size, event.column, event.row);
+            let double = m.last_click.is_some_and(|c| {
+                c.hit == target && at.saturating_duration_since(c.at) <= DOUBLE_CLICK
+            });
+            // A double click is one gesture: a third click starts anew.
+            m.last_click = (!double).then_some(Click { hit: target, at });
+            match target {
+                Hit::Row { index, first } => {
+                    m.selected = index;
+                    m.list_offset = first;
+                    if double {
+                        return on_list_key(m, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+                    }
+                    Vec::new()
+                }
+                Hit::Tab(tab) => {
+                    if let Screen::Details(d) = &mut m.screen
+                        && d.tab != tab
+                    {
+                        d.tab = tab;
+                        d.scroll = 0;
+                    }
+                    Vec::new()
+                }
+                Hit::Revision(i) => {
+                    if let Screen::Details(d) = &mut m.screen {
+                        d.history_selected = i;
+                    }
+                    Vec::new()
+                }
+                Hit::Nothing => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -27,7 +27,7 @@ if [ "${1:-}" = upgrade ]; then
   exec tests/cluster/cluster.sh run -- python3 tests/bench/upgrade.py \
     --rudder "$PWD/target/release/rudder" --seed "$PWD/target/release/examples/seed" "$@"
 fi
-# `run.sh watch [--idle SECONDS]`: the watch benchmark (latency, idle LISTs, RSS).
+# `run.sh watch [--idle SECONDS]`: the watch and ui benchmark (latency, idle LISTs, RSS).
 if [ "${1:-}" = watch ]; then
   shift
   exec tests/cluster/cluster.sh run -- python3 tests/bench/watch.py \

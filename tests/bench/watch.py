@@ -13,7 +13,11 @@ the seeder and starts a fresh cluster. Seeds 500 releases x 10 revisions
 3. idle: LIST requests the API server counts (its /metrics,
    `apiserver_request_total`) while watch sits idle for --idle seconds
    (target 0), and watch's peak RSS (VmHWM; target <= 64 MiB); the same for
-   `rudder ui` in a detached tmux when the build has it;
+   `rudder ui -A` in a detached tmux (160x48, its own tmux server) when the
+   build has it: started once the watch is idle, timed until the header
+   shows every release (500/500: the 5,000 records), its startup LISTs
+   counted, then idle together with the watch (0 LISTs in all is 0 for
+   each) and its peak RSS;
 4. for comparison, the LIST requests and bytes (`apiserver_response_sizes`)
    of one `helm list -A` (v3 and v4; median of 3), scaled to the seed's
    30 s poll loop and to k9s-style 2 s relists, per minute.
@@ -134,6 +138,49 @@ class WatchProc:
         self.proc.wait()
 
 
+class UiProc:
+    """`rudder ui -A` in a detached tmux session on a private tmux server
+    (its own socket, no user configuration), 160x48."""
+
+    def __init__(self, rudder, env, releases):
+        self.rudder = rudder
+        self.env = dict(env)
+        self.env.pop("TMUX", None)
+        self.env.update({"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "NO_COLOR": "1"})
+        self.dir = tempfile.mkdtemp(prefix="rudder-bench-ui.")
+        self.socket = os.path.join(self.dir, "s")
+        self.pid = None
+
+    def tmux(self, *args):
+        return subprocess.run(["tmux", "-S", self.socket, *args], check=True,
+                              capture_output=True, text=True, env=self.env).stdout
+
+    def start(self):
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "ui", "-x", "160", "-y", "48",
+                  f"exec {self.rudder} ui -A")
+        pane = int(self.tmux("list-panes", "-t", "ui", "-F", "#{pane_pid}").split()[0])
+        # `exec`: the pane's process is rudder itself.
+        self.pid = pane
+        exe = os.readlink(f"/proc/{pane}/exe")
+        if os.path.basename(exe) != os.path.basename(self.rudder):
+            sys.exit(f"the tmux pane runs {exe}, not rudder")
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-t", "ui")
+
+    def wait_for(self, text, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        sys.exit(f"rudder ui never showed {text!r}; screen:\n{self.screen()}")
+
+    def stop(self):
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
+
+
 def pct(xs, p):
     xs = sorted(xs)
     k = (len(xs) - 1) * p / 100.0
@@ -207,13 +254,16 @@ def main():
     ui = None
     has_ui = subprocess.run([a.rudder, "ui", "--help"], capture_output=True).returncode == 0
     if has_ui:
-        session = f"rudder-bench-ui-{os.getpid()}"
-        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48",
-                        "-e", f"KUBECONFIG={env['KUBECONFIG']}", f"{a.rudder} ui -A"], check=True)
-        pane = subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
-                              check=True, capture_output=True, text=True).stdout.split()[0]
-        ui = (session, int(pane))
-        time.sleep(10)  # let it list and settle before counting
+        ui = UiProc(a.rudder, env, a.releases)
+        before_ui = api.metrics()
+        t0 = time.monotonic()
+        ui.start()
+        ui.wait_for(f"{a.releases}/{a.releases} releases", 120)
+        ui_startup = time.monotonic() - t0
+        ui_start_cost = delta(api.metrics(), before_ui)
+        print(f"ui: {a.releases} releases ({a.releases * a.revisions} records) on screen in "
+              f"{ui_startup:.2f}s, {ui_start_cost['secret_lists']:.0f} LIST of secrets at startup "
+              f"(the watch was idle meanwhile)", flush=True)
     before_idle = api.metrics()
     print(f"idle for {a.idle}s ...", flush=True)
     time.sleep(a.idle)
@@ -230,9 +280,13 @@ def main():
     if watch_rss > 64:
         failures.append(f"watch peak RSS {watch_rss:.1f} MiB > 64 MiB")
     if ui:
-        ui_rss = vm_hwm_mib(ui[1])
-        print(f"ui: peak RSS {ui_rss:.1f} MiB (LIST counts above include it)", flush=True)
-        subprocess.run(["tmux", "kill-session", "-t", ui[0]])
+        ui_rss = vm_hwm_mib(ui.pid)
+        print(f"ui: peak RSS {ui_rss:.1f} MiB (now: heap {proc_status_mib(ui.pid, 'RssAnon'):.1f} "
+              f"MiB); idle LISTs: counted above with the watch's (both idle at once: 0 there "
+              f"is 0 for each); screen still {ui.screen().splitlines()[0].strip()!r}", flush=True)
+        if ui_rss > 64:
+            failures.append(f"ui peak RSS {ui_rss:.1f} MiB > 64 MiB")
+        ui.stop()
     else:
         print("ui: not in this build (no `rudder ui`); column skipped", flush=True)
     w.stop()

@@ -153,9 +153,40 @@ impl Ui {
         self.tmux(["send-keys", "-t", "ui", "-l", text]);
     }
 
+    /// Clicks the left button at (`column`, `row`), both from 0: the
+    /// press and the release as the terminal reports them in SGR mouse
+    /// mode (`ESC [ < 0 ; x ; y M`, then `m`), typed into the pane as
+    /// raw bytes. (`send-keys -M` only forwards a mouse event tmux itself
+    /// received, which a detached session never does.)
+    pub fn click(&self, column: u16, row: u16) {
+        self.clicks(column, row, 1);
+    }
+
+    /// Two clicks at (`column`, `row`) typed at once, so they arrive well
+    /// within a double click's interval however loaded the machine is.
+    pub fn double_click(&self, column: u16, row: u16) {
+        self.clicks(column, row, 2);
+    }
+
+    fn clicks(&self, column: u16, row: u16, n: usize) {
+        let (x, y) = (column + 1, row + 1);
+        let seq = format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m").repeat(n);
+        let bytes: Vec<String> = seq.bytes().map(|b| format!("{b:02x}")).collect();
+        let mut args = vec!["send-keys", "-t", "ui", "-H"];
+        args.extend(bytes.iter().map(String::as_str));
+        self.tmux(args);
+    }
+
     /// The pane as text, one line per row.
     pub fn screen(&self) -> String {
         let out = self.tmux(["capture-pane", "-p", "-t", "ui"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The pane with its attributes and colours as SGR escape sequences
+    /// (`capture-pane -e`), one line per row.
+    pub fn screen_styled(&self) -> String {
+        let out = self.tmux(["capture-pane", "-p", "-e", "-t", "ui"]);
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 

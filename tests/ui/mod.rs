@@ -4,8 +4,11 @@
 //! with helm (history, status, values), not only the screen. Each flow has
 //! its own namespace and tmux server, so the flows run concurrently.
 
+mod color;
 mod driver;
 mod flows;
+mod lease;
+mod mouse;
 mod stuck;
 
 use std::time::Duration;

@@ -6,6 +6,7 @@
 //! mid-watch.
 
 mod restart;
+mod table;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod fixtures;
+mod mouse;
 mod tasks;
 mod update;
 mod view;

@@ -10,6 +10,22 @@ use super::Theme;
 use crate::tui::model::{Details, Loadable, Model, Tab};
 use crate::tui::text::details_text;
 
+/// The tab bar's line and the tab's area within the details' `area`
+/// (inside its border).
+pub fn areas(area: Rect) -> [Rect; 2] {
+    let inner = Block::bordered().inner(area);
+    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner)
+}
+
+/// The tab bar's titles (`1 Info`, ...), in [`Tab::ALL`]'s order.
+pub fn tab_titles() -> Vec<String> {
+    Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{} {}", i + 1, t.title()))
+        .collect()
+}
+
 /// Draws the details in `area`.
 pub fn draw(m: &Model, d: &Details, theme: Theme, f: &mut Frame, area: Rect) {
     let row = m.releases.get(&d.key);
@@ -23,15 +39,9 @@ pub fn draw(m: &Model, d: &Details, theme: Theme, f: &mut Frame, area: Rect) {
         title.push(Span::raw(" "));
     }
     let block = Block::bordered().title(Line::from(title));
-    let inner = block.inner(area);
     f.render_widget(block, area);
-    let [tabs_area, body] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
-    let titles = Tab::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, t)| format!("{} {}", i + 1, t.title()));
-    let tabs = Tabs::new(titles)
+    let [tabs_area, body] = areas(area);
+    let tabs = Tabs::new(tab_titles())
         .select(d.tab.index())
         .highlight_style(theme.selected().patch(theme.bold()))
         .divider("│");

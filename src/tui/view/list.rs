@@ -11,6 +11,29 @@ use crate::tui::model::Model;
 /// Below this width the APP VERSION column is left out.
 const WIDE: u16 = 100;
 
+/// The table's area and the stuck notice's line (empty unless the
+/// selected release is stuck) within `area`.
+pub fn areas(m: &Model, area: Rect) -> [Rect; 2] {
+    let rows = m.visible();
+    let selected = m.selected.min(rows.len().saturating_sub(1));
+    let stuck = rows.get(selected).is_some_and(|r| r.stuck.is_some());
+    Layout::vertical([Constraint::Min(3), Constraint::Length(u16::from(stuck))]).areas(area)
+}
+
+/// The index of the first row a table of `n` one-line rows shows in
+/// `height` lines, starting from `offset`, with `selected` selected:
+/// ratatui's own scrolling (the window moves only as far as it must to
+/// show the selected row).
+pub fn first_shown(offset: usize, selected: usize, height: u16, n: usize) -> usize {
+    let height = usize::from(height).max(1);
+    let start = offset.min(n.saturating_sub(1)).min(selected);
+    if selected >= start + height {
+        selected + 1 - height
+    } else {
+        start
+    }
+}
+
 /// Draws the list in `area`, with the selected release's stuck notice
 /// under it when it has one.
 pub fn draw(m: &Model, theme: Theme, f: &mut Frame, area: Rect) {
@@ -19,11 +42,7 @@ pub fn draw(m: &Model, theme: Theme, f: &mut Frame, area: Rect) {
     let stuck = rows
         .get(selected)
         .and_then(|r| r.stuck.as_ref().map(|w| (r, w)));
-    let [table_area, notice_area] = Layout::vertical([
-        Constraint::Min(3),
-        Constraint::Length(u16::from(stuck.is_some())),
-    ])
-    .areas(area);
+    let [table_area, notice_area] = areas(m, area);
     let title = format!(" Releases [{}/{}] ", rows.len(), m.releases.len());
     let block = Block::bordered().title(Span::styled(title, theme.bold()));
     if rows.is_empty() {
@@ -97,7 +116,9 @@ pub fn draw(m: &Model, theme: Theme, f: &mut Frame, area: Rect) {
         .header(TableRow::new(header).style(theme.bold()))
         .block(block)
         .row_highlight_style(theme.selected());
-    let mut state = TableState::default().with_selected(Some(selected));
+    let mut state = TableState::default()
+        .with_offset(m.list_offset)
+        .with_selected(Some(selected));
     f.render_stateful_widget(table, table_area, &mut state);
     if let Some((row, why)) = stuck {
         // The key first: a narrow frame cuts the reason, not the remedy.

@@ -5,6 +5,7 @@
 
 mod details;
 mod help;
+mod hit;
 mod list;
 mod progress;
 mod recover;
@@ -20,22 +21,14 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::keys;
 use super::model::{Input, Modal, Model, Screen};
+pub use hit::hit;
 pub use style::Theme;
 
 /// Draws the whole frame.
 pub fn view(m: &Model, f: &mut Frame) {
     let theme = Theme { color: m.color };
     let area = f.area();
-    let ops = progress::height(m);
-    let notes = notification_height(m, area.width);
-    let [header, body, ops_area, note_area, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(ops),
-        Constraint::Length(notes),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, body, ops_area, note_area, footer] = frame_areas(m, area);
     f.render_widget(Paragraph::new(header_line(m, theme)), header);
     match &m.screen {
         Screen::List => list::draw(m, theme, f, body),
@@ -53,6 +46,22 @@ pub fn view(m: &Model, f: &mut Frame) {
             Modal::Recover(r) => recover::draw(r, theme, f, area),
         }
     }
+}
+
+/// The frame's rows: header, body (list or details), operations,
+/// notification, footer. The mouse's hit test divides the frame the same
+/// way.
+fn frame_areas(m: &Model, area: Rect) -> [Rect; 5] {
+    let ops = progress::height(m);
+    let notes = notification_height(m, area.width);
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(ops),
+        Constraint::Length(notes),
+        Constraint::Length(1),
+    ])
+    .areas(area)
 }
 
 fn header_line(m: &Model, theme: Theme) -> Line<'static> {
