@@ -82,7 +82,10 @@ pub async fn check(State(app): State<Arc<App>>, mut req: Request, next: Next) ->
             }
         }
     }
-    let identity = if app.config.trust_proxy_headers {
+    // `/metrics` is the server's own view for a scraper that reaches the
+    // pod directly, past the proxy: it needs the token, not a user.
+    let scrape = req.uri().path() == "/metrics";
+    let identity = if app.config.trust_proxy_headers && !scrape {
         match proxy_identity(headers) {
             Some(id) => Some(id),
             None => {

@@ -215,6 +215,9 @@ fn proxy_users_get_what_rbac_gives_them() {
         anonymous.status, 401,
         "no user from the proxy: {anonymous:?}"
     );
+    // A scraper reaching the pod directly: the token, no proxy user.
+    let scrape = s.get("/metrics");
+    assert_eq!(scrape.status, 200, "metrics past the proxy: {scrape:?}");
     let denied = s.raw("GET", "/api/v1/releases", &as_restricted, b"");
     assert_eq!(denied.status, 403, "{denied:?}");
     assert_eq!(denied.json()["kind"], "forbidden");
