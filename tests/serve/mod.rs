@@ -7,7 +7,9 @@
 mod browser;
 mod client;
 mod events;
+mod events_rbac;
 mod page;
+mod page_namespaces;
 mod page_upgrade;
 mod security;
 mod upgrade;

@@ -231,31 +231,7 @@ fn proxy_users_get_what_rbac_gives_them() {
     );
 
     // Read access to the namespace's release records and objects only.
-    block_on(async {
-        let admin = cluster().admin().await;
-        let role: Role = serde_json::from_value(json!({
-            "metadata": {"name": "release-reader"},
-            "rules": [
-                {"apiGroups": [""], "resources": ["secrets", "configmaps", "services"], "verbs": ["get", "list", "watch"]},
-                {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]},
-            ]
-        }))
-        .expect("role");
-        Api::<Role>::namespaced(admin.clone(), n)
-            .create(&PostParams::default(), &role)
-            .await
-            .expect("role");
-        let binding: RoleBinding = serde_json::from_value(json!({
-            "metadata": {"name": "restricted-reads-releases"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "release-reader"},
-            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "restricted"}]
-        }))
-        .expect("binding");
-        Api::<RoleBinding>::namespaced(admin, n)
-            .create(&PostParams::default(), &binding)
-            .await
-            .expect("binding");
-    });
+    grant_release_reader(n);
     // RBAC bindings take effect at once in the authorizer's cache only
     // after its informer sees them: wait for the first 200, bounded.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -298,4 +274,34 @@ fn proxy_users_get_what_rbac_gives_them() {
     assert_eq!(op["error"]["kind"], "forbidden", "{op}");
     let still: Value = helm_json(&ns, &["list", "-o", "json"]);
     assert_eq!(still[0]["status"], "deployed", "{still}");
+}
+
+/// Binds user `restricted` to read-only access to namespace `n`'s release records
+/// (Secrets, ConfigMaps) and the `web` chart's objects.
+pub fn grant_release_reader(n: &str) {
+    block_on(async {
+        let admin = cluster().admin().await;
+        let role: Role = serde_json::from_value(json!({
+            "metadata": {"name": "release-reader"},
+            "rules": [
+                {"apiGroups": [""], "resources": ["secrets", "configmaps", "services"], "verbs": ["get", "list", "watch"]},
+                {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]},
+            ]
+        }))
+        .expect("role");
+        Api::<Role>::namespaced(admin.clone(), n)
+            .create(&PostParams::default(), &role)
+            .await
+            .expect("role");
+        let binding: RoleBinding = serde_json::from_value(json!({
+            "metadata": {"name": "restricted-reads-releases"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "release-reader"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "restricted"}]
+        }))
+        .expect("binding");
+        Api::<RoleBinding>::namespaced(admin, n)
+            .create(&PostParams::default(), &binding)
+            .await
+            .expect("binding");
+    });
 }
