@@ -43,6 +43,21 @@ fn tokens_origins_limits_and_hostile_parameters() {
     }
     assert_eq!(s.raw("GET", "/auth?token=nope", &[], b"").status, 401);
 
+    // The icon holds no data: the browser's own token-less request for it
+    // is answered (not a 401 in the logs), and the page links it.
+    for path in ["/favicon.svg", "/favicon.ico"] {
+        let a = s.raw("GET", path, &[], b"");
+        assert_eq!(a.status, 200, "{path}: {a:?}");
+        assert_eq!(a.header("content-type"), Some("image/svg+xml"), "{path}");
+        assert!(a.body.starts_with("<svg "), "{path}: {a:?}");
+    }
+    assert!(
+        s.get("/")
+            .body
+            .contains(r#"<link rel="icon" href="/favicon.svg" type="image/svg+xml">"#)
+    );
+    assert_eq!(s.raw("GET", "/favicon.png", &[], b"").status, 401);
+
     // The first-load URL swaps the token for a cookie and leaves the URL.
     let login = s.raw("GET", &format!("/auth?token={}", s.token), &[], b"");
     assert_eq!(login.status, 303, "{login:?}");
