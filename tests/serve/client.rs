@@ -4,7 +4,7 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
@@ -63,12 +63,17 @@ impl Server {
         let mut cmd = Tool::Rudder.command();
         cmd.args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
-            .env("HELM_NAMESPACE", &ns.name)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+            .env("HELM_NAMESPACE", &ns.name);
         for (k, v) in env {
             cmd.env(k, v);
         }
+        Server::spawn(cmd)
+    }
+
+    /// Starts `cmd`, a command that ends up running `rudder serve` (perhaps
+    /// through a wrapper), and waits for the line naming its address.
+    pub fn spawn(mut cmd: Command) -> Server {
+        cmd.stdout(Stdio::null()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn rudder serve");
         let stderr = child.stderr.take().expect("stderr");
         let log = Arc::new(Mutex::new(String::new()));
