@@ -23,6 +23,9 @@ use super::auth::Caller;
 use super::releases::summary_json;
 use super::state::App;
 
+/// How many access reviews a proxied client's first events start at once.
+const PREFETCH: usize = 8;
+
 /// How many events are kept for resuming clients.
 pub const RING: usize = 4096;
 
@@ -219,6 +222,26 @@ pub async fn sse(
         };
         (first, rx)
     };
+    // Behind the proxy, ask about the backlog's namespaces a few at a
+    // time up front, rather than one review after another as the stream
+    // reaches each (an `-A` snapshot spans every namespace).
+    if who.is_some() {
+        let namespaces: std::collections::BTreeSet<String> = first
+            .iter()
+            .filter_map(|o| match &o.scope {
+                Scope::Namespace(ns) => Some(ns.clone()),
+                _ => None,
+            })
+            .collect();
+        futures::stream::iter(namespaces)
+            .map(|ns| {
+                let (app, who) = (Arc::clone(&app), who.clone());
+                async move { app.may_see(&who, &Scope::Namespace(ns)).await }
+            })
+            .buffer_unordered(PREFETCH)
+            .collect::<Vec<bool>>()
+            .await;
+    }
     let live = futures::stream::unfold(rx, |mut rx| async move {
         match rx.recv().await {
             Ok(s) => Some((to_sse(&s, true), rx)),
