@@ -33,6 +33,9 @@ pub struct ServeArgs {
     /// how long a pending revision may stay untouched with no lock holder before it is reported stuck
     #[arg(long, default_value = "1h0m0s", value_parser = go_duration)]
     pub grace: std::time::Duration,
+    /// how long a proxied user's right to a namespace's events is remembered (--trust-proxy-headers)
+    #[arg(long = "access-cache", default_value = "1m0s", value_parser = go_duration)]
+    pub access_cache: std::time::Duration,
     /// unexpected positional arguments
     #[arg(hide = true)]
     pub rest: Vec<String>,
@@ -77,6 +80,7 @@ pub async fn run_serve(settings: &Settings, a: ServeArgs) -> Result<String, Fail
         trust_proxy_headers: a.trust_proxy_headers,
         grace: a.grace,
         sources: Some(ChartSources::from_paths(&settings.paths)),
+        access_ttl: a.access_cache,
     };
     // Printed before serving so a script can read the port (`--listen
     // 127.0.0.1:0`); the token is only in this first URL.

@@ -4,6 +4,7 @@
 //! (for `status`) reading the live objects a manifest describes. Only this
 //! layer and the Kubernetes storage drivers talk to the API server.
 
+pub mod access;
 pub mod changes;
 pub mod client;
 pub mod connect;

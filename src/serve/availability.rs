@@ -127,21 +127,23 @@ fn record(app: &App, answers: impl Iterator<Item = (ChartKey, Option<String>)>) 
             changed.push(key);
         }
     }
-    let events: Vec<serde_json::Value> = w
+    let events: Vec<(String, serde_json::Value)> = w
         .releases
         .values()
         .filter(|s| changed.contains(&key_of(s)))
         .map(|s| {
-            json!({
+            let e = json!({
                 "namespace": s.namespace,
                 "name": s.name,
                 "chart_version": s.chart_version,
                 "latest_version": w.latest_for(s),
-            })
+            });
+            (s.namespace.clone(), e)
         })
         .collect();
     drop(w);
-    for e in events {
-        app.events.push("availability", e);
+    for (ns, e) in events {
+        app.events
+            .push("availability", super::access::Scope::Namespace(ns), e);
     }
 }

@@ -1,6 +1,7 @@
 //! The event stream: release changes from the server's one release watch
 //! and operation progress, numbered, kept in a ring for `Last-Event-ID`
-//! resume, and fanned out to every SSE client.
+//! resume, and fanned out to every SSE client that may see them (behind
+//! the proxy: per user, [`super::access`]).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -8,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt as _};
@@ -17,8 +18,13 @@ use tokio::sync::broadcast;
 
 use crate::action::watch::{ReleaseEvent, WatchFilter};
 
+use super::access::Scope;
+use super::auth::Caller;
 use super::releases::summary_json;
 use super::state::App;
+
+/// How many access reviews a proxied client's first events start at once.
+const PREFETCH: usize = 8;
 
 /// How many events are kept for resuming clients.
 pub const RING: usize = 4096;
@@ -32,6 +38,8 @@ pub struct Sent {
     pub name: &'static str,
     /// One line of JSON.
     pub data: String,
+    /// Who may see it.
+    pub scope: Scope,
 }
 
 struct Log {
@@ -63,14 +71,15 @@ impl EventLog {
         self.log.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Numbers `data` and sends it to every client.
-    pub fn push(&self, name: &'static str, data: Value) {
+    /// Numbers `data` and sends it to every client that may see `scope`.
+    pub fn push(&self, name: &'static str, scope: Scope, data: Value) {
         let mut log = self.lock();
         log.last += 1;
         let sent = Sent {
             id: log.last,
             name,
             data: data.to_string(),
+            scope,
         };
         if log.ring.len() == RING {
             log.ring.pop_front();
@@ -154,7 +163,7 @@ fn apply(app: &App, ev: ReleaseEvent) {
         }
     }
     match &ev {
-        ReleaseEvent::Synced => app.events.push("synced", json!({})),
+        ReleaseEvent::Synced => app.events.push("synced", Scope::Everyone, json!({})),
         other => {
             if let Some(s) = other.summary() {
                 let latest = app.lock_watched().latest_for(s).map(str::to_string);
@@ -163,20 +172,33 @@ fn apply(app: &App, ev: ReleaseEvent) {
                 if let ReleaseEvent::Stuck { notice, .. } = other {
                     data["reason"] = Value::String(notice.why.clone());
                 }
-                app.events.push("release", data);
+                app.events
+                    .push("release", Scope::Namespace(s.namespace.clone()), data);
             }
         }
     }
 }
 
-fn to_sse(s: &Sent, with_id: bool) -> Event {
-    let e = Event::default().event(s.name).data(s.data.clone());
-    if with_id { e.id(s.id.to_string()) } else { e }
+/// An event ready to send, with who may see it.
+struct Out {
+    scope: Scope,
+    event: Event,
 }
 
-/// `GET /api/v1/events`.
+fn to_sse(s: &Sent, with_id: bool) -> Out {
+    let e = Event::default().event(s.name).data(s.data.clone());
+    Out {
+        scope: s.scope.clone(),
+        event: if with_id { e.id(s.id.to_string()) } else { e },
+    }
+}
+
+/// `GET /api/v1/events`: behind the proxy, only the events the caller may
+/// see (release and availability events of namespaces whose release
+/// records it may list, its own operations, `synced`).
 pub async fn sse(
     State(app): State<Arc<App>>,
+    Extension(Caller(who)): Extension<Caller>,
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let resume: Option<u64> = headers
@@ -189,7 +211,7 @@ pub async fn sse(
         let log = app.events.lock();
         let rx = app.events.tx.subscribe();
         let oldest = log.ring.front().map_or(log.last + 1, |s| s.id);
-        let first: Vec<Event> = match resume {
+        let first: Vec<Out> = match resume {
             Some(n) if n <= log.last && n + 1 >= oldest => log
                 .ring
                 .iter()
@@ -200,6 +222,26 @@ pub async fn sse(
         };
         (first, rx)
     };
+    // Behind the proxy, ask about the backlog's namespaces a few at a
+    // time up front, rather than one review after another as the stream
+    // reaches each (an `-A` snapshot spans every namespace).
+    if who.is_some() {
+        let namespaces: std::collections::BTreeSet<String> = first
+            .iter()
+            .filter_map(|o| match &o.scope {
+                Scope::Namespace(ns) => Some(ns.clone()),
+                _ => None,
+            })
+            .collect();
+        futures::stream::iter(namespaces)
+            .map(|ns| {
+                let (app, who) = (Arc::clone(&app), who.clone());
+                async move { app.may_see(&who, &Scope::Namespace(ns)).await }
+            })
+            .buffer_unordered(PREFETCH)
+            .collect::<Vec<bool>>()
+            .await;
+    }
     let live = futures::stream::unfold(rx, |mut rx| async move {
         match rx.recv().await {
             Ok(s) => Some((to_sse(&s, true), rx)),
@@ -208,31 +250,38 @@ pub async fn sse(
             Err(_) => None,
         }
     });
-    let stream = futures::stream::iter(first).chain(live).map(Ok);
+    let stream = futures::stream::iter(first)
+        .chain(live)
+        .filter_map(move |out| {
+            let (app, who) = (Arc::clone(&app), who.clone());
+            async move { app.may_see(&who, &out.scope).await.then_some(Ok(out.event)) }
+        });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
 /// One `added` event per watched release, then `synced` carrying `last`
 /// as its id (the snapshot events carry none, so a client cut off in the
 /// middle of it starts over).
-fn snapshot(app: &App, last: u64) -> Vec<Event> {
+fn snapshot(app: &App, last: u64) -> Vec<Out> {
     let w = app.lock_watched();
-    let mut out: Vec<Event> = w
+    let mut out: Vec<Out> = w
         .releases
         .values()
-        .map(|s| {
-            Event::default().event("release").data(
+        .map(|s| Out {
+            scope: Scope::Namespace(s.namespace.clone()),
+            event: Event::default().event("release").data(
                 json!({"type": "added", "release": summary_json(s, w.latest_for(s))}).to_string(),
-            )
+            ),
         })
         .collect();
     if w.synced {
-        out.push(
-            Event::default()
+        out.push(Out {
+            scope: Scope::Everyone,
+            event: Event::default()
                 .event("synced")
                 .data("{}")
                 .id(last.to_string()),
-        );
+        });
     }
     out
 }

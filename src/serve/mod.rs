@@ -7,6 +7,7 @@
 //! [`crate::action`]; this module routes, authenticates, and turns results
 //! into JSON.
 
+mod access;
 mod auth;
 mod availability;
 mod error;
@@ -99,6 +100,9 @@ fn router(app: Arc<state::App>) -> Router {
             auth::check,
         ))
         .route("/auth", get(auth::login))
+        // No data in the icon: browsers ask for it without the token.
+        .route("/favicon.svg", get(page::favicon))
+        .route("/favicon.ico", get(page::favicon))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)
 }

@@ -1,6 +1,7 @@
 //! Operations (rollback, uninstall, recover): each runs in the server as a
 //! task; its state and progress events are kept for `GET` and sent to
-//! every event-stream client.
+//! the event stream, for the identity that started it (behind the proxy,
+//! another user neither gets its events nor finds it).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +21,7 @@ use crate::action::uninstall::UninstallOptions;
 use crate::cluster::{Event, Progress};
 
 use super::ApiError;
+use super::access::Scope;
 use super::auth::Caller;
 use super::error::json_error;
 use super::releases::target;
@@ -65,6 +67,9 @@ pub struct Operation {
     pub result: Option<String>,
     /// The error, once failed.
     pub error: Option<Value>,
+    /// Who started it (`None`: no proxy).
+    #[serde(skip)]
+    pub owner: crate::serve::Identity,
 }
 
 /// Every operation started since the server started.
@@ -100,6 +105,7 @@ impl Operations {
 pub(super) struct OpProgress {
     app: Arc<App>,
     id: String,
+    owner: crate::serve::Identity,
 }
 
 impl Progress for OpProgress {
@@ -118,13 +124,14 @@ impl Progress for OpProgress {
         };
         self.app.events.push(
             "operation",
+            Scope::Owner(self.owner.clone()),
             json!({"id": self.id, "state": OpState::Running, "event": {"seq": seq, "event": event}}),
         );
     }
 }
 
 fn finish(app: &App, id: &str, outcome: Result<String, ApiError>) {
-    let (state, kind) = {
+    let (state, kind, owner) = {
         let mut ops = app.operations.lock();
         let Some(op) = ops.get_mut(id) else {
             return;
@@ -139,7 +146,7 @@ fn finish(app: &App, id: &str, outcome: Result<String, ApiError>) {
                 op.error = Some(json!({"error": e.message, "kind": e.kind}));
             }
         }
-        (op.state, op.kind)
+        (op.state, op.kind, op.owner.clone())
     };
     let outcome = if state == OpState::Succeeded {
         "succeeded"
@@ -154,6 +161,7 @@ fn finish(app: &App, id: &str, outcome: Result<String, ApiError>) {
         .or_default() += 1;
     app.events.push(
         "operation",
+        Scope::Owner(owner),
         json!({"id": id, "state": state, "event": null}),
     );
 }
@@ -188,17 +196,20 @@ where
         events: Vec::new(),
         result: None,
         error: None,
+        owner: who.clone(),
     };
     let body = serde_json::to_value(&op)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "failed", e.to_string()))?;
     app.operations.lock().insert(id.clone(), op);
     app.events.push(
         "operation",
+        Scope::Owner(who.clone()),
         json!({"id": id, "state": OpState::Running, "event": null}),
     );
     let progress = OpProgress {
         app: Arc::clone(&app),
         id: id.clone(),
+        owner: who,
     };
     tokio::spawn(async move {
         let outcome = work(session, t.name, progress).await;
@@ -345,11 +356,14 @@ pub async fn recover(
 /// `GET /api/v1/operations/{id}`.
 pub async fn get(
     State(app): State<Arc<App>>,
+    Extension(Caller(who)): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<Operation>, ApiError> {
     app.operations
         .lock()
         .get(&id)
+        // Behind the proxy, someone else's operation does not exist.
+        .filter(|op| op.owner == who)
         .cloned()
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("operation {id:?} not found")))

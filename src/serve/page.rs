@@ -16,6 +16,12 @@ use super::state::App;
 
 const INDEX: &str = include_str!("page/index.html");
 
+/// The icon the page links (`/favicon.svg`) and browsers' automatic
+/// `/favicon.ico` request gets: it carries no data, so both are served
+/// without the token, and the browser's own request is not a 401 in the
+/// logs.
+pub const FAVICON: &str = include_str!("page/favicon.svg");
+
 /// Every asset: its name under `/assets/`, its content type, its text.
 /// The script is a set of small ES modules importing each other by
 /// relative name (`./list.js`), so each must be listed here.
@@ -107,6 +113,21 @@ pub async fn asset_route(Path(file): Path<String>) -> Response {
     }
 }
 
+/// `GET /favicon.svg` and `GET /favicon.ico` (no token needed).
+pub async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            // No data in it, the same for every server: caching is fine.
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        FAVICON,
+    )
+        .into_response()
+}
+
 /// `GET /api/v1/config`: read-only or not, the namespace served (null
 /// with `-A`), rudder's version.
 pub async fn config(State(app): State<Arc<App>>) -> Json<Value> {
@@ -134,6 +155,16 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains(TOKEN_SLOT));
+    }
+
+    #[test]
+    fn the_page_links_the_icon_it_serves() {
+        assert!(INDEX.contains(r#"<link rel="icon" href="/favicon.svg" type="image/svg+xml">"#));
+        assert!(FAVICON.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        // Shapes only: nothing that could run or fetch.
+        for bad in ["<script", "href", "url(", " on", "<image", "<foreignObject"] {
+            assert!(!FAVICON.contains(bad), "{bad} in the icon");
+        }
     }
 
     #[test]

@@ -46,6 +46,9 @@ pub struct ServeConfig {
     /// Where charts come from, for the upgrade routes and upgrade
     /// availability (`None`: neither is available).
     pub sources: Option<crate::action::source_upgrade::ChartSources>,
+    /// How long a proxied user's access to a namespace's events is
+    /// remembered (behind `--trust-proxy-headers`).
+    pub access_ttl: Duration,
 }
 
 /// Who a request runs as: `None` is the server's own identity.
@@ -90,6 +93,8 @@ pub struct App {
     pub watch_restarts: AtomicU64,
     /// Wakes the availability checker.
     pub availability_wake: tokio::sync::Notify,
+    /// Proxied users' remembered access to namespaces' events.
+    pub access: super::access::AccessCache,
 }
 
 impl App {
@@ -107,6 +112,7 @@ impl App {
             watch_events: AtomicU64::new(0),
             watch_restarts: AtomicU64::new(0),
             availability_wake: tokio::sync::Notify::new(),
+            access: super::access::AccessCache::default(),
         }))
     }
 
@@ -150,7 +156,10 @@ impl App {
         .with_grace(self.config.grace)
     }
 
-    async fn connection_as(&self, key: &(String, Vec<String>)) -> Result<Connection, ApiError> {
+    pub(super) async fn connection_as(
+        &self,
+        key: &(String, Vec<String>),
+    ) -> Result<Connection, ApiError> {
         if let Some(c) = self.lock_clients().get(key) {
             return Ok(c.clone());
         }

@@ -199,6 +199,15 @@ impl Server {
     /// Opens the event stream; events arrive on the receiver as
     /// `(id, event, data)`.
     pub fn events(&self, last_event_id: Option<&str>) -> mpsc::Receiver<(String, String, Value)> {
+        self.events_as(last_event_id, &[])
+    }
+
+    /// [`Server::events`] with extra headers (behind the proxy).
+    pub fn events_as(
+        &self,
+        last_event_id: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> mpsc::Receiver<(String, String, Value)> {
         let mut s = TcpStream::connect(&self.addr).expect("connect");
         let mut head = format!(
             "GET /api/v1/events HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nAccept: text/event-stream\r\n",
@@ -206,6 +215,9 @@ impl Server {
         );
         if let Some(id) = last_event_id {
             head.push_str(&format!("Last-Event-ID: {id}\r\n"));
+        }
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
         s.write_all(head.as_bytes()).expect("write");

@@ -7,8 +7,10 @@
 mod browser;
 mod client;
 mod events;
+mod events_rbac;
 mod in_cluster;
 mod page;
+mod page_namespaces;
 mod page_upgrade;
 mod security;
 mod upgrade;

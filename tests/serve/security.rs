@@ -43,6 +43,21 @@ fn tokens_origins_limits_and_hostile_parameters() {
     }
     assert_eq!(s.raw("GET", "/auth?token=nope", &[], b"").status, 401);
 
+    // The icon holds no data: the browser's own token-less request for it
+    // is answered (not a 401 in the logs), and the page links it.
+    for path in ["/favicon.svg", "/favicon.ico"] {
+        let a = s.raw("GET", path, &[], b"");
+        assert_eq!(a.status, 200, "{path}: {a:?}");
+        assert_eq!(a.header("content-type"), Some("image/svg+xml"), "{path}");
+        assert!(a.body.starts_with("<svg "), "{path}: {a:?}");
+    }
+    assert!(
+        s.get("/")
+            .body
+            .contains(r#"<link rel="icon" href="/favicon.svg" type="image/svg+xml">"#)
+    );
+    assert_eq!(s.raw("GET", "/favicon.png", &[], b"").status, 401);
+
     // The first-load URL swaps the token for a cookie and leaves the URL.
     let login = s.raw("GET", &format!("/auth?token={}", s.token), &[], b"");
     assert_eq!(login.status, 303, "{login:?}");
@@ -234,31 +249,7 @@ fn proxy_users_get_what_rbac_gives_them() {
     );
 
     // Read access to the namespace's release records and objects only.
-    block_on(async {
-        let admin = cluster().admin().await;
-        let role: Role = serde_json::from_value(json!({
-            "metadata": {"name": "release-reader"},
-            "rules": [
-                {"apiGroups": [""], "resources": ["secrets", "configmaps", "services"], "verbs": ["get", "list", "watch"]},
-                {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]},
-            ]
-        }))
-        .expect("role");
-        Api::<Role>::namespaced(admin.clone(), n)
-            .create(&PostParams::default(), &role)
-            .await
-            .expect("role");
-        let binding: RoleBinding = serde_json::from_value(json!({
-            "metadata": {"name": "restricted-reads-releases"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "release-reader"},
-            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "restricted"}]
-        }))
-        .expect("binding");
-        Api::<RoleBinding>::namespaced(admin, n)
-            .create(&PostParams::default(), &binding)
-            .await
-            .expect("binding");
-    });
+    grant_release_reader(n);
     // RBAC bindings take effect at once in the authorizer's cache only
     // after its informer sees them: wait for the first 200, bounded.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -301,4 +292,34 @@ fn proxy_users_get_what_rbac_gives_them() {
     assert_eq!(op["error"]["kind"], "forbidden", "{op}");
     let still: Value = helm_json(&ns, &["list", "-o", "json"]);
     assert_eq!(still[0]["status"], "deployed", "{still}");
+}
+
+/// Binds user `restricted` to read-only access to namespace `n`'s release records
+/// (Secrets, ConfigMaps) and the `web` chart's objects.
+pub fn grant_release_reader(n: &str) {
+    block_on(async {
+        let admin = cluster().admin().await;
+        let role: Role = serde_json::from_value(json!({
+            "metadata": {"name": "release-reader"},
+            "rules": [
+                {"apiGroups": [""], "resources": ["secrets", "configmaps", "services"], "verbs": ["get", "list", "watch"]},
+                {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]},
+            ]
+        }))
+        .expect("role");
+        Api::<Role>::namespaced(admin.clone(), n)
+            .create(&PostParams::default(), &role)
+            .await
+            .expect("role");
+        let binding: RoleBinding = serde_json::from_value(json!({
+            "metadata": {"name": "restricted-reads-releases"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "release-reader"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "restricted"}]
+        }))
+        .expect("binding");
+        Api::<RoleBinding>::namespaced(admin, n)
+            .create(&PostParams::default(), &binding)
+            .await
+            .expect("binding");
+    });
 }
