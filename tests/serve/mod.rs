@@ -8,6 +8,7 @@ mod browser;
 mod client;
 mod events;
 mod events_rbac;
+mod from_repo;
 mod in_cluster;
 mod page;
 mod page_namespaces;

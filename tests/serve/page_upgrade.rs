@@ -5,73 +5,24 @@
 //! bad values are refused in the form; the upgrade with a changed value is
 //! read back with helm v4.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use serde_json::{Value, json};
 
 use super::browser::Browser;
-use super::client::Server;
+use super::from_repo::{serve_release_from_repo, web_at};
 use super::helm_json;
 use super::page::{open, wait_row, wait_toast};
-use crate::harness::servers::chart_repo;
-use crate::harness::{Home, TestNs, Tool, chart};
-
-/// The `web` fixture at `version`, under `dir/<version>/web`.
-fn web_at(dir: &Path, version: &str) -> PathBuf {
-    let parent = dir.join(version);
-    std::fs::create_dir_all(&parent).expect("mkdir");
-    let ok = Command::new("cp")
-        .arg("-r")
-        .arg(chart("web"))
-        .arg(&parent)
-        .status()
-        .expect("cp");
-    assert!(ok.success());
-    let c = parent.join("web");
-    let meta = std::fs::read_to_string(c.join("Chart.yaml")).expect("Chart.yaml");
-    std::fs::write(
-        c.join("Chart.yaml"),
-        meta.replace("version: 0.1.0", &format!("version: {version}")),
-    )
-    .expect("Chart.yaml");
-    c
-}
+use crate::harness::{Home, TestNs, Tool};
 
 #[test]
 fn page_upgrades_with_a_changed_value_after_a_preview() {
     let ns = TestNs::new("page-up");
     let home = Home::new();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let (v1, v2) = (web_at(tmp.path(), "0.1.0"), web_at(tmp.path(), "0.2.0"));
-    let repo = chart_repo();
-    let dir = repo.publish("page-up", &[&v1, &v2], |d| repo.url_plain(d));
-    home.run(
-        Tool::Helm4,
-        ["repo", "add", "srv", &repo.url_plain(&dir.name)],
-    )
-    .ok();
-    home.run_in(
-        &ns,
-        Tool::Helm4,
-        [
-            "install",
-            "w",
-            "srv/web",
-            "--version",
-            "0.1.0",
-            "--set",
-            "message=first",
-        ],
-    )
-    .ok();
-    let env = [
-        ("HELM_CONFIG_HOME", home.config_home.to_string_lossy()),
-        ("HELM_CACHE_HOME", home.cache_home.to_string_lossy()),
-        ("HELM_DATA_HOME", home.data_home.to_string_lossy()),
-    ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_ref())).collect();
-    let s = Server::start(&ns, &[], &env);
+    let (v1, v2) = (
+        web_at(tmp.path(), "0.1.0", &[]),
+        web_at(tmp.path(), "0.2.0", &[]),
+    );
+    let s = serve_release_from_repo(&ns, &home, "page-up", &[&v1, &v2], "message=first");
     let searched = home.run(
         Tool::Helm4,
         ["search", "repo", "srv/web", "--versions", "-o", "json"],

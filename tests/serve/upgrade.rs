@@ -5,39 +5,20 @@
 //! the event stream and `/metrics`, values masking, and the errors.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
 
-use super::client::Server;
 use super::events::until;
+use super::from_repo::{serve_release_from_repo, web_at};
 use super::helm_json;
-use crate::harness::servers::chart_repo;
 use crate::harness::{Home, TestNs, Tool, chart};
 
 const SECRET: &str = "{{- if .Values.password }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-creds\nstringData:\n  password: {{ .Values.password | quote }}\ndata:\n  token: {{ .Values.token | b64enc }}\n{{- end }}\n";
 
-/// The `web` fixture at `version`, with a Secret made from the values
-/// `password` and `token`, under `dir/<version>/web`.
+/// The `web` fixture at `version` with a Secret made from the values
+/// `password` and `token`.
 fn web_with_secret(dir: &Path, version: &str) -> std::path::PathBuf {
-    let parent = dir.join(version);
-    std::fs::create_dir_all(&parent).expect("mkdir");
-    let ok = Command::new("cp")
-        .arg("-r")
-        .arg(chart("web"))
-        .arg(&parent)
-        .status()
-        .expect("cp");
-    assert!(ok.success());
-    let c = parent.join("web");
-    let meta = std::fs::read_to_string(c.join("Chart.yaml")).expect("Chart.yaml");
-    std::fs::write(
-        c.join("Chart.yaml"),
-        meta.replace("version: 0.1.0", &format!("version: {version}")),
-    )
-    .expect("Chart.yaml");
-    std::fs::write(c.join("templates/secret.yaml"), SECRET).expect("secret.yaml");
-    c
+    web_at(dir, version, &[("secret.yaml", SECRET)])
 }
 
 fn history(ns: &TestNs, name: &str) -> Vec<Value> {
@@ -56,34 +37,13 @@ fn versions_plan_upgrade_availability_and_masked_values() {
         web_with_secret(tmp.path(), "0.1.0"),
         web_with_secret(tmp.path(), "0.2.0"),
     );
-    let repo = chart_repo();
-    let dir = repo.publish("serve-up", &[&v1, &v2], |d| repo.url_plain(d));
-    home.run(
-        Tool::Helm4,
-        ["repo", "add", "srv", &repo.url_plain(&dir.name)],
-    )
-    .ok();
-    home.run_in(
+    let s = serve_release_from_repo(
         &ns,
-        Tool::Helm4,
-        [
-            "install",
-            "w",
-            "srv/web",
-            "--version",
-            "0.1.0",
-            "--set",
-            "password=pw-s3cr3t,token=tok-s3cr3t,message=first",
-        ],
-    )
-    .ok();
-    let env = [
-        ("HELM_CONFIG_HOME", home.config_home.to_string_lossy()),
-        ("HELM_CACHE_HOME", home.cache_home.to_string_lossy()),
-        ("HELM_DATA_HOME", home.data_home.to_string_lossy()),
-    ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_ref())).collect();
-    let s = Server::start(&ns, &[], &env);
+        &home,
+        "serve-up",
+        &[&v1, &v2],
+        "password=pw-s3cr3t,token=tok-s3cr3t,message=first",
+    );
     let n = &ns.name;
     let events = s.events(None);
 
