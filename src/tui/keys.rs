@@ -70,6 +70,7 @@ pub const RIGHT: &[KeyHelp] = &[
     k("Dialogs", "Enter", "upgrade: diffs, confirm", true),
     k("Dialogs", "b", "recover: then roll back", true),
     k("Dialogs", "Esc", "cancel", true),
+    k("Mouse", "click wheel", "select, 2× open; scroll", false),
 ];
 
 /// The footer's hints for the list.
