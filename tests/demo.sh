@@ -158,14 +158,47 @@ for line in get("/metrics").splitlines():
     if line.startswith("helm_chart_info"):
         print("  " + line)
 PY
-  if command -v chromium >/dev/null; then
-    # The page, as a browser shows it (the token becomes a cookie on the
-    # first load and leaves the address bar).
-    shot=$RUDDER_CLUSTER_DIR/page.png
-    quiet timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-      --disable-background-networking --disable-component-update --disable-sync \
-      --user-data-dir="$RUDDER_CLUSTER_DIR/chromium" --window-size=1280,800 \
-      --virtual-time-budget=5000 --screenshot="$shot" "$url" || true
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    # The page, as a browser shows it once its event stream has filled the
+    # table (the token becomes a cookie on the first load and leaves the
+    # address bar), driven over WebDriver by chromedriver.
+    mkdir -p target/demo
+    shot=$PWD/target/demo/page.png
+    rm -f "$shot"
+    python3 - "$url" "$shot" "$RUDDER_CLUSTER_DIR/chromium" <<'PY' || true
+import base64, json, socket, subprocess, sys, time, urllib.request
+url, shot, profile = sys.argv[1:4]
+s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+driver = subprocess.Popen(["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def call(method, path, body=None):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.load(r)["value"]
+try:
+    for _ in range(100):
+        try:
+            call("GET", "/status"); break
+        except OSError:
+            time.sleep(0.1)
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={profile}", "--window-size=1280,800"]
+    sid = call("POST", "/session", {"capabilities": {"alwaysMatch": {
+        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}}}})["sessionId"]
+    call("POST", f"/session/{sid}/url", {"url": url})
+    script = "return document.querySelectorAll('#releases tbody tr[data-key]').length"
+    for _ in range(100):
+        if call("POST", f"/session/{sid}/execute/sync", {"script": script, "args": []}):
+            break
+        time.sleep(0.1)
+    with open(shot, "wb") as f:
+        f.write(base64.b64decode(call("GET", f"/session/{sid}/screenshot")))
+    call("DELETE", f"/session/{sid}")
+finally:
+    driver.terminate()
+PY
     [ -s "$shot" ] && echo "  the web page, as headless Chromium shows it: $shot"
   fi
   if [ -n "${RUDDER_DEMO_KEEP:-}" ]; then
