@@ -289,6 +289,17 @@ fn in_cluster_server_runs_as_the_manifests_service_account() {
     // Releases made by helm v4, listed from the watch (which the
     // manifest's read rules feed) as helm lists them.
     direct.wait_metrics(&format!("rudder_release_revision{{namespace=\"{n}\""));
+    // Lists come from the watch once its first listing is complete: an
+    // `-A` server's snapshot holds every release of the suite, so wait for
+    // the stream's `synced` rather than for this namespace's release.
+    let events = direct.events(None);
+    loop {
+        match events.recv_timeout(std::time::Duration::from_secs(120)) {
+            Ok((_, name, _)) if name == "synced" => break,
+            Ok(_) => {}
+            Err(e) => panic!("no synced event from the in-cluster server: {e}"),
+        }
+    }
     let list = direct
         .get(&format!("/api/v1/releases?namespace={n}"))
         .json();

@@ -43,6 +43,20 @@ export function renderNamespaces() {
   sel.value = current;
 }
 
+let renderQueued = false;
+
+// Events arrive in bursts (a snapshot of every release, a busy cluster):
+// one table build per burst, not one per event, keeps the page
+// responsive with thousands of releases.
+export function scheduleRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  setTimeout(() => {
+    renderQueued = false;
+    renderList();
+  }, 50);
+}
+
 export function renderList() {
   renderNamespaces();
   const f = filters();

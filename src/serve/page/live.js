@@ -2,7 +2,7 @@
 
 import { loadTab, refreshDetailsHead } from "./details.js";
 import { $ } from "./dom.js";
-import { renderList } from "./list.js";
+import { renderList, scheduleRender } from "./list.js";
 import { onOperation } from "./operations.js";
 import { key, state } from "./state.js";
 
@@ -37,7 +37,7 @@ export function connect() {
     const r = state.releases.get(key(a.namespace, a.name));
     if (r) {
       r.latest_version = a.latest_version;
-      renderList();
+      scheduleRender();
     }
   });
 }
@@ -58,7 +58,7 @@ export function onRelease(ev) {
     if (before && r.latest_version === undefined) r.latest_version = before.latest_version;
     state.releases.set(k, r);
   }
-  renderList();
+  scheduleRender();
   if (state.selected === k) {
     refreshDetailsHead();
     if (!before || before.revision !== r.revision || before.status !== r.status) loadTab();
