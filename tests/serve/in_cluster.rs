@@ -321,7 +321,11 @@ fn in_cluster_server_runs_as_the_manifests_service_account() {
         log.contains("method=GET path=/api/v1/secrets status=200"),
         "{log}"
     );
-    assert!(!log.contains(" status=4"), "{log}");
+    // (A 404 is an answer, not a refusal: with the whole suite's releases
+    // in view, the stuck check looks up Leases that do not exist.)
+    for refused in [" status=401 ", " status=403 "] {
+        assert!(!log.contains(refused), "{log}");
+    }
     // Without a proxy, operations run as the service account itself: the
     // manifest grants it no writes, and the API server says who asked.
     let rollback = format!("/api/v1/releases/{n}/web/rollback");
