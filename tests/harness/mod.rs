@@ -304,8 +304,8 @@ impl Tool {
     }
 
     /// A command for this tool without the cluster: stdin empty, and none
-    /// of the caller's `HELM_*`, `RUDDER_*`, `KUBECONFIG`, `RUST_LOG` or
-    /// `NO_COLOR` settings. The caller sets the rest (see [`Home`]).
+    /// of the caller's `HELM_*`, `RUDDER_*`, `KUBECONFIG`, `KUBECACHEDIR`,
+    /// `RUST_LOG` or `NO_COLOR` settings. The caller sets the rest (see [`Home`]).
     pub fn bare_command(self) -> Command {
         let mut cmd = Command::new(self.path());
         for (k, _) in std::env::vars_os() {
@@ -315,6 +315,7 @@ impl Tool {
             if name.starts_with("HELM_")
                 || name.starts_with("RUDDER_")
                 || k == "KUBECONFIG"
+                || k == "KUBECACHEDIR"
                 || k == "RUST_LOG"
                 || k == "NO_COLOR"
             {
@@ -339,7 +340,11 @@ impl Tool {
             Tool::Helm4 => "helm4-home",
             Tool::Rudder => "rudder-home",
         });
+        // helm's discovery cache goes to `~/.kube/cache` unless told
+        // otherwise: keep it with the cluster (one per run, shared by
+        // every helm the run starts) rather than in the user's home.
         cmd.env("KUBECONFIG", &c.kubeconfig)
+            .env("KUBECACHEDIR", c.dir.join("kube-cache"))
             .env("HELM_CONFIG_HOME", home.join("config"))
             .env("HELM_CACHE_HOME", home.join("cache"))
             .env("HELM_DATA_HOME", home.join("data"))

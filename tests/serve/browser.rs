@@ -283,7 +283,12 @@ impl Browser {
     /// Runs `script` until it returns something other than null / false /
     /// empty; that value. Fails after 20 s naming `what` and the last value.
     pub fn wait(&self, what: &str, script: &str, args: Value) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_up_to(Duration::from_secs(20), what, script, args)
+    }
+
+    /// [`Browser::wait`] with a time limit of its own.
+    pub fn wait_up_to(&self, limit: Duration, what: &str, script: &str, args: Value) -> Value {
+        let deadline = Instant::now() + limit;
         loop {
             let v = self.js(script, args.clone());
             let done = match &v {
@@ -297,7 +302,7 @@ impl Browser {
             }
             assert!(
                 Instant::now() < deadline,
-                "waited 20 s for {what}; last: {v}; page: {}",
+                "waited {limit:?} for {what}; last: {v}; page: {}",
                 self.js("return document.body.innerText", json!([]))
             );
             std::thread::sleep(Duration::from_millis(50));

@@ -12,6 +12,11 @@ use serde_json::Value;
 
 use crate::harness::{TestNs, Tool};
 
+/// How long an operation may run before a test gives up on it: operations
+/// wait for their pods to become ready, which on a loaded two-core machine
+/// takes far longer than an answer from the server.
+pub const OPERATION: Duration = Duration::from_secs(90);
+
 /// A running `rudder serve`; killed when dropped.
 pub struct Server {
     child: Child,
@@ -168,9 +173,10 @@ impl Server {
         }
     }
 
-    /// Polls an operation until it is no longer running.
+    /// Polls an operation until it is no longer running (up to
+    /// [`OPERATION`]).
     pub fn wait_operation(&self, id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + OPERATION;
         loop {
             let op = self.get(&format!("/api/v1/operations/{id}")).json();
             if op["state"] != "running" {
@@ -183,7 +189,7 @@ impl Server {
 
     /// [`Server::wait_operation`] with extra headers (behind the proxy).
     pub fn wait_operation_as(&self, id: &str, headers: &[(&str, &str)]) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + OPERATION;
         loop {
             let op = self
                 .raw("GET", &format!("/api/v1/operations/{id}"), headers, b"")

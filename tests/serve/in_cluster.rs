@@ -287,11 +287,11 @@ fn in_cluster_server_runs_as_the_manifests_service_account() {
     proxied.token = serve_token.to_string();
 
     // Releases made by helm v4, listed from the watch (which the
-    // manifest's read rules feed) as helm lists them.
-    direct.wait_metrics(&format!("rudder_release_revision{{namespace=\"{n}\""));
-    // Lists come from the watch once its first listing is complete: an
-    // `-A` server's snapshot holds every release of the suite, so wait for
-    // the stream's `synced` rather than for this namespace's release.
+    // manifest's read rules feed) as helm lists them. Lists come from the
+    // watch once its first listing is complete: an `-A` server's snapshot
+    // reads the newest record of every release of the suite (hundreds,
+    // in namespace order, on a loaded machine), so wait for the stream's
+    // `synced` rather than for this namespace's release.
     let events = direct.events(None);
     loop {
         match events.recv_timeout(std::time::Duration::from_secs(120)) {
@@ -300,6 +300,7 @@ fn in_cluster_server_runs_as_the_manifests_service_account() {
             Err(e) => panic!("no synced event from the in-cluster server: {e}"),
         }
     }
+    direct.wait_metrics(&format!("rudder_release_revision{{namespace=\"{n}\""));
     let list = direct
         .get(&format!("/api/v1/releases?namespace={n}"))
         .json();

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use super::browser::{Browser, ESCAPE};
-use super::client::Server;
+use super::client::{OPERATION, Server};
 use super::{helm_json, helm_web};
 use crate::harness::{TestNs, chart};
 
@@ -66,7 +66,8 @@ fn panel_text(b: &Browser, tab: &str, css: &str) -> String {
 /// Waits for a notification of `role` (`status` or `alert`) containing
 /// `text`; its whole text.
 pub fn wait_toast(b: &Browser, role: &str, text: &str) -> String {
-    b.wait(
+    b.wait_up_to(
+        OPERATION,
         &format!("a {role} notification with {text:?}"),
         "return [...document.querySelectorAll('#toasts .toast')].filter(t => t.getAttribute('role') === arguments[0]).map(t => t.textContent).find(t => t.includes(arguments[1])) || null",
         json!([role, text]),

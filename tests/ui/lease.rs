@@ -37,7 +37,7 @@ fn a_second_operation_is_refused_by_the_lease() {
             "unschedulable=true",
             "--wait",
             "--timeout",
-            "60s",
+            "120s",
         ],
         &[("HELM_NAMESPACE", &ns.name)],
     );
@@ -76,7 +76,7 @@ fn a_second_operation_is_refused_by_the_lease() {
     });
 
     // The holder goes on undisturbed and ends the only new revision.
-    make_schedulable(&ns);
+    make_schedulable(&ns, "l");
     assert!(other.wait().expect("rudder upgrade").success());
     let h = history(&ns, "l");
     assert_eq!(

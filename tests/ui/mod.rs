@@ -21,6 +21,11 @@ use crate::harness::{TestNs, block_on, chart, cluster};
 /// under load; the flows pass in a fraction of it.
 pub const T: Duration = Duration::from_secs(20);
 
+/// How long an operation started from the UI may take to end: it waits
+/// for its pods to become ready, which on a loaded two-core machine takes
+/// longer than the UI takes to draw anything.
+pub const OP: Duration = Duration::from_secs(90);
+
 /// The web fixture chart's path.
 pub fn web() -> String {
     chart("web").to_string_lossy().into_owned()
@@ -49,23 +54,39 @@ pub fn statuses(ns: &TestNs, name: &str) -> Vec<String> {
     history(ns, name).into_iter().map(|(_, s, _)| s).collect()
 }
 
-/// Removes the web chart's impossible nodeSelector from every Deployment
-/// in `ns`, so a helm `--wait` on an `unschedulable=true` upgrade can
-/// succeed once the test has seen it pending.
-pub fn make_schedulable(ns: &TestNs) {
+/// Removes the web chart's impossible nodeSelector from the Deployment
+/// `name` in `ns`, so a `--wait` on an `unschedulable=true` upgrade can
+/// succeed once the test has seen it pending. The pending record is
+/// written before the upgrade applies its objects: wait until the
+/// Deployment has the nodeSelector, or the upgrade would put it back.
+pub fn make_schedulable(ns: &TestNs, name: &str) {
     use k8s_openapi::api::apps::v1::Deployment;
-    use kube::api::{Api, ListParams, Patch, PatchParams};
+    use kube::api::{Api, Patch, PatchParams};
     block_on(async {
         let api: Api<Deployment> = Api::namespaced(cluster().admin().await, &ns.name);
-        let list = api.list(&ListParams::default()).await.expect("list");
-        for d in list {
-            let name = d.metadata.name.unwrap_or_default();
-            let patch = serde_json::json!({
-                "spec": {"template": {"spec": {"nodeSelector": null}}}
-            });
-            api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-                .await
-                .expect("patch deployment");
+        let deadline = std::time::Instant::now() + T;
+        loop {
+            let d = api.get(name).await.expect("get deployment");
+            let applied = d
+                .spec
+                .template
+                .spec
+                .and_then(|s| s.node_selector)
+                .is_some_and(|n| !n.is_empty());
+            if applied {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the upgrade never applied the nodeSelector to {name}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let patch = serde_json::json!({
+            "spec": {"template": {"spec": {"nodeSelector": null}}}
+        });
+        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .expect("patch deployment");
     });
 }

@@ -3,7 +3,7 @@
 //! it.
 
 use super::driver::{Start, Ui};
-use super::{T, history, web};
+use super::{OP, T, history, web};
 use crate::harness::{TestNs, Tool};
 
 /// The killed helm's release shows pending, then (once the grace has
@@ -55,7 +55,7 @@ fn a_stuck_release_is_recovered_from_the_ui() {
     ui.keys(&["b"]);
     ui.wait_for("roll back: on", T);
     ui.keys(&["y"]);
-    ui.wait_for("✔", T);
+    ui.wait_for("✔", OP);
     let h = history(&ns, "s");
     assert_eq!(
         h.iter()
