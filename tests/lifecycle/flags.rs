@@ -246,11 +246,46 @@ fn cascade_orphan_leaves_dependents_like_helm() {
     for name in [A, B] {
         install(&ns, "web", name, &[]);
     }
-    let (h, r) = both(&ns, &["uninstall", "{}", "--cascade", "orphan", "--wait"]);
+    // helm v4 without --wait: its wait for deletion ends at once when the
+    // Deployment's first status is still unknown while the Service and
+    // ConfigMap are already gone, then fails on the Deployment the orphan
+    // finalizer keeps Terminating (seen under load). rudder waits.
+    let h = ns.helm4(["uninstall", A, "--cascade", "orphan"]);
+    let r = ns.rudder(["uninstall", B, "--cascade", "orphan", "--wait"]);
     assert_eq!(
         normalize(&h.ok().stdout, &[A, B]),
         normalize(&r.ok().stdout, &[A, B])
     );
+    let deployment = |name: &str| {
+        block_on(async {
+            let client = cluster().admin().await;
+            let req = http::Request::get(format!(
+                "/apis/apps/v1/namespaces/{}/deployments/{name}-web",
+                ns.name
+            ))
+            .body(Vec::new())
+            .expect("request");
+            match client.request::<Value>(req).await {
+                Ok(_) => true,
+                Err(kube::Error::Api(s)) if s.code == 404 => false,
+                Err(e) => panic!("{name}'s Deployment: {e}"),
+            }
+        })
+    };
+    // rudder returned once its Deployment was gone, so the garbage
+    // collector had orphaned the ReplicaSet; helm's goes in its own time.
+    assert!(
+        !deployment(B),
+        "rudder's --wait returned before the Deployment was gone"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while deployment(A) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "helm's Deployment never went"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     for name in [A, B] {
         let rs = block_on(async {
             let client = cluster().admin().await;

@@ -54,38 +54,42 @@ pub fn statuses(ns: &TestNs, name: &str) -> Vec<String> {
     history(ns, name).into_iter().map(|(_, s, _)| s).collect()
 }
 
-/// Removes the web chart's impossible nodeSelector from the Deployment
-/// `name` in `ns`, so a `--wait` on an `unschedulable=true` upgrade can
+/// Removes the web chart's impossible nodeSelector from the Deployment of
+/// `release` in `ns`, so a `--wait` on an `unschedulable=true` upgrade can
 /// succeed once the test has seen it pending. The pending record is
 /// written before the upgrade applies its objects: wait until the
 /// Deployment has the nodeSelector, or the upgrade would put it back.
-pub fn make_schedulable(ns: &TestNs, name: &str) {
+pub fn make_schedulable(ns: &TestNs, release: &str) {
     use k8s_openapi::api::apps::v1::Deployment;
-    use kube::api::{Api, Patch, PatchParams};
+    use kube::api::{Api, ListParams, Patch, PatchParams};
     block_on(async {
         let api: Api<Deployment> = Api::namespaced(cluster().admin().await, &ns.name);
+        let of_release =
+            ListParams::default().labels(&format!("app.kubernetes.io/instance={release}"));
         let deadline = std::time::Instant::now() + T;
-        loop {
-            let d = api.get(name).await.expect("get deployment");
-            let applied = d
-                .spec
-                .template
-                .spec
-                .and_then(|s| s.node_selector)
-                .is_some_and(|n| !n.is_empty());
-            if applied {
-                break;
+        let name = loop {
+            let list = api.list(&of_release).await.expect("list deployments");
+            let applied = list.items.into_iter().find(|d| {
+                d.spec
+                    .template
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.node_selector.as_ref())
+                    .is_some_and(|n| !n.is_empty())
+            });
+            if let Some(name) = applied.and_then(|d| d.metadata.name) {
+                break name;
             }
             assert!(
                 std::time::Instant::now() < deadline,
-                "the upgrade never applied the nodeSelector to {name}"
+                "the upgrade never applied the nodeSelector to {release}'s Deployment"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        };
         let patch = serde_json::json!({
             "spec": {"template": {"spec": {"nodeSelector": null}}}
         });
-        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
             .await
             .expect("patch deployment");
     });
