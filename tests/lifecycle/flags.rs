@@ -80,15 +80,22 @@ fn delete(ns: &str, plural: &str, name: &str) {
 }
 
 fn get(ns: &str, path: &str) -> Option<Value> {
+    read(&format!("/api/v1/namespaces/{ns}/{path}"))
+}
+
+/// [`get`] for the `apps/v1` group.
+fn get_apps(ns: &str, path: &str) -> Option<Value> {
+    read(&format!("/apis/apps/v1/namespaces/{ns}/{path}"))
+}
+
+fn read(uri: &str) -> Option<Value> {
     block_on(async {
         let client = cluster().admin().await;
-        let req = http::Request::get(format!("/api/v1/namespaces/{ns}/{path}"))
-            .body(Vec::new())
-            .expect("request");
+        let req = http::Request::get(uri).body(Vec::new()).expect("request");
         match client.request::<Value>(req).await {
             Ok(v) => Some(v),
             Err(kube::Error::Api(s)) if s.code == 404 => None,
-            Err(e) => panic!("{path}: {e}"),
+            Err(e) => panic!("{uri}: {e}"),
         }
     })
 }
@@ -256,22 +263,7 @@ fn cascade_orphan_leaves_dependents_like_helm() {
         normalize(&h.ok().stdout, &[A, B]),
         normalize(&r.ok().stdout, &[A, B])
     );
-    let deployment = |name: &str| {
-        block_on(async {
-            let client = cluster().admin().await;
-            let req = http::Request::get(format!(
-                "/apis/apps/v1/namespaces/{}/deployments/{name}-web",
-                ns.name
-            ))
-            .body(Vec::new())
-            .expect("request");
-            match client.request::<Value>(req).await {
-                Ok(_) => true,
-                Err(kube::Error::Api(s)) if s.code == 404 => false,
-                Err(e) => panic!("{name}'s Deployment: {e}"),
-            }
-        })
-    };
+    let deployment = |name: &str| get_apps(&ns.name, &format!("deployments/{name}-web")).is_some();
     // rudder returned once its Deployment was gone, so the garbage
     // collector had orphaned the ReplicaSet; helm's goes in its own time.
     assert!(
@@ -287,16 +279,11 @@ fn cascade_orphan_leaves_dependents_like_helm() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     for name in [A, B] {
-        let rs = block_on(async {
-            let client = cluster().admin().await;
-            let req = http::Request::get(format!(
-                "/apis/apps/v1/namespaces/{}/replicasets?labelSelector=app.kubernetes.io%2Finstance%3D{name}",
-                ns.name
-            ))
-            .body(Vec::new())
-            .expect("request");
-            client.request::<Value>(req).await.expect("list")
-        });
+        let rs = get_apps(
+            &ns.name,
+            &format!("replicasets?labelSelector=app.kubernetes.io%2Finstance%3D{name}"),
+        )
+        .expect("list replicasets");
         let items = rs["items"].as_array().cloned().unwrap_or_default();
         assert_eq!(items.len(), 1, "{name}: {rs}");
         assert!(

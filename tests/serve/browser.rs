@@ -251,24 +251,37 @@ impl Browser {
     /// Clicks the first element matching `css` (as a user would: the
     /// driver scrolls it into view and refuses a hidden or covered one).
     pub fn click(&self, css: &str) {
-        let id = self.find(css);
-        self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
+        self.on_element(css, "click", json!({}));
     }
 
     /// Types `text` (WebDriver key codes allowed) into the element.
     pub fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css);
-        self.cmd(
-            "POST",
-            &format!("/element/{id}/value"),
-            Some(json!({"text": text})),
-        );
+        self.on_element(css, "value", json!({"text": text}));
+    }
+
+    /// Sends `action` to the first element matching `css`. The page
+    /// rebuilds parts of itself as events arrive (the namespace options
+    /// when another test's namespace appears, say): an element found just
+    /// before that is stale, so it is looked up again, as a user would
+    /// click what is on the screen now.
+    fn on_element(&self, css: &str, action: &str, body: Value) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let id = self.find(css);
+            let path = format!("/session/{}/element/{id}/{action}", self.session);
+            match self.request("POST", &path, Some(&body)) {
+                Ok(_) => return,
+                Err(e) if e.contains("stale element reference") && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
     }
 
     /// Clears an input.
     pub fn clear(&self, css: &str) {
-        let id = self.find(css);
-        self.cmd("POST", &format!("/element/{id}/clear"), Some(json!({})));
+        self.on_element(css, "clear", json!({}));
     }
 
     /// Runs `script` (a function body; `arguments` are `args`) in the page.
