@@ -17,6 +17,12 @@ use crate::harness::{TestNs, Tool};
 /// takes far longer than an answer from the server.
 pub const OPERATION: Duration = Duration::from_secs(90);
 
+/// How long an `-A` server may take to its first `synced`: its snapshot
+/// reads the newest record of every release of the suite (hundreds, in
+/// namespace order, on a loaded machine), far more than the 20 s a
+/// reaction to one event gets.
+pub const SNAPSHOT: Duration = Duration::from_secs(120);
+
 /// A running `rudder serve`; killed when dropped.
 pub struct Server {
     child: Child,

@@ -13,7 +13,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use super::client::Server;
+use super::client::{SNAPSHOT, Server};
 use super::{helm_json, helm_web};
 use crate::harness::{TestNs, Tool, admin_request, block_on, cluster, repo_root};
 
@@ -288,13 +288,11 @@ fn in_cluster_server_runs_as_the_manifests_service_account() {
 
     // Releases made by helm v4, listed from the watch (which the
     // manifest's read rules feed) as helm lists them. Lists come from the
-    // watch once its first listing is complete: an `-A` server's snapshot
-    // reads the newest record of every release of the suite (hundreds,
-    // in namespace order, on a loaded machine), so wait for the stream's
-    // `synced` rather than for this namespace's release.
+    // watch once its first listing is complete: wait for the stream's
+    // `synced` (see [`SNAPSHOT`]) rather than for this namespace's release.
     let events = direct.events(None);
     loop {
-        match events.recv_timeout(std::time::Duration::from_secs(120)) {
+        match events.recv_timeout(SNAPSHOT) {
             Ok((_, name, _)) if name == "synced" => break,
             Ok(_) => {}
             Err(e) => panic!("no synced event from the in-cluster server: {e}"),

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use super::browser::{Browser, ESCAPE};
-use super::client::{OPERATION, Server};
+use super::client::{OPERATION, SNAPSHOT, Server};
 use super::{helm_json, helm_web};
 use crate::harness::{TestNs, chart};
 
@@ -84,11 +84,8 @@ pub fn open(b: &Browser, s: &Server, token: &str) {
     b.goto(&format!("http://{}/auth?token={token}", s.addr));
     let url = b.js("return location.href", json!([]));
     assert_eq!(url, format!("http://{}/", s.addr));
-    // An `-A` server's snapshot reads the newest record of every release
-    // of the suite first (hundreds, on a loaded machine): more than the
-    // 20 s a reaction to one event gets.
     b.wait_up_to(
-        std::time::Duration::from_secs(120),
+        SNAPSHOT,
         "the first snapshot",
         "return document.body.dataset.synced === 'true'",
         json!([]),
